@@ -1,0 +1,41 @@
+"""costwarden: policy-as-code governance for cloud cost.
+
+The Python API the CLI is a thin layer over::
+
+    import engine
+
+    library = engine.load_policies(["policies/"])             # validate + compile (InputError)
+    inventory = engine.load_inventory(["inventory.json"])      # any supported format (InputError)
+    result = engine.evaluate(library, inventory.resources, as_of="2026-01-01")
+    print(engine.render(result, "text"))
+    result.exit_code(fail_on="high")                           # 0, 1 or 2, as the CLI
+"""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+from engine.errors import InputError, Problem  # noqa: E402
+
+_API = ("evaluate", "load_inventory", "load_ownership", "load_policies", "render", "run_policy_tests")
+
+
+def __getattr__(name: str):
+    # The API is imported on first use, so `import engine.errors` stays light.
+    if name in _API:
+        from engine import api
+
+        return getattr(api, name)
+    raise AttributeError(f"module 'engine' has no attribute {name!r}")
+
+__all__ = [
+    "__version__",
+    "InputError",
+    "Problem",
+    "evaluate",
+    "load_inventory",
+    "load_ownership",
+    "load_policies",
+    "render",
+    "run_policy_tests",
+]

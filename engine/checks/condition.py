@@ -1,0 +1,84 @@
+"""``condition`` — the generic policy: a resource fails when ``fail_if`` holds.
+
+What it does
+    Evaluates a condition (``all`` / ``any`` / ``not`` over ``{path, op, value}`` leaves, paths in
+    JMESPath) on every selected resource. A resource for which the condition holds fails.
+
+Why is this bad?
+    Whatever the condition describes: a stopped instance still paying for storage, a size outside
+    the allowed list, a resource in a region the company does not use.
+
+Example
+    .. code-block:: yaml
+
+        apiVersion: costwarden/v1
+        kind: Policy
+        id: example-allowed-vm-sizes
+        title: Virtual machines use an allowed size
+        type: condition
+        severity: medium
+        resource:
+          types: [compute.instance]
+        parameters:
+          allowed_sizes:
+            description: sizes that may be used
+            default: [t3.micro, t3.small, m7i.large, Standard_D2s_v5, n2-standard-2]
+        spec:
+          fail_if:
+            not: {path: size, op: in, value: {param: allowed_sizes}}
+          message: "size {size} is not on the allowed list"
+
+Use instead
+    Give the resource an allowed size, or widen ``allowed_sizes`` in a policy set.
+
+Options
+    ``fail_if`` (required) the condition; ``message`` the finding message, where ``{id}``,
+    ``{name}``, ``{type}``, ``{size}``, ``{region}``, ``{account}`` and ``{state}`` are replaced
+    by the resource's values.
+"""
+
+from __future__ import annotations
+
+import string
+from dataclasses import dataclass
+
+from engine.checks.base import CheckContext, Report, ResourceCheck, Violation
+from engine.conditions.compiler import Condition, compile_condition
+
+PLACEHOLDERS = ("id", "name", "type", "size", "region", "account", "state")
+
+
+@dataclass(frozen=True)
+class ConditionCheck:
+    condition: Condition
+    message: str
+
+    def bind(self, context: CheckContext) -> ResourceCheck:
+        holds = self.condition.bind(context.as_of)
+        condition, message = self.condition, self.message
+        fields = [name for _, name, _, _ in string.Formatter().parse(message) if name]
+
+        def check(resource):
+            if not holds(resource):
+                return None
+            text = message.format_map({name: resource.get(name) for name in fields}) if fields else message
+            return Violation(text, {"actual": condition.actual_values(resource), "expected": "fail_if does not hold"})
+
+        return check
+
+
+def compile(spec: dict, report: Report) -> ConditionCheck | None:
+    message = spec.get("message", "the resource matches the policy's fail_if condition")
+    try:
+        names = [name for _, name, _, _ in string.Formatter().parse(message) if name is not None]
+    except ValueError as exc:
+        report("E312", f"invalid message template: {exc}", "/message", "write {{ and }} for literal braces")
+        return None
+    bad = [name for name in names if name not in PLACEHOLDERS]
+    if bad:
+        report("E312", f"unknown placeholder {{{bad[0]}}} in message", "/message", f"use one of {', '.join(PLACEHOLDERS)}")
+        return None
+    condition = compile_condition(spec.get("fail_if"), "/fail_if", report)
+    if condition is None:
+        return None
+    return ConditionCheck(condition, message)

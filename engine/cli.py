@@ -1,0 +1,191 @@
+"""The ``costwarden`` command: parse options, call the API, pick a formatter, map to an exit code.
+
+Exit codes (every command):
+
+\b
+  0  no open finding of an enforced policy at or above --fail-on
+  1  at least one such finding (check), or a failing policy test (test)
+  2  usage error, invalid policy or document, unreadable input,
+     or a policy that could not be evaluated on some resource
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+import click
+
+from engine import __version__
+from engine.errors import InputError, did_you_mean
+from engine.policy import SEVERITIES
+
+EXIT_CODES = """\b
+Exit codes:
+  0  no open finding of an enforced policy at or above --fail-on
+  1  at least one such finding
+  2  usage error, invalid policy, unreadable input, or a policy
+     that could not be evaluated on some resource
+"""
+
+
+def _fail_input(error: InputError) -> None:
+    for problem in error.problems:
+        click.echo(problem.format(), err=True)
+    count = len(error.problems)
+    click.echo(f"costwarden: {count} problem{'s' if count != 1 else ''} found; nothing was evaluated", err=True)
+    sys.exit(2)
+
+
+class _Group(click.Group):
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except InputError as error:
+            _fail_input(error)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
+            raise
+        except KeyboardInterrupt:
+            click.echo("costwarden: interrupted", err=True)
+            sys.exit(2)
+        except Exception as error:  # noqa: BLE001 - never a traceback for a user
+            if os.environ.get("COSTWARDEN_DEBUG"):
+                raise
+            click.echo(f"costwarden: internal error: {type(error).__name__}: {error} (set COSTWARDEN_DEBUG=1 for details)", err=True)
+            sys.exit(2)
+
+
+@click.group(cls=_Group, epilog=EXIT_CODES, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="costwarden")
+def main() -> None:
+    """costwarden: policy-as-code governance for cloud cost (FinOps)."""
+
+
+@main.command(epilog=EXIT_CODES)
+@click.option("--policies", "-p", "policy_paths", multiple=True, type=click.Path(), help="Policy files or folders (default: the built-in library).")
+@click.option("--inventory", "-i", "inventory_paths", multiple=True, type=click.Path(), help="Inventory snapshot file; repeat to merge several.")
+@click.option("--inventory-format", default=None, help="Inventory format (default: detected from the content).")
+@click.option("--ownership", type=click.Path(), default=None, help="Ownership document (team directory and resolution chain).")
+@click.option("--as-of", default=None, help="As-of date (YYYY-MM-DD) for age rules; default: now. Fix it for reproducible output.")
+@click.option("--fail-on", type=click.Choice(SEVERITIES), default="info", show_default=True, help="Lowest severity that fails the run.")
+@click.option("--format", "-f", "output_format", default=None, help="Output format: text, json (default: text, or json with --output).")
+@click.option("--output", "-o", type=click.Path(), default=None, help="Write the output to this file (atomically) instead of standard output.")
+@click.option("--policy", "policy_ids", multiple=True, help="Evaluate only this policy id (repeatable).")
+@click.option("--label", "labels", multiple=True, help="Evaluate only policies with this label (repeatable).")
+def check(policy_paths, inventory_paths, inventory_format, ownership, as_of, fail_on, output_format, output, policy_ids, labels):
+    """Evaluate policies over snapshots and report findings grouped by owner."""
+    from engine import api
+    from engine.inventory.adapters import ADAPTERS
+    from engine.outputs import FORMATS
+    from engine.outputs.atomic import write_atomic
+
+    output_format = output_format or ("json" if output else "text")
+    if output_format not in FORMATS:
+        raise click.UsageError(f"unknown format '{output_format}' ({did_you_mean(output_format, FORMATS) or 'choose one of ' + ', '.join(FORMATS)})")
+    if inventory_format is not None and inventory_format not in ADAPTERS:
+        raise click.UsageError(f"unknown inventory format '{inventory_format}' (one of {', '.join(ADAPTERS)})")
+    if not inventory_paths:
+        raise click.UsageError("give at least one snapshot: --inventory FILE")
+    if as_of is not None:
+        _check_as_of(as_of)
+    library = api.load_policies(policy_paths or None)
+    known = {p.id for p in library.policies}
+    for policy_id in policy_ids:
+        if policy_id not in known:
+            raise click.UsageError(f"no policy '{policy_id}' ({did_you_mean(policy_id, known) or 'see costwarden validate'})")
+    selected = library.select(tuple(policy_ids), tuple(labels))
+    if not selected.policies:
+        raise click.UsageError("no enabled policy matches --policy/--label")
+    owners = api.load_ownership(ownership) if ownership else None
+    if owners is None and len(library.ownerships) > 1:
+        files = ", ".join(f for f, _ in library.ownerships)
+        raise click.UsageError(f"several Ownership documents among the policies ({files}): choose one with --ownership")
+    inventory = api.load_inventory(list(inventory_paths), format=inventory_format)
+    warnings = [conflict.describe() for conflict in inventory.conflicts]
+    result = api.evaluate(selected, inventory.resources, ownership=owners, as_of=as_of, warnings=warnings)
+    color = output is None and output_format == "text" and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    text = api.render(result, output_format, color=color)
+    if output:
+        try:
+            write_atomic(output, text)
+        except OSError as error:
+            click.echo(f"costwarden: cannot write {output}: {error.strerror or error}", err=True)
+            sys.exit(2)
+    else:
+        click.echo(text, nl=False)
+    for error in result.errors:
+        click.echo(error.format(), err=True)
+    sys.exit(result.exit_code(fail_on))
+
+
+def _check_as_of(value: str) -> None:
+    from engine.evaluate import as_of_datetime
+
+    try:
+        as_of_datetime(value)
+    except ValueError:
+        raise click.UsageError(f"--as-of {value!r} is not a date (YYYY-MM-DD) or an ISO-8601 date-time") from None
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+def validate(paths):
+    """Validate policy, policy set, ownership and policy test documents; list every problem."""
+    from engine.documents.loader import load_library
+
+    library = load_library(list(paths))
+    count = len(library.policies)
+    click.echo(
+        f"ok: {len(library.files)} files, {count} polic{'ies' if count != 1 else 'y'}, "
+        f"{len(library.tests)} policy tests, {len(library.ownerships)} ownership documents"
+    )
+
+
+@main.command(name="test")
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("--verbose", "-v", is_flag=True, help="List passing cases too.")
+def test_command(paths, verbose):
+    """Run the policy tests (PolicyTest documents) found under PATHS."""
+    from engine.policy_tests import run_policy_tests
+
+    outcomes = run_policy_tests(list(paths))
+    if not outcomes:
+        raise click.UsageError("no policy tests found")
+    failed = [o for o in outcomes if not o.passed]
+    for outcome in outcomes:
+        if verbose or not outcome.passed:
+            click.echo(outcome.report())
+    click.echo(f"{len(outcomes) - len(failed)} passed, {len(failed)} failed")
+    sys.exit(1 if failed else 0)
+
+
+@main.command()
+@click.argument("name", required=False)
+@click.option("--write", "directory", type=click.Path(file_okay=False), default=None, help="Copy every schema into this folder.")
+def schema(name, directory):
+    """Print a JSON Schema (for editors), or list them. NAME: e.g. policy, ownership, findings."""
+    from engine.documents.schemas import load_schema, schema_names
+    from engine.outputs.atomic import write_atomic
+
+    names = schema_names()
+    if directory:
+        for item in names:
+            target = os.path.join(directory, item)
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            write_atomic(target, json.dumps(load_schema(item), indent=2) + "\n")
+        click.echo(f"wrote {len(names)} schemas to {directory}")
+        return
+    if name is None:
+        for item in names:
+            click.echo(item)
+        return
+    wanted = name if name.endswith(".schema.json") else f"{name}.schema.json"
+    if wanted not in names:
+        short = [n.removesuffix(".schema.json") for n in names]
+        raise click.UsageError(f"no schema '{name}' ({did_you_mean(name, short) or 'see costwarden schema'})")
+    click.echo(json.dumps(load_schema(wanted), indent=2))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

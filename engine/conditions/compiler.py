@@ -1,0 +1,236 @@
+"""Conditions: ``all`` / ``any`` / ``not`` over leaves ``{path, op, value}``, compiled once.
+
+:func:`compile_condition` checks a condition (paths compile, regexes compile, durations parse, the
+value fits the operator) and reports every problem with its JSON pointer. The result is a
+:class:`Condition` holding compiled paths; :meth:`Condition.bind` turns it into a plain predicate
+``resource -> bool`` for one as-of date. Evaluation does no parsing.
+
+A leaf whose operator meets a value of the wrong type raises :class:`EvaluationFailure` carrying
+the path, the pointer of the leaf in its policy and the types involved.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Callable
+
+from engine.conditions.operators import OPERATORS, TypeMismatch, parse_duration, type_name
+from engine.conditions.paths import Getter, PathError, compile_path
+from engine.errors import did_you_mean
+
+Predicate = Callable[[dict], bool]
+Report = Callable[[str, str, str, "str | None"], None]  # (code, message, pointer, hint)
+
+CONNECTIVES = ("all", "any", "not")
+
+
+class EvaluationFailure(Exception):
+    """A condition could not be evaluated on some resource (a type mismatch)."""
+
+    def __init__(self, path: str, pointer: str, mismatch: TypeMismatch):
+        self.path = path
+        self.pointer = pointer
+        self.mismatch = mismatch
+        super().__init__(f"path '{path}': {mismatch}")
+
+
+@dataclass(frozen=True)
+class Leaf:
+    path: str
+    op: str
+    value: object
+    pointer: str
+    getter: Getter = field(compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Condition:
+    """A compiled condition tree: ``("all"|"any", [children])``, ``("not", child)`` or a Leaf."""
+
+    node: object
+    leaves: tuple[Leaf, ...]
+
+    def bind(self, as_of: datetime) -> Predicate:
+        return _bind(self.node, as_of)
+
+    def actual_values(self, resource: dict) -> dict[str, object]:
+        """The value at each leaf's path, for a finding's evidence."""
+        out: dict[str, object] = {}
+        for leaf in self.leaves:
+            if leaf.path not in out:
+                try:
+                    out[leaf.path] = leaf.getter(resource)
+                except Exception:  # noqa: BLE001 - evidence is best effort, the predicate already ran
+                    out[leaf.path] = None
+        return out
+
+
+def _bind(node, as_of: datetime) -> Predicate:
+    if isinstance(node, Leaf):
+        return _bind_leaf(node, as_of)
+    kind, children = node
+    if kind == "not":
+        inner = _bind(children, as_of)
+        return lambda resource: not inner(resource)
+    preds = [_bind(child, as_of) for child in children]
+    if len(preds) == 1:
+        return preds[0]
+    if kind == "all":
+        if len(preds) == 2:
+            first, second = preds
+            return lambda resource: first(resource) and second(resource)
+
+        def all_of(resource):
+            for pred in preds:
+                if not pred(resource):
+                    return False
+            return True
+
+        return all_of
+    if len(preds) == 2:
+        first, second = preds
+        return lambda resource: first(resource) or second(resource)
+
+    def any_of(resource):
+        for pred in preds:
+            if pred(resource):
+                return True
+        return False
+
+    return any_of
+
+
+def _bind_leaf(leaf: Leaf, as_of: datetime) -> Predicate:
+    test = OPERATORS[leaf.op].build(leaf.value, as_of)
+    getter = leaf.getter
+
+    def predicate(resource):
+        try:
+            return test(getter(resource))
+        except TypeMismatch as mismatch:
+            raise EvaluationFailure(leaf.path, leaf.pointer, mismatch) from None
+
+    return predicate
+
+
+def compile_condition(node: object, pointer: str, report: Report) -> Condition | None:
+    """Check and compile a condition; report each problem; None when there were any."""
+    leaves: list[Leaf] = []
+    problems_before = [0]
+
+    def counting_report(code, message, where, hint=None):
+        problems_before[0] += 1
+        report(code, message, where, hint)
+
+    compiled = _compile(node, pointer, counting_report, leaves)
+    if problems_before[0] or compiled is None:
+        return None
+    return Condition(compiled, tuple(leaves))
+
+
+def _compile(node, pointer: str, report: Report, leaves: list):
+    if not isinstance(node, dict):
+        report("E203", f"a condition must be an object, got {type_name(node)}", pointer, None)
+        return None
+    forms = [key for key in (*CONNECTIVES, "path") if key in node]
+    if len(forms) != 1:
+        found = ", ".join(forms) if forms else "none of them"
+        report(
+            "E310",
+            f"a condition needs exactly one of all, any, not or path (found {found})",
+            pointer,
+            None,
+        )
+        return None
+    form = forms[0]
+    allowed = {"path", "op", "value"} if form == "path" else {form}
+    for key in node:
+        if key not in allowed:
+            report(
+                "E201",
+                f"unknown key '{key}' in a{'' if form == 'path' else ' ' + repr(form)} condition",
+                f"{pointer}/{key}",
+                did_you_mean(key, allowed),
+            )
+    if form == "not":
+        child = _compile(node["not"], f"{pointer}/not", report, leaves)
+        return ("not", child) if child is not None else None
+    if form in ("all", "any"):
+        items = node[form]
+        if not isinstance(items, list) or not items:
+            report("E203", f"'{form}' needs a non-empty list of conditions", f"{pointer}/{form}", None)
+            return None
+        children = [_compile(item, f"{pointer}/{form}/{i}", report, leaves) for i, item in enumerate(items)]
+        if any(child is None for child in children):
+            return None
+        return (form, children)
+    return _compile_leaf(node, pointer, report, leaves)
+
+
+def _compile_leaf(node: dict, pointer: str, report: Report, leaves: list):
+    path, op = node.get("path"), node.get("op")
+    ok = True
+    if not isinstance(path, str) or not path:
+        report("E203", "'path' must be a non-empty string (a JMESPath expression)", f"{pointer}/path", None)
+        ok = False
+    if op is None:
+        report("E202", "missing required key 'op'", pointer, None)
+        return None
+    if op not in OPERATORS:
+        report("E204", f"unknown operator {op!r}", f"{pointer}/op", did_you_mean(str(op), OPERATORS))
+        return None
+    getter = None
+    if ok:
+        try:
+            getter = compile_path(path)
+        except PathError as exc:
+            report("E301", f"invalid JMESPath expression {path!r}: {exc}", f"{pointer}/path", None)
+            ok = False
+    value_ok = _check_value(op, node, pointer, report)
+    if not (ok and value_ok):
+        return None
+    leaf = Leaf(path, op, node.get("value"), pointer, getter)
+    leaves.append(leaf)
+    return leaf
+
+
+def _check_value(op: str, node: dict, pointer: str, report: Report) -> bool:
+    kind = OPERATORS[op].value
+    where = f"{pointer}/value"
+    if kind == "none":
+        if "value" in node:
+            report("E311", f"operator '{op}' takes no value", where, None)
+            return False
+        return True
+    if "value" not in node:
+        report("E202", f"operator '{op}' needs a 'value'", pointer, None)
+        return False
+    value = node["value"]
+    if kind == "list":
+        if not isinstance(value, list):
+            report("E311", f"operator '{op}' needs a list value, got {type_name(value)}", where, f"write [{value!r}]")
+            return False
+        return True
+    if kind == "scalar":
+        if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+            report("E311", f"operator '{op}' needs a number or a string, got {type_name(value)}", where, None)
+            return False
+        return True
+    if kind in ("regex", "string", "duration") and not isinstance(value, str):
+        report("E311", f"operator '{op}' needs a string value, got {type_name(value)}", where, None)
+        return False
+    if kind == "regex":
+        try:
+            re.compile(value)
+        except re.error as exc:
+            report("E302", f"invalid regular expression {value!r}: {exc}", where, None)
+            return False
+    if kind == "duration":
+        try:
+            parse_duration(value)
+        except ValueError as exc:
+            report("E303", str(exc), where, None)
+            return False
+    return True

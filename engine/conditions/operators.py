@@ -1,0 +1,281 @@
+"""The comparison vocabulary: one table, operator name -> how to build its test.
+
+Each entry of :data:`OPERATORS` takes the expected value from the policy (already checked at load
+time) and the as-of date, and returns a test ``(actual) -> bool`` applied to the value found at
+the leaf's path. Tests are strict about types: comparing a string with a number raises
+:class:`TypeMismatch`, which the evaluator reports as an evaluation error naming the policy,
+resource and path. It is never a silent "no match".
+
+Absence: a path that is missing and a path whose value is ``null`` are the same ("absent").
+``exists`` holds when the value is present and not null; ``absent`` is its negation; ``empty``
+holds for an absent value and for ``""``, ``[]`` and ``{}``. Every other operator is false on an
+absent value, except ``ne`` and ``not-in``, which are true (an absent value equals nothing), and
+``eq null``, which is true.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+from typing import Callable
+
+Test = Callable[[object], bool]
+
+
+class TypeMismatch(Exception):
+    """A value of the wrong type for an operator; carries both types for the message."""
+
+    def __init__(self, op: str, actual: object, expected: str):
+        self.op = op
+        self.actual = actual
+        self.expected = expected
+        super().__init__(f"'{op}' needs {expected}, got {type_name(actual)} {_short(actual)}")
+
+
+def type_name(value: object) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, (int, float)):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    if isinstance(value, dict):
+        return "object"
+    return type(value).__name__
+
+
+def _short(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _same_kind(actual: object, expected: object) -> bool:
+    return type_name(actual) == type_name(expected)
+
+
+# --- equality and membership -------------------------------------------------------------------
+
+
+def op_eq(expected, as_of) -> Test:
+    if expected is None:
+        return lambda actual: actual is None
+    kind = type_name(expected)
+
+    def test(actual):
+        if actual is None:
+            return False
+        if type_name(actual) != kind:
+            raise TypeMismatch("eq", actual, f"a {kind} like {_short(expected)}")
+        return actual == expected
+
+    return test
+
+
+def op_ne(expected, as_of) -> Test:
+    eq = op_eq(expected, as_of)
+
+    def test(actual):
+        if actual is None:
+            return expected is not None
+        return not eq(actual)
+
+    return test
+
+
+def _membership(op: str, expected: list) -> Callable[[object], bool]:
+    kinds = {type_name(item) for item in expected}
+    try:
+        members: object = frozenset(expected)
+    except TypeError:  # lists or objects inside: compare one by one
+        members = expected
+    described = " or ".join(sorted(kinds)) or "a value"
+
+    def contains(actual) -> bool:
+        if type_name(actual) not in kinds:
+            raise TypeMismatch(op, actual, f"{described} (the type of the listed values)")
+        if isinstance(actual, bool) or isinstance(members, list):
+            return any(_same_kind(actual, item) and actual == item for item in expected)
+        return actual in members
+
+    return contains
+
+
+def op_in(expected, as_of) -> Test:
+    contains = _membership("in", expected)
+    return lambda actual: actual is not None and contains(actual)
+
+
+def op_not_in(expected, as_of) -> Test:
+    contains = _membership("not-in", expected)
+    return lambda actual: actual is None or not contains(actual)
+
+
+def op_contains(expected, as_of) -> Test:
+    def test(actual):
+        if actual is None:
+            return False
+        if isinstance(actual, list):
+            return any(_same_kind(item, expected) and item == expected for item in actual)
+        if isinstance(actual, str):
+            if not isinstance(expected, str):
+                raise TypeMismatch("contains", actual, "an array (a string only contains strings)")
+            return expected in actual
+        if isinstance(actual, dict):
+            if not isinstance(expected, str):
+                raise TypeMismatch("contains", actual, "an array (an object only contains string keys)")
+            return expected in actual
+        raise TypeMismatch("contains", actual, "an array, a string or an object")
+
+    return test
+
+
+# --- ordering ------------------------------------------------------------------------------------
+
+
+def _ordering(op: str, compare: Callable[[object, object], bool]):
+    def build(expected, as_of) -> Test:
+        kind = type_name(expected)
+
+        def test(actual):
+            if actual is None:
+                return False
+            if type_name(actual) != kind:
+                raise TypeMismatch(op, actual, f"a {kind} like {_short(expected)}")
+            return compare(actual, expected)
+
+        return test
+
+    return build
+
+
+# --- strings ---------------------------------------------------------------------------------------
+
+
+def op_regex(expected, as_of) -> Test:
+    pattern = re.compile(expected)
+
+    def test(actual):
+        if actual is None:
+            return False
+        if not isinstance(actual, str):
+            raise TypeMismatch("regex", actual, "a string")
+        return pattern.search(actual) is not None
+
+    return test
+
+
+def op_glob(expected, as_of) -> Test:
+    pattern = re.compile(fnmatch.translate(expected))
+
+    def test(actual):
+        if actual is None:
+            return False
+        if not isinstance(actual, str):
+            raise TypeMismatch("glob", actual, "a string")
+        return pattern.match(actual) is not None
+
+    return test
+
+
+# --- presence --------------------------------------------------------------------------------------
+
+
+def op_exists(expected, as_of) -> Test:
+    return lambda actual: actual is not None
+
+
+def op_absent(expected, as_of) -> Test:
+    return lambda actual: actual is None
+
+
+def op_empty(expected, as_of) -> Test:
+    def test(actual):
+        if actual is None:
+            return True
+        if isinstance(actual, (str, list, dict)):
+            return len(actual) == 0
+        raise TypeMismatch("empty", actual, "a string, an array or an object")
+
+    return test
+
+
+# --- age relative to the as-of date ----------------------------------------------------------------
+
+_DURATION = re.compile(r"\A(\d+)\s*(h|d|w)\Z")
+_UNITS = {"h": timedelta(hours=1), "d": timedelta(days=1), "w": timedelta(weeks=1)}
+
+
+def parse_duration(text: object) -> timedelta:
+    """``12h``, ``30d`` or ``2w``. Raises ValueError."""
+    match = _DURATION.match(str(text).strip()) if isinstance(text, str) else None
+    if not match:
+        raise ValueError(f"{text!r} is not a duration like '30d', '12h' or '2w'")
+    return int(match.group(1)) * _UNITS[match.group(2)]
+
+
+def parse_timestamp(text: str) -> datetime:
+    """An ISO-8601 date or date-time as an aware UTC datetime. Raises ValueError."""
+    value = text.strip()
+    if value.endswith(("Z", "z")):
+        value = value[:-1] + "+00:00"
+    if len(value) == 10:
+        parsed = datetime.combine(date.fromisoformat(value), datetime.min.time())
+    else:
+        parsed = datetime.fromisoformat(value.replace(" ", "T", 1))
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=timezone.utc)
+    return parsed.astimezone(timezone.utc)
+
+
+def _age(op: str, older: bool):
+    def build(expected, as_of) -> Test:
+        limit = parse_duration(expected)
+
+        def test(actual):
+            if actual is None:
+                return False
+            if not isinstance(actual, str):
+                raise TypeMismatch(op, actual, "a date or date-time string")
+            try:
+                when = parse_timestamp(actual)
+            except ValueError:
+                raise TypeMismatch(op, actual, "an ISO-8601 date or date-time") from None
+            age = as_of - when
+            return age > limit if older else age < limit
+
+        return test
+
+    return build
+
+
+@dataclass(frozen=True)
+class Operator:
+    build: Callable[[object, datetime], Test]
+    value: str  # what the policy must give: "any", "scalar", "list", "string", "regex", "glob", "duration", "none"
+    doc: str
+
+
+OPERATORS: dict[str, Operator] = {
+    "eq": Operator(op_eq, "any", "equal to the value (same type)"),
+    "ne": Operator(op_ne, "any", "not equal to the value; true when absent"),
+    "lt": Operator(_ordering("lt", lambda a, b: a < b), "scalar", "less than (numbers, or strings)"),
+    "le": Operator(_ordering("le", lambda a, b: a <= b), "scalar", "less than or equal"),
+    "gt": Operator(_ordering("gt", lambda a, b: a > b), "scalar", "greater than"),
+    "ge": Operator(_ordering("ge", lambda a, b: a >= b), "scalar", "greater than or equal"),
+    "in": Operator(op_in, "list", "one of the listed values"),
+    "not-in": Operator(op_not_in, "list", "none of the listed values; true when absent"),
+    "contains": Operator(op_contains, "any", "an array holding the value, a string holding the substring, or an object holding the key"),
+    "regex": Operator(op_regex, "regex", "a string in which the regular expression finds a match (Python `re.search`)"),
+    "glob": Operator(op_glob, "string", "a string matching the shell pattern (`*`, `?`, `[...]`), case-sensitive"),
+    "exists": Operator(op_exists, "none", "present and not null"),
+    "absent": Operator(op_absent, "none", "missing or null"),
+    "empty": Operator(op_empty, "none", "absent, or an empty string, array or object"),
+    "older-than": Operator(_age("older-than", True), "duration", "a date-time more than the duration before the as-of date"),
+    "newer-than": Operator(_age("newer-than", False), "duration", "a date-time less than the duration before the as-of date"),
+}

@@ -1,0 +1,289 @@
+"""Load documents from files and folders, validate them in stages, compile policies.
+
+Stages, each reporting the same :class:`~engine.errors.Problem` type:
+
+1. YAML (:mod:`engine.documents.yaml_loader`): syntax, duplicate keys, bounds.
+2. Envelope: ``apiVersion`` and ``kind``.
+3. The kind's schema (for a policy: everything but ``spec``).
+4. For a policy: parameters substituted into ``spec`` and ``resource``, then ``spec`` against the
+   schema of the policy's type.
+5. Semantics: conditions compile (JMESPath, regex, durations), the type's own checks, ids unique
+   across the whole set, policy sets name existing policies and parameters, ownership names
+   existing teams.
+
+Every problem of every file is collected; :func:`load_library` raises one
+:class:`~engine.errors.InputError` holding all of them.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+from pathlib import Path
+
+from engine.checks import CHECKS
+from engine.conditions.compiler import compile_condition
+from engine.documents import schemas
+from engine.documents.yaml_loader import YamlDocument, load_yaml_documents
+from engine.errors import InputError, Problem, did_you_mean, json_pointer
+from engine.ownership import compile_ownership
+from engine.policy import Policy, PolicyLibrary
+
+YAML_SUFFIXES = (".yaml", ".yml")
+
+
+def find_yaml_files(paths, problems: list[Problem]) -> list[str]:
+    files: list[str] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found = sorted(
+                str(p) for p in path.rglob("*") if p.suffix in YAML_SUFFIXES and p.is_file() and not _hidden(p, path)
+            )
+            files.extend(found)
+        elif path.is_file():
+            files.append(str(path))
+        else:
+            problems.append(Problem("E401", "no such file or folder", str(raw)))
+    seen = set()
+    return [f for f in files if not (f in seen or seen.add(f))]
+
+
+def _hidden(path: Path, root: Path) -> bool:
+    return any(part.startswith(".") for part in path.relative_to(root).parts)
+
+
+def read_documents(file: str, problems: list[Problem]) -> list[YamlDocument]:
+    try:
+        size = os.path.getsize(file)
+        if size > 8 * 1024 * 1024:
+            problems.append(Problem("E105", f"file is larger than 8 MiB ({size} bytes)", file))
+            return []
+        with open(file, "rb") as handle:
+            data = handle.read()
+        return load_yaml_documents(data, file)
+    except InputError as exc:
+        problems.extend(exc.problems)
+    except OSError as exc:
+        problems.append(Problem("E401", f"cannot read file: {exc.strerror or exc}", file))
+    return []
+
+
+def check_envelope(doc: YamlDocument, problems: list[Problem]) -> str | None:
+    """The document's kind when its envelope is valid, else None (with problems added)."""
+    if doc.data is None:
+        return None  # an empty document (e.g. a trailing '---') is ignored
+    if not isinstance(doc.data, dict):
+        problems.append(doc.problem("E203", "a document must be a mapping with apiVersion and kind", ""))
+        return None
+    found = schemas.validate(doc, doc.data, "document.schema.json", [])
+    problems.extend(found)
+    return None if found else doc.data["kind"]
+
+
+class _Reporter:
+    """Collects problems of one document, with pointers made absolute."""
+
+    def __init__(self, doc: YamlDocument, base: str, problems: list[Problem]):
+        self.doc, self.base, self.problems = doc, base, problems
+        self.count = 0
+
+    def __call__(self, code: str, message: str, pointer: str, hint: str | None = None) -> None:
+        self.count += 1
+        at_key = code == "E201"
+        self.problems.append(self.doc.problem(code, message, self.base + pointer, hint, at_key=at_key))
+
+
+def _substitute(node, params: dict, pointer: str, report: _Reporter, used: set):
+    if isinstance(node, dict):
+        if len(node) == 1 and "param" in node:
+            name = node["param"]
+            if not isinstance(name, str) or name not in params:
+                report("E305", f"unknown parameter {name!r}", f"{pointer}/param", did_you_mean(str(name), params))
+                return node
+            used.add(name)
+            return copy.deepcopy(params[name])
+        return {k: _substitute(v, params, f"{pointer}/{_escape(k)}", report, used) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_substitute(v, params, f"{pointer}/{i}", report, used) for i, v in enumerate(node)]
+    return node
+
+
+def _escape(key: str) -> str:
+    return str(key).replace("~", "~0").replace("/", "~1")
+
+
+def build_policy(doc: YamlDocument, overrides: dict | None, problems: list[Problem]) -> Policy | None:
+    """Stages 4 and 5 for one policy document, with a policy set's overrides applied."""
+    data = doc.data
+    overrides = overrides or {}
+    report = _Reporter(doc, "", problems)
+    declared = data.get("parameters", {})
+    params = {name: spec["default"] for name, spec in declared.items()}
+    for name, value in overrides.get("parameters", {}).items():
+        params[name] = value
+    used: set = set()
+    spec = _substitute(data["spec"], params, "/spec", report, used)
+    resource = _substitute(data.get("resource", {}), params, "/resource", report, used)
+    for name in declared:
+        if name not in used:
+            report("E305", f"parameter '{name}' is declared but never used as {{param: {name}}}", f"/parameters/{name}", None)
+    if report.count:
+        return None
+    policy_type = CHECKS[data["type"]]
+    # Conditions report their own, more precise problems (operators, paths, values): schema
+    # errors inside them are left to compile_condition, which runs even when the rest is invalid.
+    conditions = [f"/spec/{name}" for name in policy_type.condition_fields]
+    found = [
+        p for p in schemas.validate(doc, spec, policy_type.schema, ["spec"])
+        if not any(p.pointer == c or (p.pointer or "").startswith(c + "/") for c in conditions)
+    ]
+    problems.extend(found)
+    where = None
+    if "where" in resource:
+        where = compile_condition(resource["where"], "/resource/where", report)
+    if found:
+        for name in policy_type.condition_fields:
+            if name in spec:
+                compile_condition(spec[name], f"/spec/{name}", report)
+        return None
+    check = policy_type.module.compile(spec, _Reporter(doc, "/spec", problems))
+    if check is None or report.count:
+        return None
+    types = resource.get("types")
+    line, _ = doc.position("")
+    return Policy(
+        id=data["id"],
+        title=data["title"],
+        type=data["type"],
+        severity=overrides.get("severity", data["severity"]),
+        enforcement=overrides.get("enforcement", data.get("enforcement", "enforce")),
+        check=check,
+        description=data.get("description", ""),
+        labels=tuple(data.get("labels", ())),
+        remediation=data.get("remediation", ""),
+        types=frozenset(t.lower() for t in types) if types else None,
+        where=where,
+        spec=spec,
+        parameters=params,
+        file=doc.file,
+        line=line,
+        enabled=overrides.get("enabled", True),
+        policy_set=overrides.get("_set"),
+        document=doc,
+    )
+
+
+def load_library(paths, *, require_policies: bool = False) -> PolicyLibrary:
+    """Load, validate and compile every document under ``paths``. Raises InputError."""
+    problems: list[Problem] = []
+    files = find_yaml_files(paths, problems)
+    by_kind: dict[str, list[YamlDocument]] = {kind: [] for kind in schemas.KIND_SCHEMAS}
+    for file in files:
+        for doc in read_documents(file, problems):
+            kind = check_envelope(doc, problems)
+            if kind is None:
+                continue
+            options = {"without_type_specs": True} if kind == "Policy" else {}
+            found = schemas.validate(doc, doc.data, schemas.KIND_SCHEMAS[kind], [], **options)
+            if kind == "Policy":  # resource.where is checked by compile_condition (stage 5)
+                found = [p for p in found if not (p.pointer or "").startswith("/resource/where")]
+            problems.extend(found)
+            if not found:
+                by_kind[kind].append(doc)
+
+    policy_docs = _unique_ids(by_kind["Policy"], "policy", problems)
+    _unique_ids(by_kind["PolicySet"], "policy set", problems)
+    overrides = _collect_overrides(by_kind["PolicySet"], policy_docs, problems)
+    policies = []
+    for policy_id in sorted(policy_docs):
+        policy = build_policy(policy_docs[policy_id], overrides.get(policy_id), problems)
+        if policy is not None:
+            policies.append(policy)
+
+    ownerships = []
+    for doc in by_kind["Ownership"]:
+        ownership = compile_ownership(doc.data, _Reporter(doc, "", problems))
+        if ownership is not None:
+            ownerships.append((doc.file, ownership))
+
+    if require_policies and not policy_docs and not problems:
+        problems.append(Problem("E320", "no policies found", ", ".join(str(p) for p in paths)))
+    if problems:
+        raise InputError(problems)
+    return PolicyLibrary(policies, ownerships, by_kind["PolicyTest"], files)
+
+
+def load_ownership(path: str) -> object:
+    """An Ownership document on its own (``--ownership``). Raises InputError."""
+    problems: list[Problem] = []
+    docs = [d for d in read_documents(path, problems) if d.data is not None]
+    if problems:
+        raise InputError(problems)
+    if len(docs) != 1:
+        raise InputError([Problem("E319", f"expected one Ownership document, found {len(docs)}", path)])
+    doc = docs[0]
+    kind = check_envelope(doc, problems)
+    if kind is not None and kind != "Ownership":
+        problems.append(doc.problem("E204", f"expected kind Ownership, found {kind}", "/kind"))
+    if not problems:
+        problems.extend(schemas.validate(doc, doc.data, "ownership.schema.json", []))
+    if problems:
+        raise InputError(problems)
+    ownership = compile_ownership(doc.data, _Reporter(doc, "", problems))
+    if problems:
+        raise InputError(problems)
+    return ownership
+
+
+def _unique_ids(docs: list[YamlDocument], what: str, problems: list[Problem]) -> dict[str, YamlDocument]:
+    seen: dict[str, YamlDocument] = {}
+    for doc in docs:
+        doc_id = doc.data["id"]
+        if doc_id in seen:
+            first = seen[doc_id]
+            line = first.position("/id")[0]
+            problems.append(doc.problem("E304", f"duplicate {what} id '{doc_id}' (also in {first.file}:{line})", "/id"))
+            continue
+        seen[doc_id] = doc
+    return seen
+
+
+def _collect_overrides(sets: list[YamlDocument], policies: dict, problems: list[Problem]) -> dict[str, dict]:
+    overrides: dict[str, dict] = {}
+    origin: dict[tuple[str, str], str] = {}
+    for doc in sets:
+        set_id = doc.data["id"]
+        for policy_id, override in doc.data["policies"].items():
+            pointer = json_pointer(["policies", policy_id])
+            target = policies.get(policy_id)
+            if target is None:
+                problems.append(
+                    doc.problem("E306", f"unknown policy '{policy_id}'", pointer, did_you_mean(policy_id, policies), at_key=True)
+                )
+                continue
+            declared = target.data.get("parameters", {})
+            for name in override.get("parameters", {}):
+                if name not in declared:
+                    hint = did_you_mean(name, declared) or (
+                        f"policy '{policy_id}' declares " + (", ".join(declared) if declared else "no parameters")
+                    )
+                    problems.append(
+                        doc.problem("E305", f"policy '{policy_id}' has no parameter '{name}'", f"{pointer}/parameters/{name}", hint, at_key=True)
+                    )
+            merged = overrides.setdefault(policy_id, {"_set": set_id})
+            for field, value in override.items():
+                values = value.items() if field == "parameters" else [(None, value)]
+                for name, item in values:
+                    slot = (policy_id, f"{field}.{name}" if name else field)
+                    if slot in origin and origin[slot] != set_id:
+                        problems.append(
+                            doc.problem("E318", f"policy sets '{origin[slot]}' and '{set_id}' both override {slot[1]} of '{policy_id}'", pointer)
+                        )
+                        continue
+                    origin[slot] = set_id
+                    if name:
+                        merged.setdefault("parameters", {})[name] = item
+                    else:
+                        merged[field] = item
+    return overrides

@@ -1,0 +1,88 @@
+"""Problems with input: one error type for every stage (YAML, schema, semantics, snapshots).
+
+A :class:`Problem` says where (file, line, column, JSON pointer), what (a stable code and a
+message) and, where one fits, a hint ("did you mean ..."). Loading code collects problems and
+raises :class:`InputError` holding all of them; the CLI prints them and exits 2.
+
+Codes are stable and grouped by stage:
+
+* ``E1xx`` reading files and YAML (syntax, duplicate keys, alias limits, size, encoding)
+* ``E2xx`` JSON Schema validation (unknown key, missing key, wrong type, bad enum value, ...)
+* ``E3xx`` semantic checks (JMESPath, regex, dates, duplicate ids, parameters, references)
+* ``E4xx`` snapshots (inventory files and their adapters)
+* ``E5xx`` evaluation (a condition could not be evaluated on some resource)
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from typing import Iterable
+
+
+@dataclass(frozen=True)
+class Problem:
+    code: str
+    message: str
+    file: str | None = None
+    line: int | None = None  # 1-based
+    column: int | None = None  # 1-based
+    pointer: str | None = None  # JSON pointer inside the document
+    hint: str | None = None
+
+    def location(self) -> str:
+        parts = [self.file or "<input>"]
+        if self.line is not None:
+            parts.append(str(self.line))
+            if self.column is not None:
+                parts.append(str(self.column))
+        return ":".join(parts)
+
+    def format(self) -> str:
+        text = f"{self.location()}: {self.code} {self.message}"
+        if self.pointer is not None:
+            text += f" (at {self.pointer or '/'})"
+        if self.hint:
+            text += f"; {self.hint}"
+        return text
+
+    def to_dict(self) -> dict:
+        return {
+            "code": self.code,
+            "message": self.message,
+            "file": self.file,
+            "line": self.line,
+            "column": self.column,
+            "pointer": self.pointer,
+            "hint": self.hint,
+        }
+
+    def sort_key(self) -> tuple:
+        return (self.file or "", self.line or 0, self.column or 0, self.code, self.message)
+
+
+class InputError(Exception):
+    """Raised with every problem found in some input; the CLI maps it to exit code 2."""
+
+    def __init__(self, problems: Iterable[Problem]):
+        self.problems = sorted(problems, key=Problem.sort_key)
+        super().__init__("\n".join(p.format() for p in self.problems))
+
+
+def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
+    """A 'did you mean' hint for a misspelt key or value, or None when nothing is close."""
+    options = [c for c in candidates if isinstance(c, str)]
+    close = difflib.get_close_matches(str(word), options, n=1, cutoff=0.6)
+    if not close:
+        lowered = {c.lower(): c for c in options}
+        hit = lowered.get(str(word).lower())
+        close = [hit] if hit else []
+    return f"did you mean '{close[0]}'?" if close else None
+
+
+def json_pointer(parts: Iterable[object]) -> str:
+    """RFC 6901 pointer for a path of keys and indexes."""
+    out = []
+    for part in parts:
+        out.append(str(part).replace("~", "~0").replace("/", "~1"))
+    return "/" + "/".join(out) if out else ""

@@ -1,0 +1,82 @@
+"""The human table: findings grouped by owner, then a per-owner summary. Colour only on a terminal."""
+
+from __future__ import annotations
+
+from engine.findings import Result
+
+_COLORS = {"critical": "\033[1;31m", "high": "\033[31m", "medium": "\033[33m", "low": "\033[36m", "info": "\033[2m"}
+_RESET = "\033[0m"
+
+
+def printable(value: object, limit: int = 0) -> str:
+    """Text from a snapshot made safe for a terminal: control characters shown escaped."""
+    text = "" if value is None else str(value)
+    text = "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in text)
+    if limit and len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return text
+
+
+def _table(rows: list[list[str]], indent: str = "  ") -> list[str]:
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = []
+    for row in rows:
+        cells = [cell.ljust(widths[i]) for i, cell in enumerate(row[:-1])] + [row[-1]]
+        lines.append(indent + "  ".join(cells).rstrip())
+    return lines
+
+
+def render(result: Result, *, version: str, color: bool = False) -> str:
+    def paint(severity: str, text: str) -> str:
+        return f"{_COLORS[severity]}{text}{_RESET}" if color else text
+
+    lines = [
+        f"costwarden {version}: {result.resources_evaluated} resources, {len(result.policies)} policies, as of {result.as_of}",
+        "",
+    ]
+    by_owner: dict[str, list] = {}
+    for finding in result.findings:
+        by_owner.setdefault(finding.owner, []).append(finding)
+    for owner in sorted(by_owner):
+        findings = by_owner[owner]
+        team = result.teams.get(owner)
+        title = f"{printable(owner)} ({printable(team.name)})" if team is not None and team.name != owner else printable(owner)
+        lines.append(f"{title}: {len(findings)} finding{'s' if len(findings) != 1 else ''}")
+        rows = [["SEVERITY", "POLICY", "RESOURCE", "OWNER SOURCE", "MESSAGE"]]
+        for f in findings:
+            resource = f.resource or {}
+            label = printable(resource.get("id"), 60) if resource else printable((f.scope or {}).get("value"), 60)
+            if resource.get("name") and resource.get("name") != resource.get("id"):
+                label += f" ({printable(resource.get('name'), 30)})"
+            status = "" if f.status == "open" else f"[{f.status}] "
+            enforcement = "" if f.enforcement == "enforce" else " (audit)"
+            rows.append([f.severity, f.policy + enforcement, label, f.owner_source, status + printable(f.message, 160)])
+        table = _table(rows)
+        table = [table[0]] + [
+            line.replace(f.severity, paint(f.severity, f.severity), 1) for line, f in zip(table[1:], findings)
+        ]
+        lines.extend(table)
+        lines.append("")
+    if not result.findings:
+        lines.append("No findings.")
+        lines.append("")
+    summary = result.owner_summary()
+    if summary:
+        lines.append("Summary by owner:")
+        rows = [["OWNER", "FINDINGS", "OPEN", "CRITICAL", "HIGH", "MEDIUM", "LOW", "INFO"]]
+        for entry in summary:
+            sev = entry["by_severity"]
+            rows.append(
+                [printable(entry["owner"]), str(entry["findings"]), str(entry["open"])]
+                + [str(sev.get(s, 0)) for s in ("critical", "high", "medium", "low", "info")]
+            )
+        lines.extend(_table(rows))
+        lines.append("")
+    for warning in result.warnings:
+        lines.append(f"warning: {printable(warning)}")
+    if result.errors:
+        lines.append(f"{len(result.errors)} evaluation error{'s' if len(result.errors) != 1 else ''}:")
+        for error in result.errors:
+            lines.append("  " + printable(error.format()))
+        lines.append("")
+    return "\n".join(lines).rstrip("\n") + "\n"

@@ -1,0 +1,181 @@
+"""Accountability: every finding gets exactly one owner (a team) and says how it was chosen.
+
+An ``Ownership`` document holds a team directory and an ordered resolution chain. The steps are
+tried in order and the first one that names a known team wins:
+
+``tag: KEY``
+    The resource's tag ``KEY`` (matched case-insensitively unless the step says ``match``) holds
+    a team id, one of its aliases, or a member's email — all compared case-insensitively.
+    ``owner_source`` is ``tag:KEY`` (``tag:KEY:member`` when an email named the team).
+``accounts: {ACCOUNT: TEAM}``
+    The resource's account. ``owner_source`` is ``account``.
+``resource_ids: [{pattern, team}]``
+    Shell-style patterns on the resource id, first match wins. ``owner_source`` is ``resource-id``.
+``default: TEAM``
+    ``owner_source`` is ``default``.
+
+When nothing resolves (or no ownership document is given) the owner is ``unassigned`` with
+``owner_source`` ``none``.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from dataclasses import dataclass, field
+
+from engine.errors import did_you_mean
+from engine.tag_matching import WHITESPACE, find_tag, normalize_key
+
+UNASSIGNED = "unassigned"
+
+
+@dataclass(frozen=True)
+class Team:
+    id: str
+    name: str
+    aliases: tuple[str, ...] = ()
+    members: tuple[str, ...] = ()
+    contacts: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict:
+        return {"id": self.id, "name": self.name, "contacts": list(self.contacts)}
+
+
+@dataclass(frozen=True)
+class _TagStep:
+    key: str
+    mode: str
+    normalized: str
+
+
+@dataclass(frozen=True)
+class _AccountStep:
+    accounts: dict
+
+
+@dataclass(frozen=True)
+class _ResourceIdStep:
+    patterns: tuple  # ((compiled regex, glob text, team), ...)
+
+
+@dataclass(frozen=True)
+class _DefaultStep:
+    team: str
+
+
+@dataclass(frozen=True)
+class Ownership:
+    teams: dict[str, Team] = field(default_factory=dict)
+    steps: tuple = ()
+    names: dict[str, tuple[str, bool]] = field(default_factory=dict)  # lowered name -> (team, via member)
+
+    def team_for_value(self, value: object) -> str | None:
+        """The team a tag value names (team id, alias or member email), or None."""
+        if not isinstance(value, str):
+            return None
+        hit = self.names.get(value.strip(WHITESPACE).lower())
+        return hit[0] if hit else None
+
+    def resolve(self, resource: dict) -> tuple[str, str]:
+        """``(owner, owner_source)`` of a resource."""
+        for step in self.steps:
+            kind = type(step)
+            if kind is _TagStep:
+                tags = resource.get("tags") or {}
+                hit = find_tag(tags, step.key, step.mode, step.normalized)
+                if hit is not None and isinstance(hit.value, str):
+                    named = self.names.get(hit.value.strip(WHITESPACE).lower())
+                    if named:
+                        return named[0], f"tag:{step.key}:member" if named[1] else f"tag:{step.key}"
+            elif kind is _AccountStep:
+                team = step.accounts.get(resource.get("account"))
+                if team:
+                    return team, "account"
+            elif kind is _ResourceIdStep:
+                rid = resource.get("id") or ""
+                for regex, _, team in step.patterns:
+                    if regex.match(rid):
+                        return team, "resource-id"
+            else:
+                return step.team, "default"
+        return UNASSIGNED, "none"
+
+    def team(self, team_id: str) -> Team | None:
+        return self.teams.get(team_id)
+
+
+NO_OWNERSHIP = Ownership()
+
+
+def compile_ownership(data: dict, report) -> Ownership | None:
+    """Build an Ownership from a validated document; report(code, message, pointer, hint)."""
+    teams: dict[str, Team] = {}
+    names: dict[str, tuple[str, bool]] = {}
+    ok = True
+
+    def claim(name: str, team_id: str, via_member: bool, pointer: str) -> None:
+        nonlocal ok
+        lowered = name.strip(WHITESPACE).lower()
+        previous = names.get(lowered)
+        if previous and previous[0] != team_id:
+            report("E315", f"'{name}' names both team '{previous[0]}' and team '{team_id}'", pointer, None)
+            ok = False
+        names[lowered] = (team_id, via_member)
+
+    for index, item in enumerate(data.get("teams", [])):
+        team_id = item["id"]
+        if team_id in teams:
+            report("E304", f"duplicate team id '{team_id}'", f"/teams/{index}/id", None)
+            ok = False
+        team = Team(
+            team_id,
+            item.get("name", team_id),
+            tuple(item.get("aliases", ())),
+            tuple(item.get("members", ())),
+            tuple(item.get("contacts", ())),
+        )
+        teams[team_id] = team
+        claim(team_id, team_id, False, f"/teams/{index}/id")
+        for j, alias in enumerate(team.aliases):
+            claim(alias, team_id, False, f"/teams/{index}/aliases/{j}")
+        for j, member in enumerate(team.members):
+            claim(member, team_id, True, f"/teams/{index}/members/{j}")
+
+    def known(team_id: str, pointer: str) -> bool:
+        nonlocal ok
+        if team_id in teams:
+            return True
+        report("E306", f"unknown team '{team_id}'", pointer, did_you_mean(team_id, teams))
+        ok = False
+        return False
+
+    steps = []
+    for index, step in enumerate(data.get("resolution", [])):
+        where = f"/resolution/{index}"
+        kinds = [k for k in ("tag", "accounts", "resource_ids", "default") if k in step]
+        if len(kinds) != 1 or ("match" in step and kinds != ["tag"]):
+            report("E316", "each resolution step has exactly one of tag, accounts, resource_ids, default (and match only with tag)", where, None)
+            ok = False
+            continue
+        kind = kinds[0]
+        if kind == "tag":
+            mode = step.get("match", "case-insensitive")
+            steps.append(_TagStep(step["tag"], mode, normalize_key(step["tag"], mode)))
+        elif kind == "accounts":
+            for account, team_id in step["accounts"].items():
+                known(team_id, f"{where}/accounts/{account}")
+            steps.append(_AccountStep(dict(step["accounts"])))
+        elif kind == "resource_ids":
+            patterns = []
+            for j, item in enumerate(step["resource_ids"]):
+                known(item["team"], f"{where}/resource_ids/{j}/team")
+                patterns.append((re.compile(fnmatch.translate(item["pattern"])), item["pattern"], item["team"]))
+            steps.append(_ResourceIdStep(tuple(patterns)))
+        else:
+            known(step["default"], f"{where}/default")
+            steps.append(_DefaultStep(step["default"]))
+            if index != len(data["resolution"]) - 1:
+                report("E317", "the default step must be the last one (later steps never run)", where, None)
+                ok = False
+    return Ownership(teams, tuple(steps), names) if ok else None

@@ -1,0 +1,108 @@
+"""A loaded, validated and compiled policy, and the library of everything that was loaded."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from engine.conditions.compiler import Condition
+
+SEVERITIES = ("info", "low", "medium", "high", "critical")
+SEVERITY_RANK = {name: rank for rank, name in enumerate(SEVERITIES)}
+
+
+@dataclass(frozen=True)
+class Policy:
+    id: str
+    title: str
+    type: str
+    severity: str
+    enforcement: str
+    check: object  # the type's compiled check (see engine.checks)
+    description: str = ""
+    labels: tuple[str, ...] = ()
+    remediation: str = ""
+    types: frozenset | None = None  # lower-cased type names and classes; None = every resource
+    where: Condition | None = None
+    spec: dict = field(default_factory=dict, repr=False)  # after parameter substitution
+    parameters: dict = field(default_factory=dict)  # effective parameter values
+    file: str | None = None
+    line: int | None = None
+    enabled: bool = True
+    policy_set: str | None = None  # the policy set that overrode it, if any
+    document: object = field(default=None, repr=False, compare=False)  # its YamlDocument
+
+    def position(self, pointer: str) -> tuple[int | None, int | None]:
+        """Line and column of a node of the policy's document (for error messages)."""
+        if self.document is None:
+            return (self.line, None)
+        return self.document.position(pointer)
+
+    @property
+    def enforced(self) -> bool:
+        return self.enforcement == "enforce"
+
+    def selector(self):
+        """A fast ``resource -> bool`` for the resource selection (types, memoised per type)."""
+        types = self.types
+        if types is None:
+            return None
+        memo: dict = {}
+
+        def selects(resource):
+            key = (resource.get("type"), resource.get("class"))
+            hit = memo.get(key)
+            if hit is None:
+                rtype, rclass = key
+                hit = (isinstance(rtype, str) and rtype.lower() in types) or (rclass is not None and rclass in types)
+                memo[key] = hit
+            return hit
+
+        return selects
+
+    def to_dict(self) -> dict:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "type": self.type,
+            "severity": self.severity,
+            "enforcement": self.enforcement,
+            "labels": list(self.labels),
+        }
+
+
+@dataclass
+class PolicyLibrary:
+    """Everything loaded from policy paths: policies (sorted by id), ownership, policy tests."""
+
+    policies: list[Policy]
+    ownerships: list = field(default_factory=list)  # [(file, engine.ownership.Ownership)]
+    tests: list = field(default_factory=list)  # engine.documents.yaml_loader.YamlDocument
+    files: list[str] = field(default_factory=list)
+
+    @property
+    def ownership(self):
+        """The one Ownership document loaded with the policies (None if there is none).
+
+        Several are allowed in a library (policy tests keep their own next to them); a run that
+        needs the library's ownership with several loaded must be given one with --ownership.
+        """
+        if len(self.ownerships) == 1:
+            return self.ownerships[0][1]
+        return None
+
+    def get(self, policy_id: str) -> Policy | None:
+        for policy in self.policies:
+            if policy.id == policy_id:
+                return policy
+        return None
+
+    def select(self, ids: tuple[str, ...] = (), labels: tuple[str, ...] = ()) -> "PolicyLibrary":
+        """Only the enabled policies with one of ``ids`` or one of ``labels`` (all when both empty)."""
+        chosen = []
+        for policy in self.policies:
+            if not policy.enabled:
+                continue
+            if (ids or labels) and policy.id not in ids and not set(labels) & set(policy.labels):
+                continue
+            chosen.append(policy)
+        return PolicyLibrary(chosen, self.ownerships, self.tests, self.files)

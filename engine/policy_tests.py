@@ -1,0 +1,165 @@
+"""Policy tests: ``PolicyTest`` documents next to the policies they test.
+
+A test document names fixtures (inline resources and/or inventory files, relative to the test
+file), an as-of date, an ownership document, and the expected result per (policy, resource):
+
+* ``fail`` — the policy reports a finding for the resource;
+* ``pass`` — the policy selects the resource and reports nothing;
+* ``skip`` — the policy does not select the resource (type or ``where`` condition).
+
+Optionally a case also pins the finding's ``owner``, ``owner_source``, a piece of its ``message``
+and a subset of its ``evidence``. The policies under test are those in the test file's folder.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from engine.documents.loader import load_library, load_ownership
+from engine.errors import InputError, Problem, did_you_mean
+from engine.evaluate import as_of_datetime, evaluate
+from engine.policy import PolicyLibrary
+
+DEFAULT_AS_OF = "2026-01-01"
+
+
+@dataclass
+class CaseOutcome:
+    file: str
+    line: int | None
+    test: str
+    policy: str
+    resource: str
+    expected: str
+    actual: str
+    mismatches: list[str] = field(default_factory=list)
+    description: str = ""
+
+    @property
+    def passed(self) -> bool:
+        return not self.mismatches
+
+    @property
+    def name(self) -> str:
+        return f"{self.test}: {self.policy} × {self.resource}"
+
+    def report(self) -> str:
+        head = f"{'PASS' if self.passed else 'FAIL'} {self.file}:{self.line} {self.name}"
+        if self.passed:
+            return head
+        return "\n".join([head, *("    " + line for line in self.mismatches)])
+
+
+@dataclass
+class PreparedTest:
+    """One test document with everything loaded, ready to run."""
+
+    doc: object  # YamlDocument
+    library: PolicyLibrary
+    resources: list[dict]
+    ownership: object | None
+    as_of: str
+
+    def run(self) -> list[CaseOutcome]:
+        result = evaluate(self.library, self.resources, ownership=self.ownership, as_of=self.as_of)
+        return [self._outcome(index, case, result) for index, case in enumerate(self.doc.data["cases"])]
+
+    def _outcome(self, index: int, case: dict, result) -> CaseOutcome:
+        policy_id, resource_id, expected = case["policy"], case["resource"], case["expect"]
+        line = self.doc.position(f"/cases/{index}")[0]
+        finding = next(
+            (f for f in result.findings if f.policy == policy_id and f.resource and f.resource.get("id") == resource_id),
+            None,
+        )
+        error = next((e for e in result.errors if e.policy == policy_id and e.resource == resource_id), None)
+        if error is not None:
+            actual = "error"
+        elif finding is not None:
+            actual = "fail"
+        else:
+            actual = "pass" if self._selects(policy_id, resource_id, result) else "skip"
+        outcome = CaseOutcome(self.doc.file, line, self.doc.data["name"], policy_id, resource_id, expected, actual, description=case.get("description", ""))
+        if actual != expected:
+            outcome.mismatches.append(f"expected: {expected}")
+            outcome.mismatches.append(f"actual:   {actual}" + (f" ({finding.message})" if finding else ""))
+            if error is not None:
+                outcome.mismatches.append(f"error:    {error.message}")
+            return outcome
+        if finding is None:
+            return outcome
+        for name in ("owner", "owner_source"):
+            if name in case and getattr(finding, name) != case[name]:
+                outcome.mismatches.append(f"{name}: expected {case[name]!r}, got {getattr(finding, name)!r}")
+        if "message" in case and case["message"] not in finding.message:
+            outcome.mismatches.append(f"message: expected to contain {case['message']!r}, got {finding.message!r}")
+        for key, want in (case.get("evidence") or {}).items():
+            got = finding.evidence.get(key, "<absent>")
+            if got != want:
+                outcome.mismatches.append(f"evidence.{key}: expected {want!r}, got {got!r}")
+        return outcome
+
+    def _selects(self, policy_id: str, resource_id: str, result) -> bool:
+        policy = self.library.get(policy_id)
+        resource = next(r for r in self.resources if r.get("id") == resource_id)
+        selects = policy.selector()
+        if selects is not None and not selects(resource):
+            return False
+        if policy.where is not None:
+            return policy.where.bind(as_of_datetime(result.as_of))(resource)
+        return True
+
+
+def collect_tests(paths) -> list[PreparedTest]:
+    """Find and prepare every PolicyTest under ``paths``. Raises InputError (exit 2)."""
+    library = load_library(paths)
+    prepared: list[PreparedTest] = []
+    problems: list[Problem] = []
+    for doc in library.tests:
+        try:
+            prepared.append(_prepare(doc, library, problems))
+        except InputError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise InputError(problems)
+    return prepared
+
+
+def _prepare(doc, library: PolicyLibrary, problems: list[Problem]) -> PreparedTest:
+    from engine.inventory.snapshot import load_inventory, resources_from_list
+
+    folder = Path(doc.file).parent
+    data = doc.data
+    policies = [p for p in library.policies if p.file and Path(p.file).parent == folder]
+    local = PolicyLibrary(policies, [o for o in library.ownerships if Path(o[0]).parent == folder])
+    known = {p.id for p in policies}
+    spec = data.get("inventory", {})
+    resources: list[dict] = []
+    if spec.get("files"):
+        files = [str(folder / name) for name in spec["files"]]
+        resources.extend(load_inventory(files, format=spec.get("format")).resources)
+    if spec.get("resources"):
+        resources.extend(resources_from_list(spec["resources"], doc.file, pointer="/inventory/resources"))
+    ids = {r.get("id") for r in resources}
+    for index, case in enumerate(data["cases"]):
+        if case["policy"] not in known:
+            hint = did_you_mean(case["policy"], known) or f"policies in {folder}: {', '.join(sorted(known)) or 'none'}"
+            problems.append(doc.problem("E306", f"unknown policy '{case['policy']}'", f"/cases/{index}/policy", hint))
+        if case["resource"] not in ids:
+            problems.append(
+                doc.problem("E321", f"no resource '{case['resource']}' in the fixtures", f"/cases/{index}/resource", did_you_mean(case["resource"], ids))
+            )
+    ownership = None
+    if "ownership" in data:
+        ownership = load_ownership(str(folder / data["ownership"]))
+    elif len(local.ownerships) == 1:
+        ownership = local.ownerships[0][1]
+    return PreparedTest(doc, local, resources, ownership, data.get("as_of", DEFAULT_AS_OF))
+
+
+def run_policy_tests(paths) -> list[CaseOutcome]:
+    """Run every policy test under ``paths``; one outcome per case."""
+    outcomes: list[CaseOutcome] = []
+    for test in collect_tests(paths):
+        outcomes.extend(test.run())
+    return outcomes
