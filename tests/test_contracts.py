@@ -1,0 +1,69 @@
+"""Contracts between tables, schemas and docs: they cannot drift apart."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from jsonschema import Draft202012Validator
+
+from engine.bundled import schemas_dir
+from engine.checks import CHECKS
+from engine.documents.schemas import load_schema, schema_names
+
+SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead", "Options")
+
+
+def test_policy_types_and_schema_files_are_one_to_one():
+    files = {name for name in schema_names() if name.startswith("policy-types/")}
+    assert files == {policy_type.schema for policy_type in CHECKS.values()}
+
+
+def test_policy_schema_lists_every_type_and_routes_its_spec():
+    schema = load_schema("policy.schema.json")
+    assert schema["properties"]["type"]["enum"] == list(CHECKS)
+    routed = {
+        rule["if"]["properties"]["type"]["const"]: rule["then"]["properties"]["spec"]["$ref"] for rule in schema["allOf"]
+    }
+    assert routed == {name: t.schema for name, t in CHECKS.items()}
+
+
+@pytest.mark.parametrize("name", schema_names())
+def test_every_schema_is_a_valid_draft_2020_12_schema(name):
+    schema = load_schema(name)
+    Draft202012Validator.check_schema(schema)
+    assert schema["$id"].endswith("/" + name)
+
+
+@pytest.mark.parametrize("name", list(CHECKS))
+def test_policy_type_docs_have_the_fixed_sections(name):
+    doc = CHECKS[name].module.__doc__
+    positions = [doc.find("\n" + section + "\n") for section in SECTIONS]
+    assert all(p >= 0 for p in positions), f"{name}: missing one of {SECTIONS}"
+    assert positions == sorted(positions), f"{name}: sections out of order"
+
+
+def docstring_example(module) -> str:
+    match = re.search(r"\.\. code-block:: yaml\n\n(.*?)\n\n(?=\S)", module.__doc__, re.S)
+    lines = match.group(1).splitlines()
+    return "\n".join(line[8:] for line in lines) + "\n"
+
+
+@pytest.mark.parametrize("name", list(CHECKS))
+def test_docstring_examples_load_and_evaluate(name, tmp_path):
+    from engine.documents.loader import load_library
+    from engine.evaluate import evaluate
+
+    path = tmp_path / "example.yaml"
+    path.write_text(docstring_example(CHECKS[name].module))
+    library = load_library([str(path)])
+    (policy,) = library.policies
+    assert policy.type == name
+    resource = {"id": "r", "type": "AWS::EC2::Instance", "class": "compute.instance", "provider": "aws", "tags": {}, "size": "x1.32xlarge"}
+    result = evaluate(library, [resource], as_of="2026-01-01")
+    assert not result.errors
+    assert [f.resource["id"] for f in result.findings] == ["r"]  # the examples describe failing resources
+
+
+def test_schemas_ship_outside_and_inside_the_package():
+    assert (schemas_dir() / "policy.schema.json").is_file()
