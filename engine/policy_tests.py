@@ -13,11 +13,12 @@ and a subset of its ``evidence``. The policies under test are those in the test 
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from engine.documents.loader import load_library, load_ownership
-from engine.errors import InputError, Problem, did_you_mean
+from engine.errors import InputError, Problem, did_you_mean, json_pointer
 from engine.evaluate import as_of_datetime, evaluate
 from engine.policy import PolicyLibrary
 
@@ -126,7 +127,7 @@ def collect_tests(paths) -> list[PreparedTest]:
 
 
 def _prepare(doc, library: PolicyLibrary, problems: list[Problem]) -> PreparedTest:
-    from engine.inventory.snapshot import load_inventory, resources_from_list
+    from engine.inventory.snapshot import load_inventory
 
     folder = Path(doc.file).parent
     data = doc.data
@@ -139,7 +140,7 @@ def _prepare(doc, library: PolicyLibrary, problems: list[Problem]) -> PreparedTe
         files = [str(folder / name) for name in spec["files"]]
         resources.extend(load_inventory(files, format=spec.get("format")).resources)
     if spec.get("resources"):
-        resources.extend(resources_from_list(spec["resources"], doc.file, pointer="/inventory/resources"))
+        resources.extend(_inline_resources(doc, spec["resources"], problems))
     ids = {r.get("id") for r in resources}
     for index, case in enumerate(data["cases"]):
         if case["policy"] not in known:
@@ -155,6 +156,18 @@ def _prepare(doc, library: PolicyLibrary, problems: list[Problem]) -> PreparedTe
     elif len(local.ownerships) == 1:
         ownership = local.ownerships[0][1]
     return PreparedTest(doc, local, resources, ownership, data.get("as_of", DEFAULT_AS_OF))
+
+
+def _inline_resources(doc, items: list, problems: list[Problem]) -> list[dict]:
+    """Inline fixtures in the costwarden inventory format, checked like an inventory file."""
+    from engine.inventory.adapters import ADAPTERS
+    from engine.inventory.problems import StructureProblems
+
+    found = StructureProblems()
+    resources = ADAPTERS["costwarden"][1](copy.deepcopy(items), found)
+    for where, message, hint in found.items:
+        problems.append(doc.problem("E405", message, json_pointer(["inventory", "resources", *where]), hint))
+    return resources
 
 
 def run_policy_tests(paths) -> list[CaseOutcome]:

@@ -188,6 +188,8 @@ def load_library(paths, *, require_policies: bool = False) -> PolicyLibrary:
             found = schemas.validate(doc, doc.data, schemas.KIND_SCHEMAS[kind], [], **options)
             if kind == "Policy":  # resource.where is checked by compile_condition (stage 5)
                 found = [p for p in found if not (p.pointer or "").startswith("/resource/where")]
+                if found:  # list the spec's problems too, not only the envelope's
+                    found += _spec_problems(doc)
             problems.extend(found)
             if not found:
                 by_kind[kind].append(doc)
@@ -212,6 +214,26 @@ def load_library(paths, *, require_policies: bool = False) -> PolicyLibrary:
     if problems:
         raise InputError(problems)
     return PolicyLibrary(policies, ownerships, by_kind["PolicyTest"], files)
+
+
+def _spec_problems(doc: YamlDocument) -> list[Problem]:
+    """Stage 4 on its own, for a policy whose other fields failed stage 3."""
+    data = doc.data
+    if data.get("type") not in CHECKS or not isinstance(data.get("spec"), dict):
+        return []
+    declared = data.get("parameters")
+    params = {}
+    if isinstance(declared, dict):
+        params = {n: v["default"] for n, v in declared.items() if isinstance(v, dict) and "default" in v}
+    ignored: list[Problem] = []
+    spec = _substitute(data["spec"], params, "/spec", _Reporter(doc, "", ignored), set())
+    if ignored:
+        return []
+    policy_type = CHECKS[data["type"]]
+    return [
+        p for p in schemas.validate(doc, spec, policy_type.schema, ["spec"])
+        if not any((p.pointer or "").startswith(f"/spec/{name}") for name in policy_type.condition_fields)
+    ]
 
 
 def load_ownership(path: str) -> object:

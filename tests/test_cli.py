@@ -1,0 +1,240 @@
+"""The command line as a user meets it: output, exit codes, messages — never a traceback."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+from jsonschema import Draft202012Validator
+
+from engine.cli import main
+from engine.documents.schemas import load_schema
+from tests.conftest import ROOT
+
+EXAMPLES = ROOT / "examples"
+CHECK = ["check", "--inventory", str(EXAMPLES / "inventory.json"), "--ownership", str(EXAMPLES / "ownership.yaml"), "--as-of", "2026-11-27"]
+
+POLICY = """\
+apiVersion: costwarden/v1
+kind: Policy
+id: big-instances
+title: Big instances
+type: condition
+severity: {severity}
+enforcement: {enforcement}
+spec:
+  fail_if: {{path: properties.cpus, op: gt, value: 4}}
+"""
+
+INVENTORY = {
+    "apiVersion": "costwarden/v1",
+    "kind": "Inventory",
+    "resources": [
+        {"id": "i-1", "type": "AWS::EC2::Instance", "provider": "aws", "account": "111111111111", "tags": {"team": "payments"}, "properties": {"cpus": 8}},
+        {"id": "i-2", "type": "AWS::EC2::Instance", "provider": "aws", "tags": {}, "properties": {"cpus": 2}},
+    ],
+}
+
+
+def invoke(*args):
+    return CliRunner().invoke(main, list(args))
+
+
+@pytest.fixture
+def setup(write):
+    def _setup(severity="high", enforcement="enforce", inventory=INVENTORY):
+        policy = write("p/policy.yaml", POLICY.format(severity=severity, enforcement=enforcement))
+        inv = write("inv.json", json.dumps(inventory))
+        return str(policy), str(inv)
+
+    return _setup
+
+
+def test_check_on_the_bundled_examples_groups_findings_by_owner():
+    result = invoke(*CHECK)
+    assert result.exit_code == 1, result.output
+    assert "Summary by owner:" in result.output
+    for team in ("payments", "search", "data-platform"):
+        assert f"\n{team}" in result.output
+
+
+def test_json_output_validates_against_the_findings_schema_and_is_deterministic(tmp_path):
+    first, second = tmp_path / "a.json", tmp_path / "b.json"
+    assert invoke(*CHECK, "--output", str(first)).exit_code == 1
+    assert invoke(*CHECK, "--format", "json", "--output", str(second)).exit_code == 1
+    assert first.read_bytes() == second.read_bytes()
+    document = json.loads(first.read_text())
+    errors = list(Draft202012Validator(load_schema("findings.schema.json")).iter_errors(document))
+    assert not errors, errors[0].message
+    assert document["findings"] and all(f["owner"] and f["owner_source"] for f in document["findings"])
+    assert document["summary"]["by_owner"]
+
+
+@pytest.mark.parametrize(
+    "severity, enforcement, fail_on, code",
+    [
+        ("high", "enforce", "info", 1),
+        ("high", "enforce", "high", 1),
+        ("high", "enforce", "critical", 0),
+        ("high", "audit", "info", 0),
+    ],
+)
+def test_exit_codes(setup, severity, enforcement, fail_on, code):
+    policy, inventory = setup(severity, enforcement)
+    result = invoke("check", "--policies", policy, "--inventory", inventory, "--fail-on", fail_on, "--as-of", "2026-01-01")
+    assert result.exit_code == code, result.output
+    assert "i-1" in result.output and "i-2" not in result.output.split("Summary")[0]
+
+
+def test_type_mismatch_exits_2_naming_policy_resource_and_path(setup):
+    inventory = {"apiVersion": "costwarden/v1", "kind": "Inventory", "resources": [{"id": "i-9", "type": "AWS::EC2::Instance", "provider": "aws", "properties": {"cpus": "8"}}]}
+    policy, inv = setup(inventory=inventory)
+    result = invoke("check", "--policies", policy, "--inventory", inv, "--as-of", "2026-01-01")
+    assert result.exit_code == 2
+    assert "E501 policy big-instances, resource i-9" in result.output
+    assert "path 'properties.cpus': 'gt' needs a number like 4, got string '8'" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_invalid_policy_exits_2_with_every_problem(write, setup):
+    _, inventory = setup()
+    bad = write("bad.yaml", "apiVersion: costwarden/v1\nkind: Policy\nid: x\ntitle: t\ntype: tagging\nseverity: hgh\nspec: {keys: []}\n")
+    result = invoke("check", "--policies", str(bad), "--inventory", inventory)
+    assert result.exit_code == 2
+    assert f"{bad}:6:11: E204 'hgh'" in result.output
+    assert "E207" in result.output  # keys: [] is too short
+    assert "nothing was evaluated" in result.output
+
+
+@pytest.mark.parametrize(
+    "content, fragment",
+    [
+        (b"{\"resources\": [", "E403"),
+        (b"\xff\xfe{}", "E402"),
+        (b"[" * 5000 + b"]" * 5000, "E407"),
+        (b"{\"apiVersion\": \"costwarden/v1\", \"kind\": \"Inventory\", \"resources\": [{\"type\": \"x\"}]}", "E405"),
+        (b"{\"something\": 1}", "E404"),
+    ],
+)
+def test_malformed_inventories_exit_2_naming_the_file(setup, write, content, fragment):
+    policy, _ = setup()
+    bad = write("bad.json", content)
+    result = invoke("check", "--policies", policy, "--inventory", str(bad))
+    assert result.exit_code == 2, result.output
+    assert str(bad) in result.output and fragment in result.output
+    assert "Traceback" not in result.output
+
+
+def test_missing_inventory_file(setup):
+    policy, _ = setup()
+    result = invoke("check", "--policies", policy, "--inventory", "/nonexistent.json")
+    assert result.exit_code == 2 and "/nonexistent.json" in result.output and "E401" in result.output
+
+
+@pytest.mark.parametrize(
+    "args, fragment",
+    [
+        (["check"], "give at least one snapshot"),
+        (["check", "--inventory", "x.json", "--format", "jsn"], "did you mean 'json'"),
+        (["check", "--inventory", "x.json", "--as-of", "tomorrow"], "is not a date"),
+        (["check", "--inventory", "x.json", "--fail-on", "urgent"], "urgent"),
+    ],
+)
+def test_usage_errors_exit_2(args, fragment):
+    result = invoke(*args)
+    assert result.exit_code == 2 and fragment in result.output
+
+
+def test_policy_selection_by_id_and_label(setup):
+    policy, inventory = setup()
+    assert invoke("check", "--policies", policy, "--inventory", inventory, "--policy", "big-instances").exit_code == 1
+    result = invoke("check", "--policies", policy, "--inventory", inventory, "--policy", "big-instance")
+    assert result.exit_code == 2 and "did you mean 'big-instances'" in result.output
+    assert invoke("check", "--policies", policy, "--inventory", inventory, "--label", "nothing").exit_code == 2
+
+
+def test_output_is_written_atomically_and_not_at_all_on_input_errors(setup, tmp_path, write):
+    policy, inventory = setup()
+    out = tmp_path / "findings.json"
+    bad = write("bad.json", b"{")
+    assert invoke("check", "--policies", policy, "--inventory", str(bad), "--output", str(out)).exit_code == 2
+    assert not out.exists()
+    assert invoke("check", "--policies", policy, "--inventory", inventory, "--output", str(out)).exit_code == 1
+    assert json.loads(out.read_text())["summary"]["findings"] == 1
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".costwarden-")] == []
+
+
+def test_terminal_escapes_from_snapshots_are_neutralised(setup):
+    inventory = {"apiVersion": "costwarden/v1", "kind": "Inventory", "resources": [{"id": "i-1", "name": "\x1b[31mevil\x1b[0m", "type": "AWS::EC2::Instance", "provider": "aws", "properties": {"cpus": 8}}]}
+    policy, inv = setup(inventory=inventory)
+    result = invoke("check", "--policies", policy, "--inventory", inv)
+    assert "\x1b" not in result.output and "\\x1b[31mevil" in result.output
+
+
+def test_validate_builtin_library():
+    result = invoke("validate", str(ROOT / "policies"))
+    assert result.exit_code == 0 and result.output.startswith("ok:")
+
+
+def test_validate_reports_all_problems_and_exits_2(write):
+    one = write("d/one.yaml", "a: 1\na: 2\n")
+    two = write("d/two.yaml", "apiVersion: costwarden/v1\nkind: Policy\n")
+    result = invoke("validate", str(one.parent))
+    assert result.exit_code == 2
+    assert f"{one}:2:1: E102 duplicate key 'a'" in result.output
+    assert f"{two}:1:1: E202 missing required key 'id'" in result.output
+
+
+def test_test_command_passes_on_builtin_policies():
+    result = invoke("test", str(ROOT / "policies"))
+    assert result.exit_code == 0, result.output
+    assert result.output.strip().splitlines()[-1].endswith(" passed, 0 failed")
+
+
+def test_test_command_shows_a_diff_and_exits_1(write):
+    write("t/policy.yaml", POLICY.format(severity="low", enforcement="enforce"))
+    write(
+        "t/policy.test.yaml",
+        """\
+apiVersion: costwarden/v1
+kind: PolicyTest
+name: big
+inventory:
+  resources:
+    - {id: i-1, type: AWS::EC2::Instance, provider: aws, properties: {cpus: 8}}
+cases:
+  - {policy: big-instances, resource: i-1, expect: pass}
+  - {policy: big-instances, resource: i-1, expect: fail, owner: payments}
+""",
+    )
+    result = invoke("test", str(ROOT / "nonexistent-dir-for-test"))
+    assert result.exit_code == 2
+    result = invoke("test", str(write("t/x.yaml", "").parent))
+    assert result.exit_code == 1
+    assert "expected: pass" in result.output and "actual:   fail" in result.output
+    assert "owner: expected 'payments', got 'unassigned'" in result.output
+    assert result.output.strip().endswith("0 passed, 2 failed")
+
+
+def test_test_command_unknown_policy_and_resource_exit_2(write):
+    write("t/policy.yaml", POLICY.format(severity="low", enforcement="enforce"))
+    path = write(
+        "t/policy.test.yaml",
+        "apiVersion: costwarden/v1\nkind: PolicyTest\nname: big\ninventory: {resources: [{id: i-1, type: x, provider: aws}]}\n"
+        "cases:\n  - {policy: big-instance, resource: i-2, expect: pass}\n",
+    )
+    result = invoke("test", str(path.parent))
+    assert result.exit_code == 2
+    assert "E306 unknown policy 'big-instance'" in result.output and "did you mean 'big-instances'" in result.output
+    assert "E321 no resource 'i-2' in the fixtures" in result.output
+
+
+def test_schema_command():
+    assert "policy.schema.json" in invoke("schema").output
+    assert json.loads(invoke("schema", "policy").output)["title"] == "costwarden Policy"
+    assert "did you mean 'policy'" in invoke("schema", "polcy").output
+
+
+def test_help_documents_exit_codes():
+    assert "2  usage error" in invoke("check", "--help").output
