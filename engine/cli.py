@@ -98,9 +98,6 @@ def check(policy_paths, inventory_paths, inventory_format, ownership, as_of, fai
     if not selected.policies:
         raise click.UsageError("no enabled policy matches --policy/--label")
     owners = api.load_ownership(ownership) if ownership else None
-    if owners is None and len(library.ownerships) > 1:
-        files = ", ".join(f for f, _ in library.ownerships)
-        raise click.UsageError(f"several Ownership documents among the policies ({files}): choose one with --ownership")
     inventory = api.load_inventory(list(inventory_paths), format=inventory_format)
     warnings = [conflict.describe() for conflict in inventory.conflicts]
     result = api.evaluate(selected, inventory.resources, ownership=owners, as_of=as_of, warnings=warnings)

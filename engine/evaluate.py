@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timezone
 
-from engine.checks.base import CheckContext
+from engine.checks.base import CheckContext, CheckSetupError
 from engine.conditions.compiler import EvaluationFailure
 from engine.findings import EvaluationError, Finding, Result, resource_ref
 from engine.ownership import NO_OWNERSHIP
@@ -33,14 +33,18 @@ def as_of_datetime(as_of: date | datetime | str | None) -> datetime:
 def evaluate(library: PolicyLibrary, resources: list[dict], *, ownership=None, as_of=None, warnings=()) -> Result:
     """Evaluate the library's enabled policies over ``resources``; deterministic for a given as-of."""
     when = as_of_datetime(as_of)
-    ownership = ownership or library.ownership or NO_OWNERSHIP
+    ownership = ownership or NO_OWNERSHIP
     context = CheckContext(as_of=when, ownership=ownership)
     findings: list[Finding] = []
     errors: list[EvaluationError] = []
     policies = [p for p in library.policies if p.enabled]
     resolve = ownership.resolve
     for policy in policies:
-        check = policy.check.bind(context)
+        try:
+            check = policy.check.bind(context)
+        except CheckSetupError as error:
+            errors.append(EvaluationError("E503", policy.id, str(error), file=policy.file, line=policy.line))
+            continue
         selects = policy.selector()
         where = policy.where.bind(when) if policy.where is not None else None
         failed: list[tuple[dict, object]] = []

@@ -4,8 +4,9 @@ An ``Ownership`` document holds a team directory and an ordered resolution chain
 tried in order and the first one that names a known team wins:
 
 ``tag: KEY``
-    The resource's tag ``KEY`` (matched case-insensitively unless the step says ``match``) holds
-    a team id, one of its aliases, or a member's email — all compared case-insensitively.
+    The resource's tag ``KEY`` (keys matched ``normalized`` unless the step says ``match``, as in
+    tagging policies) holds a team id, one of its aliases or contacts, or a member's email — all
+    compared case-insensitively.
     ``owner_source`` is ``tag:KEY`` (``tag:KEY:member`` when an email named the team).
 ``accounts: {ACCOUNT: TEAM}``
     The resource's account. ``owner_source`` is ``account``.
@@ -139,6 +140,8 @@ def compile_ownership(data: dict, report) -> Ownership | None:
         claim(team_id, team_id, False, f"/teams/{index}/id")
         for j, alias in enumerate(team.aliases):
             claim(alias, team_id, False, f"/teams/{index}/aliases/{j}")
+        for j, contact in enumerate(team.contacts):
+            claim(contact, team_id, False, f"/teams/{index}/contacts/{j}")
         for j, member in enumerate(team.members):
             claim(member, team_id, True, f"/teams/{index}/members/{j}")
 
@@ -160,7 +163,7 @@ def compile_ownership(data: dict, report) -> Ownership | None:
             continue
         kind = kinds[0]
         if kind == "tag":
-            mode = step.get("match", "case-insensitive")
+            mode = step.get("match", "normalized")
             steps.append(_TagStep(step["tag"], mode, normalize_key(step["tag"], mode)))
         elif kind == "accounts":
             for account, team_id in step["accounts"].items():

@@ -75,20 +75,9 @@ class PolicyLibrary:
     """Everything loaded from policy paths: policies (sorted by id), ownership, policy tests."""
 
     policies: list[Policy]
-    ownerships: list = field(default_factory=list)  # [(file, engine.ownership.Ownership)]
+    ownerships: list = field(default_factory=list)  # [(file, Ownership)]: used by policy tests only
     tests: list = field(default_factory=list)  # engine.documents.yaml_loader.YamlDocument
     files: list[str] = field(default_factory=list)
-
-    @property
-    def ownership(self):
-        """The one Ownership document loaded with the policies (None if there is none).
-
-        Several are allowed in a library (policy tests keep their own next to them); a run that
-        needs the library's ownership with several loaded must be given one with --ownership.
-        """
-        if len(self.ownerships) == 1:
-            return self.ownerships[0][1]
-        return None
 
     def get(self, policy_id: str) -> Policy | None:
         for policy in self.policies:

@@ -238,3 +238,29 @@ def test_schema_command():
 
 def test_help_documents_exit_codes():
     assert "2  usage error" in invoke("check", "--help").output
+
+
+def test_jmespath_function_error_is_an_evaluation_error(write, setup):
+    _, inventory = setup()
+    policy = write(
+        "fn.yaml",
+        "apiVersion: costwarden/v1\nkind: Policy\nid: fn\ntitle: t\ntype: condition\nseverity: low\n"
+        "spec:\n  fail_if: {path: 'length(keys(properties.labels))', op: gt, value: 0}\n",
+    )
+    result = invoke("check", "--policies", str(policy), "--inventory", inventory)
+    assert result.exit_code == 2
+    assert "E501 policy fn, resource i-1" in result.output and "keys()" in result.output
+
+
+def test_known_team_without_a_directory_is_an_error_not_a_flood_of_findings(setup):
+    _, inventory = setup()
+    result = invoke("check", "--policy", "owner-team-known", "--inventory", inventory)
+    assert result.exit_code == 2
+    assert "E503 policy owner-team-known" in result.output and "--ownership" in result.output
+
+
+def test_ownership_documents_among_policies_are_not_used_by_check(setup):
+    _, inventory = setup()
+    result = invoke("check", "--policy", "required-allocation-tags", "--inventory", inventory, "--format", "json")
+    owners = {f["owner"] for f in json.loads(result.output)["findings"]}
+    assert owners == {"unassigned"}

@@ -57,7 +57,7 @@ def test_installed_command_validates_the_builtin_library_and_checks(installed, t
     assert validated.returncode == 0, validated.stderr
     assert validated.stdout.startswith("ok:")
     checked = run(
-        installed, "-m", "engine", "check", "--inventory", str(ROOT / "examples" / "inventory.json"), "--as-of", "2026-11-27", "--format", "json", cwd=tmp_path
+        installed, "-m", "engine", "check", "--inventory", str(ROOT / "examples" / "inventory.json"), "--ownership", str(ROOT / "examples" / "ownership.yaml"), "--as-of", "2026-11-27", "--format", "json", cwd=tmp_path
     )
     assert checked.returncode in (0, 1), checked.stderr
     assert '"schema_version": "1"' in checked.stdout

@@ -22,6 +22,10 @@ class CheckContext:
     ownership: object | None = None  # engine.ownership.Ownership
 
 
+class CheckSetupError(Exception):
+    """A policy that cannot run in this context (e.g. it needs a team directory and has none)."""
+
+
 ResourceCheck = Callable[[dict], "Violation | None"]
 
 

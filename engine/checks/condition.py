@@ -33,8 +33,8 @@ Use instead
 
 Options
     ``fail_if`` (required) the condition; ``message`` the finding message, where ``{id}``,
-    ``{name}``, ``{type}``, ``{size}``, ``{region}``, ``{account}`` and ``{state}`` are replaced
-    by the resource's values.
+    ``{name}``, ``{type}``, ``{class}``, ``{provider}``, ``{size}``, ``{region}``, ``{account}``,
+    ``{state}`` and ``{created_at}`` are replaced by the resource's values (``(unknown)`` when absent).
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ from dataclasses import dataclass
 from engine.checks.base import CheckContext, Report, ResourceCheck, Violation
 from engine.conditions.compiler import Condition, compile_condition
 
-PLACEHOLDERS = ("id", "name", "type", "size", "region", "account", "state")
+PLACEHOLDERS = ("id", "name", "type", "class", "provider", "size", "region", "account", "state", "created_at")
 
 
 @dataclass(frozen=True)
@@ -61,10 +61,14 @@ class ConditionCheck:
         def check(resource):
             if not holds(resource):
                 return None
-            text = message.format_map({name: resource.get(name) for name in fields}) if fields else message
+            text = message.format_map({name: _shown(resource.get(name)) for name in fields}) if fields else message
             return Violation(text, {"actual": condition.actual_values(resource), "expected": "fail_if does not hold"})
 
         return check
+
+
+def _shown(value: object) -> str:
+    return "(unknown)" if value is None else str(value)
 
 
 def compile(spec: dict, report: Report) -> ConditionCheck | None:

@@ -50,7 +50,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from engine.checks.base import CheckContext, Report, ResourceCheck, Violation
+from engine.checks.base import CheckContext, CheckSetupError, Report, ResourceCheck, Violation
 from engine.tag_matching import WHITESPACE, find_tag, has_value, near_misses, normalize_key
 
 
@@ -81,6 +81,8 @@ class TaggingCheck:
 
     def bind(self, context: CheckContext) -> ResourceCheck:
         ownership = context.ownership
+        if any(rule.known_team for rule in self.rules) and (ownership is None or not ownership.teams):
+            raise CheckSetupError("known_team needs a team directory: give an ownership document (--ownership)")
         team_of = ownership.team_for_value if ownership is not None else (lambda value: None)
         explain = self._explain
         if self.mode == "exact":

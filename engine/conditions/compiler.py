@@ -19,6 +19,7 @@ from typing import Callable
 from engine.conditions.operators import OPERATORS, TypeMismatch, parse_duration, type_name
 from engine.conditions.paths import Getter, PathError, compile_path
 from engine.errors import did_you_mean
+from jmespath.exceptions import JMESPathError
 
 Predicate = Callable[[dict], bool]
 Report = Callable[[str, str, str, "str | None"], None]  # (code, message, pointer, hint)
@@ -27,13 +28,13 @@ CONNECTIVES = ("all", "any", "not")
 
 
 class EvaluationFailure(Exception):
-    """A condition could not be evaluated on some resource (a type mismatch)."""
+    """A condition could not be evaluated on some resource (a type mismatch, a JMESPath error)."""
 
-    def __init__(self, path: str, pointer: str, mismatch: TypeMismatch):
+    def __init__(self, path: str, pointer: str, reason: Exception):
         self.path = path
         self.pointer = pointer
-        self.mismatch = mismatch
-        super().__init__(f"path '{path}': {mismatch}")
+        self.reason = reason
+        super().__init__(f"path '{path}': {reason}")
 
 
 @dataclass(frozen=True)
@@ -111,6 +112,8 @@ def _bind_leaf(leaf: Leaf, as_of: datetime) -> Predicate:
             return test(getter(resource))
         except TypeMismatch as mismatch:
             raise EvaluationFailure(leaf.path, leaf.pointer, mismatch) from None
+        except JMESPathError as error:  # e.g. length() of null: a function met the wrong type
+            raise EvaluationFailure(leaf.path, leaf.pointer, error) from None
 
     return predicate
 
