@@ -98,7 +98,7 @@ def check(policy_paths, inventory_paths, inventory_format, ownership, as_of, fai
     if not selected.policies:
         raise click.UsageError("no enabled policy matches --policy/--label")
     owners = api.load_ownership(ownership) if ownership else None
-    inventory = api.load_inventory(list(inventory_paths), format=inventory_format)
+    inventory = api.load_inventory(list(inventory_paths), format=inventory_format, freeze_gc=True)
     warnings = [conflict.describe() for conflict in inventory.conflicts]
     result = api.evaluate(selected, inventory.resources, ownership=owners, as_of=as_of, warnings=warnings)
     color = output is None and output_format == "text" and sys.stdout.isatty() and not os.environ.get("NO_COLOR")

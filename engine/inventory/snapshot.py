@@ -1,0 +1,145 @@
+"""Loading inventory snapshots: read, parse, convert with an adapter, check, merge.
+
+::
+
+    inventory = load_inventory(["tagging.json", "config-snapshot.json"])
+    inventory.resources   # canonical resources (engine.inventory.resource), first file first
+    inventory.conflicts   # fields two files disagree on (the later file won)
+
+Every problem in every file is collected (structural ones up to 100 per file) and raised together
+as one :class:`engine.errors.InputError`; nothing is returned from a run with problems.
+
+Speed: a 100k-resource canonical file is checked and completed in place, without copies, and the
+cyclic garbage collector is paused while loading (parsing allocates millions of objects and would
+trigger useless full collections). The loaded objects hold no reference cycles, so a caller that
+keeps them for the rest of the run may call ``gc.freeze()`` afterwards to keep later collections
+from walking them.
+"""
+
+from __future__ import annotations
+
+import gc
+from dataclasses import dataclass, field
+
+from engine.errors import InputError, Problem, did_you_mean, json_pointer
+from engine.inventory.adapters import ADAPTERS, detect_format
+from engine.inventory.jsonpos import locate_paths
+from engine.inventory.merge import Conflict, Merger
+from engine.inventory.problems import StructureProblems
+from engine.inventory.reading import DEFAULT_MAX_BYTES, ParsedFile, line_and_column, parse_file, read_limited
+
+_DISTINCT_FORMATS = frozenset({"costwarden"})  # adapters that reject two resources with one merge key
+
+
+@dataclass
+class Inventory:
+    """The merged resources of one or more inventory files."""
+
+    resources: list[dict] = field(default_factory=list)  # file order, then position in the file
+    sources: list[str] = field(default_factory=list)  # the files, in the order given
+    conflicts: list[Conflict] = field(default_factory=list)
+    formats: dict[str, str] = field(default_factory=dict)  # file -> adapter name
+
+
+def load_inventory(
+    paths: list[str],
+    format: str | None = None,  # noqa: A002 - named like the CLI's --inventory-format
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    *,
+    freeze_gc: bool = False,
+) -> Inventory:
+    """Load and merge inventory files; ``format`` (an :data:`ADAPTERS` name) skips detection for all of them.
+
+    ``max_bytes`` limits each file. ``freeze_gc=True`` calls ``gc.freeze()`` after loading, so that the
+    cyclic collector never walks the (acyclic) resources again: worth it for a process that loads once
+    and keeps them, like the CLI; a library caller that loads many inventories should leave it off.
+
+    Raises :class:`InputError` with every problem found (codes E401-E407).
+    """
+    paths = [str(path) for path in paths]
+    if format is not None and format not in ADAPTERS:
+        raise InputError([Problem("E404", f"unknown inventory format '{format}'; formats: {', '.join(ADAPTERS)}",
+                                  hint=did_you_mean(format, ADAPTERS))])
+    problems: list[Problem] = []
+    merger = Merger()
+    formats: dict[str, str] = {}
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        for path in paths:
+            try:
+                name, resources = _load_file(path, format, max_bytes)
+            except InputError as error:
+                problems.extend(error.problems)
+                continue
+            except RecursionError:
+                problems.append(Problem("E407", "JSON nests too deeply to process", path))
+                continue
+            except MemoryError:
+                problems.append(Problem("E406", "not enough memory to load this file", path))
+                continue
+            formats[path] = name
+            if not problems:
+                merger.add(path, resources, distinct=name in _DISTINCT_FORMATS)
+        inventory = Inventory(resources=merger.resources, sources=paths, conflicts=merger.conflicts, formats=formats)
+        if freeze_gc and not problems:
+            gc.freeze()
+    finally:
+        if collecting:
+            gc.enable()
+    if problems:
+        raise InputError(problems)
+    return inventory
+
+
+def _load_file(path: str, format: str | None, max_bytes: int) -> tuple[str, list[dict]]:  # noqa: A002
+    parsed = parse_file(read_limited(path, max_bytes), path)
+    name = format or detect_format(parsed.doc)
+    if name is None:
+        raise InputError([Problem("E404", f"cannot tell the inventory format; formats: {', '.join(ADAPTERS)}", path,
+                                  hint="name the format with --inventory-format NAME (format= in the API)")])
+    problems = StructureProblems()
+    _, convert = ADAPTERS[name]
+    try:
+        resources = convert(parsed.doc, problems)
+    except (TypeError, AttributeError, KeyError, IndexError, ValueError) as error:
+        # an adapter met a shape it does not expect: say so instead of printing a traceback
+        raise InputError([Problem("E405", f"unexpected structure for format '{name}' ({type(error).__name__}: {error})",
+                                  path)]) from None
+    if problems:
+        raise InputError(_structure_problems(parsed, path, name, problems))
+    return name, resources
+
+
+def _structure_problems(parsed: ParsedFile, path: str, name: str, found: StructureProblems) -> list[Problem]:
+    """E405 problems with a JSON pointer and, where it can be found, line and column."""
+    out = []
+    if parsed.record_spans is None:
+        offsets = _offsets(parsed.data, [where for where, _, _ in found.items])
+        for where, message, hint in found.items:
+            line = column = None
+            if where in offsets:
+                line, column = line_and_column(parsed.data, offsets[where])
+            out.append(Problem("E405", message, path, line, column, json_pointer(where), hint))
+    else:  # JSON Lines: the first step of every path is the line's value
+        for where, message, hint in found.items:
+            if not where or not isinstance(where[0], int) or where[0] >= len(parsed.record_spans):
+                out.append(Problem("E405", message, path, None, None, json_pointer(where), hint))
+                continue
+            number, start, end = parsed.record_spans[where[0]]
+            line_bytes = parsed.data[start:end]
+            offset = _offsets(line_bytes, [where[1:]]).get(where[1:])
+            column = line_and_column(line_bytes, offset)[1] if offset is not None else None
+            out.append(Problem("E405", message, path, number, column, json_pointer(where[1:]), hint))
+    if found.omitted:
+        out.append(Problem("E405", f"and {found.omitted} more structural problems (format '{name}'), "
+                                   f"not listed: only the first {len(found.items)} are", path))
+    return out
+
+
+def _offsets(data: bytes, paths: list[tuple]) -> dict[tuple, int]:
+    """Positions for error messages are a convenience: never let finding them fail the report."""
+    try:
+        return locate_paths(data, paths)
+    except (ValueError, RecursionError):
+        return {}
