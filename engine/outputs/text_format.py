@@ -17,6 +17,15 @@ def printable(value: object, limit: int = 0) -> str:
     return text
 
 
+def short_id(value: object, limit: int = 60) -> str:
+    """A long resource id shortened in the middle: its end is what tells two resources apart."""
+    text = printable(value)
+    if len(text) <= limit:
+        return text
+    head = limit // 3
+    return text[:head] + "…" + text[-(limit - head - 1):]
+
+
 def _table(rows: list[list[str]], indent: str = "  ") -> list[str]:
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     lines = []
@@ -45,7 +54,7 @@ def render(result: Result, *, version: str, color: bool = False) -> str:
         rows = [["SEVERITY", "POLICY", "RESOURCE", "OWNER SOURCE", "MESSAGE"]]
         for f in findings:
             resource = f.resource or {}
-            label = printable(resource.get("id"), 60) if resource else printable((f.scope or {}).get("value"), 60)
+            label = short_id(resource.get("id")) if resource else printable((f.scope or {}).get("value"), 60)
             if resource.get("name") and resource.get("name") != resource.get("id"):
                 label += f" ({printable(resource.get('name'), 30)})"
             status = "" if f.status == "open" else f"[{f.status}] "
