@@ -323,6 +323,8 @@ def load_yaml_documents(
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         message = " ".join(part for part in (exc.context, exc.problem) if part)
+        if "nesting depth" in message:  # newer libyaml builds stop deep flow nesting themselves
+            raise _fail("E104", f"nesting deeper than the parser allows ({message})", file, mark) from None
         raise _fail("E101", f"YAML syntax error: {message}", file, mark) from None
     except yaml.YAMLError as exc:
         raise InputError([Problem("E101", f"YAML error: {exc}", file)]) from None
