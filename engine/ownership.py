@@ -84,9 +84,12 @@ class Ownership:
             kind = type(step)
             if kind is _TagStep:
                 tags = resource.get("tags") or {}
-                hit = find_tag(tags, step.key, step.mode, step.normalized)
-                if hit is not None and isinstance(hit.value, str):
-                    named = self.names.get(hit.value.strip(WHITESPACE).lower())
+                value = tags.get(step.key)  # the exact spelling wins any collision: no scan needed
+                if value is None:
+                    hit = find_tag(tags, step.key, step.mode, step.normalized)
+                    value = hit.value if hit is not None else None
+                if isinstance(value, str):
+                    named = self.names.get(value.strip(WHITESPACE).lower())
                     if named:
                         return named[0], f"tag:{step.key}:member" if named[1] else f"tag:{step.key}"
             elif kind is _AccountStep:

@@ -85,32 +85,30 @@ class TaggingCheck:
             raise CheckSetupError("known_team needs a team directory: give an ownership document (--ownership)")
         team_of = ownership.team_for_value if ownership is not None else (lambda value: None)
         explain = self._explain
-        if self.mode == "exact":
-            fast = tuple((r.key, r.required, r.values, r.pattern, r.known_team) for r in self.rules)
+        fast = tuple((r.key, r.required, r.values, r.pattern, r.known_team) for r in self.rules)
+        exact = self.mode == "exact"
 
-            def check(resource):
-                tags = resource.get("tags") or {}
-                for key, required, values, pattern, known in fast:
-                    value = tags.get(key)
-                    if value is None or value is False or (value is not True and not value.strip(WHITESPACE)):
-                        if required:
-                            return explain(tags, team_of)
-                        continue
-                    if values is not None and (value is True or value not in values):
-                        return explain(tags, team_of)
-                    if pattern is not None and (value is True or not pattern.search(value)):
-                        return explain(tags, team_of)
-                    if known and (value is True or team_of(value) is None):
-                        return explain(tags, team_of)
-                return None
-
-            return check
-
-        def check_matched(resource):
+        def check(resource):
             tags = resource.get("tags") or {}
-            return explain(tags, team_of, only_if_failing=True)
+            for key, required, values, pattern, known in fast:
+                value = tags.get(key)
+                if value is None or value is False or (value is not True and not value.strip(WHITESPACE)):
+                    if not exact:
+                        # another spelling may match under this mode: the full rules decide
+                        return explain(tags, team_of, only_if_failing=True)
+                    if required:
+                        return explain(tags, team_of)
+                    continue
+                # the exact spelling wins any collision, so its value is the one to check
+                if values is not None and (value is True or value not in values):
+                    return explain(tags, team_of)
+                if pattern is not None and (value is True or not pattern.search(value)):
+                    return explain(tags, team_of)
+                if known and (value is True or team_of(value) is None):
+                    return explain(tags, team_of)
+            return None
 
-        return check_matched
+        return check
 
     def _explain(self, tags: dict, team_of, only_if_failing: bool = False) -> Violation | None:
         missing: list[str] = []

@@ -1,0 +1,668 @@
+"""costwarden benchmarks: the quality bars of PRODUCT.md, measured.
+
+    python bench/run.py [--resources 100000] [--runs 5] [--skip-custodian] [--profile] [--only PART]
+
+Prints machine facts, then one Markdown table (median of ``--runs`` runs each):
+
+1. Tagging evaluation in memory (resources already loaded) of the policy "compute instances need
+   ``owner`` and ``cost-center``, ``env`` in {prod, staging, dev}" (the environment key is spelled
+   ``environment``, as in the built-in library):
+   (a) costwarden ``engine.evaluate`` of ``bench/policies/instance-allocation-tags.yaml``
+       (includes building the findings and resolving their owners);
+   (b) a hand-written Python loop doing the same check, with one result per violating resource;
+   (c) Cloud Custodian's filters (PyPI ``c7n``): ``FilterRegistry``, ``parse``, ``validate``,
+       ``process(resources)`` on fresh copies of AWS-shaped resources (``Tags: [{Key, Value}]``);
+       the shaping and the copies are made outside the timed region.
+   Custodian runs twice: (c) with no resource manager, as DATA.md describes (its ``or`` block then
+   falls back to a per-resource call), and (c') with a minimal manager stub, so that ``or`` takes the
+   set path (``process_set``) a real policy run takes. All must find the same violating resource
+   ids (checked). Bars: costwarden / loop <= 2.5x, custodian / costwarden >= 4x. Diagnostic rows
+   repeat (a) and (b) with the cyclic GC disabled, to separate CPU time from collection pauses.
+2. ``check`` end to end on the inventory file, as a subprocess (wall time including interpreter
+   start-up), with the built-in library ``policies/`` plus ``examples/ownership.yaml`` when present,
+   vs a subprocess that only ``json.load``s the file. Bar: < 3x. ``orjson.loads`` is shown for
+   reference, and the phases of ``check`` (in process) and its process exit are listed below the table.
+3. Start-up: ``validate`` of the built-in library and ``check`` of a small inventory
+   (``examples/inventory.json``, or a generated 200-resource file while it is absent), each from a
+   cold interpreter. Bar: < 0.5 s each.
+
+Data files are generated (seeded) under ``bench/data/`` when absent.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import gc
+import importlib.metadata
+import importlib.util
+import inspect
+import io
+import os
+import platform
+import pstats
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+DATA = BENCH / "data"
+POLICY_FILE = BENCH / "policies" / "instance-allocation-tags.yaml"
+AS_OF = "2026-11-27"
+SEED = 1
+STARTUP_RESOURCES = 200
+
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(BENCH))
+
+import generate_inventory  # noqa: E402  (bench/generate_inventory.py)
+
+BARS = {
+    "costwarden/loop": ("<=", 2.5),
+    "custodian/costwarden": (">=", 4.0),
+    "check/json.load": ("<", 3.0),
+    "startup": ("<", 0.5),
+}
+
+
+# --- data ------------------------------------------------------------------------------------------
+
+
+def label(count: int) -> str:
+    if count >= 1000 and count % 1000 == 0:
+        return f"{count // 1000}k"
+    return str(count)
+
+
+def ensure_inventory(count: int, path: Path | None = None) -> Path:
+    path = path or DATA / f"inventory-{label(count)}.json"
+    if not path.exists():
+        started = time.perf_counter()
+        generate_inventory.write(generate_inventory.generate(count, SEED), str(path))
+        print(f"generated {path.relative_to(ROOT)} ({count} resources, seed {SEED}) in "
+              f"{time.perf_counter() - started:.1f} s", file=sys.stderr)
+    return path
+
+
+
+
+# --- timing ----------------------------------------------------------------------------------------
+
+
+class GcWatch:
+    """Counts the cyclic garbage collector's full (generation 2) collections and their time."""
+
+    def __init__(self):
+        self.full = 0
+        self.full_seconds = 0.0
+        self.seconds = 0.0
+        self.active = False  # only collections inside the timed region count
+        self._started = 0.0
+
+    def __call__(self, phase, info):
+        if not self.active:
+            return
+        if phase == "start":
+            self._started = time.perf_counter()
+            return
+        elapsed = time.perf_counter() - self._started
+        self.seconds += elapsed
+        if info["generation"] == 2:
+            self.full += 1
+            self.full_seconds += elapsed
+
+    def __enter__(self):
+        gc.callbacks.append(self)
+        return self
+
+    def __exit__(self, *exc):
+        gc.callbacks.remove(self)
+
+
+def median_of(runs: int, function, *, setup=None, collector: bool = True) -> tuple[float, list[float], object, GcWatch]:
+    """Median wall time of ``function(setup())`` over ``runs`` independent runs.
+
+    Before each run the previous result is dropped and the GC collects, so every run starts from
+    the same heap (only the loaded inventory alive), as the one evaluation of a real run does.
+    ``collector=False`` disables the cyclic GC during the run (a diagnostic, not a user setting).
+    """
+    times, result, argument = [], None, None
+    with GcWatch() as watch:
+        for _ in range(runs):
+            result = argument = None
+            argument = setup() if setup is not None else None
+            gc.collect()
+            if not collector:
+                gc.disable()
+            watch.active = True
+            started = time.perf_counter()
+            try:
+                result = function(argument) if setup is not None else function()
+                times.append(time.perf_counter() - started)
+            finally:
+                watch.active = False
+                gc.enable()
+    return statistics.median(times), times, result, watch
+
+
+def subprocess_env() -> dict:
+    """The environment of the timed commands: the checkout importable, and compiled bytecode cached
+    (under bench/data/pycache, as an installed package has its .pyc files), whatever
+    PYTHONDONTWRITEBYTECODE says in the caller's environment."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(ROOT) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    env["PYTHONPYCACHEPREFIX"] = str(DATA / "pycache")
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env.pop("COSTWARDEN_DEBUG", None)
+    return env
+
+
+def run_command(command: list[str], runs: int, expect=(0,)) -> tuple[float, list[float]]:
+    env = subprocess_env()
+
+    def once() -> float:
+        started = time.perf_counter()
+        done = subprocess.run(command, cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.PIPE)
+        elapsed = time.perf_counter() - started
+        if done.returncode not in expect:
+            raise SystemExit(f"command failed with exit code {done.returncode}: {' '.join(command)}\n"
+                             f"{done.stderr.decode(errors='replace')[-2000:]}")
+        return elapsed
+
+    once()  # warm-up: page cache, .pyc files
+    times = [once() for _ in range(runs)]
+    return statistics.median(times), times
+
+
+# --- the three implementations of the tagging check ------------------------------------------------
+
+
+def make_loop(environments):
+    allowed = frozenset(environments)
+    whitespace = " \t\r\n"
+
+    def handwritten_loop(resources: list[dict]) -> list[tuple[str, str]]:
+        """Violating compute instances with their problem: what a person would write by hand."""
+        violations = []
+        for resource in resources:
+            if resource["class"] != "compute.instance":
+                continue
+            tags = resource["tags"]
+            owner = tags.get("owner")
+            cost_center = tags.get("cost-center")
+            env = tags.get("environment")
+            if owner and cost_center and env in allowed and owner.strip(whitespace) and cost_center.strip(whitespace):
+                continue
+            problems = []
+            if not owner or not owner.strip(whitespace):
+                problems.append("missing tag owner")
+            if not cost_center or not cost_center.strip(whitespace):
+                problems.append("missing tag cost-center")
+            if env is None or not env.strip(whitespace):
+                problems.append("missing tag environment")
+            elif env not in allowed:
+                problems.append(f"tag environment={env!r} is not an allowed value")
+            violations.append((resource["id"], "; ".join(problems)))
+        return violations
+
+    return handwritten_loop
+
+
+def custodian_filters(environments) -> list[dict]:
+    return [
+        {"type": "value", "key": "class", "value": "compute.instance"},
+        {"or": [
+            {"tag:owner": "empty"},
+            {"tag:cost-center": "empty"},
+            {"type": "value", "key": "tag:environment", "op": "not-in", "value": list(environments)},
+        ]},
+    ]
+
+
+def aws_shaped(resources: list[dict]) -> list[dict]:
+    """Resources with their tags as an AWS ``Tags`` list, which c7n's ``tag:`` filters read first."""
+    shaped = []
+    for resource in resources:
+        copy = {k: v for k, v in resource.items() if k != "tags"}
+        copy["Tags"] = [{"Key": k, "Value": v} for k, v in resource["tags"].items()]
+        shaped.append(copy)
+    return shaped
+
+
+class _Model:
+    id = "id"
+
+
+class _ManagerStub:
+    """Just enough of a c7n resource manager for ``or`` blocks to take their set path (process_set)."""
+
+    def get_model(self):
+        return _Model
+
+
+def make_custodian(environments, with_manager: bool):
+    from c7n.filters.core import FilterRegistry
+
+    data = custodian_filters(environments)
+    manager = _ManagerStub() if with_manager else None
+
+    def prepare():
+        registry = FilterRegistry("bench.filters")
+        filters = registry.parse(data, manager)
+        for item in filters:
+            item.validate()
+        return filters
+
+    def run(arguments):
+        filters, resources = arguments
+        for item in filters:
+            resources = item.process(resources)
+            if not resources:
+                break
+        return resources
+
+    return prepare, run
+
+
+# --- machine facts ---------------------------------------------------------------------------------
+
+
+def machine_facts() -> list[str]:
+    def version(name: str) -> str:
+        try:
+            return importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            return "not installed"
+
+    cpu = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    memory = "unknown"
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal"):
+                memory = f"{int(line.split()[1]) / 1024**2:.1f} GiB"
+    except OSError:
+        pass
+    try:
+        usable = len(os.sched_getaffinity(0))
+    except AttributeError:
+        usable = os.cpu_count()
+    commit = "unknown"
+    try:
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
+                                check=True).stdout.strip()
+        if subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT, capture_output=True,
+                          text=True).stdout.strip():
+            commit += " (with uncommitted changes)"
+    except (OSError, subprocess.CalledProcessError):
+        pass
+    packages = ", ".join(f"{name} {version(name)}" for name in
+                         ("costwarden", "c7n", "orjson", "PyYAML", "jsonschema", "jmespath", "click"))
+    return [
+        f"- CPU: {cpu}; {os.cpu_count()} CPUs ({usable} usable); memory {memory}",
+        f"- OS: {platform.platform()}",
+        f"- Python: {platform.python_implementation()} {platform.python_version()} ({sys.executable})",
+        f"- Packages: {packages}",
+        f"- costwarden commit: {commit}",
+    ]
+
+
+# --- the benchmarks --------------------------------------------------------------------------------
+
+
+def fmt_seconds(seconds: float) -> str:
+    return f"{seconds * 1000:.1f} ms" if seconds < 1 else f"{seconds:.3f} s"
+
+
+def fmt_rate(count: int, seconds: float) -> str:
+    rate = count / seconds
+    return f"{rate / 1e6:.2f} M/s" if rate >= 1e6 else f"{rate / 1e3:.0f} k/s"
+
+
+def verdict(name: str, value: float) -> tuple[str, str]:
+    op, bar = BARS[name]
+    ok = {"<=": value <= bar, ">=": value >= bar, "<": value < bar}[op]
+    return f"{op} {bar:g}{'' if name == 'startup' else '×'}", "pass" if ok else "**MISS**"
+
+
+def in_memory(args, inventory_path: Path, rows: list, notes: list) -> None:
+    # engine.api, not `engine.evaluate`: once engine.api is imported, the package attribute
+    # `engine.evaluate` is the submodule engine/evaluate.py, which shadows the lazily exported function.
+    from engine.api import evaluate, load_inventory, load_policies
+
+    inventory = load_inventory([str(inventory_path)])
+    resources = inventory.resources
+    library = load_policies([str(POLICY_FILE)])
+    (policy,) = library.policies
+    environments = policy.parameters["environments"]
+    count = len(resources)
+    selected = sum(1 for r in resources if r["class"] == "compute.instance")
+
+    def costwarden():
+        return evaluate(library, resources, as_of=AS_OF)
+
+    cw_time, cw_times, result, cw_gc = median_of(args.runs, costwarden)
+    cw_ids = [f.resource["id"] for f in result.findings]
+    assert len(cw_ids) == len(set(cw_ids)), "costwarden reported a resource twice"
+    assert not result.errors, result.errors
+    expected = set(cw_ids)
+    result = None
+
+    loop = make_loop(environments)
+    loop_time, loop_times, loop_result, loop_gc = median_of(args.runs, lambda: loop(resources))
+    agree("the hand-written loop", {rid for rid, _ in loop_result}, expected)
+    loop_result = None
+
+    rows.append(("**Tagging, in memory**", "", "", "", "", ""))
+    rows.append(("(a) costwarden `engine.evaluate` (findings built)", fmt_seconds(cw_time), spread(cw_times),
+                 fmt_rate(count, cw_time), "", ""))
+    rows.append(("(b) hand-written Python loop", fmt_seconds(loop_time), spread(loop_times), fmt_rate(count, loop_time),
+                 "", ""))
+    gc_notes = [f"costwarden {gc_text(cw_gc, args.runs)}", f"loop {gc_text(loop_gc, args.runs)}"]
+
+    custodian: dict[str, float] = {}
+    if not args.skip_custodian:
+        shaped = aws_shaped(resources)
+        for with_manager, key, name in (
+                (False, "c", "(c) Cloud Custodian filters, manager None (`or` per resource, as DATA.md runs them)"),
+                (True, "c'", "(c') Cloud Custodian filters, policy-run path (`or` via process_set; manager stub)")):
+            prepare, run = make_custodian(environments, with_manager)
+            c_time, c_times, c_result, c_gc = median_of(
+                args.runs, run, setup=lambda: (prepare(), [dict(r) for r in shaped]))
+            agree(name, {r["id"] for r in c_result}, expected)
+            c_result = None
+            rows.append((name, fmt_seconds(c_time), spread(c_times), fmt_rate(count, c_time), "", ""))
+            gc_notes.append(f"custodian ({key}) {gc_text(c_gc, args.runs)}")
+            custodian[key] = c_time
+        shaped = None
+
+    ratio = cw_time / loop_time
+    bar, ok = verdict("costwarden/loop", ratio)
+    rows.append(("ratio costwarden (a) / loop (b)", f"{ratio:.2f}×", "", "", bar, ok))
+    if custodian:
+        for key in ("c", "c'"):
+            c_ratio = custodian[key] / cw_time
+            bar, ok = verdict("custodian/costwarden", c_ratio)
+            rows.append((f"ratio custodian ({key}) / costwarden (a)", f"{c_ratio:.2f}×", "", "", bar, ok))
+    else:
+        rows.append(("ratio custodian / costwarden", "skipped (--skip-custodian)", "", "", "", ""))
+
+    # diagnostic: the same two runs with the cyclic GC off, to separate CPU from collection pauses
+    cw_cpu, cw_cpu_times, _, _ = median_of(args.runs, costwarden, collector=False)
+    loop_cpu, loop_cpu_times, _, _ = median_of(args.runs, lambda: loop(resources), collector=False)
+    rows.append(("(diagnostic) (a) with the cyclic GC disabled", fmt_seconds(cw_cpu), spread(cw_cpu_times),
+                 fmt_rate(count, cw_cpu), "", ""))
+    rows.append(("(diagnostic) (b) with the cyclic GC disabled", fmt_seconds(loop_cpu), spread(loop_cpu_times),
+                 fmt_rate(count, loop_cpu), "", ""))
+    rows.append(("(diagnostic) ratio costwarden / loop, GC disabled", f"{cw_cpu / loop_cpu:.2f}×", "", "", "", ""))
+
+    violations = len(expected)
+    notes.append(f"In memory: {count} resources, {selected} compute instances selected, {violations} violate "
+                 f"({violations / selected:.1%} of the selected); "
+                 f"{'costwarden and the loop' if args.skip_custodian else 'costwarden, the loop and both Custodian runs'}"
+                 f" report the same violating ids (checked).")
+    notes.append("Full (generation 2) GC collections inside the timed runs: " + "; ".join(gc_notes) + ".")
+    if args.profile:
+        gc.collect()
+        profile_call("costwarden engine.evaluate (in memory)", costwarden)
+    resources = inventory = None  # let the next parts start from a small heap
+    gc.collect()
+
+
+def agree(name: str, found: set, expected: set) -> None:
+    if found != expected:
+        differ = sorted(found ^ expected)
+        raise SystemExit(f"{name} and costwarden disagree on {len(differ)} resources, e.g. {differ[:5]}: "
+                         f"the comparison would be meaningless")
+
+
+def gc_text(watch: GcWatch, runs: int) -> str:
+    if not watch.full:
+        return f"none in {runs} runs"
+    return (f"{watch.full} in {runs} runs, {fmt_seconds(watch.full_seconds / watch.full)} each "
+            f"({watch.full_seconds / max(watch.seconds, 1e-9):.0%} of all GC time)")
+
+
+def end_to_end(args, inventory_path: Path, rows: list, notes: list) -> None:
+    python = sys.executable
+    ownership = ROOT / "examples" / "ownership.yaml"
+    ownership_given = ownership_args()
+    out = Path(tempfile.gettempdir()) / "costwarden-bench-check.json"
+    file = str(inventory_path.relative_to(ROOT))
+    check = [python, "-m", "engine", "check", "--inventory", file, "--as-of", AS_OF, "--format", "json",
+             "--output", str(out), *ownership_given]
+    check_time, check_times = run_command(check, args.runs, expect=(0, 1))
+    load_time, load_times = run_command([python, "-c", f"import json; json.load(open({file!r}))"], args.runs)
+    orjson_time, orjson_times = run_command(
+        [python, "-c", f"import orjson; orjson.loads(open({file!r}, 'rb').read())"], args.runs)
+    bare_time, bare_times = run_command([python, "-c", "pass"], args.runs)
+    count = generate_inventory_count(inventory_path)
+    import json
+
+    with open(out, encoding="utf-8") as handle:
+        summary = json.load(handle)["summary"]
+    notes.append(f"`check` end to end: the built-in library (policies/)"
+                 f"{' + examples/ownership.yaml' if ownership_given else ' (no examples/ownership.yaml)'}; "
+                 f"{summary['policies_evaluated']} policies, {summary['findings']} findings, "
+                 f"JSON output {out.stat().st_size / 1e6:.1f} MB; input {inventory_path.stat().st_size / 1e6:.1f} MB.")
+    rows.append((f"**`check` end to end, {label(count)} resources (subprocess wall time)**", "", "", "", "", ""))
+    rows.append((f"`python -m engine check --inventory {inventory_path.name} --format json --output …`",
+                 fmt_seconds(check_time), spread(check_times), fmt_rate(count, check_time), "", ""))
+    rows.append(("`python -c \"json.load(open(FILE))\"`", fmt_seconds(load_time), spread(load_times),
+                 fmt_rate(count, load_time), "", ""))
+    rows.append(("`python -c \"orjson.loads(…)\"` (reference)", fmt_seconds(orjson_time), spread(orjson_times),
+                 fmt_rate(count, orjson_time), "", ""))
+    rows.append(("`python -c pass` (interpreter start-up, reference)", fmt_seconds(bare_time), spread(bare_times),
+                 "", "", ""))
+    ratio = check_time / load_time
+    bar, ok = verdict("check/json.load", ratio)
+    rows.append(("ratio check / json.load", f"{ratio:.2f}×", "", "", bar, ok))
+    phases(args, inventory_path, ownership if ownership_given else None, notes)
+
+
+def ownership_args() -> list[str]:
+    """``--ownership examples/ownership.yaml`` when the file exists (the README's quick start passes it)."""
+    ownership = ROOT / "examples" / "ownership.yaml"
+    return ["--ownership", str(ownership.relative_to(ROOT))] if ownership.exists() else []
+
+
+def generate_inventory_count(path: Path) -> int:
+    import orjson
+
+    return len(orjson.loads(path.read_bytes())["resources"])
+
+
+def phases(args, inventory_path: Path, ownership: Path | None, notes: list) -> None:
+    """Where the time of `check` goes, in process (median per phase), and the exit of the process."""
+    import orjson
+
+    from engine import api
+    from engine.outputs.atomic import write_atomic
+
+    timings: dict[str, list[float]] = {}
+    out = Path(tempfile.gettempdir()) / "costwarden-bench-phases.json"
+
+    def timed(name, function):
+        started = time.perf_counter()
+        value = function()
+        timings.setdefault(name, []).append(time.perf_counter() - started)
+        return value
+
+    def one_check():
+        library = timed("load_policies", lambda: api.load_policies(None))
+        owners = timed("load_ownership", lambda: api.load_ownership(str(ownership))) if ownership else None
+        inventory = timed("load_inventory", lambda: api.load_inventory([str(inventory_path)], **load_options))
+        result = timed("evaluate", lambda: api.evaluate(library, inventory.resources, ownership=owners, as_of=AS_OF))
+        text = timed("render json", lambda: api.render(result, "json"))
+        timed("write_atomic", lambda: write_atomic(str(out), text))
+
+    # as the CLI loads: it passes freeze_gc=True where load_inventory has it (unfrozen again after each run here)
+    load_options = {"freeze_gc": True} if "freeze_gc" in inspect.signature(api.load_inventory).parameters else {}
+    data = inventory_path.read_bytes()
+    watch = GcWatch()
+    with watch:
+        for _ in range(args.runs):
+            gc.collect()
+            timed("(orjson.loads alone)", lambda: orjson.loads(data))
+            gc.collect()
+            watch.active = True
+            started = time.perf_counter()
+            one_check()
+            timings.setdefault("total", []).append(time.perf_counter() - started)
+            watch.active = False
+            gc.unfreeze()
+    parts = ", ".join(f"{name} {fmt_seconds(statistics.median(values))}" for name, values in timings.items())
+    frozen = " (load_inventory(freeze_gc=True), as the CLI)" if load_options else ""
+    notes.append(f"`check` phases in process{frozen}, median of {args.runs}: {parts}. Full GC collections during "
+                 f"these runs: {gc_text(watch, args.runs)}.")
+    notes.append(f"`check` process exit: {fmt_seconds(finalization_time(inventory_path, ownership))} pass between "
+                 f"the output file being written and the process ending (interpreter finalization; one run).")
+    if args.profile:
+        gc.collect()
+        profile_call("check in process (load_policies → write)", one_check)
+        gc.unfreeze()
+
+
+FINALIZATION_PROBE = """
+import sys, time
+from engine.cli import main
+sys.argv = ["costwarden"] + sys.argv[1:]
+try:
+    main()
+except SystemExit:
+    pass
+sys.stderr.write("WRITTEN %r\\n" % time.time())
+sys.stderr.flush()
+"""
+
+
+def finalization_time(inventory_path: Path, ownership: Path | None) -> float:
+    """Seconds from the end of `check` (output written, exit code known) to the end of the process."""
+    out = Path(tempfile.gettempdir()) / "costwarden-bench-exit.json"
+    command = [sys.executable, "-c", FINALIZATION_PROBE, "check", "--inventory", str(inventory_path), "--as-of", AS_OF,
+               "--format", "json", "--output", str(out)]
+    if ownership is not None:
+        command += ["--ownership", str(ownership)]
+    done = subprocess.run(command, cwd=ROOT, env=subprocess_env(), capture_output=True, text=True)
+    ended = time.time()
+    for line in done.stderr.splitlines():
+        if line.startswith("WRITTEN "):
+            return ended - float(line.split()[1])
+    raise SystemExit(f"could not measure the process exit of check:\n{done.stderr[-2000:]}")
+
+
+def startup(args, rows: list, notes: list) -> None:
+    python = sys.executable
+    example = ROOT / "examples" / "inventory.json"
+    if not example.exists():
+        example = ensure_inventory(STARTUP_RESOURCES, DATA / f"inventory-startup-{STARTUP_RESOURCES}.json")
+        notes.append(f"Start-up `check` used a generated {STARTUP_RESOURCES}-resource inventory "
+                     f"(examples/inventory.json is absent).")
+    validate_time, validate_times = run_command([python, "-m", "engine", "validate", "policies"], args.runs)
+    out = Path(tempfile.gettempdir()) / "costwarden-bench-startup.json"
+    check_time, check_times = run_command(
+        [python, "-m", "engine", "check", "--inventory", str(example.relative_to(ROOT)), "--as-of", AS_OF,
+         "--format", "json", "--output", str(out), *ownership_args()], args.runs, expect=(0, 1))
+    rows.append(("**Start-up (cold interpreter, subprocess wall time)**", "", "", "", "", ""))
+    bar, ok = verdict("startup", validate_time)
+    rows.append(("`python -m engine validate policies`", fmt_seconds(validate_time), spread(validate_times),
+                 "", bar + " s", ok))
+    bar, ok = verdict("startup", check_time)
+    rows.append((f"`python -m engine check --inventory {example.relative_to(ROOT)} …`", fmt_seconds(check_time),
+                 spread(check_times), "", bar + " s", ok))
+    if args.profile:
+        print_import_times(python, ["-m", "engine", "validate", "policies"])
+
+
+def spread(times: list[float]) -> str:
+    return f"{fmt_seconds(min(times))} – {fmt_seconds(max(times))}"
+
+
+def profile_call(title: str, function) -> None:
+    profiler = cProfile.Profile()
+    profiler.enable()
+    function()
+    profiler.disable()
+    buffer = io.StringIO()
+    stats = pstats.Stats(profiler, stream=buffer)
+    stats.sort_stats("tottime").print_stats(20)
+    print(f"\n### cProfile: {title} (top 20 by own time)\n\n```\n{trim_profile(buffer.getvalue())}\n```",
+          file=sys.stderr)
+
+
+def trim_profile(text: str) -> str:
+    lines = text.splitlines()
+    for index, line in enumerate(lines):
+        if "ncalls" in line:
+            return "\n".join([lines[index - 2] if index >= 2 else "", *lines[index:]]).replace(str(ROOT) + "/", "")
+    return text
+
+
+def print_import_times(python: str, command: list[str]) -> None:
+    done = subprocess.run([python, "-X", "importtime", *command], cwd=ROOT, env=subprocess_env(), capture_output=True,
+                          text=True)
+    rows = []
+    for line in done.stderr.splitlines():
+        if line.startswith("import time:") and "|" in line:
+            _, cumulative, name = (part.strip() for part in line[len("import time:"):].split("|"))
+            if cumulative.isdigit():
+                rows.append((int(cumulative), name))
+    rows.sort(reverse=True)
+    top = "\n".join(f"{us / 1000:8.1f} ms  {name}" for us, name in rows[:15])
+    print(f"\n### import times (cumulative) of `{' '.join(command)}`\n\n```\n{top}\n```", file=sys.stderr)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="costwarden benchmarks (see bench/README.md)")
+    parser.add_argument("--resources", type=int, default=100_000, help="inventory size (default 100000)")
+    parser.add_argument("--runs", type=int, default=5, help="timed runs per measurement; the median is shown (default 5)")
+    parser.add_argument("--skip-custodian", action="store_true", help="do not run Cloud Custodian's filters")
+    parser.add_argument("--profile", action="store_true",
+                        help="also print cProfile output of the in-memory evaluation and of check, and import times")
+    parser.add_argument("--only", choices=("memory", "check", "startup"), action="append",
+                        help="run only these parts (repeatable; default all)")
+    args = parser.parse_args(argv)
+    if args.resources < 1 or args.runs < 1:
+        parser.error("--resources and --runs must be at least 1")
+    parts = set(args.only or ("memory", "check", "startup"))
+    if "memory" in parts and not args.skip_custodian:
+        if importlib.util.find_spec("c7n") is None:
+            parser.error("c7n is not installed: pip install -e '.[bench]', or pass --skip-custodian")
+
+    inventory_path = ensure_inventory(args.resources)
+    rows: list[tuple] = []
+    notes: list[str] = []
+    if "memory" in parts:
+        in_memory(args, inventory_path, rows, notes)
+    if "check" in parts:
+        end_to_end(args, inventory_path, rows, notes)
+    if "startup" in parts:
+        startup(args, rows, notes)
+
+    print("## costwarden benchmark\n")
+    print("\n".join(machine_facts()))
+    print(f"- Inventory: {inventory_path.relative_to(ROOT)} (seed {SEED}); {args.runs} timed runs per row, median "
+          f"shown (after one untimed warm-up run for subprocesses); resources/s counts every resource of the file.\n")
+    print("| measurement | median | min – max | resources/s | bar | result |")
+    print("|---|---:|---:|---:|---|---|")
+    for row in rows:
+        print("| " + " | ".join(row) + " |")
+    print()
+    for note in notes:
+        print(f"- {note}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
