@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from engine.bundled import policies_dir
 from engine.documents.loader import load_library, load_ownership
-from engine.evaluate import evaluate
+from engine.evaluator import evaluate
 from engine.findings import Result
 from engine.inventory.snapshot import load_inventory
 from engine.outputs import FORMATS

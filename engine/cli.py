@@ -123,7 +123,7 @@ def check(policy_paths, inventory_paths, inventory_format, ownership, as_of, fai
 
 
 def _check_as_of(value: str) -> None:
-    from engine.evaluate import as_of_datetime
+    from engine.evaluator import as_of_datetime
 
     try:
         as_of_datetime(value)

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from engine.documents.loader import load_library, load_ownership
 from engine.errors import InputError, Problem, did_you_mean, json_pointer
-from engine.evaluate import as_of_datetime, evaluate
+from engine.evaluator import as_of_datetime, evaluate
 from engine.policy import PolicyLibrary
 
 DEFAULT_AS_OF = "2026-01-01"

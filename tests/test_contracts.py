@@ -52,7 +52,7 @@ def docstring_example(module) -> str:
 @pytest.mark.parametrize("name", list(CHECKS))
 def test_docstring_examples_load_and_evaluate(name, tmp_path):
     from engine.documents.loader import load_library
-    from engine.evaluate import evaluate
+    from engine.evaluator import evaluate
 
     path = tmp_path / "example.yaml"
     path.write_text(docstring_example(CHECKS[name].module))

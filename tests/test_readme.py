@@ -26,3 +26,11 @@ def test_readme_examples_validate_and_their_test_passes(tmp_path):
     assert library.get("require-team-tags").severity == "critical"
     outcomes = run_policy_tests([str(tmp_path)])
     assert len(outcomes) == 2 and all(o.passed for o in outcomes), [o.report() for o in outcomes]
+
+
+def test_public_api_names_are_the_functions():
+    import engine
+    import engine.api  # noqa: F401 - importing submodules must not shadow the API names
+
+    for name in ("evaluate", "load_inventory", "load_ownership", "load_policies", "render", "run_policy_tests"):
+        assert callable(getattr(engine, name)), name
