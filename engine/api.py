@@ -17,6 +17,17 @@ def load_policies(paths=None) -> PolicyLibrary:
     return load_library(list(paths) if paths else [str(policies_dir())], require_policies=True)
 
 
+def load_metrics(paths, *, as_of=None, lookback="30d", format=None):  # noqa: A002 - as the CLI's --metrics-format
+    """Metrics files (CSV, JSON Lines, CloudWatch ``get-metric-data`` output) as statistics per series over
+    ``[as_of - lookback, as_of)``; ``metrics.attach(resources)`` puts them into the resources' ``utilization``."""
+    from engine.conditions.operators import parse_duration
+    from engine.evaluator import as_of_datetime
+    from engine.metrics import load_metrics as load
+
+    window = parse_duration(lookback) if isinstance(lookback, str) else lookback
+    return load(list(paths), as_of=as_of_datetime(as_of), lookback=window, format=format)
+
+
 def render(result: Result, format: str = "text", *, color: bool = False) -> str:
     """Render a result in one of :data:`engine.outputs.FORMATS`."""
     from engine import __version__
@@ -24,4 +35,4 @@ def render(result: Result, format: str = "text", *, color: bool = False) -> str:
     return FORMATS[format](result, version=__version__, color=color)
 
 
-__all__ = ["evaluate", "load_inventory", "load_ownership", "load_policies", "render", "run_policy_tests"]
+__all__ = ["evaluate", "load_inventory", "load_metrics", "load_ownership", "load_policies", "render", "run_policy_tests"]

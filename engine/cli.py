@@ -66,6 +66,9 @@ def main() -> None:
 @click.option("--policies", "-p", "policy_paths", multiple=True, type=click.Path(), help="Policy files or folders (default: the built-in library).")
 @click.option("--inventory", "-i", "inventory_paths", multiple=True, type=click.Path(), help="Inventory snapshot file; repeat to merge several.")
 @click.option("--inventory-format", default=None, help="Inventory format (default: detected from the content).")
+@click.option("--metrics", "metrics_paths", multiple=True, type=click.Path(), help="Utilization metrics file (CSV, JSON Lines, CloudWatch get-metric-data output); repeatable.")
+@click.option("--metrics-format", default=None, help="Metrics format: csv, jsonl, cloudwatch (default: detected).")
+@click.option("--lookback", default="30d", show_default=True, help="Metrics window before the as-of date (e.g. 14d, 2w).")
 @click.option("--ownership", type=click.Path(), default=None, help="Ownership document (team directory and resolution chain).")
 @click.option("--as-of", default=None, help="As-of date (YYYY-MM-DD) for age rules; default: now. Fix it for reproducible output.")
 @click.option("--fail-on", type=click.Choice(SEVERITIES), default="info", show_default=True, help="Lowest severity that fails the run.")
@@ -73,7 +76,8 @@ def main() -> None:
 @click.option("--output", "-o", type=click.Path(), default=None, help="Write the output to this file (atomically) instead of standard output.")
 @click.option("--policy", "policy_ids", multiple=True, help="Evaluate only this policy id (repeatable).")
 @click.option("--label", "labels", multiple=True, help="Evaluate only policies with this label (repeatable).")
-def check(policy_paths, inventory_paths, inventory_format, ownership, as_of, fail_on, output_format, output, policy_ids, labels):
+def check(policy_paths, inventory_paths, inventory_format, metrics_paths, metrics_format, lookback, ownership, as_of, fail_on,
+          output_format, output, policy_ids, labels):
     """Evaluate policies over snapshots and report findings grouped by owner."""
     import gc
 
@@ -95,6 +99,12 @@ def check(policy_paths, inventory_paths, inventory_format, ownership, as_of, fai
         raise click.UsageError("give at least one snapshot: --inventory FILE")
     if as_of is not None:
         _check_as_of(as_of)
+    from engine.evaluator import as_of_datetime
+
+    as_of = as_of_datetime(as_of)  # one instant for the metrics window and the evaluation
+    window = _check_lookback(lookback)
+    if metrics_format is not None and metrics_format not in METRICS_FORMATS:
+        raise click.UsageError(f"unknown metrics format '{metrics_format}' (one of {', '.join(METRICS_FORMATS)})")
     library = api.load_policies(policy_paths or None)
     known = {p.id for p in library.policies}
     for policy_id in policy_ids:
@@ -106,6 +116,9 @@ def check(policy_paths, inventory_paths, inventory_format, ownership, as_of, fai
     owners = api.load_ownership(ownership) if ownership else None
     inventory = api.load_inventory(list(inventory_paths), format=inventory_format, freeze_gc=True)
     warnings = [conflict.describe() for conflict in inventory.conflicts]
+    if metrics_paths:
+        metrics = api.load_metrics(list(metrics_paths), as_of=as_of, lookback=window, format=metrics_format)
+        warnings.extend(metrics.attach(inventory.resources))
     result = api.evaluate(selected, inventory.resources, ownership=owners, as_of=as_of, warnings=warnings)
     color = output is None and output_format == "text" and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
     text = api.render(result, output_format, color=color)
@@ -120,6 +133,21 @@ def check(policy_paths, inventory_paths, inventory_format, ownership, as_of, fai
     for error in result.errors:
         click.echo(error.format(), err=True)
     sys.exit(result.exit_code(fail_on))
+
+
+METRICS_FORMATS = ("csv", "jsonl", "cloudwatch")
+
+
+def _check_lookback(value: str):
+    from engine.conditions.operators import parse_duration
+
+    try:
+        window = parse_duration(value)
+    except ValueError:
+        raise click.UsageError(f"--lookback {value!r} is not a duration like 30d, 12h or 2w") from None
+    if not window:
+        raise click.UsageError("--lookback must be longer than 0")
+    return window
 
 
 def _check_as_of(value: str) -> None:
