@@ -72,12 +72,19 @@ class Policy:
 
 @dataclass
 class PolicyLibrary:
-    """Everything loaded from policy paths: policies (sorted by id), ownership, policy tests."""
+    """Everything loaded from policy paths: policies (sorted by id), ownership, policy tests, size catalog."""
 
     policies: list[Policy]
     ownerships: list = field(default_factory=list)  # [(file, Ownership)]: used by policy tests only
     tests: list = field(default_factory=list)  # engine.documents.yaml_loader.YamlDocument
     files: list[str] = field(default_factory=list)
+    catalog: object = None  # engine.sizing.Catalog: size ladders and generations (built-in + loaded documents)
+
+    def __post_init__(self):
+        if self.catalog is None:
+            from engine.sizing.catalog import Catalog
+
+            self.catalog = Catalog()
 
     def get(self, policy_id: str) -> Policy | None:
         for policy in self.policies:
@@ -94,4 +101,4 @@ class PolicyLibrary:
             if (ids or labels) and policy.id not in ids and not set(labels) & set(policy.labels):
                 continue
             chosen.append(policy)
-        return PolicyLibrary(chosen, self.ownerships, self.tests, self.files)
+        return PolicyLibrary(chosen, self.ownerships, self.tests, self.files, self.catalog)

@@ -132,7 +132,7 @@ def _prepare(doc, library: PolicyLibrary, problems: list[Problem]) -> PreparedTe
     folder = Path(doc.file).parent
     data = doc.data
     policies = [p for p in library.policies if p.file and Path(p.file).parent == folder]
-    local = PolicyLibrary(policies, [o for o in library.ownerships if Path(o[0]).parent == folder])
+    local = PolicyLibrary(policies, [o for o in library.ownerships if Path(o[0]).parent == folder], catalog=library.catalog)
     known = {p.id for p in policies}
     spec = data.get("inventory", {})
     resources: list[dict] = []

@@ -28,6 +28,7 @@ from engine.documents.yaml_loader import YamlDocument, load_yaml_documents
 from engine.errors import InputError, Problem, did_you_mean, json_pointer
 from engine.ownership import compile_ownership
 from engine.policy import Policy, PolicyLibrary
+from engine.sizing.catalog import compile_catalog
 
 YAML_SUFFIXES = (".yaml", ".yml")
 
@@ -209,11 +210,13 @@ def load_library(paths, *, require_policies: bool = False) -> PolicyLibrary:
         if ownership is not None:
             ownerships.append((doc.file, ownership))
 
+    catalog = compile_catalog(by_kind["SizeLadders"] + by_kind["GenerationMap"], problems)
+
     if require_policies and not policy_docs and not problems:
         problems.append(Problem("E320", "no policies found", ", ".join(str(p) for p in paths)))
     if problems:
         raise InputError(problems)
-    return PolicyLibrary(policies, ownerships, by_kind["PolicyTest"], files)
+    return PolicyLibrary(policies, ownerships, by_kind["PolicyTest"], files, catalog)
 
 
 def _spec_problems(doc: YamlDocument) -> list[Problem]:

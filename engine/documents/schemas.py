@@ -31,6 +31,8 @@ KIND_SCHEMAS = {
     "PolicySet": "policy-set.schema.json",
     "Ownership": "ownership.schema.json",
     "PolicyTest": "policy-test.schema.json",
+    "SizeLadders": "size-ladders.schema.json",
+    "GenerationMap": "generation-map.schema.json",
 }
 
 _FORMAT_CHECKER = FormatChecker(formats=["date", "regex"])

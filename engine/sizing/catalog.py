@@ -1,0 +1,213 @@
+"""The size catalog: ``SizeLadders`` and ``GenerationMap`` documents, merged and indexed.
+
+The built-in library ships both (``policies/rightsizing/size-ladders.yaml`` and
+``previous-generations.yaml``); documents of the same kinds found among the policy paths extend
+them. Merging rules:
+
+* a family is identified by (provider, family name); a user family with the name of a built-in
+  one **replaces** it (its whole ladder); two user documents may not define the same family;
+* a size belongs to exactly one family (sizes compare case-insensitively: Azure spells them both
+  ways); a size in two families is an error;
+* a ladder lists its sizes smallest first: vCPU and memory never decrease, and no size repeats
+  the previous one's shape;
+* a ``GenerationMap`` entry (provider, old family or size) from the user replaces the built-in
+  entry for the same old family or size; every family it names must be in the ladders.
+
+Lookups are by (provider, size), so ``m5.large`` of a resource whose provider is ``aws`` finds the
+``m5`` ladder. The catalog is built lazily, on the first lookup, so a run without size-aware
+policies does not pay for it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from engine.bundled import policies_dir
+from engine.errors import InputError, Problem
+
+BUILTIN_FILES = ("rightsizing/size-ladders.yaml", "rightsizing/previous-generations.yaml")
+
+
+@dataclass(frozen=True)
+class Size:
+    provider: str
+    family: str
+    name: str
+    vcpu: float
+    memory_gib: float
+    architecture: str
+    burstable: bool
+    position: int  # 0 = the smallest size of its family
+
+    def to_dict(self) -> dict:
+        return {"size": self.name, "family": self.family, "vcpu": _number(self.vcpu), "memory_gib": _number(self.memory_gib),
+                "architecture": self.architecture, "burstable": self.burstable}
+
+
+@dataclass(frozen=True)
+class Family:
+    provider: str
+    name: str
+    sizes: tuple[Size, ...]
+    file: str | None = None
+
+
+def _number(value: float) -> float | int:
+    return int(value) if float(value).is_integer() else value
+
+
+@dataclass
+class Catalog:
+    """Size ladders and the previous-generation map; built from documents on first use."""
+
+    documents: list = field(default_factory=list)  # YamlDocuments of kinds SizeLadders / GenerationMap
+    include_builtin: bool = True
+    _built: bool = False
+    families: dict = field(default_factory=dict)  # (provider, family) -> Family
+    sizes: dict = field(default_factory=dict)  # (provider, size lower) -> Size
+    generations: dict = field(default_factory=dict)  # (provider, old family) -> tuple of families
+    size_generations: dict = field(default_factory=dict)  # (provider, old size lower) -> tuple of sizes
+
+    def size(self, provider: str | None, name: str | None) -> Size | None:
+        self._build()
+        if not isinstance(name, str) or not isinstance(provider, str):
+            return None
+        return self.sizes.get((provider, name.lower()))
+
+    def family(self, provider: str, name: str) -> Family | None:
+        self._build()
+        return self.families.get((provider, name))
+
+    def replacements(self, provider: str | None, size_name: str | None) -> tuple[str, tuple[str, ...]] | None:
+        """``("family", (m7i, m7g))`` when the size's family is a previous generation, ``("size", (gp3,))``
+        when the size itself is (volume types), else None."""
+        self._build()
+        if not isinstance(size_name, str) or not isinstance(provider, str):
+            return None
+        size = self.sizes.get((provider, size_name.lower()))
+        if size is not None and (provider, size.family) in self.generations:
+            return "family", self.generations[(provider, size.family)]
+        direct = self.size_generations.get((provider, size_name.lower()))
+        return ("size", direct) if direct is not None else None
+
+    def _build(self) -> None:
+        if self._built:
+            return
+        problems: list[Problem] = []
+        builtin = load_builtin_documents(problems) if self.include_builtin else []
+        shipped = {str(Path(file).resolve()) for file in builtin_catalog_files()} if self.include_builtin else set()
+        user = [doc for doc in self.documents if str(Path(doc.file).resolve()) not in shipped]
+        _compile(self, builtin + user, len(builtin), problems)
+        self._built = True
+        if problems:
+            raise InputError(problems)
+
+
+def builtin_catalog_files() -> list[str]:
+    return [str(policies_dir() / name) for name in BUILTIN_FILES]
+
+
+def load_builtin_documents(problems: list[Problem]) -> list:
+    from engine.documents import schemas
+    from engine.documents.loader import check_envelope, read_documents
+
+    docs = []
+    for file in builtin_catalog_files():
+        for doc in read_documents(file, problems):
+            kind = check_envelope(doc, problems)
+            if kind in ("SizeLadders", "GenerationMap"):
+                found = schemas.validate(doc, doc.data, schemas.KIND_SCHEMAS[kind], [])
+                problems.extend(found)
+                if not found:
+                    docs.append(doc)
+    return docs
+
+
+def compile_catalog(documents: list, problems: list[Problem], include_builtin: bool = True) -> Catalog:
+    """A catalog from user documents; with user documents it is built (and checked) now."""
+    catalog = Catalog(documents=list(documents), include_builtin=include_builtin)
+    if documents:
+        try:
+            catalog._build()
+        except InputError as error:
+            problems.extend(error.problems)
+    return catalog
+
+
+def _compile(catalog: Catalog, docs: list, builtin_count: int, problems: list[Problem]) -> None:
+    origin: dict[tuple[str, str], tuple[bool, object, str]] = {}  # family -> (builtin, doc, pointer)
+    families: dict[tuple[str, str], Family] = {}
+    ladders = [(i < builtin_count, d) for i, d in enumerate(docs) if d.data.get("kind") == "SizeLadders"]
+    maps = [(i < builtin_count, d) for i, d in enumerate(docs) if d.data.get("kind") == "GenerationMap"]
+    for builtin, doc in ladders:
+        provider = doc.data["provider"]
+        for index, item in enumerate(doc.data["families"]):
+            pointer = f"/families/{index}"
+            key = (provider, item["family"])
+            if key in origin:
+                first_builtin, first_doc, first_pointer = origin[key]
+                if first_builtin == builtin:
+                    line = first_doc.position(first_pointer)[0]
+                    problems.append(doc.problem("E323", f"family '{item['family']}' ({provider}) is defined twice "
+                                                         f"(also in {first_doc.file}:{line})", pointer + "/family"))
+                    continue
+            family = _family(doc, provider, item, pointer, problems)
+            if family is not None:
+                families[key] = family  # a user family replaces the built-in one
+                origin[key] = (builtin, doc, pointer)
+    sizes: dict[tuple[str, str], Size] = {}
+    for key, family in families.items():
+        for size in family.sizes:
+            size_key = (family.provider, size.name.lower())
+            if size_key in sizes:
+                other = sizes[size_key]
+                problems.append(Problem("E323", f"size '{size.name}' ({family.provider}) is in two families: "
+                                                f"'{other.family}' and '{family.name}'", family.file,
+                                        hint="a size belongs to one family; replace the built-in family by defining one with its name"))
+                continue
+            sizes[size_key] = size
+    generations: dict = {}
+    size_generations: dict = {}
+    for _, doc in maps:  # built-in first: user entries replace them
+        provider = doc.data["provider"]
+        for index, item in enumerate(doc.data.get("families", [])):
+            names = [item["family"], *item["replacements"]]
+            unknown = [name for name in names if (provider, name) not in families]
+            if unknown:
+                problems.append(doc.problem("E324", f"family '{unknown[0]}' ({provider}) is not in the size ladders",
+                                            f"/families/{index}", "add the family to a SizeLadders document"))
+                continue
+            generations[(provider, item["family"])] = tuple(item["replacements"])
+        for item in doc.data.get("sizes", []):
+            size_generations[(provider, item["size"].lower())] = tuple(item["replacements"])
+    catalog.families, catalog.sizes = families, sizes
+    catalog.generations, catalog.size_generations = generations, size_generations
+
+
+def _family(doc, provider: str, item: dict, pointer: str, problems: list[Problem]) -> Family | None:
+    architecture = item.get("architecture", "x86_64")
+    burstable = item.get("burstable", False)
+    sizes: list[Size] = []
+    previous = None
+    ok = True
+    seen: set[str] = set()
+    for index, entry in enumerate(item["sizes"]):
+        here = f"{pointer}/sizes/{index}"
+        name = entry["size"]
+        if name.lower() in seen:
+            problems.append(doc.problem("E323", f"size '{name}' is listed twice in family '{item['family']}'", here + "/size"))
+            ok = False
+            continue
+        seen.add(name.lower())
+        shape = (entry["vcpu"], entry["memory_gib"])
+        if previous is not None and (shape[0] < previous[1][0] or shape[1] < previous[1][1] or shape == previous[1]):
+            problems.append(doc.problem(
+                "E322", f"size '{name}' ({_number(shape[0])} vCPU, {_number(shape[1])} GiB) is not larger than '{previous[0]}' "
+                        f"({_number(previous[1][0])} vCPU, {_number(previous[1][1])} GiB) listed before it", here,
+                "list sizes smallest first: vCPU and memory never decrease"))
+            ok = False
+        previous = (name, shape)
+        sizes.append(Size(provider, item["family"], name, shape[0], shape[1], entry.get("architecture", architecture),
+                          entry.get("burstable", burstable), len(sizes)))
+    return Family(provider, item["family"], tuple(sizes), doc.file) if ok else None
