@@ -28,6 +28,14 @@ def load_metrics(paths, *, as_of=None, lookback="30d", format=None):  # noqa: A0
     return load(list(paths), as_of=as_of_datetime(as_of), lookback=window, format=format)
 
 
+def load_prices(paths):
+    """Price table CSV files as the price sources to pass to :func:`evaluate` (``prices=``). The FOCUS
+    price sources of the cost engine go ahead of the table (see :mod:`engine.pricing.sources`)."""
+    from engine.pricing import load_price_table, price_sources
+
+    return price_sources(load_price_table(list(paths)))
+
+
 def render(result: Result, format: str = "text", *, color: bool = False) -> str:
     """Render a result in one of :data:`engine.outputs.FORMATS`."""
     from engine import __version__
@@ -35,4 +43,4 @@ def render(result: Result, format: str = "text", *, color: bool = False) -> str:
     return FORMATS[format](result, version=__version__, color=color)
 
 
-__all__ = ["evaluate", "load_inventory", "load_metrics", "load_ownership", "load_policies", "render", "run_policy_tests"]
+__all__ = ["evaluate", "load_inventory", "load_metrics", "load_ownership", "load_prices", "load_policies", "render", "run_policy_tests"]

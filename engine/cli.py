@@ -69,6 +69,7 @@ def main() -> None:
 @click.option("--metrics", "metrics_paths", multiple=True, type=click.Path(), help="Utilization metrics file (CSV, JSON Lines, CloudWatch get-metric-data output); repeatable.")
 @click.option("--metrics-format", default=None, help="Metrics format: csv, jsonl, cloudwatch (default: detected).")
 @click.option("--lookback", default="30d", show_default=True, help="Metrics window before the as-of date (e.g. 14d, 2w).")
+@click.option("--prices", "price_paths", multiple=True, type=click.Path(), help="Price table CSV (provider, region, size, price, currency[, unit]) that prices savings; repeatable.")
 @click.option("--ownership", type=click.Path(), default=None, help="Ownership document (team directory and resolution chain).")
 @click.option("--as-of", default=None, help="As-of date (YYYY-MM-DD) for age rules; default: now. Fix it for reproducible output.")
 @click.option("--fail-on", type=click.Choice(SEVERITIES), default="info", show_default=True, help="Lowest severity that fails the run.")
@@ -76,8 +77,8 @@ def main() -> None:
 @click.option("--output", "-o", type=click.Path(), default=None, help="Write the output to this file (atomically) instead of standard output.")
 @click.option("--policy", "policy_ids", multiple=True, help="Evaluate only this policy id (repeatable).")
 @click.option("--label", "labels", multiple=True, help="Evaluate only policies with this label (repeatable).")
-def check(policy_paths, inventory_paths, inventory_format, metrics_paths, metrics_format, lookback, ownership, as_of, fail_on,
-          output_format, output, policy_ids, labels):
+def check(policy_paths, inventory_paths, inventory_format, metrics_paths, metrics_format, lookback, price_paths, ownership, as_of,
+          fail_on, output_format, output, policy_ids, labels):
     """Evaluate policies over snapshots and report findings grouped by owner."""
     import gc
 
@@ -114,12 +115,13 @@ def check(policy_paths, inventory_paths, inventory_format, metrics_paths, metric
     if not selected.policies:
         raise click.UsageError("no enabled policy matches --policy/--label")
     owners = api.load_ownership(ownership) if ownership else None
+    prices = api.load_prices(price_paths) if price_paths else None
     inventory = api.load_inventory(list(inventory_paths), format=inventory_format, freeze_gc=True)
     warnings = [conflict.describe() for conflict in inventory.conflicts]
     if metrics_paths:
         metrics = api.load_metrics(list(metrics_paths), as_of=as_of, lookback=window, format=metrics_format)
         warnings.extend(metrics.attach(inventory.resources))
-    result = api.evaluate(selected, inventory.resources, ownership=owners, as_of=as_of, warnings=warnings)
+    result = api.evaluate(selected, inventory.resources, ownership=owners, as_of=as_of, warnings=warnings, prices=prices)
     color = output is None and output_format == "text" and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
     text = api.render(result, output_format, color=color)
     if output:

@@ -15,6 +15,7 @@ from engine.conditions.compiler import EvaluationFailure
 from engine.findings import EvaluationError, Finding, Result, resource_ref
 from engine.ownership import NO_OWNERSHIP
 from engine.policy import PolicyLibrary
+from engine.pricing.sources import PriceSources
 
 MAX_ERRORS_PER_POLICY = 20
 
@@ -30,11 +31,14 @@ def as_of_datetime(as_of: date | datetime | str | None) -> datetime:
     return datetime.combine(as_of, time.min, tzinfo=timezone.utc)
 
 
-def evaluate(library: PolicyLibrary, resources: list[dict], *, ownership=None, as_of=None, warnings=()) -> Result:
-    """Evaluate the library's enabled policies over ``resources``; deterministic for a given as-of."""
+def evaluate(library: PolicyLibrary, resources: list[dict], *, ownership=None, as_of=None, warnings=(), prices=None) -> Result:
+    """Evaluate the library's enabled policies over ``resources``; deterministic for a given as-of.
+
+    ``prices`` (an :class:`engine.pricing.PriceSources`) prices savings; without it they are unpriced.
+    """
     when = as_of_datetime(as_of)
     ownership = ownership or NO_OWNERSHIP
-    context = CheckContext(as_of=when, ownership=ownership)
+    context = CheckContext(as_of=when, ownership=ownership, catalog=library.catalog, prices=prices or PriceSources())
     findings: list[Finding] = []
     errors: list[EvaluationError] = []
     policies = [p for p in library.policies if p.enabled]
@@ -72,14 +76,16 @@ def evaluate(library: PolicyLibrary, resources: list[dict], *, ownership=None, a
             findings.append(
                 Finding(
                     policy=policy.id,
-                    severity=policy.severity,
-                    enforcement=policy.enforcement,
+                    severity=violation.severity or policy.severity,
+                    enforcement=violation.enforcement or policy.enforcement,
                     message=violation.message,
                     owner=owner,
                     owner_source=source,
                     resource=resource_ref(resource),
                     evidence=violation.evidence,
                     title=policy.title,
+                    monthly_cost=violation.monthly_cost,
+                    monthly_saving=violation.monthly_saving,
                 )
             )
     findings.sort(key=Finding.sort_key)

@@ -15,6 +15,7 @@ from decimal import Decimal
 from engine.policy import SEVERITY_RANK
 
 FINDINGS_SCHEMA_VERSION = "1"
+_ZERO = Decimal(0)
 RESOURCE_FIELDS = ("id", "type", "class", "provider", "account", "region", "name")
 
 
@@ -55,9 +56,11 @@ class Finding:
         return hashlib.sha256(f"{self.policy}|{subject}".encode()).hexdigest()[:32]
 
     def sort_key(self) -> tuple:
+        """Per policy, the largest saving first (recommendations are read in that order), then by resource."""
         resource = self.resource or {}
         scope = self.scope or {}
-        return (self.policy, str(resource.get("provider")), str(resource.get("id")), str(scope.get("value")))
+        saving = self.monthly_saving.amount if self.monthly_saving is not None else _ZERO
+        return (self.policy, -saving, str(resource.get("provider")), str(resource.get("id")), str(scope.get("value")))
 
     def to_dict(self) -> dict:
         return {

@@ -32,5 +32,5 @@ def test_public_api_names_are_the_functions():
     import engine
     import engine.api  # noqa: F401 - importing submodules must not shadow the API names
 
-    for name in ("evaluate", "load_inventory", "load_ownership", "load_policies", "render", "run_policy_tests"):
+    for name in ("evaluate", "load_inventory", "load_metrics", "load_ownership", "load_policies", "load_prices", "render", "run_policy_tests"):
         assert callable(getattr(engine, name)), name

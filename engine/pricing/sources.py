@@ -1,0 +1,103 @@
+"""Price sources: who can say what a resource costs at a given size, and the order they are asked in.
+
+A :class:`PriceSource` answers ``quote(resource, key)``: the price of running ``resource`` as
+``key`` — its own size or a candidate target size (``m5.large``), or, for resources without a
+size, their class (``network.public-ip``; see :func:`price_key`). It answers with a
+:class:`Quote` (an amount per hour or per GiB-month, a currency, where the number comes from,
+and the commitment covering the resource if the source knows of one) or ``None``.
+
+:class:`PriceSources` asks its sources **in order**; the first source that prices *both* the
+current and the target key prices a saving, so a saving never subtracts a discounted observed
+cost from a list price. The chain the engine builds (:func:`engine.pricing.price_sources`):
+
+1. *(with the cost engine)* the resource's own observed cost in the FOCUS snapshot, scaled by the
+   size ratio within its family — FOCUS has no instance-type column, so the inventory's size is
+   joined by ``ResourceId``;
+2. *(with the cost engine)* observed unit prices for the target size and region in the FOCUS
+   snapshot;
+3. the user's price table (``--prices``, :mod:`engine.pricing.table`).
+
+Sources 1 and 2 arrive with the FOCUS cost engine; they plug in ahead of the table by
+implementing this protocol.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Protocol, Sequence
+
+HOURS_PER_MONTH = Decimal(730)
+UNITS = ("hour", "gib-month")
+SIZED_CLASSES = frozenset({"compute.instance", "database.instance", "block.volume"})
+
+
+@dataclass(frozen=True)
+class Commitment:
+    """A reservation, savings plan or committed-use discount covering a resource."""
+
+    kind: str | None = None  # reservation, savings-plan, committed-use, ...
+    id: str | None = None
+    ends: str | None = None  # ISO-8601 date or date-time, as found
+    source: str = "inventory"  # inventory, or the name of the price source that reported it
+
+    def to_dict(self) -> dict:
+        return {"type": self.kind, "id": self.id, "ends": self.ends, "source": self.source}
+
+
+@dataclass(frozen=True)
+class Quote:
+    amount: Decimal  # per unit
+    unit: str  # "hour" or "gib-month"
+    currency: str  # ISO 4217
+    source: str  # where the number comes from, for the evidence: "price table prices.csv:12"
+    by: str  # the source's short name, for messages: "price table"
+    commitment: Commitment | None = None
+
+
+class PriceSource(Protocol):
+    name: str  # short name for messages: "price table", "FOCUS observed cost", ...
+
+    def quote(self, resource: dict, key: str) -> Quote | None: ...
+
+
+def price_key(resource: dict) -> str | None:
+    """What a resource is priced as: its size for instances, databases and volumes (or any resource
+    of no known class), else its class (``network.public-ip``, ``block.snapshot``)."""
+    resource_class = resource.get("class")
+    size = resource.get("size")
+    if resource_class in SIZED_CLASSES or resource_class is None:
+        return size if isinstance(size, str) and size else None
+    return resource_class
+
+
+class PriceSources:
+    """Price sources asked in order (see the module docs)."""
+
+    def __init__(self, sources: Sequence[PriceSource] = ()):
+        self.sources = tuple(sources)
+
+    @property
+    def names(self) -> list[str]:
+        return [source.name for source in self.sources]
+
+    def __bool__(self) -> bool:
+        return bool(self.sources)
+
+    def quote(self, resource: dict, key: str) -> Quote | None:
+        for source in self.sources:
+            found = source.quote(resource, key)
+            if found is not None:
+                return found
+        return None
+
+    def quote_pair(self, resource: dict, current: str, target: str) -> tuple[Quote, Quote] | None:
+        """Quotes for ``current`` and ``target`` from the first source that prices both in one currency and unit."""
+        for source in self.sources:
+            now = source.quote(resource, current)
+            if now is None:
+                continue
+            then = source.quote(resource, target)
+            if then is not None and then.currency == now.currency and then.unit == now.unit:
+                return now, then
+        return None
