@@ -10,7 +10,7 @@ import pytest
 
 from engine.errors import InputError
 from engine.metrics import load_metrics
-from engine.metrics.join import attach, last_segment
+from engine.metrics.join import attach, id_suffixes
 from engine.metrics.statistics import series_statistics
 
 AS_OF = datetime(2026, 1, 31, tzinfo=timezone.utc)
@@ -273,15 +273,17 @@ def test_cloudwatch_bad_labels_and_values_are_input_errors(write):
 # --- joining to the inventory --------------------------------------------------------------------
 
 
-def test_last_segment():
-    assert last_segment("arn:aws:ec2:eu-west-1:111111111111:instance/i-0abc") == "i-0abc"
-    assert last_segment("arn:aws:rds:eu-west-1:111111111111:db:orders") == "orders"
-    assert last_segment("/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm-1") == "vm-1"
-    assert last_segment("//compute.googleapis.com/projects/p/zones/z/instances/etl") == "etl"
-    assert last_segment("i-0abc") is None
+def test_id_suffixes():
+    assert id_suffixes("arn:aws:ec2:eu-west-1:111111111111:instance/i-0abc") == ["i-0abc"]
+    assert id_suffixes("arn:aws:elasticloadbalancing:us-east-1:1:loadbalancer/app/web/50dc") == [
+        "app/web/50dc", "web/50dc", "50dc"]
+    assert id_suffixes("arn:aws:rds:eu-west-1:111111111111:db:orders") == ["orders"]
+    assert id_suffixes("/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm-1")[-1] == "vm-1"
+    assert id_suffixes("//compute.googleapis.com/projects/p/zones/z/instances/etl")[-2:] == ["instances/etl", "etl"]
+    assert id_suffixes("i-0abc") == []
 
 
-def test_join_by_id_ignoring_case_then_by_last_segment():
+def test_join_by_id_ignoring_case_then_by_the_end_of_the_id():
     resources = [
         {"id": "arn:aws:ec2:eu-west-1:111111111111:instance/i-0abc", "utilization": {"cpu": {"p95": 1}, "memory": {"p95": 2}}},
         {"id": "/subscriptions/s/resourceGroups/a/providers/Microsoft.Compute/virtualMachines/web-1", "utilization": {}},
@@ -301,11 +303,11 @@ def test_join_by_id_ignoring_case_then_by_last_segment():
     assert resources[3]["utilization"] == {"cpu": {"p95": 9}}
     assert warnings == [
         "metrics: 1 resource id of the metrics matches no resource of the inventory: 'i-gone'",
-        "metrics: 1 resource id of the metrics matches the last id segment of several resources; not used (give the full id): 'web-1'",
+        "metrics: 1 resource id of the metrics matches the end of several resources' ids; not used (give the full id): 'web-1'",
     ]
 
 
-def test_a_full_id_wins_over_a_last_segment():
+def test_a_full_id_wins_over_the_end_of_an_id():
     resources = [{"id": "arn:aws:ec2:eu-west-1:1:instance/i-1", "utilization": {}}]
     series = {("i-1", "cpu"): ("i-1", {"p95": 1}), ("arn:aws:ec2:eu-west-1:1:instance/i-1", "cpu"): ("arn:aws:ec2:eu-west-1:1:instance/i-1", {"p95": 2})}
     warnings = attach(resources, series)

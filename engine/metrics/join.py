@@ -2,11 +2,14 @@
 
 A series names its resource by an id. It is matched to the resource whose id is the same,
 ignoring case (``arn:aws:ec2:...:instance/i-0abc`` = ``ARN:AWS:EC2:...:INSTANCE/I-0ABC``); if no
-resource has that id, to the resource whose **last id segment** is the same, ignoring case — what
-follows the last ``/`` of an ARN, an Azure resource id or a GCP asset name (``i-0abc`` for
-``arn:aws:ec2:eu-west-1:111111111111:instance/i-0abc``, as CloudWatch's ``InstanceId`` dimension
-names it). A last segment that several resources share (two VMs called ``web-1`` in two resource
-groups) matches none of them: the series is reported as ambiguous and not used.
+resource has that id, to the resource whose id **ends with it** after a ``/`` (or, for an ARN
+without ``/``, after its last ``:``), ignoring case — the way monitoring tools name resources:
+``i-0abc`` for ``arn:aws:ec2:eu-west-1:111111111111:instance/i-0abc`` (CloudWatch's
+``InstanceId``), ``app/my-alb/50dc6c495c0c9188`` for a load balancer ARN (CloudWatch's
+``LoadBalancer``), ``orders`` for ``arn:aws:rds:...:db:orders`` (``DBInstanceIdentifier``),
+``vm-1`` for an Azure VM id, an instance name for a GCP asset name. An id that several resources
+end with (two VMs called ``web-1`` in two resource groups) matches none of them: the series is
+reported as ambiguous and not used.
 
 The statistics go into the resource's ``utilization`` under the metric's name, replacing
 statistics the inventory already had for that metric.
@@ -14,20 +17,23 @@ statistics the inventory already had for that metric.
 
 from __future__ import annotations
 
-_AMBIGUOUS = -1
 MAX_LISTED = 5
 
 
-def last_segment(resource_id: str) -> str | None:
-    """``i-0abc`` for an ARN ``...:instance/i-0abc``, ``vm-1`` for ``/subscriptions/.../virtualMachines/vm-1``."""
-    if resource_id.startswith("arn:"):
+def id_suffixes(resource_id: str) -> list[str]:
+    """The trailing parts of an id a series may name it by, longest first."""
+    out = []
+    start = resource_id.find("/")
+    while start >= 0:
+        tail = resource_id[start + 1:]
+        if tail:
+            out.append(tail)
+        start = resource_id.find("/", start + 1)
+    if resource_id.startswith("arn:") and not out:
         tail = resource_id.split(":", 5)[-1]
-        segment = tail.rsplit("/", 1)[-1] if "/" in tail else tail.rsplit(":", 1)[-1]
-    elif "/" in resource_id:
-        segment = resource_id.rstrip("/").rsplit("/", 1)[-1]
-    else:
-        return None
-    return segment if segment and segment != resource_id else None
+        if ":" in tail:
+            out.append(tail.rsplit(":", 1)[-1])
+    return out
 
 
 def attach(resources: list[dict], series: dict) -> list[str]:
@@ -36,16 +42,20 @@ def attach(resources: list[dict], series: dict) -> list[str]:
     Returns warnings: series that match no resource, or several.
     """
     by_id: dict[str, int] = {}
-    by_segment: dict[str, int] = {}
     for index, resource in enumerate(resources):
         rid = resource.get("id")
-        if not isinstance(rid, str):
-            continue
-        by_id.setdefault(rid.lower(), index)
-        segment = last_segment(rid)
-        if segment is not None:
-            key = segment.lower()
-            by_segment[key] = _AMBIGUOUS if key in by_segment and by_segment[key] != index else index
+        if isinstance(rid, str):
+            by_id.setdefault(rid.lower(), index)
+    pending = {key for key, _ in series if key not in by_id}
+    by_suffix: dict[str, set[int]] = {}
+    if pending:
+        for index, resource in enumerate(resources):
+            rid = resource.get("id")
+            if not isinstance(rid, str):
+                continue
+            for suffix in id_suffixes(rid.lower()):
+                if suffix in pending:
+                    by_suffix.setdefault(suffix, set()).add(index)
     unmatched: dict[str, str] = {}
     ambiguous: dict[str, str] = {}
     chosen: dict[tuple[int, str], tuple[bool, str, dict]] = {}
@@ -54,13 +64,14 @@ def attach(resources: list[dict], series: dict) -> list[str]:
         index = by_id.get(key)
         exact = index is not None
         if index is None:
-            index = by_segment.get(key)
-            if index == _AMBIGUOUS:
+            candidates = by_suffix.get(key, ())
+            if len(candidates) > 1:
                 ambiguous.setdefault(key, shown)
                 continue
-            if index is None:
+            if not candidates:
                 unmatched.setdefault(key, shown)
                 continue
+            (index,) = candidates
         slot = (index, metric)
         if slot in chosen:
             kept_exact, kept_id, _ = chosen[slot]
@@ -81,7 +92,7 @@ def attach(resources: list[dict], series: dict) -> list[str]:
                         f"match{'es' if len(unmatched) == 1 else ''} no resource of the inventory: {_listed(unmatched)}")
     if ambiguous:
         warnings.append(f"metrics: {len(ambiguous)} resource id{'s' if len(ambiguous) != 1 else ''} of the metrics "
-                        f"match{'es' if len(ambiguous) == 1 else ''} the last id segment of several resources; "
+                        f"match{'es' if len(ambiguous) == 1 else ''} the end of several resources' ids; "
                         f"not used (give the full id): {_listed(ambiguous)}")
     return warnings
 
