@@ -7,8 +7,11 @@ file), an as-of date, an ownership document, and the expected result per (policy
 * ``pass`` — the policy selects the resource and reports nothing;
 * ``skip`` — the policy does not select the resource (type or ``where`` condition).
 
-Optionally a case also pins the finding's ``owner``, ``owner_source``, a piece of its ``message``
-and a subset of its ``evidence``. The policies under test are those in the test file's folder.
+Optionally a case also pins the finding's ``owner``, ``owner_source``, a piece of its ``message``,
+a subset of its ``evidence`` (objects match when they contain the expected keys with matching
+values, at any depth) and its ``monthly_saving``. Fixtures may add ``metrics`` files (statistics
+over the lookback window before the as-of date, joined to the resources) and ``prices`` (price
+table files). The policies under test are those in the test file's folder.
 """
 
 from __future__ import annotations
@@ -61,9 +64,10 @@ class PreparedTest:
     resources: list[dict]
     ownership: object | None
     as_of: str
+    prices: object | None = None  # engine.pricing.PriceSources
 
     def run(self) -> list[CaseOutcome]:
-        result = evaluate(self.library, self.resources, ownership=self.ownership, as_of=self.as_of)
+        result = evaluate(self.library, self.resources, ownership=self.ownership, as_of=self.as_of, prices=self.prices)
         return [self._outcome(index, case, result) for index, case in enumerate(self.doc.data["cases"])]
 
     def _outcome(self, index: int, case: dict, result) -> CaseOutcome:
@@ -96,8 +100,12 @@ class PreparedTest:
             outcome.mismatches.append(f"message: expected to contain {case['message']!r}, got {finding.message!r}")
         for key, want in (case.get("evidence") or {}).items():
             got = finding.evidence.get(key, "<absent>")
-            if got != want:
+            if not _contains(got, want):
                 outcome.mismatches.append(f"evidence.{key}: expected {want!r}, got {got!r}")
+        if "monthly_saving" in case:
+            got = finding.monthly_saving.to_dict() if finding.monthly_saving is not None else None
+            if got != case["monthly_saving"]:
+                outcome.mismatches.append(f"monthly_saving: expected {case['monthly_saving']!r}, got {got!r}")
         return outcome
 
     def _selects(self, policy_id: str, resource_id: str, result) -> bool:
@@ -109,6 +117,15 @@ class PreparedTest:
         if policy.where is not None:
             return policy.where.bind(as_of_datetime(result.as_of))(resource)
         return True
+
+
+def _contains(got: object, want: object) -> bool:
+    """``want`` matches ``got``: equal, or for objects, every expected key present with a matching value."""
+    if isinstance(want, dict) and isinstance(got, dict):
+        return all(key in got and _contains(got[key], value) for key, value in want.items())
+    if isinstance(want, (int, float)) and isinstance(got, (int, float)) and not isinstance(want, bool) and not isinstance(got, bool):
+        return want == got
+    return type(want) is type(got) and want == got
 
 
 def collect_tests(paths) -> list[PreparedTest]:
@@ -155,7 +172,25 @@ def _prepare(doc, library: PolicyLibrary, problems: list[Problem]) -> PreparedTe
         ownership = load_ownership(str(folder / data["ownership"]))
     elif len(local.ownerships) == 1:
         ownership = local.ownerships[0][1]
-    return PreparedTest(doc, local, resources, ownership, data.get("as_of", DEFAULT_AS_OF))
+    as_of = data.get("as_of", DEFAULT_AS_OF)
+    if "metrics" in data:
+        from engine.conditions.operators import parse_duration
+        from engine.metrics import load_metrics
+
+        spec = data["metrics"]
+        try:
+            lookback = parse_duration(spec.get("lookback", "30d"))
+        except ValueError as error:
+            raise InputError([doc.problem("E303", str(error), "/metrics/lookback")]) from None
+        metrics = load_metrics([str(folder / name) for name in spec["files"]], as_of=as_of_datetime(as_of), lookback=lookback,
+                               format=spec.get("format"))
+        metrics.attach(resources)
+    prices = None
+    if data.get("prices"):
+        from engine.pricing import load_price_table, price_sources
+
+        prices = price_sources(load_price_table([str(folder / name) for name in data["prices"]]))
+    return PreparedTest(doc, local, resources, ownership, as_of, prices)
 
 
 def _inline_resources(doc, items: list, problems: list[Problem]) -> list[dict]:

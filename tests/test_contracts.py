@@ -43,10 +43,31 @@ def test_policy_type_docs_have_the_fixed_sections(name):
     assert positions == sorted(positions), f"{name}: sections out of order"
 
 
-def docstring_example(module) -> str:
-    match = re.search(r"\.\. code-block:: yaml\n\n(.*?)\n\n(?=\S)", module.__doc__, re.S)
-    lines = match.group(1).splitlines()
+def docstring_example(module, language: str = "yaml") -> str | None:
+    match = re.search(rf"\.\. code-block:: {language}\n\n((?:(?: {{8}}.*)?\n)*)", module.__doc__)
+    if match is None:
+        return None
+    lines = match.group(1).rstrip("\n").splitlines()
     return "\n".join(line[8:] for line in lines) + "\n"
+
+
+DEFAULT_EXAMPLE_RESOURCE = {"id": "r", "type": "AWS::EC2::Instance", "class": "compute.instance", "provider": "aws", "tags": {}, "size": "x1.32xlarge"}
+
+
+def example_resource(module) -> dict:
+    """The resource the example fails on: a ``json`` block after the YAML one, or a default instance."""
+    import json
+
+    from engine.inventory.adapters.costwarden import convert
+    from engine.inventory.problems import StructureProblems
+
+    text = docstring_example(module, "json")
+    if text is None:
+        return dict(DEFAULT_EXAMPLE_RESOURCE)
+    problems = StructureProblems()
+    (resource,) = convert([json.loads(text)], problems)
+    assert not problems, problems.items
+    return resource
 
 
 @pytest.mark.parametrize("name", list(CHECKS))
@@ -59,10 +80,10 @@ def test_docstring_examples_load_and_evaluate(name, tmp_path):
     library = load_library([str(path)])
     (policy,) = library.policies
     assert policy.type == name
-    resource = {"id": "r", "type": "AWS::EC2::Instance", "class": "compute.instance", "provider": "aws", "tags": {}, "size": "x1.32xlarge"}
+    resource = example_resource(CHECKS[name].module)
     result = evaluate(library, [resource], as_of="2026-01-01")
     assert not result.errors
-    assert [f.resource["id"] for f in result.findings] == ["r"]  # the examples describe failing resources
+    assert [f.resource["id"] for f in result.findings] == [resource["id"]]  # the examples describe failing resources
 
 
 def test_schemas_ship_outside_and_inside_the_package():

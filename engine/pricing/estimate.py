@@ -28,8 +28,16 @@ from engine.pricing.sources import HOURS_PER_MONTH, Commitment, PriceSources, Qu
 # where a volume's or snapshot's capacity (GiB) is found, first hit wins
 CAPACITY_PATHS = (
     ("properties", "capacity_gib"),  # costwarden inventories
+    ("properties", "size"),  # costwarden inventories holding the EC2 API's volume fields
+    ("properties", "Size"),  # aws ec2 describe-volumes
+    ("properties", "VolumeSize"),  # aws ec2 describe-snapshots
+    ("properties", "allocatedStorage"),  # RDS snapshots and instances (AWS Config, describe-db-snapshots)
+    ("properties", "AllocatedStorage"),
+    ("properties", "diskSizeGB"),  # Azure disks and snapshots (ARM properties)
+    ("properties", "diskSizeGb"),  # GCP snapshots (API fields)
+    ("properties", "sizeGb"),  # GCP disks (API fields)
     ("properties", "configuration", "size"),  # AWS Config: AWS::EC2::Volume
-    ("properties", "configuration", "volumeSize"),  # AWS Config: AWS::EC2::Snapshot
+    ("properties", "configuration", "allocatedStorage"),  # AWS Config: AWS::RDS::DBSnapshot
     ("properties", "properties", "diskSizeGB"),  # Azure Resource Graph: disks and snapshots
     ("properties", "resource", "data", "sizeGb"),  # GCP Cloud Asset Inventory: disks
     ("properties", "resource", "data", "diskSizeGb"),  # GCP Cloud Asset Inventory: snapshots
