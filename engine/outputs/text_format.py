@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import ROUND_HALF_UP, Decimal
+
 from engine.findings import Result
 
 _COLORS = {"critical": "\033[1;31m", "high": "\033[31m", "medium": "\033[33m", "low": "\033[36m", "info": "\033[2m"}
@@ -24,6 +26,12 @@ def short_id(value: object, limit: int = 60) -> str:
         return text
     head = limit // 3
     return text[:head] + "…" + text[-(limit - head - 1):]
+
+
+def _money(money: dict) -> str:
+    """An exact amount shown to the cent: {"amount": "210.2400", "currency": "USD"} -> 210.24 USD."""
+    amount = Decimal(money["amount"]).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return f"{amount:,} {money['currency']}"
 
 
 def _table(rows: list[list[str]], indent: str = "  ") -> list[str]:
@@ -73,12 +81,17 @@ def render(result: Result, *, version: str, color: bool = False) -> str:
     if summary:
         lines.append("Summary by owner:")
         rows = [["OWNER", "FINDINGS", "OPEN", "CRITICAL", "HIGH", "MEDIUM", "LOW", "INFO"]]
+        savings = any(f.monthly_saving is not None for f in result.findings)
+        if savings:
+            rows[0].append("SAVING/MONTH")
         for entry in summary:
             sev = entry["by_severity"]
             rows.append(
                 [printable(entry["owner"]), str(entry["findings"]), str(entry["open"])]
                 + [str(sev.get(s, 0)) for s in ("critical", "high", "medium", "low", "info")]
             )
+            if savings:
+                rows[-1].append(", ".join(_money(m) for m in entry["monthly_saving"]) or "-")
         lines.extend(_table(rows))
         lines.append("")
     for warning in result.warnings:
