@@ -95,9 +95,13 @@ class Catalog:
         if self._built:
             return
         problems: list[Problem] = []
-        builtin = load_builtin_documents(problems) if self.include_builtin else []
-        shipped = {str(Path(file).resolve()) for file in builtin_catalog_files()} if self.include_builtin else set()
+        shipped = {str(Path(file).resolve()) for file in builtin_catalog_files()}
+        given = [doc for doc in self.documents if str(Path(doc.file).resolve()) in shipped]  # the library itself
         user = [doc for doc in self.documents if str(Path(doc.file).resolve()) not in shipped]
+        builtin = []
+        if self.include_builtin:
+            loaded = {str(Path(doc.file).resolve()) for doc in given}
+            builtin = given + load_builtin_documents(problems, skip=loaded)
         _compile(self, builtin + user, len(builtin), problems)
         self._built = True
         if problems:
@@ -108,12 +112,14 @@ def builtin_catalog_files() -> list[str]:
     return [str(policies_dir() / name) for name in BUILTIN_FILES]
 
 
-def load_builtin_documents(problems: list[Problem]) -> list:
+def load_builtin_documents(problems: list[Problem], skip: set = frozenset()) -> list:
     from engine.documents import schemas
     from engine.documents.loader import check_envelope, read_documents
 
     docs = []
     for file in builtin_catalog_files():
+        if str(Path(file).resolve()) in skip:
+            continue
         for doc in read_documents(file, problems):
             kind = check_envelope(doc, problems)
             if kind in ("SizeLadders", "GenerationMap"):
