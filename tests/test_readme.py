@@ -18,14 +18,64 @@ def readme_documents() -> list[str]:
 def test_readme_examples_validate_and_their_test_passes(tmp_path):
     documents = readme_documents()
     kinds = sorted(re.search(r"^kind: (\w+)", d, re.M).group(1) for d in documents)
-    assert kinds == ["Ownership", "Policy", "Policy", "PolicySet", "PolicyTest"]
+    assert kinds == ["GenerationMap", "Ownership", "Policy", "Policy", "Policy", "PolicySet", "PolicyTest", "PolicyTest", "SizeLadders"]
     for index, document in enumerate(documents):
         (tmp_path / f"doc{index}.yaml").write_text(document)
     library = load_library([str(tmp_path)])
-    assert {p.id: p.enabled for p in library.policies} == {"require-team-tags": True, "stopped-and-old": False}
+    assert {p.id: p.enabled for p in library.policies} == {"require-team-tags": True, "stopped-and-old": False, "rightsize-web": True}
     assert library.get("require-team-tags").severity == "critical"
+    assert library.catalog.size("aws", "x8g.xlarge").vcpu == 4  # the README's own ladder
+    assert library.catalog.replacements("aws", "m5.large") == ("family", ("m7i", "m7g"))
     outcomes = run_policy_tests([str(tmp_path)])
-    assert len(outcomes) == 2 and all(o.passed for o in outcomes), [o.report() for o in outcomes]
+    assert len(outcomes) == 4 and all(o.passed for o in outcomes), [o.report() for o in outcomes]
+
+
+def readme_table(header: str) -> str:
+    """The fenced block that starts with ``header`` (a CSV header line)."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    (block,) = [b for _, b in re.findall(r"^```(\w*)\n(.*?)^```$", text, re.S | re.M) if b.startswith(header)]
+    return block
+
+
+def test_readme_metrics_and_price_table_examples_load(tmp_path):
+    from datetime import timedelta
+
+    from engine.evaluator import as_of_datetime
+    from engine.metrics import load_metrics
+    from engine.pricing import load_price_table
+
+    metrics = tmp_path / "metrics.csv"
+    metrics.write_text(readme_table("resource_id,metric,"))
+    loaded = load_metrics([str(metrics)], as_of=as_of_datetime("2026-11-27"), lookback=timedelta(days=30))
+    assert sorted(metric for _, metric in loaded.series) == ["cpu", "memory"]
+    prices = tmp_path / "prices.csv"
+    prices.write_text(readme_table("provider,region,size,price"))
+    assert len(load_price_table([str(prices)]).rows) == 4
+
+
+def test_readme_rightsizing_evidence_example_is_what_the_engine_writes(tmp_path):
+    """The JSON example of a recommendation has the keys and values the engine produces."""
+    import json
+
+    from engine.evaluator import evaluate
+    from engine.inventory.adapters.costwarden import convert
+    from engine.inventory.problems import StructureProblems
+    from engine.pricing import load_price_table, price_sources
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    (example,) = [b for b in re.findall(r"```json\n(.*?)```", text, re.S) if '"recommendation"' in b]
+    expected = json.loads(example)
+    library = load_library([str(ROOT / "policies" / "rightsizing" / "rightsize-compute.yaml")])
+    prices = tmp_path / "prices.csv"
+    prices.write_text("provider,region,size,price,currency\naws,us-east-1,m5.large,0.096,USD\naws,x,y,1,USD\n"
+                      "aws,us-east-1,m5.2xlarge,0.384,USD\n")
+    (resource,) = convert([{"id": "i-1", "type": "AWS::EC2::Instance", "region": "us-east-1", "size": "m5.2xlarge",
+                            "utilization": {"cpu": {"p95": 12, "days": 30, "samples": 720, "period": 3600}}}], StructureProblems())
+    result = evaluate(library, [resource], as_of="2026-01-01", prices=price_sources(load_price_table([str(prices)])))
+    (finding,) = result.findings
+    got = json.loads(json.dumps(finding.evidence))
+    got["saving"]["source"] = got["saving"]["source"].replace(str(tmp_path) + "/", "")
+    assert got == expected
 
 
 def test_public_api_names_are_the_functions():
