@@ -312,4 +312,8 @@ def test_a_full_id_wins_over_the_end_of_an_id():
     series = {("i-1", "cpu"): ("i-1", {"p95": 1}), ("arn:aws:ec2:eu-west-1:1:instance/i-1", "cpu"): ("arn:aws:ec2:eu-west-1:1:instance/i-1", {"p95": 2})}
     warnings = attach(resources, series)
     assert resources[0]["utilization"] == {"cpu": {"p95": 2}}
-    assert len(warnings) == 1 and "using 'arn:aws:ec2:eu-west-1:1:instance/i-1'" in warnings[0]
+    assert warnings == ["metrics: 'i-1' and 'arn:aws:ec2:eu-west-1:1:instance/i-1' all give cpu of resource "
+                        "'arn:aws:ec2:eu-west-1:1:instance/i-1'; using 'arn:aws:ec2:eu-west-1:1:instance/i-1'"]
+    again = [{"id": "arn:aws:ec2:eu-west-1:1:instance/i-1", "utilization": {}}]
+    attach(again, dict(reversed(list(series.items()))))  # the order of the series does not matter
+    assert again[0]["utilization"] == {"cpu": {"p95": 2}}

@@ -18,75 +18,80 @@ statistics the inventory already had for that metric.
 from __future__ import annotations
 
 MAX_LISTED = 5
+_AMBIGUOUS = -1
 
 
 def id_suffixes(resource_id: str) -> list[str]:
     """The trailing parts of an id a series may name it by, longest first."""
-    out = []
-    start = resource_id.find("/")
-    while start >= 0:
-        tail = resource_id[start + 1:]
-        if tail:
-            out.append(tail)
-        start = resource_id.find("/", start + 1)
-    if resource_id.startswith("arn:") and not out:
-        tail = resource_id.split(":", 5)[-1]
-        if ":" in tail:
-            out.append(tail.rsplit(":", 1)[-1])
-    return out
+    if "/" in resource_id:
+        parts = resource_id.split("/")
+        return [tail for tail in ("/".join(parts[i:]) for i in range(1, len(parts))) if tail]
+    if resource_id.startswith("arn:"):
+        tail = resource_id.split(":", 5)[-1].rsplit(":", 1)[-1]
+        return [tail] if tail and tail != resource_id else []
+    return []
 
 
 def attach(resources: list[dict], series: dict) -> list[str]:
     """Put the statistics of ``series`` (``{(id lower, metric): (id, stats)}``) into the resources.
 
-    Returns warnings: series that match no resource, or several.
+    Returns warnings: series that match no resource, or several. The outcome does not depend on the
+    order of ``series``: when two series give the same metric of one resource, the one naming it by
+    its full id wins, else the one whose id sorts first.
     """
     by_id: dict[str, int] = {}
     for index, resource in enumerate(resources):
         rid = resource.get("id")
-        if isinstance(rid, str):
+        if rid.__class__ is str:
             by_id.setdefault(rid.lower(), index)
     pending = {key for key, _ in series if key not in by_id}
-    by_suffix: dict[str, set[int]] = {}
+    by_suffix: dict[str, int] = {}  # pending id -> the one resource whose id ends with it, or _AMBIGUOUS
     if pending:
         for index, resource in enumerate(resources):
             rid = resource.get("id")
-            if not isinstance(rid, str):
+            if rid.__class__ is not str:
                 continue
             for suffix in id_suffixes(rid.lower()):
                 if suffix in pending:
-                    by_suffix.setdefault(suffix, set()).add(index)
+                    by_suffix[suffix] = index if by_suffix.get(suffix, index) == index else _AMBIGUOUS
     unmatched: dict[str, str] = {}
     ambiguous: dict[str, str] = {}
-    chosen: dict[tuple[int, str], tuple[bool, str, dict]] = {}
-    warnings: list[str] = []
-    for (key, metric), (shown, stats) in sorted(series.items()):
-        index = by_id.get(key)
-        exact = index is not None
+    chosen: dict[tuple[int, str], tuple[tuple[int, str], str, dict]] = {}  # slot -> (rank, id, stats)
+    conflicts: dict[tuple[int, str], list[str]] = {}
+    get_id, get_suffix, get_chosen = by_id.get, by_suffix.get, chosen.get
+    for (key, metric), (shown, stats) in series.items():
+        index = get_id(key)
+        rank = (0, key)
         if index is None:
-            candidates = by_suffix.get(key, ())
-            if len(candidates) > 1:
-                ambiguous.setdefault(key, shown)
-                continue
-            if not candidates:
+            index = get_suffix(key)
+            if index is None:
                 unmatched.setdefault(key, shown)
                 continue
-            (index,) = candidates
-        slot = (index, metric)
-        if slot in chosen:
-            kept_exact, kept_id, _ = chosen[slot]
-            resource_id = resources[index]["id"]
-            if kept_exact or not exact:
-                warnings.append(f"metrics: '{shown}' and '{kept_id}' both give {metric} of resource '{resource_id}'; "
-                                f"using '{kept_id}'")
+            if index == _AMBIGUOUS:
+                ambiguous.setdefault(key, shown)
                 continue
-            warnings.append(f"metrics: '{shown}' and '{kept_id}' both give {metric} of resource '{resource_id}'; using '{shown}'")
-        chosen[slot] = (exact, shown, stats)
+            rank = (1, key)
+        slot = (index, metric)
+        kept = get_chosen(slot)
+        if kept is None:
+            chosen[slot] = (rank, shown, stats)
+            continue
+        conflicts.setdefault(slot, [kept[1]]).append(shown)
+        if rank < kept[0]:
+            chosen[slot] = (rank, shown, stats)
+    by_resource: dict[int, dict] = {}
     for (index, metric), (_, _, stats) in chosen.items():
+        by_resource.setdefault(index, {})[metric] = stats
+    for index, statistics in by_resource.items():
         resource = resources[index]
         utilization = dict(resource.get("utilization") or {})
-        utilization[metric] = stats
+        utilization.update(statistics)
         resource["utilization"] = utilization
+    warnings = []
+    for (index, metric), ids in sorted(conflicts.items()):
+        used = chosen[(index, metric)][1]
+        others = ", ".join(f"'{i}'" for i in sorted(set(ids) - {used}))
+        warnings.append(f"metrics: {others} and '{used}' all give {metric} of resource '{resources[index]['id']}'; using '{used}'")
     if unmatched:
         warnings.append(f"metrics: {len(unmatched)} resource id{'s' if len(unmatched) != 1 else ''} of the metrics "
                         f"match{'es' if len(unmatched) == 1 else ''} no resource of the inventory: {_listed(unmatched)}")
