@@ -200,6 +200,22 @@ def test_every_problem_is_listed_not_only_the_first(write):
     assert [p.split(": ")[0] for p in problems_of([path])] == [f"{path}:2", f"{path}:3"]
 
 
+def test_the_metrics_schema_describes_what_the_reader_accepts(write):
+    import csv
+
+    from jsonschema import Draft202012Validator
+
+    from engine.documents.schemas import load_schema
+
+    validator = Draft202012Validator(load_schema("metrics.schema.json"))
+    rows = HEADER + hourly("i-1", "CPUUtilization", [1.5], AS_OF - DAY) + "i-1,cpu,2026-01-30 10:00:00.25+02:00,60,0\n"
+    load([write("m.csv", rows)])  # accepted by the reader ...
+    for row in csv.DictReader(rows.splitlines()):  # ... and by the schema, with numbers as JSON Lines has them
+        record = {**row, "period": int(row["period"]), "value": float(row["value"])}
+        assert not list(validator.iter_errors(record)), record
+    assert list(validator.iter_errors({"resource_id": "i-1", "metric": "cpu", "timestamp": "2026-01-30T24:00:00Z", "period": 60, "value": 1}))
+
+
 def test_the_cli_lists_the_same_formats():
     from engine.cli import METRICS_FORMATS
     from engine.metrics import FORMATS

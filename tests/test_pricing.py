@@ -141,6 +141,20 @@ def test_a_target_that_costs_more_saves_nothing_and_says_by_how_much(write):
     assert found.text == "costs 36.21 USD/month more (price table)"
 
 
+def test_the_price_table_schema_describes_what_the_reader_accepts(write):
+    import csv
+
+    from jsonschema import Draft202012Validator
+
+    from engine.documents.schemas import load_schema
+
+    validator = Draft202012Validator(load_schema("price-table.schema.json"))
+    load_price_table([write("prices.csv", TABLE)])
+    for row in csv.DictReader(TABLE.splitlines()):
+        assert not list(validator.iter_errors(row)), row
+    assert list(validator.iter_errors({"provider": "aws", "region": "*", "size": "m5.large", "price": "$1", "currency": "USD"}))
+
+
 def test_price_key():
     assert price_key(instance()) == "m5.2xlarge"
     assert price_key({"class": "network.public-ip", "size": "Standard"}) == "network.public-ip"
