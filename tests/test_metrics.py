@@ -174,7 +174,9 @@ def test_structure_problems(write, limit):
     missing = write("a.csv", "resource_id,metric,timestamp,value\ni-1,cpu,2026-01-30,5\n")
     assert "E413 the header row has no column period" in problems_of([missing], **options)[0]
     short = write("b.csv", HEADER + "i-1,cpu,2026-01-30\n")
-    assert problems_of([short], **options) == [f"{short}:2: E413 expected at least 5 fields, found 3"]
+    assert problems_of([short], **options) == [f"{short}:2: E413 expected 5 fields (as many as the header has), found 3"]
+    long = write("d.csv", HEADER + "i-1,cpu,2026-01-30T00:00:00Z,60,5,extra\n")
+    assert problems_of([long], **options) == [f"{long}:2: E413 expected 5 fields (as many as the header has), found 6"]
     broken = write("c.csv", HEADER + "i-1,cpu,2026-01-30T00:00:00Z,60,5\n" + "i-1,cpu,2026-01-30T00:01:00Z,60,5\xe9\n")
     broken.write_bytes(broken.read_bytes().replace("\xe9".encode(), b"\xe9"))
     (problem,) = problems_of([broken], **options)

@@ -38,7 +38,7 @@ def _csv_relation(index: int, file: str) -> str:
     types = ", ".join(f"{_quote(f'c{i}')}: 'VARCHAR'" for i in range(len(names)))
     picked = ", ".join(f"c{positions[column]} AS {column}" for column in COLUMNS)
     return (f"SELECT {index} AS file, {picked} FROM read_csv({_quote(file)}, header = true, auto_detect = false, "
-            f"columns = {{{types}}}, delim = ',', quote = '\"', escape = '\"', strict_mode = true)")
+            f"columns = {{{types}}}, delim = ',', quote = '\"', escape = '\"')")
 
 
 def _jsonl_relation(index: int, file: str) -> str:

@@ -192,11 +192,11 @@ def csv_header(file: str) -> tuple[list[str], dict[str, int]]:
 
 def read_csv(file: str, reader: RowReader) -> None:
     try:
-        _, positions = csv_header(file)
+        names, positions = csv_header(file)
     except ValueError as error:
         reader.problem("E413", str(error), file, 1)
         return
-    width = max(positions.values()) + 1
+    width = len(names)
     where = {column: f"column {column}" for column in COLUMNS}
     index = [positions[column] for column in COLUMNS]
     bad_encoding: list = []
@@ -209,8 +209,8 @@ def read_csv(file: str, reader: RowReader) -> None:
                 start, line = line + 1, rows.line_num
                 if not row or (len(row) == 1 and not row[0].strip()):
                     continue
-                if len(row) < width:
-                    reader.problem("E413", f"expected at least {width} fields, found {len(row)}", file, start)
+                if len(row) != width:
+                    reader.problem("E413", f"expected {width} fields (as many as the header has), found {len(row)}", file, start)
                     continue
                 reader.check(file, start, *(row[i] for i in index), where)
         except csv.Error as error:
