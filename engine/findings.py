@@ -12,10 +12,19 @@ import hashlib
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from engine.costs.amounts import exact
 from engine.policy import SEVERITY_RANK
 
 FINDINGS_SCHEMA_VERSION = "1"
 RESOURCE_FIELDS = ("id", "type", "class", "provider", "account", "region", "name")
+# The dollars a finding can carry (each Money or None):
+#   monthly_cost            what the resource costs per month (inventory findings, with --costs)
+#   monthly_saving          estimated monthly saving of the recommendation
+#   overspend               spend (actual or forecast, the larger) above the budget
+#   unallocated_cost        the scope's spend in the period without the allocation tags
+#   uncovered_cost          eligible usage in the period left on demand (EffectiveCost)
+#   unused_commitment_cost  commitment paid for in the period and not used (EffectiveCost)
+MONEY_FIELDS = ("monthly_cost", "monthly_saving", "overspend", "unallocated_cost", "uncovered_cost", "unused_commitment_cost")
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,7 +33,7 @@ class Money:
     currency: str
 
     def to_dict(self) -> dict:
-        return {"amount": format(self.amount, "f"), "currency": self.currency}
+        return {"amount": exact(self.amount), "currency": self.currency}
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,10 +46,13 @@ class Finding:
     owner_source: str
     resource: dict | None  # a reference: RESOURCE_FIELDS of the resource
     evidence: dict
-    scope: dict | None = None  # cost findings: {dimension, value, period: {start, end}}
+    scope: dict | None = None  # cost findings: {dimension, value, currency, period: {start, end}}
     monthly_cost: Money | None = None
     monthly_saving: Money | None = None
     overspend: Money | None = None
+    unallocated_cost: Money | None = None
+    uncovered_cost: Money | None = None
+    unused_commitment_cost: Money | None = None
     status: str = "open"  # open | exempted | baselined
     title: str = ""
 
@@ -51,13 +63,13 @@ class Finding:
         else:
             scope = self.scope or {}
             period = scope.get("period") or {}
-            subject = f"scope|{scope.get('dimension')}|{scope.get('value')}|{period.get('start')}|{period.get('end')}"
+            subject = f"scope|{scope.get('dimension')}|{scope.get('value')}|{scope.get('currency')}|{period.get('start')}|{period.get('end')}"
         return hashlib.sha256(f"{self.policy}|{subject}".encode()).hexdigest()[:32]
 
     def sort_key(self) -> tuple:
         resource = self.resource or {}
         scope = self.scope or {}
-        return (self.policy, str(resource.get("provider")), str(resource.get("id")), str(scope.get("value")))
+        return (self.policy, str(resource.get("provider")), str(resource.get("id")), str(scope.get("value")), str(scope.get("currency")))
 
     def to_dict(self) -> dict:
         return {
@@ -73,11 +85,7 @@ class Finding:
             "scope": self.scope,
             "message": self.message,
             "evidence": self.evidence,
-            "money": {
-                "monthly_cost": _money(self.monthly_cost),
-                "monthly_saving": _money(self.monthly_saving),
-                "overspend": _money(self.overspend),
-            },
+            "money": {name: _money(getattr(self, name)) for name in MONEY_FIELDS},
         }
 
 
@@ -131,6 +139,8 @@ class Result:
     resources_evaluated: int
     warnings: tuple[str, ...] = ()
     teams: dict = field(default_factory=dict)  # team id -> engine.ownership.Team
+    cost_rows_evaluated: int = 0
+    skipped: tuple[tuple[str, str], ...] = ()  # (policy id, why) for policies whose input was not given
 
     def failing(self, fail_on: str = "info") -> list[Finding]:
         """Open findings of enforced policies at or above ``fail_on``."""
@@ -152,13 +162,13 @@ class Result:
         for finding in self.findings:
             entry = owners.setdefault(
                 finding.owner,
-                {"owner": finding.owner, "findings": 0, "open": 0, "by_severity": {}, "monthly_cost": {}, "monthly_saving": {}, "overspend": {}},
+                {"owner": finding.owner, "findings": 0, "open": 0, "by_severity": {}, **{name: {} for name in MONEY_FIELDS}},
             )
             entry["findings"] += 1
             if finding.status == "open":
                 entry["open"] += 1
             entry["by_severity"][finding.severity] = entry["by_severity"].get(finding.severity, 0) + 1
-            for name in ("monthly_cost", "monthly_saving", "overspend"):
+            for name in MONEY_FIELDS:
                 money = getattr(finding, name)
                 if money is not None:
                     totals = entry[name]
@@ -166,8 +176,8 @@ class Result:
         out = []
         for owner in sorted(owners):
             entry = owners[owner]
-            for name in ("monthly_cost", "monthly_saving", "overspend"):
-                entry[name] = [{"amount": format(v, "f"), "currency": c} for c, v in sorted(entry[name].items())]
+            for name in MONEY_FIELDS:
+                entry[name] = [{"amount": exact(v), "currency": c} for c, v in sorted(entry[name].items())]
             entry["by_severity"] = {s: entry["by_severity"][s] for s in sorted(entry["by_severity"], key=SEVERITY_RANK.get, reverse=True)}
             team = self.teams.get(owner)
             entry["name"] = team.name if team is not None else owner
@@ -191,7 +201,9 @@ class Result:
             "as_of": self.as_of,
             "summary": {
                 "resources_evaluated": self.resources_evaluated,
+                "cost_rows_evaluated": self.cost_rows_evaluated,
                 "policies_evaluated": len(self.policies),
+                "policies_skipped": [{"policy": policy, "reason": reason} for policy, reason in self.skipped],
                 "findings": len(self.findings),
                 "open": sum(1 for f in self.findings if f.status == "open"),
                 "errors": len(self.errors),

@@ -38,6 +38,13 @@ class Policy:
         return self.document.position(pointer)
 
     @property
+    def target(self) -> str:
+        """What the policy evaluates: ``inventory`` resources or ``costs`` (see engine.checks)."""
+        from engine.checks import CHECKS
+
+        return CHECKS[self.type].target
+
+    @property
     def enforced(self) -> bool:
         return self.enforcement == "enforce"
 
@@ -78,6 +85,7 @@ class PolicyLibrary:
     ownerships: list = field(default_factory=list)  # [(file, Ownership)]: used by policy tests only
     tests: list = field(default_factory=list)  # engine.documents.yaml_loader.YamlDocument
     files: list[str] = field(default_factory=list)
+    budgets: dict = field(default_factory=dict)  # Budgets document id -> engine.budgets.Budgets
 
     def get(self, policy_id: str) -> Policy | None:
         for policy in self.policies:
@@ -94,4 +102,4 @@ class PolicyLibrary:
             if (ids or labels) and policy.id not in ids and not set(labels) & set(policy.labels):
                 continue
             chosen.append(policy)
-        return PolicyLibrary(chosen, self.ownerships, self.tests, self.files)
+        return PolicyLibrary(chosen, self.ownerships, self.tests, self.files, self.budgets)

@@ -10,6 +10,9 @@ from jsonschema import Draft202012Validator
 from engine.bundled import schemas_dir
 from engine.checks import CHECKS
 from engine.documents.schemas import load_schema, schema_names
+from tests.conftest import ROOT
+
+FOCUS_DATA = ROOT / "tests" / "data" / "focus"
 
 SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead", "Options")
 
@@ -59,6 +62,16 @@ def test_docstring_examples_load_and_evaluate(name, tmp_path):
     library = load_library([str(path)])
     (policy,) = library.policies
     assert policy.type == name
+    if CHECKS[name].target == "costs":  # the examples describe failing scopes of a small FOCUS file
+        from engine.costs.reader import load_costs
+        from engine.documents.loader import load_ownership
+
+        costs = load_costs([str(FOCUS_DATA / "small.csv")])
+        ownership = load_ownership(str(FOCUS_DATA / "ownership.yaml"))
+        result = evaluate(library, None, costs=costs, ownership=ownership, as_of="2026-05-16")
+        assert not result.errors and not result.skipped
+        assert result.findings and all(f.scope is not None and f.resource is None for f in result.findings)
+        return
     resource = {"id": "r", "type": "AWS::EC2::Instance", "class": "compute.instance", "provider": "aws", "tags": {}, "size": "x1.32xlarge"}
     result = evaluate(library, [resource], as_of="2026-01-01")
     assert not result.errors

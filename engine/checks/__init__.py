@@ -1,9 +1,17 @@
 """The policy types: one table, type name -> module and schema.
 
 Each module holds one policy type: a docstring with the fixed sections (What it does / Why is
-this bad? / Example / Use instead / Options) and a ``compile(spec, report)`` function returning
-an object whose ``bind(context)`` gives the per-resource check. ``schemas/policy-types/`` holds
-one schema per entry; a contract test keeps the two in step.
+this bad? / Example / Use instead / Options) and a ``compile(spec, report)`` function. The type's
+``target`` says what it evaluates:
+
+``inventory``
+    the compiled object's ``bind(context)`` gives the per-resource check
+    (``resource -> Violation | None``);
+``costs``
+    the compiled object's ``run(costs, context, severity)`` aggregates the cost snapshot in SQL
+    and returns :class:`~engine.checks.base.CostViolation` per failing scope.
+
+``schemas/policy-types/`` holds one schema per entry; a contract test keeps the two in step.
 """
 
 from __future__ import annotations
@@ -11,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from types import ModuleType
 
-from engine.checks import condition, tagging
+from engine.checks import budget, commitment, condition, tag_coverage, tagging
 
 
 @dataclass(frozen=True)
@@ -21,9 +29,13 @@ class PolicyType:
     schema: str  # path under schemas/
     summary: str
     condition_fields: tuple[str, ...] = ()  # spec fields holding a condition
+    target: str = "inventory"  # inventory | costs
 
 
 CHECKS: dict[str, PolicyType] = {
     "condition": PolicyType("condition", condition, "policy-types/condition.schema.json", "generic condition on resource fields (JMESPath paths, operators, all/any/not)", ("fail_if",)),
     "tagging": PolicyType("tagging", tagging, "policy-types/tagging.schema.json", "required tag keys, allowed values, key-case drift"),
+    "budget": PolicyType("budget", budget, "policy-types/budget.schema.json", "spend per scope against a budget, on actuals and on a run-rate forecast", target="costs"),
+    "tag-coverage": PolicyType("tag-coverage", tag_coverage, "policy-types/tag-coverage.schema.json", "share of spend carrying the allocation tags, by cost and by rows", target="costs"),
+    "commitment": PolicyType("commitment", commitment, "policy-types/commitment.schema.json", "commitment utilization and coverage, with unused and on-demand dollars", target="costs"),
 }

@@ -209,11 +209,24 @@ def load_library(paths, *, require_policies: bool = False) -> PolicyLibrary:
         if ownership is not None:
             ownerships.append((doc.file, ownership))
 
+    budgets = _compile_budgets(by_kind["Budgets"], problems)
+
     if require_policies and not policy_docs and not problems:
         problems.append(Problem("E320", "no policies found", ", ".join(str(p) for p in paths)))
     if problems:
         raise InputError(problems)
-    return PolicyLibrary(policies, ownerships, by_kind["PolicyTest"], files)
+    return PolicyLibrary(policies, ownerships, by_kind["PolicyTest"], files, budgets)
+
+
+def _compile_budgets(docs: list[YamlDocument], problems: list[Problem]) -> dict:
+    from engine.budgets import compile_budgets
+
+    budgets = {}
+    for doc_id, doc in _unique_ids(docs, "budgets", problems).items():
+        compiled = compile_budgets(doc.data, _Reporter(doc, "", problems), doc.file)
+        if compiled is not None:
+            budgets[doc_id] = compiled
+    return budgets
 
 
 def _spec_problems(doc: YamlDocument) -> list[Problem]:
