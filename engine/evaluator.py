@@ -47,11 +47,13 @@ def evaluate(
     ``resources``: the inventory (None: no inventory, inventory policies are skipped).
     ``costs``: an :class:`engine.costs.reader.CostSnapshot` (None: cost policies are skipped;
     given: inventory findings also carry the resource's monthly cost).
-    ``budgets``: extra Budgets documents (id -> Budgets) besides those among the policies.
+    ``budgets``: Budgets documents (id -> Budgets), e.g. ``--budgets`` files. Like the team
+    directory, budgets are an input of the run: Budgets documents that sit among the policies
+    serve the policy tests next to them and are not used unless passed here.
     """
     when = as_of_datetime(as_of)
     ownership = ownership or NO_OWNERSHIP
-    context = CheckContext(as_of=when, ownership=ownership, budgets={**library.budgets, **(budgets or {})})
+    context = CheckContext(as_of=when, ownership=ownership, budgets=dict(budgets or {}))
     findings: list[Finding] = []
     errors: list[EvaluationError] = []
     notes: list[str] = list(warnings)

@@ -68,7 +68,7 @@ def test_docstring_examples_load_and_evaluate(name, tmp_path):
 
         costs = load_costs([str(FOCUS_DATA / "small.csv")])
         ownership = load_ownership(str(FOCUS_DATA / "ownership.yaml"))
-        result = evaluate(library, None, costs=costs, ownership=ownership, as_of="2026-05-16")
+        result = evaluate(library, None, costs=costs, ownership=ownership, as_of="2026-05-16", budgets=library.budgets)
         assert not result.errors and not result.skipped
         assert result.findings and all(f.scope is not None and f.resource is None for f in result.findings)
         return

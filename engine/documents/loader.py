@@ -271,6 +271,14 @@ def load_ownership(path: str) -> object:
     return ownership
 
 
+def load_budgets(paths) -> dict:
+    """The Budgets documents under ``paths`` (``--budgets``): id -> Budgets. Raises InputError."""
+    library = load_library(list(paths))
+    if not library.budgets:
+        raise InputError([Problem("E319", "no Budgets document found", ", ".join(str(p) for p in paths))])
+    return library.budgets
+
+
 def _unique_ids(docs: list[YamlDocument], what: str, problems: list[Problem]) -> dict[str, YamlDocument]:
     seen: dict[str, YamlDocument] = {}
     for doc in docs:
