@@ -170,12 +170,20 @@ class Result:
             entry["by_severity"][finding.severity] = entry["by_severity"].get(finding.severity, 0) + 1
             for name in MONEY_FIELDS:
                 money = getattr(finding, name)
+                if money is not None and name == "monthly_cost":
+                    # a resource's monthly cost counts once per owner, however many findings it has
+                    seen = entry.setdefault("_costed", set())
+                    subject = (finding.resource or {}).get("provider"), (finding.resource or {}).get("id")
+                    if subject in seen:
+                        continue
+                    seen.add(subject)
                 if money is not None:
                     totals = entry[name]
                     totals[money.currency] = totals.get(money.currency, Decimal(0)) + money.amount
         out = []
         for owner in sorted(owners):
             entry = owners[owner]
+            entry.pop("_costed", None)
             for name in MONEY_FIELDS:
                 entry[name] = [{"amount": exact(v), "currency": c} for c, v in sorted(entry[name].items())]
             entry["by_severity"] = {s: entry["by_severity"][s] for s in sorted(entry["by_severity"], key=SEVERITY_RANK.get, reverse=True)}

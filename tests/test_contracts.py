@@ -12,7 +12,7 @@ from engine.checks import CHECKS
 from engine.documents.schemas import load_schema, schema_names
 from tests.conftest import ROOT
 
-FOCUS_DATA = ROOT / "tests" / "data" / "focus"
+FOCUS_DATA = ROOT / "policies" / "fixtures"
 
 SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead", "Options")
 
@@ -66,7 +66,7 @@ def test_docstring_examples_load_and_evaluate(name, tmp_path):
         from engine.costs.reader import load_costs
         from engine.documents.loader import load_ownership
 
-        costs = load_costs([str(FOCUS_DATA / "small.csv")])
+        costs = load_costs([str(FOCUS_DATA / "focus-may-june-2026.csv")])
         ownership = load_ownership(str(FOCUS_DATA / "ownership.yaml"))
         result = evaluate(library, None, costs=costs, ownership=ownership, as_of="2026-05-16", budgets=library.budgets)
         assert not result.errors and not result.skipped

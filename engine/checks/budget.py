@@ -126,7 +126,7 @@ class BudgetCheck:
             budget = entry.money.amount
             if entry.money.currency != currency:
                 context.notes.append(
-                    f"{self.scope.dimension} {value}: {show(actual, currency)} not compared with its budget in {entry.money.currency}"
+                    f"{self.scope.describe(value)}: {show(actual, currency)} not compared with its budget in {entry.money.currency}"
                 )
                 continue
             forecast = ratio(actual * total, elapsed) if elapsed else actual

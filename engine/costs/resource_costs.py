@@ -17,7 +17,8 @@ Matching ``ResourceId`` to an inventory id: both are compared lower-cased (Azure
 case-insensitive, and FOCUS exports differ in case), with a GCP ``//SERVICE.googleapis.com/``
 prefix removed. An AWS ARN whose resource part has a ``/`` also matches by the part after the
 last ``/`` — AWS cost data names EC2 instances and EBS volumes ``i-…``/``vol-…`` while inventories
-use ARNs. A full-id match wins over a short-id match.
+use ARNs — and an S3 bucket ARN (``arn:aws:s3:::NAME``) by the bucket name. A full-id match wins
+over a short-id match.
 """
 
 from __future__ import annotations
@@ -45,10 +46,13 @@ def candidate_keys(resource_id: str) -> list[str]:
     keys = [full]
     if full.startswith("arn:"):
         resource_part = full.split(":", 5)[-1]
+        short = None
         if "/" in resource_part:
             short = resource_part.rsplit("/", 1)[-1]
-            if short and short != full:
-                keys.append(short)
+        elif full.startswith("arn:aws:s3:::"):
+            short = resource_part  # S3 cost rows name the bucket
+        if short and short != full:
+            keys.append(short)
     return keys
 
 
