@@ -1,7 +1,10 @@
 """Budget periods: calendar months, quarters and years, optionally on a fiscal year.
 
 A period is ``[start, end)`` in UTC — the end is exclusive, like FOCUS's ``ChargePeriodEnd`` — and
-the period evaluated is the one containing the as-of instant. ``fiscal_year_start`` (a month,
+the period evaluated is the one containing the as-of instant. Only what was known at the as-of
+instant counts: rows whose ``ChargePeriodStart`` is in ``[start, as-of)``; rows of the same period
+that start later (an export taken after the as-of date) are left out, so a past as-of date
+reproduces the result of that day. ``fiscal_year_start`` (a month,
 default 1 = January) moves the quarter and year boundaries: with 4, quarters start in April,
 July, October and January, and the fiscal year 2026 runs from 2026-04-01 to 2027-04-01.
 """
@@ -20,6 +23,12 @@ class Period:
     kind: str
     start: datetime  # naive UTC
     end: datetime  # naive UTC, exclusive
+    until: datetime | None = None  # rows starting at or after this are not known yet (the as-of instant)
+
+    @property
+    def rows_end(self) -> datetime:
+        """Rows count when ``start <= ChargePeriodStart < rows_end``."""
+        return min(self.end, self.until) if self.until is not None else self.end
 
     @property
     def seconds(self) -> int:
@@ -55,4 +64,4 @@ def period_containing(when: datetime, kind: str, fiscal_year_start: int = 1) -> 
     back = offset % length
     year, month = _add_months(when.year, when.month, -back)
     end_year, end_month = _add_months(year, month, length)
-    return Period(kind, datetime(year, month, 1), datetime(end_year, end_month, 1))
+    return Period(kind, datetime(year, month, 1), datetime(end_year, end_month, 1), when)

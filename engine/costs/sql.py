@@ -122,7 +122,8 @@ def owner_sql(d, ownership) -> str:
 # -- filters ----------------------------------------------------------------------------------
 
 def period_filter(d, period) -> str:
-    return f"ChargePeriodStart >= {d.timestamp(period.start)} AND ChargePeriodStart < {d.timestamp(period.end)}"
+    """Rows of the period known at the as-of instant (see engine.costs.periods)."""
+    return f"ChargePeriodStart >= {d.timestamp(period.start)} AND ChargePeriodStart < {d.timestamp(period.rows_end)}"
 
 
 def in_list(d, column: str, values) -> str:
