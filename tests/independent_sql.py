@@ -92,14 +92,18 @@ MACROS = f"""
 CREATE TEMP MACRO normalized_key(k) AS replace(lower(trim(k, {WHITESPACE_SQL})), '_', '-');
 -- the string value of a tag (JSON value), NULL when the value is not a JSON string
 CREATE TEMP MACRO tag_text(v) AS CASE WHEN json_type(v) = 'VARCHAR' THEN json_extract_string(v, '$') END;
--- a value is present: key-only true, or a string that is not empty / whitespace only
+-- a value is present (engine/tag_matching.has_value): key-only true, a string that is not empty /
+-- whitespace only, or any other non-null, non-false JSON value (a number such as the toolkit's
+-- "SyntheticFleetSize":500)
 CREATE TEMP MACRO tag_present(v) AS coalesce(
     (json_type(v) = 'BOOLEAN' AND json_extract_string(v, '$') = 'true')
-    OR trim(tag_text(v), {WHITESPACE_SQL}) <> '',
+    OR trim(tag_text(v), {WHITESPACE_SQL}) <> ''
+    OR json_type(v) NOT IN ('NULL', 'BOOLEAN', 'VARCHAR'),
     false);
--- scope tag:<key>: the string value, NULL when missing, blank or key-only
+-- scope tag:<key>: the string value (or a number's text), NULL when missing, blank or key-only
 CREATE TEMP MACRO tag_scope_value(v) AS
-    CASE WHEN trim(tag_text(v), {WHITESPACE_SQL}) <> '' THEN tag_text(v) END;
+    CASE WHEN trim(tag_text(v), {WHITESPACE_SQL}) <> '' THEN tag_text(v)
+         WHEN json_type(v) IN ('BIGINT', 'UBIGINT', 'DOUBLE', 'HUGEINT') THEN json_extract_string(v, '$') END;
 """
 
 
@@ -345,11 +349,16 @@ def owner_actuals(path, start, end, steps, names, measure="BilledCost", charge_c
 
 
 def data_end(path, start, end) -> dt.datetime | None:
-    """max(ChargePeriodEnd) over ALL rows (any ChargeCategory) with start <= ChargePeriodStart < end."""
+    """How far the data reaches (cost-semantics CHANGE): max(ChargePeriodEnd) over the Usage rows with
+    start <= ChargePeriodStart < end whose charge period is at most one day; when there are none, over all
+    those rows (any ChargeCategory)."""
     con = connect(path)
     (value,) = con.execute(
         f"""
-        SELECT max(ChargePeriodEnd)
+        SELECT coalesce(
+            max(ChargePeriodEnd) FILTER (WHERE ChargeCategory = 'Usage'
+                                         AND ChargePeriodEnd - ChargePeriodStart <= INTERVAL 1 DAY),
+            max(ChargePeriodEnd))
         FROM focus
         WHERE ChargePeriodStart >= {sql_literal(start)} AND ChargePeriodStart < {sql_literal(end)}
         """

@@ -104,14 +104,14 @@ def test_budget_scope_column_keeps_nulls_and_account_ids_as_text(tag_csv):
 @pytest.mark.parametrize(
     "mode, expected_usd",
     [
-        # exact: only "Owner"; r5 "", r6 " \t", r7 true, r14 500 have no usable value
-        ("exact", {"alice": 96, None: 13310}),
+        # exact: only "Owner"; r5 "", r6 " \t", r7 true have no usable value; r14's number 500 groups as "500"
+        ("exact", {"alice": 96, "500": 4096, None: 9214}),
         # case-insensitive: r1 has Owner+owner -> the exact spelling "Owner" wins (alice, not bob);
         # r4 OWNER; " Owner " (r3) and " owner" do not match
-        ("case-insensitive", {"alice": 96, "carol": 2, "erin": 8, "gina": 512, None: 12788}),
+        ("case-insensitive", {"alice": 96, "carol": 2, "erin": 8, "gina": 512, "500": 4096, None: 8692}),
         # normalized: r3's " Owner " matches (value kept untrimmed); r4 has OWNER and " owner", no exact
         # spelling, so the smallest key in code-point order (" owner", space < 'O') wins: frank
-        ("normalized", {"alice": 96, "carol": 2, " Dave@Example.com ": 4, "frank": 8, "gina": 512, None: 12784}),
+        ("normalized", {"alice": 96, "carol": 2, " Dave@Example.com ": 4, "frank": 8, "gina": 512, "500": 4096, None: 8688}),
     ],
 )
 def test_budget_scope_tag_per_mode(tag_csv, mode, expected_usd):
@@ -124,9 +124,9 @@ def test_budget_scope_tag_per_mode(tag_csv, mode, expected_usd):
     "mode, keys, allocated_cost, allocated_rows",
     [
         # coverage rows: May, EffectiveCost > 0, all categories: USD r1..r10, r14, r15, r16 (13 rows, 13611)
-        ("exact", ["Owner"], 365, 3),  # r1, r7 (key-only counts as present), r16
-        ("case-insensitive", ["Owner"], 887, 6),  # + r2, r4 (erin), r10
-        ("normalized", ["Owner"], 891, 7),  # + r3
+        ("exact", ["Owner"], 4461, 4),  # r1, r7 (key-only counts as present), r14 (a number is a value), r16
+        ("case-insensitive", ["Owner"], 4983, 7),  # + r2, r4 (erin), r10
+        ("normalized", ["Owner"], 4987, 8),  # + r3
         ("exact", [("Owner", ["alice", "carol"], None)], 301, 2),  # r1, r16; key-only never an allowed value
         ("case-insensitive", [("Owner", ["alice", "carol"], None)], 303, 3),
         ("normalized", [("Owner", ["alice", "carol"], None)], 303, 3),
@@ -155,15 +155,15 @@ def test_tag_coverage_per_key_parts_and_top_unallocated(tag_csv):
     result = q.tag_coverage(tag_csv, *MAY, ["Owner", "cost-center"], mode="normalized")
     usd = result[(None, "USD")]
     assert usd["keys"] == {
-        "Owner": {"allocated_cost": D(891), "allocated_rows": 7},
+        "Owner": {"allocated_cost": D(4987), "allocated_rows": 8},
         "cost-center": {"allocated_cost": D(512), "allocated_rows": 1},
     }
     only_owner = q.tag_coverage(tag_csv, *MAY, ["Owner"], mode="normalized")[(None, "USD")]
-    # not allocated: r5+r6 (res-b 48), r8 (res-a 128), r9 (res-c 256), r14 (res-d 4096), r15 (no ResourceId)
-    assert only_owner["top_unallocated"] == [("res-d", D(4096)), ("res-c", D(256)), ("res-a", D(128)), ("res-b", D(48))]
-    assert only_owner["unallocated_cost"] == D(12720)
+    # not allocated: r5+r6 (res-b 48), r8 (res-a 128), r9 (res-c 256), r15 (no ResourceId)
+    assert only_owner["top_unallocated"] == [("res-c", D(256)), ("res-a", D(128)), ("res-b", D(48))]
+    assert only_owner["unallocated_cost"] == D(8624)
     top2 = q.tag_coverage(tag_csv, *MAY, ["Owner"], mode="normalized", top=2)[(None, "USD")]
-    assert top2["top_unallocated"] == [("res-d", D(4096)), ("res-c", D(256))]
+    assert top2["top_unallocated"] == [("res-c", D(256)), ("res-a", D(128))]
     eur = result[(None, "EUR")]
     assert (eur["total_cost"], eur["allocated_cost"], eur["total_rows"], eur["allocated_rows"]) == (D(1024), D(0), 1, 0)
 
@@ -175,7 +175,7 @@ def test_tag_coverage_scoped(tag_csv):
         ("001", "USD"): (D(815), D(815), 4, 4),
         ("002", "USD"): (D(28), D(12), 3, 2),
         (None, "USD"): (D(160), D(0), 2, 0),
-        ("003", "USD"): (D(12608), D(64), 4, 1),
+        ("003", "USD"): (D(12608), D(4160), 4, 2),
         ("001", "EUR"): (D(1024), D(1024), 1, 1),
     }
     by_tag = q.tag_coverage(tag_csv, *MAY, ["cost-center"], mode="normalized", scope=("tag", "Owner", "exact"))

@@ -171,15 +171,15 @@ def coverage_query(table: str, d, *, scope_sql: str, rules: list[TagRule], mode:
 
 
 def unallocated_resources_query(table: str, d, *, scope_sql: str, rules: list[TagRule], mode: str, categories, period, top: int) -> str:
-    """Per (scope, currency): the ``top`` resources with the most unallocated cost."""
+    """Per (scope, currency): the ``top`` resources with the most unallocated cost (rows with a ResourceId)."""
     every = " AND ".join(allowed_sql(d, tag_value_sql(d, rule.key, mode), rule) for rule in rules)
     return (
         f"WITH rows AS (SELECT {scope_sql} AS scope, BillingCurrency AS currency, ResourceId, ResourceName, ServiceName, EffectiveCost AS cost"
         f" FROM {table} WHERE {period_filter(d, period)} AND {in_list(d, 'ChargeCategory', categories)} AND EffectiveCost > 0"
         f" AND NOT ({every})),"
         " ranked AS (SELECT scope, currency, ResourceId, min(ResourceName) AS name, min(ServiceName) AS service, sum(cost) AS cost,"
-        " row_number() OVER (PARTITION BY scope, currency ORDER BY sum(cost) DESC, ResourceId NULLS LAST) AS rank"
-        " FROM rows GROUP BY scope, currency, ResourceId)"
+        " row_number() OVER (PARTITION BY scope, currency ORDER BY sum(cost) DESC, ResourceId) AS rank"
+        " FROM rows WHERE ResourceId IS NOT NULL GROUP BY scope, currency, ResourceId)"
         f" SELECT scope, currency, ResourceId, name, service, cost FROM ranked WHERE rank <= {int(top)} ORDER BY scope, currency, rank"
     )
 
