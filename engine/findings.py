@@ -93,6 +93,24 @@ def _money(value: Money | None) -> dict | None:
     return value.to_dict() if value is not None else None
 
 
+def money_totals(findings) -> dict[str, list[dict]]:
+    """Each money field summed per currency; a resource's monthly cost counts once, however many findings it has."""
+    totals: dict[str, dict[str, Decimal]] = {name: {} for name in MONEY_FIELDS}
+    costed: set = set()
+    for finding in findings:
+        for name in MONEY_FIELDS:
+            money = getattr(finding, name)
+            if money is None:
+                continue
+            if name == "monthly_cost":
+                subject = (finding.resource or {}).get("provider"), (finding.resource or {}).get("id")
+                if subject in costed:
+                    continue
+                costed.add(subject)
+            totals[name][money.currency] = totals[name].get(money.currency, Decimal(0)) + money.amount
+    return {name: [{"amount": exact(v), "currency": c} for c, v in sorted(totals[name].items())] for name in MONEY_FIELDS}
+
+
 def resource_ref(resource: dict) -> dict:
     return {name: resource.get(name) for name in RESOURCE_FIELDS}
 
@@ -158,47 +176,36 @@ class Result:
 
     def owner_summary(self) -> list[dict]:
         """Per owner: findings by status and severity, and dollars (per currency)."""
-        owners: dict[str, dict] = {}
+        groups: dict[str, list[Finding]] = {}
         for finding in self.findings:
-            entry = owners.setdefault(
-                finding.owner,
-                {"owner": finding.owner, "findings": 0, "open": 0, "by_severity": {}, **{name: {} for name in MONEY_FIELDS}},
-            )
-            entry["findings"] += 1
-            if finding.status == "open":
-                entry["open"] += 1
-            entry["by_severity"][finding.severity] = entry["by_severity"].get(finding.severity, 0) + 1
-            for name in MONEY_FIELDS:
-                money = getattr(finding, name)
-                if money is not None and name == "monthly_cost":
-                    # a resource's monthly cost counts once per owner, however many findings it has
-                    seen = entry.setdefault("_costed", set())
-                    subject = (finding.resource or {}).get("provider"), (finding.resource or {}).get("id")
-                    if subject in seen:
-                        continue
-                    seen.add(subject)
-                if money is not None:
-                    totals = entry[name]
-                    totals[money.currency] = totals.get(money.currency, Decimal(0)) + money.amount
+            groups.setdefault(finding.owner, []).append(finding)
         out = []
-        for owner in sorted(owners):
-            entry = owners[owner]
-            entry.pop("_costed", None)
-            for name in MONEY_FIELDS:
-                entry[name] = [{"amount": exact(v), "currency": c} for c, v in sorted(entry[name].items())]
-            entry["by_severity"] = {s: entry["by_severity"][s] for s in sorted(entry["by_severity"], key=SEVERITY_RANK.get, reverse=True)}
+        for owner in sorted(groups):
+            findings = groups[owner]
+            by_severity: dict[str, int] = {}
+            for finding in findings:
+                by_severity[finding.severity] = by_severity.get(finding.severity, 0) + 1
             team = self.teams.get(owner)
-            entry["name"] = team.name if team is not None else owner
-            entry["contacts"] = list(team.contacts) if team is not None else []
-            out.append(entry)
+            out.append(
+                {
+                    "owner": owner,
+                    "findings": len(findings),
+                    "open": sum(1 for f in findings if f.status == "open"),
+                    "by_severity": {s: by_severity[s] for s in sorted(by_severity, key=SEVERITY_RANK.get, reverse=True)},
+                    **money_totals(findings),
+                    "name": team.name if team is not None else owner,
+                    "contacts": list(team.contacts) if team is not None else [],
+                }
+            )
         return out
 
     def policy_summary(self) -> list[dict]:
-        counts: dict[str, int] = {}
+        """Per evaluated policy: its findings and their dollars (per currency)."""
+        groups: dict[str, list[Finding]] = {}
         for finding in self.findings:
-            counts[finding.policy] = counts.get(finding.policy, 0) + 1
+            groups.setdefault(finding.policy, []).append(finding)
         return [
-            {**policy.to_dict(), "findings": counts.get(policy.id, 0)}
+            {**policy.to_dict(), "findings": len(groups.get(policy.id, ())), **money_totals(groups.get(policy.id, ()))}
             for policy in sorted(self.policies, key=lambda p: p.id)
         ]
 
