@@ -47,8 +47,8 @@ Use instead
     Bring the spend down, or agree a new budget with finance and change the Budgets document.
 
 Options
-    ``budgets``: the id of a Budgets document (among the policies or given with ``--budgets``);
-    a policy whose Budgets document is absent is skipped with a note.
+    ``budgets``: the id of a Budgets document, given with ``--budgets`` (policy tests use the
+    one in their folder); a policy whose Budgets document is absent is skipped with a note.
     ``scope``: ``owner`` (default), a FOCUS column, or ``tag:KEY`` (with ``match``: ``exact``
     (default), ``case-insensitive`` or ``normalized``).
     ``period``: ``month``, ``quarter`` or ``year``; ``fiscal_year_start``: month 1–12 (default 1).
@@ -96,7 +96,7 @@ class BudgetCheck:
     def run(self, costs, context: CheckContext, policy_severity: str) -> list[CostViolation]:
         budgets = context.budgets.get(self.budgets)
         if budgets is None:
-            raise CheckSkipped(f"no Budgets document '{self.budgets}' (put one among the policies or give it with --budgets)")
+            raise CheckSkipped(f"no Budgets document '{self.budgets}' (give it with --budgets)")
         if budgets.period is not None and budgets.period != self.period:
             raise CheckSetupError(f"Budgets '{budgets.id}' holds {budgets.period}ly amounts but the policy's period is {self.period}")
         if self.scope.dimension == "owner" and not context.ownership.steps:
