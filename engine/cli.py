@@ -117,7 +117,9 @@ def check(policy_paths, inventory_paths, inventory_format, cost_paths, budget_pa
         inventory = api.load_inventory(list(inventory_paths), format=inventory_format, freeze_gc=True)
         resources = inventory.resources
         warnings = [conflict.describe() for conflict in inventory.conflicts]
-    costs = api.load_costs(list(cost_paths)) if cost_paths else None
+    costs = None
+    if cost_paths:
+        costs = api.load_costs(list(cost_paths), columns=selected.cost_columns(with_inventory=resources is not None))
     result = api.evaluate(selected, resources, ownership=owners, as_of=as_of, warnings=warnings, costs=costs, budgets=budgets)
     color = output is None and output_format == "text" and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
     text = api.render(result, output_format, color=color)

@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timezone
 
 from engine.checks.base import CheckContext, CheckSetupError, CheckSkipped
+from engine.costs.resource_costs import COLUMNS as RESOURCE_COST_COLUMNS
 from engine.conditions.compiler import EvaluationFailure
 from engine.findings import EvaluationError, Finding, Result, resource_ref
 from engine.ownership import NO_OWNERSHIP
@@ -115,7 +116,7 @@ def evaluate(
                     title=policy.title,
                 )
             )
-    if costs is not None and findings:
+    if costs is not None and findings and not costs.missing(RESOURCE_COST_COLUMNS):
         findings = _with_monthly_costs(findings, costs, when)
     findings.sort(key=Finding.sort_key)
     return Result(
@@ -136,6 +137,11 @@ def _evaluate_costs(policy, costs, context: CheckContext, findings, errors, skip
     import duckdb
 
     context.notes.clear()
+    missing = costs.missing(policy.check.columns())
+    if missing:
+        message = f"the cost snapshot was loaded without the columns {', '.join(missing)} (see PolicyLibrary.cost_columns)"
+        errors.append(EvaluationError("E503", policy.id, message, file=policy.file, line=policy.line))
+        return True
     try:
         violations = policy.check.run(costs, context, policy.severity)
     except CheckSkipped as reason:

@@ -93,6 +93,16 @@ class PolicyLibrary:
                 return policy
         return None
 
+    def cost_columns(self, *, with_inventory: bool = False) -> set[str]:
+        """The FOCUS columns the enabled cost policies read (and inventory findings' monthly costs)."""
+        from engine.costs.resource_costs import COLUMNS as RESOURCE_COST_COLUMNS
+
+        needed: set[str] = set(RESOURCE_COST_COLUMNS) if with_inventory else set()
+        for policy in self.policies:
+            if policy.enabled and policy.target == "costs":
+                needed |= policy.check.columns()
+        return needed
+
     def select(self, ids: tuple[str, ...] = (), labels: tuple[str, ...] = ()) -> "PolicyLibrary":
         """Only the enabled policies with one of ``ids`` or one of ``labels`` (all when both empty)."""
         chosen = []

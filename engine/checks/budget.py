@@ -93,6 +93,9 @@ class BudgetCheck:
     categories: tuple[str, ...]
     thresholds: tuple[Threshold, ...]
 
+    def columns(self) -> set[str]:
+        return {"ChargeCategory", "ChargePeriodStart", "ChargePeriodEnd", "BillingCurrency"} | {self.measure} | self.scope.columns()
+
     def run(self, costs, context: CheckContext, policy_severity: str) -> list[CostViolation]:
         budgets = context.budgets.get(self.budgets)
         if budgets is None:
@@ -111,10 +114,10 @@ class BudgetCheck:
         elapsed_end = min(as_of, data_end, period.end)
         elapsed = max(0, int((elapsed_end - period.start).total_seconds()))
         total = period.seconds
+        tags = sql.TagJoin(costs.table, sql.period_filter(d, period))
+        scope_sql = self.scope.sql(d, context.ownership, tags)
         rows = costs.query(
-            sql.budget_query(
-                costs.table, d, scope_sql=self.scope.sql(d, context.ownership), measure=self.measure, categories=self.categories, period=period
-            )
+            sql.budget_query(costs.table, d, scope_sql=scope_sql, measure=self.measure, categories=self.categories, period=period, tags=tags)
         )
         violations = []
         unbudgeted = 0

@@ -73,20 +73,29 @@ class CommitmentCheck:
     fiscal_year_start: int
     top: int
 
+    def columns(self) -> set[str]:
+        needed = {"ChargeCategory", "ChargePeriodStart", "ChargePeriodEnd", "BillingCurrency"} | {"EffectiveCost", "PricingCategory"} | self.scope.columns()
+        needed |= {"CommitmentDiscountId", "CommitmentDiscountName", "CommitmentDiscountType", "CommitmentDiscountStatus"}
+        needed |= {"CommitmentDiscountQuantity", "CommitmentDiscountUnit"}
+        if self.coverage_minimum is not None:
+            needed |= {self.price} | {sql.ELIGIBLE_COLUMNS[name] for name in self.eligible}
+        return needed
+
     def run(self, costs, context: CheckContext, policy_severity: str) -> list[CostViolation]:
         if self.scope.dimension == "owner" and not context.ownership.steps:
             raise CheckSetupError("scope owner needs an ownership document (--ownership)")
         d = costs.dialect
         period = period_containing(context.as_of, self.period, self.fiscal_year_start)
-        scope_sql = self.scope.sql(d, context.ownership)
+        tags = sql.TagJoin(costs.table, sql.period_filter(d, period))
+        scope_sql = self.scope.sql(d, context.ownership, tags)
         groups: dict = {}
         for value, currency, used, unused, used_q, unused_q, units, unit in costs.query(
-            sql.utilization_query(costs.table, d, scope_sql=scope_sql, period=period)
+            sql.utilization_query(costs.table, d, scope_sql=scope_sql, period=period, tags=tags)
         ):
             groups.setdefault((value, currency), {})["utilization"] = (used, unused, used_q, unused_q, units, unit)
         if self.coverage_minimum is not None:
             for value, currency, covered, eligible, uncovered in costs.query(
-                sql.coverage_of_commitments_query(costs.table, d, scope_sql=scope_sql, period=period, eligible=self.eligible, price=self.price)
+                sql.coverage_of_commitments_query(costs.table, d, scope_sql=scope_sql, period=period, eligible=self.eligible, price=self.price, tags=tags)
             ):
                 groups.setdefault((value, currency), {})["coverage"] = (covered, eligible, uncovered)
         if not groups:
@@ -101,7 +110,7 @@ class CommitmentCheck:
             return []
         tops: dict = {}
         for value, currency, cid, name, ctype, used, unused in costs.query(
-            sql.top_commitments_query(costs.table, d, scope_sql=scope_sql, period=period, top=self.top)
+            sql.top_commitments_query(costs.table, d, scope_sql=scope_sql, period=period, top=self.top, tags=tags)
         ):
             tops.setdefault((value, currency), []).append(
                 {"commitment_id": cid, "name": name, "type": ctype, "used": exact(used), "unused": exact(unused)}

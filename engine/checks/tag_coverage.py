@@ -73,13 +73,18 @@ class TagCoverageCheck:
     categories: tuple[str, ...]
     top: int
 
+    def columns(self) -> set[str]:
+        return {"ChargeCategory", "ChargePeriodStart", "ChargePeriodEnd", "BillingCurrency"} | {"EffectiveCost", "Tags", "ResourceId", "ResourceName", "ServiceName"} | self.scope.columns()
+
     def run(self, costs, context: CheckContext, policy_severity: str) -> list[CostViolation]:
         if self.scope.dimension == "owner" and not context.ownership.steps:
             raise CheckSetupError("scope owner needs an ownership document (--ownership)")
         d = costs.dialect
         period = period_containing(context.as_of, self.period, self.fiscal_year_start)
-        scope_sql = self.scope.sql(d, context.ownership)
-        common = dict(scope_sql=scope_sql, rules=list(self.rules), mode=self.match, categories=self.categories, period=period)
+        tags = sql.TagJoin(costs.table, sql.period_filter(d, period))
+        scope_sql = self.scope.sql(d, context.ownership, tags)
+        flags = sql.allocation_flags(d, list(self.rules), self.match, tags)
+        common = dict(scope_sql=scope_sql, flags=flags, categories=self.categories, period=period, tags=tags)
         rows = costs.query(sql.coverage_query(costs.table, d, **common))
         if not rows:
             context.notes.append(f"no cost rows with a positive EffectiveCost in {period.label} (is --as-of right?)")

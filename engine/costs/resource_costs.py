@@ -31,6 +31,7 @@ from engine.costs.amounts import cents, ratio
 from engine.findings import Money
 
 WINDOW = timedelta(days=30)
+COLUMNS = frozenset({"ResourceId", "EffectiveCost", "ChargeCategory", "ChargePeriodStart", "ChargePeriodEnd", "BillingCurrency"})
 HOURS_PER_MONTH = 730
 _GCP_PREFIX = re.compile(r"^//[^/]+\.googleapis\.com/")
 GCP_PREFIX_SQL = r"^//[^/]+[.]googleapis[.]com/"

@@ -37,14 +37,24 @@ class Scope:
     tag: str | None = None
     match: str = "exact"
 
-    def sql(self, dialect, ownership) -> str:
+    def sql(self, dialect, ownership, tags=None) -> str:
+        """The scope value of a row; tag parts go through ``tags`` (a :class:`sql.TagJoin`) when given."""
         if self.dimension == "owner":
-            return sql.owner_sql(dialect, ownership)
+            return sql.owner_sql(dialect, ownership, tags)
         if self.dimension == "all":
             return "CAST(NULL AS VARCHAR)"
         if self.column is not None:
-            return dialect.identifier(self.column)
-        return sql.tag_text_sql(dialect, self.tag, self.match)
+            return "f." + dialect.identifier(self.column) if tags is not None else dialect.identifier(self.column)
+        text = sql.tag_text_sql(dialect, self.tag, self.match)
+        return tags.column(text) if tags is not None else text
+
+    def columns(self) -> set[str]:
+        """The FOCUS columns the scope reads."""
+        if self.dimension == "owner":
+            return {"Tags", "SubAccountId", "BillingAccountId", "ResourceId"}
+        if self.dimension == "all":
+            return set()
+        return {self.column} if self.column is not None else {"Tags"}
 
     def describe(self, value) -> str:
         """How a message names one scope value: ``team payments``, ``SubAccountId 1234``, ``tag team=x``."""

@@ -4,6 +4,11 @@ Every function returns text for the snapshot table (:data:`engine.costs.reader.T
 engine-specific piece comes from the dialect (:mod:`engine.costs.dialect`). Python receives only
 the aggregated rows these queries return.
 
+Tag expressions (key matching, values, the ownership chain's tag steps) are evaluated once per
+distinct ``Tags`` value of the period, not once per row: a cost export has millions of rows but
+a few thousand distinct tag sets, and JSON work per row would dominate the run. A query then
+joins its rows to those results on ``Tags`` (:class:`TagJoin`).
+
 Tag rules are the ones of :mod:`engine.tag_matching`, written in SQL:
 
 * a key is found by its matching mode; when several keys of one row match, the key spelled
@@ -32,6 +37,38 @@ class TagRule:
 
 
 # -- tag expressions ------------------------------------------------------------------------
+
+class TagJoin:
+    """Tag-derived columns computed per distinct ``Tags`` value, joined back to the rows.
+
+    ``column(expression)`` registers an expression over ``Tags`` and returns the reference to use
+    in the row query; ``cte()`` and ``join()`` are the pieces to put around it. Rows whose Tags are
+    null join nothing: their tag columns are NULL.
+    """
+
+    def __init__(self, table: str, where: str):
+        self.table, self.where = table, where
+        self.expressions: list[str] = []
+
+    def column(self, expression: str) -> str:
+        if expression not in self.expressions:
+            self.expressions.append(expression)
+        return f"tg.t{self.expressions.index(expression)}"
+
+    def cte(self) -> str:
+        columns = ", ".join(f"{e} AS t{i}" for i, e in enumerate(self.expressions))
+        return (
+            f"tg AS (SELECT Tags AS tags_key, {columns}"
+            f" FROM (SELECT DISTINCT Tags FROM {self.table} WHERE Tags IS NOT NULL AND {self.where}) AS distinct_tags)"
+        )
+
+    def join(self) -> str:
+        return "LEFT JOIN tg ON f.Tags = tg.tags_key" if self.expressions else ""
+
+    def with_clause(self, *more: str) -> str:
+        parts = ([self.cte()] if self.expressions else []) + list(more)
+        return ("WITH " + ", ".join(parts) + " ") if parts else ""
+
 
 def normalized_key_sql(d, expr: str, mode: str) -> str:
     if mode == "exact":
@@ -84,13 +121,14 @@ def tag_text_sql(d, key: str, mode: str) -> str:
 
 # -- ownership --------------------------------------------------------------------------------
 
-def owner_sql(d, ownership) -> str:
+def owner_sql(d, ownership, tags: TagJoin | None = None) -> str:
     """The team an Ownership chain assigns to a cost row (``unassigned`` when none).
 
     Tag steps read ``Tags`` (the step's matching mode; the value names a team id, alias, contact
     or member email, compared case-insensitively after trimming whitespace); the account step
     reads ``SubAccountId`` (``BillingAccountId`` when it is null); resource-id patterns read
-    ``ResourceId``; the default step ends the chain.
+    ``ResourceId``; the default step ends the chain. With ``tags``, the tag steps are computed
+    once per distinct Tags value.
     """
     from engine.ownership import _AccountStep, _ResourceIdStep, _TagStep
 
@@ -104,7 +142,8 @@ def owner_sql(d, ownership) -> str:
             value = tag_value_sql(d, step.key, step.mode)
             name = f"lower({d.trim_whitespace(d.json_text(value))})"
             whens = " ".join(f"WHEN {d.string(n)} THEN {d.string(team)}" for n, (team, _) in sorted(ownership.names.items()))
-            candidates.append(f"(CASE WHEN {d.json_is_string(value)} THEN (CASE {name} {whens} END) END)")
+            team = f"(CASE WHEN {d.json_is_string(value)} THEN (CASE {name} {whens} END) END)"
+            candidates.append(tags.column(team) if tags is not None else team)
         elif kind is _AccountStep:
             if step.accounts:
                 whens = " ".join(f"WHEN {d.string(str(a))} THEN {d.string(t)}" for a, t in sorted(step.accounts.items()))
@@ -146,72 +185,94 @@ def data_end_query(table: str, d, period) -> str:
     )
 
 
-def budget_query(table: str, d, *, scope_sql: str, measure: str, categories, period) -> str:
+def _from(table: str, tags: TagJoin | None) -> str:
+    return f"{table} AS f {tags.join()}" if tags is not None else f"{table} AS f"
+
+
+def _with(tags: TagJoin | None, *more: str) -> str:
+    if tags is None:
+        return ("WITH " + ", ".join(more) + " ") if more else ""
+    return tags.with_clause(*more)
+
+
+def budget_query(table: str, d, *, scope_sql: str, measure: str, categories, period, tags: TagJoin | None = None) -> str:
     """Per (scope value, currency): Σ measure over the period's rows of the charge categories."""
     return (
-        f"SELECT {scope_sql} AS scope, BillingCurrency AS currency, sum({d.identifier(measure)}) AS actual, count(*) AS rows"
-        f" FROM {table} WHERE {period_filter(d, period)} AND {in_list(d, 'ChargeCategory', categories)}"
+        f"{_with(tags)}SELECT {scope_sql} AS scope, BillingCurrency AS currency, sum({d.identifier(measure)}) AS actual, count(*) AS rows"
+        f" FROM {_from(table, tags)} WHERE {period_filter(d, period)} AND {in_list(d, 'ChargeCategory', categories)}"
         " GROUP BY ALL"
     )
 
 
-def coverage_query(table: str, d, *, scope_sql: str, rules: list[TagRule], mode: str, categories, period) -> str:
+def allocation_flags(d, rules: list[TagRule], mode: str, tags: TagJoin) -> list[str]:
+    """Per rule: an expression true when the row's tags satisfy it (never NULL)."""
+    return [f"coalesce({tags.column(allowed_sql(d, tag_value_sql(d, rule.key, mode), rule))}, false)" for rule in rules]
+
+
+def coverage_query(table: str, d, *, scope_sql: str, flags: list[str], categories, period, tags: TagJoin) -> str:
     """Per (scope, currency): cost and rows in total, allocated for all keys and for each key."""
-    flags = [f"{allowed_sql(d, tag_value_sql(d, rule.key, mode), rule)} AS k{index}" for index, rule in enumerate(rules)]
-    every = " AND ".join(f"k{index}" for index in range(len(rules)))
-    per_key = ", ".join(
-        f"sum(cost) FILTER (WHERE k{index}), count(*) FILTER (WHERE k{index})" for index in range(len(rules))
+    columns = ", ".join(f"{flag} AS k{index}" for index, flag in enumerate(flags))
+    every = " AND ".join(f"k{index}" for index in range(len(flags)))
+    per_key = ", ".join(f"sum(cost) FILTER (WHERE k{index}), count(*) FILTER (WHERE k{index})" for index in range(len(flags)))
+    tagged = (
+        f"tagged AS (SELECT {scope_sql} AS scope, BillingCurrency AS currency, EffectiveCost AS cost, {columns}"
+        f" FROM {_from(table, tags)} WHERE {period_filter(d, period)} AND {in_list(d, 'ChargeCategory', categories)} AND EffectiveCost > 0)"
     )
     return (
-        f"WITH tagged AS (SELECT {scope_sql} AS scope, BillingCurrency AS currency, EffectiveCost AS cost, {', '.join(flags)}"
-        f" FROM {table} WHERE {period_filter(d, period)} AND {in_list(d, 'ChargeCategory', categories)} AND EffectiveCost > 0)"
-        f" SELECT scope, currency, sum(cost), count(*), sum(cost) FILTER (WHERE {every}), count(*) FILTER (WHERE {every}), {per_key}"
-        " FROM tagged GROUP BY scope, currency"
+        f"{_with(tags, tagged)}SELECT scope, currency, sum(cost), count(*), sum(cost) FILTER (WHERE {every}),"
+        f" count(*) FILTER (WHERE {every}), {per_key} FROM tagged GROUP BY scope, currency"
     )
 
 
-def unallocated_resources_query(table: str, d, *, scope_sql: str, rules: list[TagRule], mode: str, categories, period, top: int) -> str:
+def unallocated_resources_query(table: str, d, *, scope_sql: str, flags: list[str], categories, period, top: int, tags: TagJoin) -> str:
     """Per (scope, currency): the ``top`` resources with the most unallocated cost (rows with a ResourceId)."""
-    every = " AND ".join(allowed_sql(d, tag_value_sql(d, rule.key, mode), rule) for rule in rules)
-    return (
-        f"WITH rows AS (SELECT {scope_sql} AS scope, BillingCurrency AS currency, ResourceId, ResourceName, ServiceName, EffectiveCost AS cost"
-        f" FROM {table} WHERE {period_filter(d, period)} AND {in_list(d, 'ChargeCategory', categories)} AND EffectiveCost > 0"
-        f" AND NOT ({every})),"
-        " ranked AS (SELECT scope, currency, ResourceId, min(ResourceName) AS name, min(ServiceName) AS service, sum(cost) AS cost,"
+    every = " AND ".join(flags)
+    rows = (
+        f"unallocated AS (SELECT {scope_sql} AS scope, BillingCurrency AS currency, ResourceId, ResourceName, ServiceName, EffectiveCost AS cost"
+        f" FROM {_from(table, tags)} WHERE {period_filter(d, period)} AND {in_list(d, 'ChargeCategory', categories)} AND EffectiveCost > 0"
+        f" AND ResourceId IS NOT NULL AND NOT ({every}))"
+    )
+    ranked = (
+        "ranked AS (SELECT scope, currency, ResourceId, min(ResourceName) AS name, min(ServiceName) AS service, sum(cost) AS cost,"
         " row_number() OVER (PARTITION BY scope, currency ORDER BY sum(cost) DESC, ResourceId) AS rank"
-        " FROM rows WHERE ResourceId IS NOT NULL GROUP BY scope, currency, ResourceId)"
-        f" SELECT scope, currency, ResourceId, name, service, cost FROM ranked WHERE rank <= {int(top)} ORDER BY scope, currency, rank"
+        " FROM unallocated GROUP BY scope, currency, ResourceId)"
+    )
+    return (
+        f"{_with(tags, rows, ranked)}SELECT scope, currency, ResourceId, name, service, cost FROM ranked"
+        f" WHERE rank <= {int(top)} ORDER BY scope, currency, rank"
     )
 
 
-def utilization_query(table: str, d, *, scope_sql: str, period) -> str:
+def utilization_query(table: str, d, *, scope_sql: str, period, tags: TagJoin | None = None) -> str:
     """Per (scope, currency): used and unused commitment, by EffectiveCost and by quantity."""
     return (
-        f"SELECT {scope_sql} AS scope, BillingCurrency AS currency,"
+        f"{_with(tags)}SELECT {scope_sql} AS scope, BillingCurrency AS currency,"
         " coalesce(sum(EffectiveCost) FILTER (WHERE CommitmentDiscountStatus = 'Used'), 0),"
         " coalesce(sum(EffectiveCost) FILTER (WHERE CommitmentDiscountStatus = 'Unused'), 0),"
         " sum(CommitmentDiscountQuantity) FILTER (WHERE CommitmentDiscountStatus = 'Used'),"
         " sum(CommitmentDiscountQuantity) FILTER (WHERE CommitmentDiscountStatus = 'Unused'),"
         " count(DISTINCT CommitmentDiscountUnit), min(CommitmentDiscountUnit)"
-        f" FROM {table} WHERE {period_filter(d, period)} AND ChargeCategory = 'Usage' AND CommitmentDiscountId IS NOT NULL"
+        f" FROM {_from(table, tags)} WHERE {period_filter(d, period)} AND ChargeCategory = 'Usage' AND CommitmentDiscountId IS NOT NULL"
         " GROUP BY ALL"
     )
 
 
+ELIGIBLE_COLUMNS = {"services": "ServiceName", "service_categories": "ServiceCategory", "skus": "SkuId", "resource_types": "ResourceType"}
+
+
 def eligible_filter(d, eligible: dict) -> str:
-    columns = {"services": "ServiceName", "service_categories": "ServiceCategory", "skus": "SkuId", "resource_types": "ResourceType"}
-    parts = [in_list(d, columns[name], values) for name, values in sorted(eligible.items()) if name in columns]
+    parts = [in_list(d, ELIGIBLE_COLUMNS[name], values) for name, values in sorted(eligible.items()) if name in ELIGIBLE_COLUMNS]
     return " AND ".join(parts) if parts else "TRUE"
 
 
-def coverage_of_commitments_query(table: str, d, *, scope_sql: str, period, eligible: dict, price: str) -> str:
+def coverage_of_commitments_query(table: str, d, *, scope_sql: str, period, eligible: dict, price: str, tags: TagJoin | None = None) -> str:
     """Per (scope, currency): eligible usage at ``price``, covered and in total; uncovered EffectiveCost."""
     return (
-        f"SELECT {scope_sql} AS scope, BillingCurrency AS currency,"
+        f"{_with(tags)}SELECT {scope_sql} AS scope, BillingCurrency AS currency,"
         f" coalesce(sum({d.identifier(price)}) FILTER (WHERE PricingCategory = 'Committed'), 0),"
         f" coalesce(sum({d.identifier(price)}), 0),"
         " coalesce(sum(EffectiveCost) FILTER (WHERE PricingCategory IS NULL OR PricingCategory <> 'Committed'), 0)"
-        f" FROM {table} WHERE {period_filter(d, period)} AND ChargeCategory = 'Usage'"
+        f" FROM {_from(table, tags)} WHERE {period_filter(d, period)} AND ChargeCategory = 'Usage'"
         " AND (CommitmentDiscountStatus IS NULL OR CommitmentDiscountStatus <> 'Unused')"
         " AND (PricingCategory IS NULL OR PricingCategory <> 'Dynamic')"
         f" AND {eligible_filter(d, eligible)}"
@@ -219,16 +280,21 @@ def coverage_of_commitments_query(table: str, d, *, scope_sql: str, period, elig
     )
 
 
-def top_commitments_query(table: str, d, *, scope_sql: str, period, top: int) -> str:
+def top_commitments_query(table: str, d, *, scope_sql: str, period, top: int, tags: TagJoin | None = None) -> str:
     """Per (scope, currency): the ``top`` commitments with the most unused EffectiveCost."""
-    return (
-        f"WITH rows AS (SELECT {scope_sql} AS scope, BillingCurrency AS currency, CommitmentDiscountId AS id,"
+    rows = (
+        f"commitments AS (SELECT {scope_sql} AS scope, BillingCurrency AS currency, CommitmentDiscountId AS id,"
         " CommitmentDiscountName AS name, CommitmentDiscountType AS type, CommitmentDiscountStatus AS status, EffectiveCost"
-        f" FROM {table} WHERE {period_filter(d, period)} AND ChargeCategory = 'Usage' AND CommitmentDiscountId IS NOT NULL),"
-        " per AS (SELECT scope, currency, id, min(name) AS name, min(type) AS type,"
+        f" FROM {_from(table, tags)} WHERE {period_filter(d, period)} AND ChargeCategory = 'Usage' AND CommitmentDiscountId IS NOT NULL)"
+    )
+    per = (
+        "per AS (SELECT scope, currency, id, min(name) AS name, min(type) AS type,"
         " coalesce(sum(EffectiveCost) FILTER (WHERE status = 'Used'), 0) AS used,"
         " coalesce(sum(EffectiveCost) FILTER (WHERE status = 'Unused'), 0) AS unused"
-        " FROM rows GROUP BY scope, currency, id),"
-        " ranked AS (SELECT *, row_number() OVER (PARTITION BY scope, currency ORDER BY unused DESC, id) AS rank FROM per WHERE unused > 0)"
-        f" SELECT scope, currency, id, name, type, used, unused FROM ranked WHERE rank <= {int(top)} ORDER BY scope, currency, rank"
+        " FROM commitments GROUP BY scope, currency, id)"
+    )
+    ranked = "ranked AS (SELECT *, row_number() OVER (PARTITION BY scope, currency ORDER BY unused DESC, id) AS rank FROM per WHERE unused > 0)"
+    return (
+        f"{_with(tags, rows, per, ranked)}SELECT scope, currency, id, name, type, used, unused FROM ranked"
+        f" WHERE rank <= {int(top)} ORDER BY scope, currency, rank"
     )
