@@ -6,7 +6,9 @@ The Python API the CLI is a thin layer over::
 
     library = engine.load_policies(["policies/"])             # validate + compile (InputError)
     inventory = engine.load_inventory(["inventory.json"])      # any supported format (InputError)
-    result = engine.evaluate(library, inventory.resources, as_of="2026-01-01")
+    costs = engine.load_costs(["focus-export.csv.gz"])         # FOCUS 1.0-1.3 into DuckDB (InputError)
+    budgets = engine.load_budgets(["budgets.yaml"])            # Budgets documents by id
+    result = engine.evaluate(library, inventory.resources, costs=costs, budgets=budgets, as_of="2026-01-01")
     print(engine.render(result, "text"))
     result.exit_code(fail_on="high")                           # 0, 1 or 2, as the CLI
 """
@@ -17,7 +19,7 @@ __version__ = "0.1.0"
 
 from engine.errors import InputError, Problem  # noqa: E402
 
-_API = ("evaluate", "load_inventory", "load_metrics", "load_ownership", "load_policies", "load_prices", "render", "run_policy_tests")
+_API = ("evaluate", "load_budgets", "load_costs", "load_inventory", "load_metrics", "load_ownership", "load_policies", "load_prices", "render", "run_policy_tests")
 
 
 def __getattr__(name: str):
@@ -33,6 +35,8 @@ __all__ = [
     "InputError",
     "Problem",
     "evaluate",
+    "load_budgets",
+    "load_costs",
     "load_inventory",
     "load_metrics",
     "load_ownership",

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from engine.bundled import policies_dir
-from engine.documents.loader import load_library, load_ownership
+from engine.costs.reader import load_costs
+from engine.documents.loader import load_budgets, load_library, load_ownership
 from engine.evaluator import evaluate
 from engine.findings import Result
 from engine.inventory.snapshot import load_inventory
@@ -43,4 +44,4 @@ def render(result: Result, format: str = "text", *, color: bool = False) -> str:
     return FORMATS[format](result, version=__version__, color=color)
 
 
-__all__ = ["evaluate", "load_inventory", "load_metrics", "load_ownership", "load_prices", "load_policies", "render", "run_policy_tests"]
+__all__ = ["evaluate", "load_budgets", "load_costs", "load_inventory", "load_metrics", "load_ownership", "load_policies", "load_prices", "render", "run_policy_tests"]

@@ -66,6 +66,8 @@ def main() -> None:
 @click.option("--policies", "-p", "policy_paths", multiple=True, type=click.Path(), help="Policy files or folders (default: the built-in library).")
 @click.option("--inventory", "-i", "inventory_paths", multiple=True, type=click.Path(), help="Inventory snapshot file; repeat to merge several.")
 @click.option("--inventory-format", default=None, help="Inventory format (default: detected from the content).")
+@click.option("--costs", "-c", "cost_paths", multiple=True, type=click.Path(), help="FOCUS cost export: CSV, CSV.gz or Parquet file, folder or glob; repeatable.")
+@click.option("--budgets", "budget_paths", multiple=True, type=click.Path(), help="Budgets documents (amounts for budget policies); repeatable.")
 @click.option("--metrics", "metrics_paths", multiple=True, type=click.Path(), help="Utilization metrics file (CSV, JSON Lines, CloudWatch get-metric-data output); repeatable.")
 @click.option("--metrics-format", default=None, help="Metrics format: csv, jsonl, cloudwatch (default: detected).")
 @click.option("--lookback", default="30d", show_default=True, help="Metrics window before the as-of date (e.g. 14d, 2w).")
@@ -77,9 +79,15 @@ def main() -> None:
 @click.option("--output", "-o", type=click.Path(), default=None, help="Write the output to this file (atomically) instead of standard output.")
 @click.option("--policy", "policy_ids", multiple=True, help="Evaluate only this policy id (repeatable).")
 @click.option("--label", "labels", multiple=True, help="Evaluate only policies with this label (repeatable).")
-def check(policy_paths, inventory_paths, inventory_format, metrics_paths, metrics_format, lookback, price_paths, ownership, as_of,
-          fail_on, output_format, output, policy_ids, labels):
-    """Evaluate policies over snapshots and report findings grouped by owner."""
+def check(policy_paths, inventory_paths, inventory_format, cost_paths, budget_paths, metrics_paths, metrics_format, lookback, price_paths,
+          ownership, as_of, fail_on, output_format, output, policy_ids, labels):
+    """Evaluate policies over snapshots and report findings grouped by owner.
+
+    Inventory policies need --inventory, cost policies (budget, tag-coverage, commitment) need
+    --costs; policies whose input is not given are skipped and listed. With --costs, inventory
+    findings also show what the resource costs per month, and savings are priced from the FOCUS
+    data ahead of --prices.
+    """
     import gc
 
     from engine import api
@@ -96,8 +104,10 @@ def check(policy_paths, inventory_paths, inventory_format, metrics_paths, metric
         raise click.UsageError(f"unknown format '{output_format}' ({did_you_mean(output_format, FORMATS) or 'choose one of ' + ', '.join(FORMATS)})")
     if inventory_format is not None and inventory_format not in ADAPTERS:
         raise click.UsageError(f"unknown inventory format '{inventory_format}' (one of {', '.join(ADAPTERS)})")
-    if not inventory_paths:
-        raise click.UsageError("give at least one snapshot: --inventory FILE")
+    if not inventory_paths and not cost_paths:
+        raise click.UsageError("give at least one snapshot: --inventory FILE and/or --costs FILE")
+    if metrics_paths and not inventory_paths:
+        raise click.UsageError("--metrics describes inventory resources: give --inventory FILE too")
     if as_of is not None:
         _check_as_of(as_of)
     from engine.evaluator import as_of_datetime
@@ -115,13 +125,20 @@ def check(policy_paths, inventory_paths, inventory_format, metrics_paths, metric
     if not selected.policies:
         raise click.UsageError("no enabled policy matches --policy/--label")
     owners = api.load_ownership(ownership) if ownership else None
+    budgets = api.load_budgets(list(budget_paths)) if budget_paths else None
     prices = api.load_prices(price_paths) if price_paths else None
-    inventory = api.load_inventory(list(inventory_paths), format=inventory_format, freeze_gc=True)
-    warnings = [conflict.describe() for conflict in inventory.conflicts]
-    if metrics_paths:
-        metrics = api.load_metrics(list(metrics_paths), as_of=as_of, lookback=window, format=metrics_format)
-        warnings.extend(metrics.attach(inventory.resources))
-    result = api.evaluate(selected, inventory.resources, ownership=owners, as_of=as_of, warnings=warnings, prices=prices)
+    resources, warnings = None, []
+    if inventory_paths:
+        inventory = api.load_inventory(list(inventory_paths), format=inventory_format, freeze_gc=True)
+        resources = inventory.resources
+        warnings = [conflict.describe() for conflict in inventory.conflicts]
+        if metrics_paths:
+            metrics = api.load_metrics(list(metrics_paths), as_of=as_of, lookback=window, format=metrics_format)
+            warnings.extend(metrics.attach(resources))
+    costs = None
+    if cost_paths:
+        costs = api.load_costs(list(cost_paths), columns=selected.cost_columns(with_inventory=resources is not None))
+    result = api.evaluate(selected, resources, ownership=owners, as_of=as_of, warnings=warnings, costs=costs, budgets=budgets, prices=prices)
     color = output is None and output_format == "text" and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
     text = api.render(result, output_format, color=color)
     if output:

@@ -9,8 +9,8 @@ Codes are stable and grouped by stage:
 * ``E1xx`` reading files and YAML (syntax, duplicate keys, alias limits, size, encoding)
 * ``E2xx`` JSON Schema validation (unknown key, missing key, wrong type, bad enum value, ...)
 * ``E3xx`` semantic checks (JMESPath, regex, dates, duplicate ids, parameters, references)
-* ``E4xx`` snapshots: inventory files and their adapters (``E40x``), metrics files (``E41x``),
-  price tables (``E42x``)
+* ``E4xx`` snapshots: inventory files and their adapters (``E40x``), FOCUS cost files (``E410``–``E413``),
+  price tables (``E42x``), metrics files (``E430``–``E435``)
 * ``E5xx`` evaluation (a condition could not be evaluated on some resource)
 """
 

@@ -1,7 +1,9 @@
 """Evaluation: every enabled policy over every resource it selects.
 
-A policy's check is bound once per run (the clock and the team directory are fixed then), then
-called per resource. A condition that meets a value of the wrong type raises
+Inventory policies: a policy's check is bound once per run (the clock and the team directory are
+fixed then), then called per resource. Cost policies run their SQL over the cost snapshot once and
+return failing scopes. A policy whose input was not given (no inventory, no cost snapshot, no
+Budgets document) is skipped and listed as such. A condition that meets a value of the wrong type raises
 :class:`~engine.conditions.compiler.EvaluationFailure`; it is recorded as an evaluation error
 naming the policy, the resource and the path, and evaluation goes on with the next resource.
 """
@@ -10,7 +12,8 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timezone
 
-from engine.checks.base import CheckContext, CheckSetupError
+from engine.checks.base import CheckContext, CheckSetupError, CheckSkipped
+from engine.costs.resource_costs import COLUMNS as RESOURCE_COST_COLUMNS
 from engine.conditions.compiler import EvaluationFailure
 from engine.findings import EvaluationError, Finding, Result, resource_ref
 from engine.ownership import NO_OWNERSHIP
@@ -31,19 +34,50 @@ def as_of_datetime(as_of: date | datetime | str | None) -> datetime:
     return datetime.combine(as_of, time.min, tzinfo=timezone.utc)
 
 
-def evaluate(library: PolicyLibrary, resources: list[dict], *, ownership=None, as_of=None, warnings=(), prices=None) -> Result:
-    """Evaluate the library's enabled policies over ``resources``; deterministic for a given as-of.
+def evaluate(
+    library: PolicyLibrary,
+    resources: list[dict] | None,
+    *,
+    ownership=None,
+    as_of=None,
+    warnings=(),
+    costs=None,
+    budgets=None,
+    prices=None,
+) -> Result:
+    """Evaluate the library's enabled policies; deterministic for a given as-of.
 
+    ``resources``: the inventory (None: no inventory, inventory policies are skipped).
+    ``costs``: an :class:`engine.costs.reader.CostSnapshot` (None: cost policies are skipped;
+    given: inventory findings also carry the resource's monthly cost).
+    ``budgets``: Budgets documents (id -> Budgets), e.g. ``--budgets`` files. Like the team
+    directory, budgets are an input of the run: Budgets documents that sit among the policies
+    serve the policy tests next to them and are not used unless passed here.
     ``prices`` (an :class:`engine.pricing.PriceSources`) prices savings; without it they are unpriced.
     """
     when = as_of_datetime(as_of)
     ownership = ownership or NO_OWNERSHIP
-    context = CheckContext(as_of=when, ownership=ownership, catalog=library.catalog, prices=prices or PriceSources())
+    context = CheckContext(as_of=when, ownership=ownership, budgets=dict(budgets or {}), catalog=library.catalog,
+                           prices=prices or PriceSources())
     findings: list[Finding] = []
     errors: list[EvaluationError] = []
+    notes: list[str] = list(warnings)
+    skipped: list[tuple[str, str]] = []
     policies = [p for p in library.policies if p.enabled]
     resolve = ownership.resolve
+    evaluated = []
     for policy in policies:
+        if policy.target == "costs":
+            if costs is None:
+                skipped.append((policy.id, "needs a cost snapshot (--costs)"))
+                continue
+            if _evaluate_costs(policy, costs, context, findings, errors, skipped, notes):
+                evaluated.append(policy)
+            continue
+        if resources is None:
+            skipped.append((policy.id, "needs an inventory snapshot (--inventory)"))
+            continue
+        evaluated.append(policy)
         try:
             check = policy.check.bind(context)
         except CheckSetupError as error:
@@ -88,16 +122,82 @@ def evaluate(library: PolicyLibrary, resources: list[dict], *, ownership=None, a
                     monthly_saving=violation.monthly_saving,
                 )
             )
+    if costs is not None and findings and not costs.missing(RESOURCE_COST_COLUMNS):
+        findings = _with_monthly_costs(findings, costs, when)
     findings.sort(key=Finding.sort_key)
     return Result(
         findings=tuple(findings),
         errors=tuple(errors),
-        policies=tuple(policies),
+        policies=tuple(evaluated),
         as_of=when.isoformat().replace("+00:00", "Z"),
-        resources_evaluated=len(resources),
-        warnings=tuple(warnings),
+        resources_evaluated=len(resources) if resources is not None else 0,
+        warnings=tuple(notes),
         teams=dict(ownership.teams),
+        cost_rows_evaluated=costs.rows if costs is not None else 0,
+        skipped=tuple(skipped),
     )
+
+
+def _evaluate_costs(policy, costs, context: CheckContext, findings, errors, skipped, notes) -> bool:
+    """Run one cost policy; False when it was skipped."""
+    import duckdb
+
+    context.notes.clear()
+    missing = costs.missing(policy.check.columns())
+    if missing:
+        message = f"the cost snapshot was loaded without the columns {', '.join(missing)} (see PolicyLibrary.cost_columns)"
+        errors.append(EvaluationError("E503", policy.id, message, file=policy.file, line=policy.line))
+        return True
+    try:
+        violations = policy.check.run(costs, context, policy.severity)
+    except CheckSkipped as reason:
+        skipped.append((policy.id, str(reason)))
+        return False
+    except CheckSetupError as error:
+        errors.append(EvaluationError("E503", policy.id, str(error), file=policy.file, line=policy.line))
+        return True
+    except duckdb.Error as error:
+        first = str(error).strip().splitlines()[0]
+        errors.append(EvaluationError("E504", policy.id, f"the cost query failed: {first}", file=policy.file, line=policy.line))
+        return True
+    finally:
+        notes.extend(f"{policy.id}: {note}" for note in context.notes)
+    for violation in violations:
+        money = violation.money
+        findings.append(
+            Finding(
+                policy=policy.id,
+                severity=violation.severity or policy.severity,
+                enforcement=policy.enforcement,
+                message=violation.message,
+                owner=violation.owner,
+                owner_source=violation.owner_source,
+                resource=None,
+                evidence=violation.evidence,
+                scope=violation.scope,
+                title=policy.title,
+                **money,
+            )
+        )
+    return True
+
+
+def _with_monthly_costs(findings: list[Finding], costs, when) -> list[Finding]:
+    """Inventory findings with the resource's monthly cost from the cost snapshot."""
+    from dataclasses import replace
+
+    from engine.costs.resource_costs import monthly_costs
+
+    ids = {f.resource["id"] for f in findings if f.resource is not None and f.monthly_cost is None}
+    prices = monthly_costs(costs, ids, when)
+    if not prices:
+        return findings
+    return [
+        replace(f, monthly_cost=prices[f.resource["id"]])
+        if f.resource is not None and f.monthly_cost is None and f.resource["id"] in prices
+        else f
+        for f in findings
+    ]
 
 
 def _error(policy, resource: dict, failure: EvaluationFailure) -> EvaluationError:

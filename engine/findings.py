@@ -12,11 +12,20 @@ import hashlib
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from engine.costs.amounts import exact
 from engine.policy import SEVERITY_RANK
 
 FINDINGS_SCHEMA_VERSION = "1"
 _ZERO = Decimal(0)
 RESOURCE_FIELDS = ("id", "type", "class", "provider", "account", "region", "name")
+# The dollars a finding can carry (each Money or None):
+#   monthly_cost            what the resource costs per month (inventory findings, with --costs)
+#   monthly_saving          estimated monthly saving of the recommendation
+#   overspend               spend (actual or forecast, the larger) above the budget
+#   unallocated_cost        the scope's spend in the period without the allocation tags
+#   uncovered_cost          eligible usage in the period left on demand (EffectiveCost)
+#   unused_commitment_cost  commitment paid for in the period and not used (EffectiveCost)
+MONEY_FIELDS = ("monthly_cost", "monthly_saving", "overspend", "unallocated_cost", "uncovered_cost", "unused_commitment_cost")
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,7 +34,7 @@ class Money:
     currency: str
 
     def to_dict(self) -> dict:
-        return {"amount": format(self.amount, "f"), "currency": self.currency}
+        return {"amount": exact(self.amount), "currency": self.currency}
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,10 +47,13 @@ class Finding:
     owner_source: str
     resource: dict | None  # a reference: RESOURCE_FIELDS of the resource
     evidence: dict
-    scope: dict | None = None  # cost findings: {dimension, value, period: {start, end}}
+    scope: dict | None = None  # cost findings: {dimension, value, currency, period: {start, end}}
     monthly_cost: Money | None = None
     monthly_saving: Money | None = None
     overspend: Money | None = None
+    unallocated_cost: Money | None = None
+    uncovered_cost: Money | None = None
+    unused_commitment_cost: Money | None = None
     status: str = "open"  # open | exempted | baselined
     title: str = ""
 
@@ -52,15 +64,20 @@ class Finding:
         else:
             scope = self.scope or {}
             period = scope.get("period") or {}
-            subject = f"scope|{scope.get('dimension')}|{scope.get('value')}|{period.get('start')}|{period.get('end')}"
+            subject = f"scope|{scope.get('dimension')}|{scope.get('value')}|{scope.get('currency')}|{period.get('start')}|{period.get('end')}"
         return hashlib.sha256(f"{self.policy}|{subject}".encode()).hexdigest()[:32]
 
     def sort_key(self) -> tuple:
-        """Per policy, the largest saving first (recommendations are read in that order), then by resource."""
+        """Per policy: priced findings first, largest saving first (recommendations are read in that order;
+        grouped by currency, as amounts in two currencies do not compare), then the unpriced ones; ties by
+        resource (provider, id). A cost policy's findings (no resource, no saving) by scope value and
+        currency. The order is total for a policy's findings, so the JSON output is deterministic."""
         resource = self.resource or {}
         scope = self.scope or {}
-        saving = self.monthly_saving.amount if self.monthly_saving is not None else _ZERO
-        return (self.policy, -saving, str(resource.get("provider")), str(resource.get("id")), str(scope.get("value")))
+        saving = self.monthly_saving
+        priced = (0, saving.currency, -saving.amount) if saving is not None else (1, "", _ZERO)
+        return (self.policy, *priced, str(resource.get("provider")), str(resource.get("id")), str(scope.get("value")),
+                str(scope.get("currency")))
 
     def to_dict(self) -> dict:
         return {
@@ -76,16 +93,30 @@ class Finding:
             "scope": self.scope,
             "message": self.message,
             "evidence": self.evidence,
-            "money": {
-                "monthly_cost": _money(self.monthly_cost),
-                "monthly_saving": _money(self.monthly_saving),
-                "overspend": _money(self.overspend),
-            },
+            "money": {name: _money(getattr(self, name)) for name in MONEY_FIELDS},
         }
 
 
 def _money(value: Money | None) -> dict | None:
     return value.to_dict() if value is not None else None
+
+
+def money_totals(findings) -> dict[str, list[dict]]:
+    """Each money field summed per currency; a resource's monthly cost counts once, however many findings it has."""
+    totals: dict[str, dict[str, Decimal]] = {name: {} for name in MONEY_FIELDS}
+    costed: set = set()
+    for finding in findings:
+        for name in MONEY_FIELDS:
+            money = getattr(finding, name)
+            if money is None:
+                continue
+            if name == "monthly_cost":
+                subject = (finding.resource or {}).get("provider"), (finding.resource or {}).get("id")
+                if subject in costed:
+                    continue
+                costed.add(subject)
+            totals[name][money.currency] = totals[name].get(money.currency, Decimal(0)) + money.amount
+    return {name: [{"amount": exact(v), "currency": c} for c, v in sorted(totals[name].items())] for name in MONEY_FIELDS}
 
 
 def resource_ref(resource: dict) -> dict:
@@ -134,6 +165,8 @@ class Result:
     resources_evaluated: int
     warnings: tuple[str, ...] = ()
     teams: dict = field(default_factory=dict)  # team id -> engine.ownership.Team
+    cost_rows_evaluated: int = 0
+    skipped: tuple[tuple[str, str], ...] = ()  # (policy id, why) for policies whose input was not given
 
     def failing(self, fail_on: str = "info") -> list[Finding]:
         """Open findings of enforced policies at or above ``fail_on``."""
@@ -151,39 +184,36 @@ class Result:
 
     def owner_summary(self) -> list[dict]:
         """Per owner: findings by status and severity, and dollars (per currency)."""
-        owners: dict[str, dict] = {}
+        groups: dict[str, list[Finding]] = {}
         for finding in self.findings:
-            entry = owners.setdefault(
-                finding.owner,
-                {"owner": finding.owner, "findings": 0, "open": 0, "by_severity": {}, "monthly_cost": {}, "monthly_saving": {}, "overspend": {}},
-            )
-            entry["findings"] += 1
-            if finding.status == "open":
-                entry["open"] += 1
-            entry["by_severity"][finding.severity] = entry["by_severity"].get(finding.severity, 0) + 1
-            for name in ("monthly_cost", "monthly_saving", "overspend"):
-                money = getattr(finding, name)
-                if money is not None:
-                    totals = entry[name]
-                    totals[money.currency] = totals.get(money.currency, Decimal(0)) + money.amount
+            groups.setdefault(finding.owner, []).append(finding)
         out = []
-        for owner in sorted(owners):
-            entry = owners[owner]
-            for name in ("monthly_cost", "monthly_saving", "overspend"):
-                entry[name] = [{"amount": format(v, "f"), "currency": c} for c, v in sorted(entry[name].items())]
-            entry["by_severity"] = {s: entry["by_severity"][s] for s in sorted(entry["by_severity"], key=SEVERITY_RANK.get, reverse=True)}
+        for owner in sorted(groups):
+            findings = groups[owner]
+            by_severity: dict[str, int] = {}
+            for finding in findings:
+                by_severity[finding.severity] = by_severity.get(finding.severity, 0) + 1
             team = self.teams.get(owner)
-            entry["name"] = team.name if team is not None else owner
-            entry["contacts"] = list(team.contacts) if team is not None else []
-            out.append(entry)
+            out.append(
+                {
+                    "owner": owner,
+                    "findings": len(findings),
+                    "open": sum(1 for f in findings if f.status == "open"),
+                    "by_severity": {s: by_severity[s] for s in sorted(by_severity, key=SEVERITY_RANK.get, reverse=True)},
+                    **money_totals(findings),
+                    "name": team.name if team is not None else owner,
+                    "contacts": list(team.contacts) if team is not None else [],
+                }
+            )
         return out
 
     def policy_summary(self) -> list[dict]:
-        counts: dict[str, int] = {}
+        """Per evaluated policy: its findings and their dollars (per currency)."""
+        groups: dict[str, list[Finding]] = {}
         for finding in self.findings:
-            counts[finding.policy] = counts.get(finding.policy, 0) + 1
+            groups.setdefault(finding.policy, []).append(finding)
         return [
-            {**policy.to_dict(), "findings": counts.get(policy.id, 0)}
+            {**policy.to_dict(), "findings": len(groups.get(policy.id, ())), **money_totals(groups.get(policy.id, ()))}
             for policy in sorted(self.policies, key=lambda p: p.id)
         ]
 
@@ -194,7 +224,9 @@ class Result:
             "as_of": self.as_of,
             "summary": {
                 "resources_evaluated": self.resources_evaluated,
+                "cost_rows_evaluated": self.cost_rows_evaluated,
                 "policies_evaluated": len(self.policies),
+                "policies_skipped": [{"policy": policy, "reason": reason} for policy, reason in self.skipped],
                 "findings": len(self.findings),
                 "open": sum(1 for f in self.findings if f.status == "open"),
                 "errors": len(self.errors),

@@ -38,6 +38,13 @@ class Policy:
         return self.document.position(pointer)
 
     @property
+    def target(self) -> str:
+        """What the policy evaluates: ``inventory`` resources or ``costs`` (see engine.checks)."""
+        from engine.checks import CHECKS
+
+        return CHECKS[self.type].target
+
+    @property
     def enforced(self) -> bool:
         return self.enforcement == "enforce"
 
@@ -78,6 +85,7 @@ class PolicyLibrary:
     ownerships: list = field(default_factory=list)  # [(file, Ownership)]: used by policy tests only
     tests: list = field(default_factory=list)  # engine.documents.yaml_loader.YamlDocument
     files: list[str] = field(default_factory=list)
+    budgets: dict = field(default_factory=dict)  # Budgets document id -> engine.budgets.Budgets
     catalog: object = None  # engine.sizing.Catalog: size ladders and generations (built-in + loaded documents)
 
     def __post_init__(self):
@@ -92,6 +100,16 @@ class PolicyLibrary:
                 return policy
         return None
 
+    def cost_columns(self, *, with_inventory: bool = False) -> set[str]:
+        """The FOCUS columns the enabled cost policies read (and inventory findings' monthly costs)."""
+        from engine.costs.resource_costs import COLUMNS as RESOURCE_COST_COLUMNS
+
+        needed: set[str] = set(RESOURCE_COST_COLUMNS) if with_inventory else set()
+        for policy in self.policies:
+            if policy.enabled and policy.target == "costs":
+                needed |= policy.check.columns()
+        return needed
+
     def select(self, ids: tuple[str, ...] = (), labels: tuple[str, ...] = ()) -> "PolicyLibrary":
         """Only the enabled policies with one of ``ids`` or one of ``labels`` (all when both empty)."""
         chosen = []
@@ -101,4 +119,4 @@ class PolicyLibrary:
             if (ids or labels) and policy.id not in ids and not set(labels) & set(policy.labels):
                 continue
             chosen.append(policy)
-        return PolicyLibrary(chosen, self.ownerships, self.tests, self.files, self.catalog)
+        return PolicyLibrary(chosen, self.ownerships, self.tests, self.files, budgets=self.budgets, catalog=self.catalog)

@@ -1,17 +1,26 @@
 """Policy tests: ``PolicyTest`` documents next to the policies they test.
 
-A test document names fixtures (inline resources and/or inventory files, relative to the test
-file), an as-of date, an ownership document, and the expected result per (policy, resource):
+A test document names fixtures (inline resources and/or inventory files, FOCUS cost files,
+relative to the test file), an as-of date, an ownership document, and the expected result per
+(policy, resource) — or, for cost policies, per (policy, scope value):
 
-* ``fail`` — the policy reports a finding for the resource;
-* ``pass`` — the policy selects the resource and reports nothing;
-* ``skip`` — the policy does not select the resource (type or ``where`` condition).
+* ``fail`` — the policy reports a finding for the resource (or scope value);
+* ``pass`` — the policy selects the resource (or evaluates the scope) and reports nothing;
+* ``skip`` — the policy does not select the resource (type or ``where`` condition), or a cost
+  policy was skipped (e.g. its Budgets document is missing);
+* ``error`` — the policy cannot be evaluated on the resource.
 
-Optionally a case also pins the finding's ``owner``, ``owner_source``, a piece of its ``message``,
-a subset of its ``evidence`` (objects match when they contain the expected keys with matching
-values, at any depth) and its ``monthly_saving``. Fixtures may add ``metrics`` files (statistics
-over the lookback window before the as-of date, joined to the resources) and ``prices`` (price
-table files). The policies under test are those in the test file's folder.
+A cost case names ``scope``: the scope value (a team, an account, a tag value), or ``all`` for a
+policy without a scope; ``currency`` narrows it when several currencies are billed.
+
+Optionally a case also pins the finding's ``owner``, ``owner_source``, ``severity``, a piece of its
+``message``, a subset of its ``evidence`` (objects match when they contain the expected keys with
+matching values, at any depth) and its ``money`` (per money field: ``{amount, currency}`` or null).
+Fixtures may add ``metrics`` files (statistics over the lookback window before the as-of date,
+joined to the resources) and ``prices`` (price table files); with ``costs`` files, savings are
+priced from the FOCUS data first. The policies under test are those in the test file's folder, with
+the Ownership and Budgets documents of that folder and the size catalog (built-in ladders and
+generation map, extended by the SizeLadders / GenerationMap documents among the tested paths).
 """
 
 from __future__ import annotations
@@ -65,12 +74,28 @@ class PreparedTest:
     ownership: object | None
     as_of: str
     prices: object | None = None  # engine.pricing.PriceSources
+    cost_files: list[str] = field(default_factory=list)
 
     def run(self) -> list[CaseOutcome]:
-        result = evaluate(self.library, self.resources, ownership=self.ownership, as_of=self.as_of, prices=self.prices)
+        costs = None
+        if self.cost_files:
+            from engine.costs.reader import load_costs
+
+            costs = load_costs(self.cost_files)
+        try:
+            resources = self.resources if self.resources or not costs else None
+            result = evaluate(
+                self.library, resources, ownership=self.ownership, as_of=self.as_of, costs=costs, budgets=self.library.budgets,
+                prices=self.prices,
+            )
+        finally:
+            if costs is not None:
+                costs.close()
         return [self._outcome(index, case, result) for index, case in enumerate(self.doc.data["cases"])]
 
     def _outcome(self, index: int, case: dict, result) -> CaseOutcome:
+        if "scope" in case:
+            return self._scope_outcome(index, case, result)
         policy_id, resource_id, expected = case["policy"], case["resource"], case["expect"]
         line = self.doc.position(f"/cases/{index}")[0]
         finding = next(
@@ -85,6 +110,37 @@ class PreparedTest:
         else:
             actual = "pass" if self._selects(policy_id, resource_id, result) else "skip"
         outcome = CaseOutcome(self.doc.file, line, self.doc.data["name"], policy_id, resource_id, expected, actual, description=case.get("description", ""))
+        return self._compare(outcome, case, finding, error)
+
+    def _scope_outcome(self, index: int, case: dict, result) -> CaseOutcome:
+        policy_id, wanted, expected = case["policy"], case["scope"], case["expect"]
+        line = self.doc.position(f"/cases/{index}")[0]
+
+        def matches(finding) -> bool:
+            scope = finding.scope or {}
+            if finding.policy != policy_id or finding.resource is not None:
+                return False
+            if "currency" in case and scope.get("currency") != case["currency"]:
+                return False
+            return scope.get("value") == wanted or (wanted == "all" and scope.get("dimension") == "all")
+
+        finding = next((f for f in result.findings if matches(f)), None)
+        error = next((e for e in result.errors if e.policy == policy_id), None)
+        if error is not None:
+            actual = "error"
+        elif finding is not None:
+            actual = "fail"
+        elif any(policy == policy_id for policy, _ in result.skipped):
+            actual = "skip"
+        else:
+            actual = "pass"
+        label = f"scope {wanted}" + (f" {case['currency']}" if "currency" in case else "")
+        outcome = CaseOutcome(self.doc.file, line, self.doc.data["name"], policy_id, label, expected, actual, description=case.get("description", ""))
+        return self._compare(outcome, case, finding, error)
+
+    @staticmethod
+    def _compare(outcome: CaseOutcome, case: dict, finding, error) -> CaseOutcome:
+        expected, actual = outcome.expected, outcome.actual
         if actual != expected:
             outcome.mismatches.append(f"expected: {expected}")
             outcome.mismatches.append(f"actual:   {actual}" + (f" ({finding.message})" if finding else ""))
@@ -93,7 +149,7 @@ class PreparedTest:
             return outcome
         if finding is None:
             return outcome
-        for name in ("owner", "owner_source"):
+        for name in ("owner", "owner_source", "severity"):
             if name in case and getattr(finding, name) != case[name]:
                 outcome.mismatches.append(f"{name}: expected {case[name]!r}, got {getattr(finding, name)!r}")
         if "message" in case and case["message"] not in finding.message:
@@ -102,10 +158,11 @@ class PreparedTest:
             got = finding.evidence.get(key, "<absent>")
             if not _contains(got, want):
                 outcome.mismatches.append(f"evidence.{key}: expected {want!r}, got {got!r}")
-        if "monthly_saving" in case:
-            got = finding.monthly_saving.to_dict() if finding.monthly_saving is not None else None
-            if got != case["monthly_saving"]:
-                outcome.mismatches.append(f"monthly_saving: expected {case['monthly_saving']!r}, got {got!r}")
+        money = finding.to_dict()["money"]
+        for key, want in (case.get("money") or {}).items():
+            got = money.get(key, "<absent>")
+            if not _contains(got, want):
+                outcome.mismatches.append(f"money.{key}: expected {want!r}, got {got!r}")
         return outcome
 
     def _selects(self, policy_id: str, resource_id: str, result) -> bool:
@@ -149,7 +206,12 @@ def _prepare(doc, library: PolicyLibrary, problems: list[Problem]) -> PreparedTe
     folder = Path(doc.file).parent
     data = doc.data
     policies = [p for p in library.policies if p.file and Path(p.file).parent == folder]
-    local = PolicyLibrary(policies, [o for o in library.ownerships if Path(o[0]).parent == folder], catalog=library.catalog)
+    local = PolicyLibrary(
+        policies,
+        [o for o in library.ownerships if Path(o[0]).parent == folder],
+        budgets={k: b for k, b in library.budgets.items() if b.file and Path(b.file).parent == folder},
+        catalog=library.catalog,
+    )
     known = {p.id for p in policies}
     spec = data.get("inventory", {})
     resources: list[dict] = []
@@ -163,7 +225,7 @@ def _prepare(doc, library: PolicyLibrary, problems: list[Problem]) -> PreparedTe
         if case["policy"] not in known:
             hint = did_you_mean(case["policy"], known) or f"policies in {folder}: {', '.join(sorted(known)) or 'none'}"
             problems.append(doc.problem("E306", f"unknown policy '{case['policy']}'", f"/cases/{index}/policy", hint))
-        if case["resource"] not in ids:
+        if "resource" in case and case["resource"] not in ids:
             problems.append(
                 doc.problem("E321", f"no resource '{case['resource']}' in the fixtures", f"/cases/{index}/resource", did_you_mean(case["resource"], ids))
             )
@@ -190,7 +252,8 @@ def _prepare(doc, library: PolicyLibrary, problems: list[Problem]) -> PreparedTe
         from engine.pricing import load_price_table, price_sources
 
         prices = price_sources(load_price_table([str(folder / name) for name in data["prices"]]))
-    return PreparedTest(doc, local, resources, ownership, as_of, prices)
+    cost_files = [str(folder / name) for name in (data.get("costs") or {}).get("files", [])]
+    return PreparedTest(doc, local, resources, ownership, as_of, prices, cost_files)
 
 
 def _inline_resources(doc, items: list, problems: list[Problem]) -> list[dict]:

@@ -31,7 +31,7 @@ def cases():
             continue  # the GCP translation reads the real assets in ../shared/realdata
         for index, test in enumerate(prepared(folder)):
             for number, case in enumerate(test.doc.data["cases"]):
-                name = f"{folder}/{test.doc.data['name']}/{case['policy']}×{case['resource']}#{number}"
+                name = f"{folder}/{test.doc.data['name']}/{case['policy']}×{case.get('resource') or 'scope ' + str(case.get('scope'))}#{number}"
                 yield pytest.param(folder, index, number, id=name)
 
 

@@ -264,3 +264,57 @@ def test_ownership_documents_among_policies_are_not_used_by_check(setup):
     result = invoke("check", "--policy", "required-allocation-tags", "--inventory", inventory, "--format", "json")
     owners = {f["owner"] for f in json.loads(result.output)["findings"]}
     assert owners == {"unassigned"}
+
+
+COSTS = ["--costs", str(EXAMPLES / "costs" / "focus-2026-11.csv"), "--budgets", str(EXAMPLES / "budgets.yaml")]
+
+
+def test_check_with_costs_adds_dollars_budgets_coverage_and_commitments(tmp_path):
+    result = invoke(*CHECK, *COSTS)
+    assert result.exit_code == 1, result.output
+    assert "445 cost rows" in result.output
+    for fragment in ("monthly cost", "team-monthly-budget", "overspend", "allocation-tag-coverage", "unallocated", "unused commitment"):
+        assert fragment in result.output, fragment
+    output = tmp_path / "findings.json"
+    assert invoke(*CHECK, *COSTS, "--output", str(output)).exit_code == 1
+    again = tmp_path / "again.json"
+    invoke(*CHECK, *COSTS, "--output", str(again))
+    assert output.read_bytes() == again.read_bytes()
+    document = json.loads(output.read_text())
+    errors = list(Draft202012Validator(load_schema("findings.schema.json")).iter_errors(document))
+    assert not errors, errors[0].message
+    scoped = [f for f in document["findings"] if f["scope"]]
+    assert {f["policy"] for f in scoped} >= {"team-monthly-budget", "allocation-tag-coverage", "commitment-utilization"}
+    assert all(f["resource"] is None and f["scope"]["currency"] in ("USD", "EUR") for f in scoped)
+    priced = [f for f in document["findings"] if f["money"]["monthly_cost"]]
+    assert priced and all(f["resource"] for f in priced)
+
+
+def test_costs_without_inventory_skip_the_inventory_policies():
+    result = invoke("check", *COSTS, "--ownership", str(EXAMPLES / "ownership.yaml"), "--as-of", "2026-11-27")
+    assert result.exit_code == 1
+    assert "skipped" in result.output and "needs an inventory snapshot (--inventory)" in result.output
+
+
+def test_budget_policy_without_budgets_is_skipped_not_failed():
+    result = invoke(*CHECK, "--costs", str(EXAMPLES / "costs" / "focus-2026-11.csv"), "--policy", "team-monthly-budget")
+    assert result.exit_code == 0, result.output
+    assert "no Budgets document 'team-monthly'" in result.output
+
+
+def test_a_broken_cost_file_exits_2_naming_file_line_and_column_and_writes_nothing(write, tmp_path):
+    lines = (EXAMPLES / "costs" / "focus-2026-11.csv").read_text().splitlines()
+    cells = lines[5].split(",")
+    cells[13] = "12,50"  # a decimal comma: the row gets one field too many
+    lines[5] = ",".join(cells)
+    broken = write("broken.csv", "\n".join(lines) + "\n")
+    output = tmp_path / "out.json"
+    result = invoke(*CHECK, "--costs", str(broken), "--output", str(output))
+    assert result.exit_code == 2
+    assert f"{broken}:6: E412" in result.output and "Traceback" not in result.output
+    assert not output.exists()
+
+
+def test_budgets_option_needs_a_budgets_document():
+    result = invoke(*CHECK, "--costs", str(EXAMPLES / "costs" / "focus-2026-11.csv"), "--budgets", str(EXAMPLES / "ownership.yaml"))
+    assert result.exit_code == 2 and "E319 no Budgets document found" in result.output

@@ -10,6 +10,9 @@ from jsonschema import Draft202012Validator
 from engine.bundled import schemas_dir
 from engine.checks import CHECKS
 from engine.documents.schemas import load_schema, schema_names
+from tests.conftest import ROOT
+
+FOCUS_DATA = ROOT / "policies" / "fixtures"
 
 SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead", "Options")
 
@@ -26,6 +29,16 @@ def test_policy_schema_lists_every_type_and_routes_its_spec():
         rule["if"]["properties"]["type"]["const"]: rule["then"]["properties"]["spec"]["$ref"] for rule in schema["allOf"]
     }
     assert routed == {name: t.schema for name, t in CHECKS.items()}
+
+
+def test_document_kinds_are_the_loader_table_and_policy_test_money_the_finding_fields():
+    from engine.documents.schemas import KIND_SCHEMAS
+    from engine.findings import MONEY_FIELDS
+
+    assert load_schema("document.schema.json")["properties"]["kind"]["enum"] == list(KIND_SCHEMAS)
+    case = load_schema("policy-test.schema.json")["properties"]["cases"]["items"]
+    assert list(case["properties"]["money"]["properties"]) == list(MONEY_FIELDS)
+    assert list(load_schema("findings.schema.json")["$defs"]["finding"]["properties"]["money"]["properties"]) == list(MONEY_FIELDS)
 
 
 @pytest.mark.parametrize("name", schema_names())
@@ -80,6 +93,16 @@ def test_docstring_examples_load_and_evaluate(name, tmp_path):
     library = load_library([str(path)])
     (policy,) = library.policies
     assert policy.type == name
+    if CHECKS[name].target == "costs":  # the examples describe failing scopes of a small FOCUS file
+        from engine.costs.reader import load_costs
+        from engine.documents.loader import load_ownership
+
+        costs = load_costs([str(FOCUS_DATA / "focus-may-june-2026.csv")])
+        ownership = load_ownership(str(FOCUS_DATA / "ownership.yaml"))
+        result = evaluate(library, None, costs=costs, ownership=ownership, as_of="2026-05-16", budgets=library.budgets)
+        assert not result.errors and not result.skipped
+        assert result.findings and all(f.scope is not None and f.resource is None for f in result.findings)
+        return
     resource = example_resource(CHECKS[name].module)
     result = evaluate(library, [resource], as_of="2026-01-01")
     assert not result.errors

@@ -157,7 +157,7 @@ def test_a_bad_value_names_file_line_column_and_what_was_expected(write, row, wh
     path = write("m.csv", HEADER + row)
     options = {} if limit is None else {"python_limit": limit}
     found = problems_of([path], **options)
-    assert len(found) == 1 and found[0].startswith(f"{path}:2: E415 ") and message in found[0], found
+    assert len(found) == 1 and found[0].startswith(f"{path}:2: E434 ") and message in found[0], found
 
 
 @pytest.mark.parametrize("limit", [None, 0], ids=["python", "duckdb"])
@@ -165,22 +165,22 @@ def test_a_duplicate_sample_names_both_lines(write, limit):
     path = write("m.csv", HEADER + "i-1,cpu,2026-01-30T00:00:00Z,60,5\nI-1,CPUUtilization,2026-01-30T00:00:00+00:00,60,6\n")
     options = {} if limit is None else {"python_limit": limit}
     (problem,) = problems_of([path], **options)
-    assert problem.startswith(f"{path}:3: E416 ") and "(first at line 2)" in problem
+    assert problem.startswith(f"{path}:3: E435 ") and "(first at line 2)" in problem
 
 
 @pytest.mark.parametrize("limit", [None, 0], ids=["python", "duckdb"])
 def test_structure_problems(write, limit):
     options = {} if limit is None else {"python_limit": limit}
     missing = write("a.csv", "resource_id,metric,timestamp,value\ni-1,cpu,2026-01-30,5\n")
-    assert "E413 the header row has no column period" in problems_of([missing], **options)[0]
+    assert "E432 the header row has no column period" in problems_of([missing], **options)[0]
     short = write("b.csv", HEADER + "i-1,cpu,2026-01-30\n")
-    assert problems_of([short], **options) == [f"{short}:2: E413 expected 5 fields (as many as the header has), found 3"]
+    assert problems_of([short], **options) == [f"{short}:2: E432 expected 5 fields (as many as the header has), found 3"]
     long = write("d.csv", HEADER + "i-1,cpu,2026-01-30T00:00:00Z,60,5,extra\n")
-    assert problems_of([long], **options) == [f"{long}:2: E413 expected 5 fields (as many as the header has), found 6"]
+    assert problems_of([long], **options) == [f"{long}:2: E432 expected 5 fields (as many as the header has), found 6"]
     broken = write("c.csv", HEADER + "i-1,cpu,2026-01-30T00:00:00Z,60,5\n" + "i-1,cpu,2026-01-30T00:01:00Z,60,5\xe9\n")
     broken.write_bytes(broken.read_bytes().replace("\xe9".encode(), b"\xe9"))
     (problem,) = problems_of([broken], **options)
-    assert problem.startswith(f"{broken}:3:") and "E412 invalid UTF-8: byte 0xe9" in problem
+    assert problem.startswith(f"{broken}:3:") and "E431 invalid UTF-8: byte 0xe9" in problem
 
 
 def test_jsonl_types_are_strict(write):
@@ -226,9 +226,9 @@ def test_the_cli_lists_the_same_formats():
 
 
 def test_unreadable_and_unknown_files(tmp_path, write):
-    assert problems_of([tmp_path / "missing.csv"]) == [f"{tmp_path / 'missing.csv'}: E411 no such file"]
+    assert problems_of([tmp_path / "missing.csv"]) == [f"{tmp_path / 'missing.csv'}: E430 no such file"]
     odd = write("m.txt", "hello\n")
-    assert "E414 cannot tell the metrics format" in problems_of([odd])[0]
+    assert "E433 cannot tell the metrics format" in problems_of([odd])[0]
 
 
 def test_cli_exits_2_on_a_bad_metrics_file(write):
@@ -241,7 +241,7 @@ def test_cli_exits_2_on_a_bad_metrics_file(write):
     result = CliRunner().invoke(main, ["check", "--inventory", str(ROOT / "examples" / "inventory.json"), "--metrics", str(path),
                                        "--as-of", "2026-01-31"])
     assert result.exit_code == 2
-    assert f"{path}:2: E415 column value: expected a non-negative number" in result.output
+    assert f"{path}:2: E434 column value: expected a non-negative number" in result.output
     assert "Traceback" not in result.output
 
 

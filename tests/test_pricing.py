@@ -206,3 +206,22 @@ def test_cli_prices_option_and_its_errors(write):
     bad = write("p.csv", "provider,region,size,price,currency\naws,*,m5.large,abc,USD\n")
     result = CliRunner().invoke(main, ["check", "--inventory", str(ROOT / "examples" / "inventory.json"), "--prices", str(bad)])
     assert result.exit_code == 2 and f"{bad}:2: E423 column price" in result.output
+
+
+def test_sort_order_puts_savings_first_then_unpriced_and_orders_cost_findings_by_scope():
+    """Within a policy: priced findings first (largest saving first, per currency), then the unpriced ones
+    by resource; a cost policy's findings (no resource, no saving) by scope value and currency. The order
+    does not depend on the order the checks produced the findings in, so the JSON is deterministic."""
+    def resource(rid, amount=None, currency="USD", provider="aws"):
+        saving = Money(Decimal(amount), currency) if amount is not None else None
+        return Finding("p", "medium", "audit", "m", "t", "default", {"id": rid, "provider": provider}, {}, monthly_saving=saving)
+
+    def scope(value, currency):
+        return Finding("q", "medium", "enforce", "m", "t", "scope", None, {}, scope={"dimension": "owner", "value": value, "currency": currency})
+
+    found = [resource("z", "1"), resource("y", "0"), scope("search", "USD"), resource("x", "3", "EUR"), resource("w"),
+             scope("payments", "USD"), scope("payments", "EUR"), resource("v", "2"), resource("u", provider="azure")]
+    ordered = sorted(found, key=Finding.sort_key)
+    labels = [f.resource["id"] if f.resource else f"{f.scope['value']}/{f.scope['currency']}" for f in ordered]
+    assert labels == ["x", "v", "z", "y", "w", "u", "payments/EUR", "payments/USD", "search/USD"]
+    assert sorted(reversed(found), key=Finding.sort_key) == ordered

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 from engine.documents.loader import load_library
 from engine.policy_tests import run_policy_tests
@@ -18,11 +19,14 @@ def readme_documents() -> list[str]:
 def test_readme_examples_validate_and_their_test_passes(tmp_path):
     documents = readme_documents()
     kinds = sorted(re.search(r"^kind: (\w+)", d, re.M).group(1) for d in documents)
-    assert kinds == ["GenerationMap", "Ownership", "Policy", "Policy", "Policy", "PolicySet", "PolicyTest", "PolicyTest", "SizeLadders"]
+    assert kinds == ["Budgets", "GenerationMap", "Ownership", "Policy", "Policy", "Policy", "PolicySet", "PolicyTest", "PolicyTest",
+                     "SizeLadders"]  # first kind of each block
     for index, document in enumerate(documents):
         (tmp_path / f"doc{index}.yaml").write_text(document)
     library = load_library([str(tmp_path)])
-    assert {p.id: p.enabled for p in library.policies} == {"require-team-tags": True, "stopped-and-old": False, "rightsize-web": True}
+    assert {p.id: p.enabled for p in library.policies} == {"monthly-team-budget": True, "require-team-tags": True, "stopped-and-old": False,
+                                                             "rightsize-web": True}
+    assert library.budgets["team-monthly"].for_scope("search").money.amount == Decimal("8000.50")
     assert library.get("require-team-tags").severity == "critical"
     assert library.catalog.size("aws", "x8g.xlarge").vcpu == 4  # the README's own ladder
     assert library.catalog.replacements("aws", "m5.large") == ("family", ("m7i", "m7g"))
@@ -82,5 +86,6 @@ def test_public_api_names_are_the_functions():
     import engine
     import engine.api  # noqa: F401 - importing submodules must not shadow the API names
 
-    for name in ("evaluate", "load_inventory", "load_metrics", "load_ownership", "load_policies", "load_prices", "render", "run_policy_tests"):
+    for name in ("evaluate", "load_budgets", "load_costs", "load_inventory", "load_metrics", "load_ownership", "load_policies", "load_prices",
+                 "render", "run_policy_tests"):
         assert callable(getattr(engine, name)), name

@@ -123,7 +123,7 @@ def test_spec_errors(write, tmp_path):
     write("policy.yaml", POLICY.format(spec="  trigger: {below: 75}\n  ceiling: {limit: 80, headroom: 10}\n"))
     with pytest.raises(InputError) as error:
         load_library([str(tmp_path)])
-    assert "E325 the trigger (below 75) is above the ceiling (80 - 10)" in error.value.problems[0].format()
+    assert "E328 the trigger (below 75) is above the ceiling (80 - 10)" in error.value.problems[0].format()
     write("policy.yaml", POLICY.format(spec="  trigger: {below: 10, statistic: p90}\n"))
     with pytest.raises(InputError) as error:
         load_library([str(tmp_path)])

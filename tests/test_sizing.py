@@ -110,7 +110,7 @@ def test_a_ladder_out_of_order_is_an_error_with_its_line(write, tmp_path):
       - {size: x9.small, vcpu: 1, memory_gib: 2}
 """))
     (found,) = problems(tmp_path)
-    assert found.startswith(f"{path}:8:9: E322 size 'x9.small' (1 vCPU, 2 GiB) is not larger than 'x9.big'")
+    assert found.startswith(f"{path}:8:9: E325 size 'x9.small' (1 vCPU, 2 GiB) is not larger than 'x9.big'")
 
 
 def test_a_size_in_two_families_and_a_family_defined_twice_are_errors(write, tmp_path):
@@ -121,8 +121,8 @@ def test_a_size_in_two_families_and_a_family_defined_twice_are_errors(write, tmp
     sizes: [{size: x9.other, vcpu: 2, memory_gib: 8}]
 """))
     found = problems(tmp_path)
-    assert any("E323 family 'x9' (aws) is defined twice" in f for f in found), found
-    assert any("E323 size 'm5.large' (aws) is in two families: 'm5' and 'x9'" in f for f in found), found
+    assert any("E326 family 'x9' (aws) is defined twice" in f for f in found), found
+    assert any("E326 size 'm5.large' (aws) is in two families: 'm5' and 'x9'" in f for f in found), found
 
 
 def test_a_generation_map_naming_an_unknown_family_is_an_error(write, tmp_path):
@@ -133,7 +133,7 @@ provider: aws
 families:
   - {family: m4, replacements: [m9z]}
 """)
-    assert problems(tmp_path) == [f"{path}:5:5: E324 family 'm9z' (aws) is not in the size ladders (at /families/0); "
+    assert problems(tmp_path) == [f"{path}:5:5: E327 family 'm9z' (aws) is not in the size ladders (at /families/0); "
                                   f"add the family to a SizeLadders document"]
 
 

@@ -1,9 +1,17 @@
 """The policy types: one table, type name -> module and schema.
 
 Each module holds one policy type: a docstring with the fixed sections (What it does / Why is
-this bad? / Example / Use instead / Options) and a ``compile(spec, report)`` function returning
-an object whose ``bind(context)`` gives the per-resource check. ``schemas/policy-types/`` holds
-one schema per entry; a contract test keeps the two in step.
+this bad? / Example / Use instead / Options) and a ``compile(spec, report)`` function. The type's
+``target`` says what it evaluates:
+
+``inventory``
+    the compiled object's ``bind(context)`` gives the per-resource check
+    (``resource -> Violation | None``);
+``costs``
+    the compiled object's ``run(costs, context, severity)`` aggregates the cost snapshot in SQL
+    and returns :class:`~engine.checks.base.CostViolation` per failing scope.
+
+``schemas/policy-types/`` holds one schema per entry; a contract test keeps the two in step.
 """
 
 from __future__ import annotations
@@ -11,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from types import ModuleType
 
-from engine.checks import condition, previous_generation, rightsizing, tagging, waste
+from engine.checks import budget, commitment, condition, previous_generation, rightsizing, tag_coverage, tagging, waste
 
 
 @dataclass(frozen=True)
@@ -21,6 +29,7 @@ class PolicyType:
     schema: str  # path under schemas/
     summary: str
     condition_fields: tuple[str, ...] = ()  # spec fields holding a condition
+    target: str = "inventory"  # inventory | costs
 
 
 CHECKS: dict[str, PolicyType] = {
@@ -29,4 +38,7 @@ CHECKS: dict[str, PolicyType] = {
     "rightsizing": PolicyType("rightsizing", rightsizing, "policy-types/rightsizing.schema.json", "oversized for the measured load: a smaller size of the same family, priced"),
     "previous-generation": PolicyType("previous-generation", previous_generation, "policy-types/previous-generation.schema.json", "previous-generation family or volume type: the current equivalent, priced"),
     "waste": PolicyType("waste", waste, "policy-types/waste.schema.json", "paid for and unused (a condition); the saving is the resource's monthly cost", ("fail_if",)),
+    "budget": PolicyType("budget", budget, "policy-types/budget.schema.json", "spend per scope against a budget, on actuals and on a run-rate forecast", target="costs"),
+    "tag-coverage": PolicyType("tag-coverage", tag_coverage, "policy-types/tag-coverage.schema.json", "share of spend carrying the allocation tags, by cost and by rows", target="costs"),
+    "commitment": PolicyType("commitment", commitment, "policy-types/commitment.schema.json", "commitment utilization and coverage, with unused and on-demand dollars", target="costs"),
 }

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Callable, NamedTuple, Protocol
 
@@ -24,10 +24,13 @@ class Violation(NamedTuple):
 
 @dataclass(frozen=True)
 class CheckContext:
-    """What a check may depend on besides the resource: the clock, the team directory, sizes and prices."""
+    """What a check may depend on besides its input: the clock, the team directory, the budgets, sizes
+    and prices; cost checks add notes."""
 
     as_of: datetime
     ownership: object | None = None  # engine.ownership.Ownership
+    budgets: dict = field(default_factory=dict)  # Budgets document id -> engine.budgets.Budgets
+    notes: list = field(default_factory=list)  # cost checks add notes here (shown as warnings)
     catalog: object | None = None  # engine.sizing.Catalog (size ladders, previous generations)
     prices: object | None = None  # engine.pricing.PriceSources, asked in order
 
@@ -45,3 +48,20 @@ class CompiledCheck(Protocol):
 
 # report(code, message, pointer, hint) — pointers are relative to the policy's spec
 Report = Callable[[str, str, str, "str | None"], None]
+
+
+class CheckSkipped(Exception):
+    """A policy that has nothing to run on here (no cost snapshot, no Budgets document); reported as a note."""
+
+
+@dataclass(frozen=True)
+class CostViolation:
+    """A scope (a team, an account, everything) failing a cost check, for one currency and period."""
+
+    scope: dict  # {dimension, value, currency, period: {start, end}}
+    owner: str
+    owner_source: str
+    message: str
+    evidence: dict
+    severity: str | None = None  # overrides the policy's severity (budget thresholds)
+    money: dict = field(default_factory=dict)  # Finding money field name -> engine.findings.Money

@@ -289,10 +289,10 @@ def compile(spec: dict, report: Report) -> RightsizingCheck | None:
     limit = ceiling.get("limit", 80)
     headroom = ceiling.get("headroom", 10)
     if headroom >= limit:
-        report("E325", f"the headroom ({headroom}) leaves nothing below the limit ({limit})", "/ceiling/headroom", None)
+        report("E328", f"the headroom ({headroom}) leaves nothing below the limit ({limit})", "/ceiling/headroom", None)
         return None
     if trigger["below"] > limit - headroom:
-        report("E325", f"the trigger (below {trigger['below']}) is above the ceiling ({limit} - {headroom}): "
+        report("E328", f"the trigger (below {trigger['below']}) is above the ceiling ({limit} - {headroom}): "
                        f"no resource could move down", "/trigger/below", "lower the trigger or raise the ceiling")
         return None
     return RightsizingCheck(

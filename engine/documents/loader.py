@@ -210,13 +210,25 @@ def load_library(paths, *, require_policies: bool = False) -> PolicyLibrary:
         if ownership is not None:
             ownerships.append((doc.file, ownership))
 
+    budgets = _compile_budgets(by_kind["Budgets"], problems)
     catalog = compile_catalog(by_kind["SizeLadders"] + by_kind["GenerationMap"], problems)
 
     if require_policies and not policy_docs and not problems:
         problems.append(Problem("E320", "no policies found", ", ".join(str(p) for p in paths)))
     if problems:
         raise InputError(problems)
-    return PolicyLibrary(policies, ownerships, by_kind["PolicyTest"], files, catalog)
+    return PolicyLibrary(policies, ownerships, by_kind["PolicyTest"], files, budgets=budgets, catalog=catalog)
+
+
+def _compile_budgets(docs: list[YamlDocument], problems: list[Problem]) -> dict:
+    from engine.budgets import compile_budgets
+
+    budgets = {}
+    for doc_id, doc in _unique_ids(docs, "budgets", problems).items():
+        compiled = compile_budgets(doc.data, _Reporter(doc, "", problems), doc.file)
+        if compiled is not None:
+            budgets[doc_id] = compiled
+    return budgets
 
 
 def _spec_problems(doc: YamlDocument) -> list[Problem]:
@@ -259,6 +271,14 @@ def load_ownership(path: str) -> object:
     if problems:
         raise InputError(problems)
     return ownership
+
+
+def load_budgets(paths) -> dict:
+    """The Budgets documents under ``paths`` (``--budgets``): id -> Budgets. Raises InputError."""
+    library = load_library(list(paths))
+    if not library.budgets:
+        raise InputError([Problem("E319", "no Budgets document found", ", ".join(str(p) for p in paths))])
+    return library.budgets
 
 
 def _unique_ids(docs: list[YamlDocument], what: str, problems: list[Problem]) -> dict[str, YamlDocument]:

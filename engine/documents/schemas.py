@@ -31,6 +31,7 @@ KIND_SCHEMAS = {
     "PolicySet": "policy-set.schema.json",
     "Ownership": "ownership.schema.json",
     "PolicyTest": "policy-test.schema.json",
+    "Budgets": "budgets.schema.json",
     "SizeLadders": "size-ladders.schema.json",
     "GenerationMap": "generation-map.schema.json",
 }

@@ -47,17 +47,17 @@ def read_cloudwatch(file: str, data: bytes, reader: RowReader, warnings: list[st
     series: dict[str, list] = {}  # label -> [(index path), ...]
     for path, document in documents:
         if not isinstance(document, dict) or not isinstance(document.get(RESULTS), list):
-            reader.problem("E413", f"{_where(path)}: expected an object with {RESULTS} (aws cloudwatch get-metric-data output)",
+            reader.problem("E432", f"{_where(path)}: expected an object with {RESULTS} (aws cloudwatch get-metric-data output)",
                            file, None)
             continue
         for index, result in enumerate(document[RESULTS]):
             here = path + (RESULTS, index)
             if not isinstance(result, dict):
-                reader.problem("E415", f"{_where(here)}: expected an object", file, None)
+                reader.problem("E434", f"{_where(here)}: expected an object", file, None)
                 continue
             label = result.get("Label")
             if not isinstance(label, str) or not label.strip():
-                reader.problem("E415", f"{_where(here)}: series '{result.get('Id')}' has no Label", file, None, LABEL_HINT)
+                reader.problem("E434", f"{_where(here)}: series '{result.get('Id')}' has no Label", file, None, LABEL_HINT)
                 continue
             series.setdefault(label, []).append((here, result))
     for label, parts in series.items():
@@ -79,9 +79,9 @@ def _documents(file: str, data: bytes) -> list[tuple[tuple, object]]:
                 try:
                     out.append(((f"line {number}",), orjson.loads(line)))
                 except orjson.JSONDecodeError as bad:
-                    raise InputError([Problem("E413", f"invalid JSON: {bad.msg}", file, number)]) from None
+                    raise InputError([Problem("E432", f"invalid JSON: {bad.msg}", file, number)]) from None
             return out
-        raise InputError([Problem("E413", f"invalid JSON: {error.msg}", file, error.lineno, error.colno)]) from None
+        raise InputError([Problem("E432", f"invalid JSON: {error.msg}", file, error.lineno, error.colno)]) from None
     if isinstance(document, list):
         return [((index,), item) for index, item in enumerate(document)]
     return [((), document)]
@@ -95,17 +95,17 @@ def _series(file: str, label: str, parts: list, reader: RowReader, warnings: lis
     words = label.split()
     here = _where(parts[0][0])
     if len(words) not in (2, 3):
-        reader.problem("E415", f"{here}: cannot read resource and metric from the Label {label!r}", file, None, LABEL_HINT)
+        reader.problem("E434", f"{here}: cannot read resource and metric from the Label {label!r}", file, None, LABEL_HINT)
         return
     rid, metric = words[0], words[1]
     name = canonical_metric(metric)
     if name is None:
-        reader.problem("E415", f"{here}: unknown metric {metric!r} in the Label {label!r}", file, None, metric_hint(metric))
+        reader.problem("E434", f"{here}: unknown metric {metric!r} in the Label {label!r}", file, None, metric_hint(metric))
         return
     period = None
     if len(words) == 3:
         if not words[2].isdigit() or not 0 < int(words[2]) <= MAX_PERIOD:
-            reader.problem("E415", f"{here}: the period in the Label {label!r} is not a number of seconds", file, None, LABEL_HINT)
+            reader.problem("E434", f"{here}: the period in the Label {label!r} is not a number of seconds", file, None, LABEL_HINT)
             return
         period = int(words[2])
     points: dict[int, float] = {}
@@ -115,20 +115,20 @@ def _series(file: str, label: str, parts: list, reader: RowReader, warnings: lis
             warnings.append(f"{file}: series {label!r} has StatusCode {status}: its data may be incomplete")
         stamps, values = result.get("Timestamps", []), result.get("Values", [])
         if not isinstance(stamps, list) or not isinstance(values, list) or len(stamps) != len(values):
-            reader.problem("E415", f"{_where(path)}: Timestamps and Values must be arrays of the same length", file, None)
+            reader.problem("E434", f"{_where(path)}: Timestamps and Values must be arrays of the same length", file, None)
             return
         for index, (stamp, value) in enumerate(zip(stamps, values)):
             when = _timestamp(stamp)
             if when is None:
-                reader.problem("E415", f"{_where(path + ('Timestamps', index))}: expected an ISO-8601 date-time or epoch seconds, "
+                reader.problem("E434", f"{_where(path + ('Timestamps', index))}: expected an ISO-8601 date-time or epoch seconds, "
                                        f"got {stamp!r}", file, None)
                 continue
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < float("inf"):
-                reader.problem("E415", f"{_where(path + ('Values', index))}: expected a non-negative number, got {value!r}",
+                reader.problem("E434", f"{_where(path + ('Values', index))}: expected a non-negative number, got {value!r}",
                                file, None)
                 continue
             if when in points and points[when] != value:
-                reader.problem("E416", f"{_where(path + ('Timestamps', index))}: two values for series {label!r} at {stamp}",
+                reader.problem("E435", f"{_where(path + ('Timestamps', index))}: two values for series {label!r} at {stamp}",
                                file, None)
                 continue
             points[when] = float(value)
@@ -156,7 +156,7 @@ def _timestamp(stamp) -> int | None:
 def read_file(path: str, max_bytes: int) -> bytes:
     size = os.path.getsize(path)
     if size > max_bytes:
-        raise InputError([Problem("E411", f"file is too large ({size} bytes, limit {max_bytes})", path)])
+        raise InputError([Problem("E430", f"file is too large ({size} bytes, limit {max_bytes})", path)])
     with open(path, "rb") as handle:
         return handle.read()
 

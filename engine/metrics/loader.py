@@ -61,22 +61,22 @@ def load_metrics(paths, *, as_of: datetime, lookback: timedelta, format: str | N
     """
     paths = [str(path) for path in paths]
     if format is not None and format not in FORMATS:
-        raise InputError([Problem("E414", f"unknown metrics format '{format}'; formats: {', '.join(FORMATS)}",
+        raise InputError([Problem("E433", f"unknown metrics format '{format}'; formats: {', '.join(FORMATS)}",
                                    hint=did_you_mean(format, FORMATS))])
     start, end = as_of - lookback, as_of
     metrics = Metrics(start=start, end=end, files=paths)
     problems: list[Problem] = []
     for path in paths:
         if not os.path.isfile(path):
-            problems.append(Problem("E411", "no such file" if not os.path.exists(path) else "not a file", path))
+            problems.append(Problem("E430", "no such file" if not os.path.exists(path) else "not a file", path))
             continue
         try:
             kind = format or detect_format(path)
         except OSError as error:
-            problems.append(Problem("E411", f"cannot read file: {error.strerror or error}", path))
+            problems.append(Problem("E430", f"cannot read file: {error.strerror or error}", path))
             continue
         if kind is None:
-            problems.append(Problem("E414", f"cannot tell the metrics format; formats: {', '.join(FORMATS)}", path,
+            problems.append(Problem("E433", f"cannot tell the metrics format; formats: {', '.join(FORMATS)}", path,
                                     hint="name CSV files .csv and JSON Lines files .jsonl, or give --metrics-format"))
             continue
         metrics.formats[path] = kind
@@ -95,9 +95,9 @@ def load_metrics(paths, *, as_of: datetime, lookback: timedelta, format: str | N
             if kind == "cloudwatch":
                 cloudwatch.read_cloudwatch(path, cloudwatch.read_file(path, MAX_BYTES), reader, metrics.warnings)
     except TooManyProblems:
-        reader.problems.append(Problem("E415", f"stopped after {MAX_PROBLEMS} problems", paths[0]))
+        reader.problems.append(Problem("E434", f"stopped after {MAX_PROBLEMS} problems", paths[0]))
     except OSError as error:
-        reader.problems.append(Problem("E411", f"cannot read file: {error.strerror or error}", getattr(error, "filename", None)))
+        reader.problems.append(Problem("E430", f"cannot read file: {error.strerror or error}", getattr(error, "filename", None)))
     if reader.problems:
         raise InputError(reader.problems)
     window = (end - start).total_seconds()
@@ -107,7 +107,7 @@ def load_metrics(paths, *, as_of: datetime, lookback: timedelta, format: str | N
         if not samples:
             continue
         if key in metrics.series:
-            raise InputError([Problem("E416", f"resource '{series.id}', metric '{key[1]}' is in a large CSV/JSON Lines file and "
+            raise InputError([Problem("E435", f"resource '{series.id}', metric '{key[1]}' is in a large CSV/JSON Lines file and "
                                               f"in a CloudWatch file; give each series in one kind of file", paths[0])])
         metrics.series[key] = (series.id, series_statistics(samples, window))
     return metrics
@@ -131,5 +131,5 @@ def _with_duckdb(rows: list[tuple[str, str]], start: datetime, end: datetime) ->
         for path, kind in rows:
             (read_csv if kind == "csv" else read_jsonl)(path, reader)
     except TooManyProblems:
-        reader.problems.append(Problem("E415", f"stopped after {MAX_PROBLEMS} problems", rows[0][0]))
-    raise InputError(reader.problems or [Problem("E415", f"the metrics files could not be read: {reason}", rows[0][0])])
+        reader.problems.append(Problem("E434", f"stopped after {MAX_PROBLEMS} problems", rows[0][0]))
+    raise InputError(reader.problems or [Problem("E434", f"the metrics files could not be read: {reason}", rows[0][0])])

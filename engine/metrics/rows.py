@@ -74,7 +74,7 @@ class RowReader:
                     where = first[0]
                 else:
                     where = f"line {first[1]}" if first[0] == file else f"{first[0]}:{first[1]}"
-                self.problem("E416", f"a second sample for resource '{rid}', metric '{metric}' at the same time (first at {where})",
+                self.problem("E435", f"a second sample for resource '{rid}', metric '{metric}' at the same time (first at {where})",
                              file, line, "each (resource, metric, timestamp) may appear once")
                 return
         if not self.keep:
@@ -92,29 +92,29 @@ class RowReader:
         """Check the five fields (strings from CSV; JSON values from JSON Lines, ``text=False``) and add the sample."""
         ok = True
         if not isinstance(rid, str) or not rid.strip():
-            self.problem("E415", f"{where['resource_id']}: expected a resource id, got {_show(rid)}", file, line)
+            self.problem("E434", f"{where['resource_id']}: expected a resource id, got {_show(rid)}", file, line)
             ok = False
         name = None
         if not isinstance(metric, str) or not metric.strip():
-            self.problem("E415", f"{where['metric']}: expected a metric name, got {_show(metric)}", file, line)
+            self.problem("E434", f"{where['metric']}: expected a metric name, got {_show(metric)}", file, line)
             ok = False
         else:
             name = canonical_metric(metric)
             if name is None:
-                self.problem("E415", f"{where['metric']}: unknown metric name {metric!r}", file, line, metric_hint(metric))
+                self.problem("E434", f"{where['metric']}: unknown metric name {metric!r}", file, line, metric_hint(metric))
                 ok = False
         when = parse_timestamp(stamp) if isinstance(stamp, str) else None
         if when is None:
-            self.problem("E415", f"{where['timestamp']}: expected {TIMESTAMP_EXPECTED}, got {_show(stamp)}", file, line)
+            self.problem("E434", f"{where['timestamp']}: expected {TIMESTAMP_EXPECTED}, got {_show(stamp)}", file, line)
             ok = False
         seconds = _period(period) if text or not isinstance(period, str) else None
         if seconds is None:
-            self.problem("E415", f"{where['period']}: expected the sampling period in whole seconds (60, 300, 3600), got {_show(period)}",
+            self.problem("E434", f"{where['period']}: expected the sampling period in whole seconds (60, 300, 3600), got {_show(period)}",
                          file, line)
             ok = False
         number = _value(value) if text or not isinstance(value, str) else None
         if number is None:
-            self.problem("E415", f"{where['value']}: expected a non-negative number, got {_show(value)}", file, line)
+            self.problem("E434", f"{where['value']}: expected a non-negative number, got {_show(value)}", file, line)
             ok = False
         if ok:
             self.add(file, line, rid, name, when, seconds, number)
@@ -161,7 +161,7 @@ def _decoded_lines(handle, file: str, reader: RowReader, first: list) -> Iterato
             yield raw.decode("utf-8")
         except UnicodeDecodeError as error:
             column = len(raw[:error.start].decode("utf-8", errors="replace")) + 1
-            reader.problems.append(Problem("E412", f"invalid UTF-8: byte 0x{raw[error.start]:02x}", file, number, column,
+            reader.problems.append(Problem("E431", f"invalid UTF-8: byte 0x{raw[error.start]:02x}", file, number, column,
                                            hint="metrics files must be UTF-8"))
             first.append(number)
             return
@@ -194,7 +194,7 @@ def read_csv(file: str, reader: RowReader) -> None:
     try:
         names, positions = csv_header(file)
     except ValueError as error:
-        reader.problem("E413", str(error), file, 1)
+        reader.problem("E432", str(error), file, 1)
         return
     width = len(names)
     where = {column: f"column {column}" for column in COLUMNS}
@@ -210,11 +210,11 @@ def read_csv(file: str, reader: RowReader) -> None:
                 if not row or (len(row) == 1 and not row[0].strip()):
                     continue
                 if len(row) != width:
-                    reader.problem("E413", f"expected {width} fields (as many as the header has), found {len(row)}", file, start)
+                    reader.problem("E432", f"expected {width} fields (as many as the header has), found {len(row)}", file, start)
                     continue
                 reader.check(file, start, *(row[i] for i in index), where)
         except csv.Error as error:
-            reader.problem("E413", f"malformed CSV: {error}", file, rows.line_num)
+            reader.problem("E432", f"malformed CSV: {error}", file, rows.line_num)
         if bad_encoding and len(reader.problems) >= MAX_PROBLEMS:
             raise TooManyProblems
 
@@ -236,11 +236,11 @@ def read_jsonl(file: str, reader: RowReader) -> None:
                 try:
                     raw.decode("utf-8")
                 except UnicodeDecodeError as bad:
-                    reader.problem("E412", f"invalid UTF-8: byte 0x{raw[bad.start]:02x}", file, number)
+                    reader.problem("E431", f"invalid UTF-8: byte 0x{raw[bad.start]:02x}", file, number)
                     continue
-                reader.problem("E413", f"invalid JSON: {error.msg}", file, number)
+                reader.problem("E432", f"invalid JSON: {error.msg}", file, number)
                 continue
             if not isinstance(item, dict):
-                reader.problem("E413", "expected an object with resource_id, metric, timestamp, period and value", file, number)
+                reader.problem("E432", "expected an object with resource_id, metric, timestamp, period and value", file, number)
                 continue
             reader.check(file, number, *(item.get(column) for column in COLUMNS), where, text=False)

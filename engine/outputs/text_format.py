@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
-from engine.findings import Result
+from engine.costs.amounts import show
+from engine.findings import MONEY_FIELDS, Result
 
 _COLORS = {"critical": "\033[1;31m", "high": "\033[31m", "medium": "\033[33m", "low": "\033[36m", "info": "\033[2m"}
 _RESET = "\033[0m"
@@ -28,10 +29,36 @@ def short_id(value: object, limit: int = 60) -> str:
     return text[:head] + "…" + text[-(limit - head - 1):]
 
 
-def _money(money: dict) -> str:
-    """An exact amount shown to the cent: {"amount": "210.2400", "currency": "USD"} -> 210.24 USD."""
-    amount = Decimal(money["amount"]).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    return f"{amount:,} {money['currency']}"
+_MONEY_LABELS = {
+    "monthly_cost": "monthly cost",
+    "monthly_saving": "saving/month",
+    "overspend": "overspend",
+    "unallocated_cost": "unallocated",
+    "uncovered_cost": "on demand",
+    "unused_commitment_cost": "unused commitment",
+}
+
+
+def _dollars(finding) -> str:
+    parts = []
+    for name in MONEY_FIELDS:
+        money = getattr(finding, name)
+        if money is not None:
+            parts.append(f"{_MONEY_LABELS[name]} {show(money.amount, money.currency)}")
+    return "; ".join(parts)
+
+
+def _scope_label(scope: dict) -> str:
+    value = scope.get("value")
+    dimension = scope.get("dimension", "")
+    period = (scope.get("period") or {}).get("start", "")[:10]
+    if dimension == "all":
+        text = "all spend"
+    elif dimension == "owner":
+        text = f"team {printable(value, 40)}"
+    else:
+        text = f"{printable(dimension, 30)}={printable(value, 40) if value is not None else '(no value)'}"
+    return f"{text} ({scope.get('currency', '')}, from {period})"
 
 
 def _table(rows: list[list[str]], indent: str = "  ") -> list[str]:
@@ -47,8 +74,11 @@ def render(result: Result, *, version: str, color: bool = False) -> str:
     def paint(severity: str, text: str) -> str:
         return f"{_COLORS[severity]}{text}{_RESET}" if color else text
 
+    inputs = [f"{result.resources_evaluated} resources"]
+    if result.cost_rows_evaluated:
+        inputs.append(f"{result.cost_rows_evaluated} cost rows")
     lines = [
-        f"costwarden {version}: {result.resources_evaluated} resources, {len(result.policies)} policies, as of {result.as_of}",
+        f"costwarden {version}: {', '.join(inputs)}, {len(result.policies)} policies, as of {result.as_of}",
         "",
     ]
     by_owner: dict[str, list] = {}
@@ -59,15 +89,15 @@ def render(result: Result, *, version: str, color: bool = False) -> str:
         team = result.teams.get(owner)
         title = f"{printable(owner)} ({printable(team.name)})" if team is not None and team.name != owner else printable(owner)
         lines.append(f"{title}: {len(findings)} finding{'s' if len(findings) != 1 else ''}")
-        rows = [["SEVERITY", "POLICY", "RESOURCE", "OWNER SOURCE", "MESSAGE"]]
+        rows = [["SEVERITY", "POLICY", "RESOURCE OR SCOPE", "OWNER SOURCE", "DOLLARS", "MESSAGE"]]
         for f in findings:
             resource = f.resource or {}
-            label = short_id(resource.get("id")) if resource else printable((f.scope or {}).get("value"), 60)
+            label = short_id(resource.get("id")) if resource else _scope_label(f.scope or {})
             if resource.get("name") and resource.get("name") != resource.get("id"):
                 label += f" ({printable(resource.get('name'), 30)})"
             status = "" if f.status == "open" else f"[{f.status}] "
             enforcement = "" if f.enforcement == "enforce" else " (audit)"
-            rows.append([f.severity, f.policy + enforcement, label, f.owner_source, status + printable(f.message, 160)])
+            rows.append([f.severity, f.policy + enforcement, label, f.owner_source, _dollars(f), status + printable(f.message, 160)])
         table = _table(rows)
         table = [table[0]] + [
             line.replace(f.severity, paint(f.severity, f.severity), 1) for line, f in zip(table[1:], findings)
@@ -80,19 +110,27 @@ def render(result: Result, *, version: str, color: bool = False) -> str:
     summary = result.owner_summary()
     if summary:
         lines.append("Summary by owner:")
-        rows = [["OWNER", "FINDINGS", "OPEN", "CRITICAL", "HIGH", "MEDIUM", "LOW", "INFO"]]
-        savings = any(f.monthly_saving is not None for f in result.findings)
-        if savings:
-            rows[0].append("SAVING/MONTH")
+        rows = [["OWNER", "FINDINGS", "OPEN", "CRITICAL", "HIGH", "MEDIUM", "LOW", "INFO", "DOLLARS"]]
         for entry in summary:
             sev = entry["by_severity"]
+            dollars = "; ".join(
+                f"{_MONEY_LABELS[name]} " + ", ".join(show(Decimal(m["amount"]), m["currency"]) for m in entry[name])
+                for name in MONEY_FIELDS
+                if entry[name]
+            )
             rows.append(
                 [printable(entry["owner"]), str(entry["findings"]), str(entry["open"])]
                 + [str(sev.get(s, 0)) for s in ("critical", "high", "medium", "low", "info")]
+                + [dollars]
             )
-            if savings:
-                rows[-1].append(", ".join(_money(m) for m in entry["monthly_saving"]) or "-")
         lines.extend(_table(rows))
+        lines.append("")
+    if result.skipped:
+        reasons: dict[str, list[str]] = {}
+        for policy, reason in result.skipped:
+            reasons.setdefault(reason, []).append(policy)
+        for reason, policies in sorted(reasons.items()):
+            lines.append(f"skipped {len(policies)} polic{'ies' if len(policies) != 1 else 'y'} ({printable(reason)}): {', '.join(policies)}")
         lines.append("")
     for warning in result.warnings:
         lines.append(f"warning: {printable(warning)}")

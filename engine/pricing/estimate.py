@@ -18,10 +18,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from engine.conditions.compiler import EvaluationFailure
 from engine.conditions.operators import parse_timestamp
+from engine.costs.amounts import show
 from engine.findings import Money
 from engine.pricing.sources import HOURS_PER_MONTH, Commitment, PriceSources, Quote
 
@@ -42,7 +43,6 @@ CAPACITY_PATHS = (
     ("properties", "resource", "data", "sizeGb"),  # GCP Cloud Asset Inventory: disks
     ("properties", "resource", "data", "diskSizeGb"),  # GCP Cloud Asset Inventory: snapshots
 )
-CENT = Decimal("0.01")
 
 
 @dataclass(frozen=True)
@@ -63,7 +63,8 @@ def money(amount: Decimal, currency: str) -> Money:
 
 
 def shown(amount: Decimal, currency: str) -> str:
-    return f"{amount.quantize(CENT, rounding=ROUND_HALF_UP):,} {currency}"
+    """As every amount shown to people (messages, the text output's DOLLARS column): to the cent, half-even."""
+    return show(amount, currency)
 
 
 def capacity_gib(resource: dict) -> Decimal | None:

@@ -155,7 +155,7 @@ def _compile(catalog: Catalog, docs: list, builtin_count: int, problems: list[Pr
                 first_builtin, first_doc, first_pointer = origin[key]
                 if first_builtin == builtin:
                     line = first_doc.position(first_pointer)[0]
-                    problems.append(doc.problem("E323", f"family '{item['family']}' ({provider}) is defined twice "
+                    problems.append(doc.problem("E326", f"family '{item['family']}' ({provider}) is defined twice "
                                                          f"(also in {first_doc.file}:{line})", pointer + "/family"))
                     continue
             family = _family(doc, provider, item, pointer, problems)
@@ -168,7 +168,7 @@ def _compile(catalog: Catalog, docs: list, builtin_count: int, problems: list[Pr
             size_key = (family.provider, size.name.lower())
             if size_key in sizes:
                 other = sizes[size_key]
-                problems.append(Problem("E323", f"size '{size.name}' ({family.provider}) is in two families: "
+                problems.append(Problem("E326", f"size '{size.name}' ({family.provider}) is in two families: "
                                                 f"'{other.family}' and '{family.name}'", family.file,
                                         hint="a size belongs to one family; replace the built-in family by defining one with its name"))
                 continue
@@ -181,7 +181,7 @@ def _compile(catalog: Catalog, docs: list, builtin_count: int, problems: list[Pr
             names = [item["family"], *item["replacements"]]
             unknown = [name for name in names if (provider, name) not in families]
             if unknown:
-                problems.append(doc.problem("E324", f"family '{unknown[0]}' ({provider}) is not in the size ladders",
+                problems.append(doc.problem("E327", f"family '{unknown[0]}' ({provider}) is not in the size ladders",
                                             f"/families/{index}", "add the family to a SizeLadders document"))
                 continue
             generations[(provider, item["family"])] = tuple(item["replacements"])
@@ -202,14 +202,14 @@ def _family(doc, provider: str, item: dict, pointer: str, problems: list[Problem
         here = f"{pointer}/sizes/{index}"
         name = entry["size"]
         if name.lower() in seen:
-            problems.append(doc.problem("E323", f"size '{name}' is listed twice in family '{item['family']}'", here + "/size"))
+            problems.append(doc.problem("E326", f"size '{name}' is listed twice in family '{item['family']}'", here + "/size"))
             ok = False
             continue
         seen.add(name.lower())
         shape = (entry["vcpu"], entry["memory_gib"])
         if previous is not None and (shape[0] < previous[1][0] or shape[1] < previous[1][1] or shape == previous[1]):
             problems.append(doc.problem(
-                "E322", f"size '{name}' ({_number(shape[0])} vCPU, {_number(shape[1])} GiB) is not larger than '{previous[0]}' "
+                "E325", f"size '{name}' ({_number(shape[0])} vCPU, {_number(shape[1])} GiB) is not larger than '{previous[0]}' "
                         f"({_number(previous[1][0])} vCPU, {_number(previous[1][1])} GiB) listed before it", here,
                 "list sizes smallest first: vCPU and memory never decrease"))
             ok = False

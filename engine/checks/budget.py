@@ -1,0 +1,198 @@
+"""``budget`` — spend per scope against a budget, on actuals and on a run-rate forecast.
+
+What it does
+    Sums the period's spend per scope value (a team through the ownership chain, a FOCUS column
+    such as ``SubAccountId``, or a tag) and currency, and compares it with the amount a Budgets
+    document gives that scope value. Each threshold is a percentage of the budget, on the
+    ``actual`` spend so far or on the ``forecast`` for the whole period, with its own severity —
+    as AWS and Azure budgets alert. One finding per scope value and period, at the severity of
+    the most severe threshold crossed.
+
+    Forecast = actual × period length ÷ elapsed time (a run-rate projection), where elapsed time
+    runs from the period start to the earliest of the as-of instant, the end of the last charge
+    period in the data, and the period end. With no elapsed time the forecast is the actual.
+
+Why is this bad?
+    A team that learns about an overrun from the invoice can no longer do anything about it; a
+    forecast crossing the budget mid-month still can.
+
+Example
+    .. code-block:: yaml
+
+        apiVersion: costwarden/v1
+        kind: Policy
+        id: example-team-budgets
+        title: Teams stay within their monthly budget
+        type: budget
+        severity: medium
+        spec:
+          budgets: example-team-monthly
+          scope: owner
+          period: month
+          measure: BilledCost
+          thresholds:
+            - {on: actual, percent: 80, severity: medium}
+            - {on: forecast, percent: 100, severity: high}
+        ---
+        apiVersion: costwarden/v1
+        kind: Budgets
+        id: example-team-monthly
+        period: month
+        currency: USD
+        default: 1000
+        amounts:
+          payments: 1500
+
+Use instead
+    Bring the spend down, or agree a new budget with finance and change the Budgets document.
+
+Options
+    ``budgets``: the id of a Budgets document, given with ``--budgets`` (policy tests use the
+    one in their folder); a policy whose Budgets document is absent is skipped with a note.
+    ``scope``: ``owner`` (default), a FOCUS column, or ``tag:KEY`` (with ``match``: ``exact``
+    (default), ``case-insensitive`` or ``normalized``).
+    ``period``: ``month``, ``quarter`` or ``year``; ``fiscal_year_start``: month 1–12 (default 1).
+    ``measure``: ``BilledCost`` (default) or ``EffectiveCost``.
+    ``charge_categories``: default all five for ``BilledCost``; ``Usage``, ``Tax``, ``Credit``,
+    ``Adjustment`` for ``EffectiveCost`` (commitment purchases are amortized into usage rows).
+    ``thresholds``: ``{on: actual|forecast, percent, severity}``; severity defaults to the
+    policy's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from engine.checks.base import CheckContext, CheckSetupError, CheckSkipped, CostViolation
+from engine.costs import sql
+from engine.costs.focus import CHARGE_CATEGORIES
+from engine.costs.amounts import at_least, cents, exact, percent, ratio, show
+from engine.costs.periods import period_containing
+from engine.costs.scope import Scope, parse_scope
+from engine.findings import Money
+
+AMORTIZED_CATEGORIES = ("Usage", "Tax", "Credit", "Adjustment")
+_RANK = {"info": 0, "low": 1, "medium": 2, "high": 3, "critical": 4}
+
+
+@dataclass(frozen=True)
+class Threshold:
+    on: str  # actual | forecast
+    percent: object  # int | float from the policy
+    severity: str | None
+
+
+@dataclass(frozen=True)
+class BudgetCheck:
+    budgets: str
+    scope: Scope
+    period: str
+    fiscal_year_start: int
+    measure: str
+    categories: tuple[str, ...]
+    thresholds: tuple[Threshold, ...]
+
+    def columns(self) -> set[str]:
+        return {"ChargeCategory", "ChargePeriodStart", "ChargePeriodEnd", "BillingCurrency"} | {self.measure} | self.scope.columns()
+
+    def run(self, costs, context: CheckContext, policy_severity: str) -> list[CostViolation]:
+        budgets = context.budgets.get(self.budgets)
+        if budgets is None:
+            raise CheckSkipped(f"no Budgets document '{self.budgets}' (give it with --budgets)")
+        if budgets.period is not None and budgets.period != self.period:
+            raise CheckSetupError(f"Budgets '{budgets.id}' holds {budgets.period}ly amounts but the policy's period is {self.period}")
+        if self.scope.dimension == "owner" and not context.ownership.steps:
+            raise CheckSetupError("scope owner needs an ownership document (--ownership)")
+        d = costs.dialect
+        period = period_containing(context.as_of, self.period, self.fiscal_year_start)
+        data_end = costs.query(sql.data_end_query(costs.table, d, period))[0][0]
+        if data_end is None:
+            context.notes.append(f"no cost rows in {period.label}: nothing to compare with the budgets (is --as-of right?)")
+            return []
+        as_of = context.as_of.replace(tzinfo=None)
+        elapsed_end = min(as_of, data_end, period.end)
+        elapsed = max(0, int((elapsed_end - period.start).total_seconds()))
+        total = period.seconds
+        tags = sql.TagJoin(costs.table, sql.period_filter(d, period))
+        scope_sql = self.scope.sql(d, context.ownership, tags)
+        rows = costs.query(
+            sql.budget_query(costs.table, d, scope_sql=scope_sql, measure=self.measure, categories=self.categories, period=period, tags=tags)
+        )
+        violations = []
+        unbudgeted = 0
+        for value, currency, actual, count in sorted(rows, key=lambda r: (r[0] is None, str(r[0]), r[1])):
+            entry = budgets.for_scope(value)
+            if entry is None:
+                unbudgeted += 1
+                continue
+            budget = entry.money.amount
+            if entry.money.currency != currency:
+                context.notes.append(
+                    f"{self.scope.describe(value)}: {show(actual, currency)} not compared with its budget in {entry.money.currency}"
+                )
+                continue
+            forecast = ratio(actual * total, elapsed) if elapsed else actual
+            crossed = [t for t in self.thresholds if self._crossed(actual if t.on == "actual" else forecast, budget, t.percent)]
+            if not crossed:
+                continue
+            severity = max((t.severity or policy_severity for t in crossed), key=_RANK.__getitem__)
+            owner, source = self.scope.owner_of(value, context.ownership, entry.owner)
+            overspend = max(actual, forecast) - budget
+            message = (
+                f"{self.scope.describe(value)}: {show(actual, currency)} spent of a {show(budget, currency)} budget "
+                f"for {period.label}" + (f" ({percent(actual, budget)}%)" if budget else "")
+                + f"; forecast {show(forecast, currency)}" + (f" ({percent(forecast, budget)}%)" if budget else "")
+            )
+            evidence = {
+                "budget": exact(budget),
+                "currency": currency,
+                "actual": exact(actual),
+                "forecast": exact(cents(forecast)),
+                "actual_percent": exact(percent(actual, budget)) if budget else None,
+                "forecast_percent": exact(percent(forecast, budget)) if budget else None,
+                "elapsed_days": exact(ratio(elapsed, 86400).quantize(Decimal("0.0001"))),
+                "total_days": exact(ratio(total, 86400)),
+                "data_end": data_end.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "measure": self.measure,
+                "charge_categories": list(self.categories),
+                "rows": count,
+                "thresholds_crossed": [
+                    {"on": t.on, "percent": t.percent, "severity": t.severity or policy_severity} for t in crossed
+                ],
+            }
+            money = {"overspend": Money(cents(overspend), currency)} if overspend > 0 else {}
+            scope = {"dimension": self.scope.dimension, "value": value, "currency": currency, "period": period.to_dict()}
+            violations.append(CostViolation(scope, owner, source, message, evidence, severity, money))
+        if unbudgeted:
+            context.notes.append(f"{unbudgeted} {self.scope.dimension} value(s) have spend but no budget in '{budgets.id}' and no default")
+        return violations
+
+    @staticmethod
+    def _crossed(value, budget, threshold) -> bool:
+        if budget == 0:
+            return value > 0
+        return at_least(value, budget, threshold)
+
+
+def compile(spec: dict, report) -> BudgetCheck | None:
+    ok = True
+    match = spec.get("match", "exact")
+    scope = parse_scope(spec.get("scope", "owner"), match, "/scope", report)
+    if scope is None:
+        ok = False
+    measure = spec.get("measure", "BilledCost")
+    default = CHARGE_CATEGORIES if measure == "BilledCost" else AMORTIZED_CATEGORIES
+    categories = tuple(spec.get("charge_categories", default))
+    thresholds = tuple(Threshold(t["on"], t["percent"], t.get("severity")) for t in spec["thresholds"])
+    if not ok:
+        return None
+    return BudgetCheck(
+        budgets=spec["budgets"],
+        scope=scope,
+        period=spec.get("period", "month"),
+        fiscal_year_start=spec.get("fiscal_year_start", 1),
+        measure=measure,
+        categories=categories,
+        thresholds=thresholds,
+    )

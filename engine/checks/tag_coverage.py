@@ -1,0 +1,187 @@
+"""``tag-coverage`` — the share of spend that carries the allocation tags, measured by cost.
+
+What it does
+    Over the period's cost rows with a positive ``EffectiveCost`` (the FinOps Foundation's tag
+    coverage formula), computes the share of cost — and of rows — whose ``Tags`` carry every
+    required key with an allowed value, and the same per key, overall or per scope value and
+    currency. A scope below the minimum is a finding with the unallocated dollars and the
+    resources with the most unallocated cost. Keys are matched and values judged exactly as the
+    ``tagging`` policy type judges an inventory (:mod:`engine.tag_matching`).
+
+Why is this bad?
+    Spend without allocation tags cannot be shown back or charged back to a team: a tagging
+    report by resource count hides that the few untagged resources may be the expensive ones.
+
+Example
+    .. code-block:: yaml
+
+        apiVersion: costwarden/v1
+        kind: Policy
+        id: example-allocation-coverage
+        title: 95 % of spend carries team and cost-center
+        type: tag-coverage
+        severity: high
+        spec:
+          match: normalized
+          keys:
+            - key: team
+            - key: cost-center
+              pattern: '^CC-[0-9]{4}$'
+          minimum: 95
+
+Use instead
+    Tag the resources listed in the finding (they carry most of the unallocated cost), or
+    allocate shared costs by rule.
+
+Options
+    ``keys``: rules ``{key, values | pattern}``; every key is required.
+    ``match``: ``exact`` (default), ``case-insensitive`` or ``normalized``.
+    ``minimum``: the lowest acceptable coverage, in percent.
+    ``basis``: ``cost`` (default) or ``rows`` — which coverage the minimum applies to.
+    ``scope``: ``all`` (default), ``owner``, a FOCUS column or ``tag:KEY``.
+    ``period``: ``month`` (default), ``quarter`` or ``year``; ``fiscal_year_start``.
+    ``charge_categories``: default all five (rows with ``EffectiveCost > 0`` only).
+    ``top``: how many unallocated resources to list (default 5).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from engine.checks.base import CheckContext, CheckSetupError, CostViolation
+from engine.costs import sql
+from engine.costs.focus import CHARGE_CATEGORIES
+from engine.costs.amounts import at_least, exact, percent, show
+from engine.costs.periods import period_containing
+from engine.costs.scope import Scope, parse_scope
+from engine.findings import Money
+
+# constructs Python's re has and the SQL engines' RE2-style regex do not
+_NOT_PORTABLE = re.compile(r"\(\?<?[=!]|\\[1-9]|\(\?P=")
+
+
+@dataclass(frozen=True)
+class TagCoverageCheck:
+    rules: tuple[sql.TagRule, ...]
+    match: str
+    minimum: object
+    basis: str
+    scope: Scope
+    period: str
+    fiscal_year_start: int
+    categories: tuple[str, ...]
+    top: int
+
+    def columns(self) -> set[str]:
+        return {"ChargeCategory", "ChargePeriodStart", "ChargePeriodEnd", "BillingCurrency"} | {"EffectiveCost", "Tags", "ResourceId", "ResourceName", "ServiceName"} | self.scope.columns()
+
+    def run(self, costs, context: CheckContext, policy_severity: str) -> list[CostViolation]:
+        if self.scope.dimension == "owner" and not context.ownership.steps:
+            raise CheckSetupError("scope owner needs an ownership document (--ownership)")
+        d = costs.dialect
+        period = period_containing(context.as_of, self.period, self.fiscal_year_start)
+        tags = sql.TagJoin(costs.table, sql.period_filter(d, period))
+        scope_sql = self.scope.sql(d, context.ownership, tags)
+        flags = sql.allocation_flags(d, list(self.rules), self.match, tags)
+        common = dict(scope_sql=scope_sql, flags=flags, categories=self.categories, period=period, tags=tags)
+        rows = costs.query(sql.coverage_query(costs.table, d, **common))
+        if not rows:
+            context.notes.append(f"no cost rows with a positive EffectiveCost in {period.label} (is --as-of right?)")
+            return []
+        failing = []
+        for row in rows:
+            value, currency, total_cost, total_rows, alloc_cost, alloc_rows = row[:6]
+            alloc_cost = alloc_cost or 0
+            passed = at_least(alloc_cost, total_cost, self.minimum) if self.basis == "cost" else at_least(alloc_rows, total_rows, self.minimum)
+            if not passed:
+                failing.append(row)
+        if not failing:
+            return []
+        top: dict = {}
+        for value, currency, resource_id, name, service, cost in costs.query(sql.unallocated_resources_query(costs.table, d, top=self.top, **common)):
+            top.setdefault((value, currency), []).append(
+                {"resource_id": resource_id, "name": name, "service": service, "cost": exact(cost)}
+            )
+        keys = [rule.key for rule in self.rules]
+        violations = []
+        for row in sorted(failing, key=lambda r: (r[0] is None, str(r[0]), r[1])):
+            value, currency, total_cost, total_rows, alloc_cost, alloc_rows = row[:6]
+            alloc_cost = alloc_cost or 0
+            unallocated = total_cost - alloc_cost
+            per_key = []
+            for index, rule in enumerate(self.rules):
+                key_cost, key_rows = row[6 + 2 * index] or 0, row[7 + 2 * index]
+                per_key.append(
+                    {
+                        "key": rule.key,
+                        "coverage_by_cost": exact(percent(key_cost, total_cost)),
+                        "coverage_by_rows": exact(percent(key_rows, total_rows)),
+                        "allocated_cost": exact(key_cost),
+                        "allocated_rows": key_rows,
+                    }
+                )
+            by_cost, by_rows = percent(alloc_cost, total_cost), percent(alloc_rows, total_rows)
+            shown = by_cost if self.basis == "cost" else by_rows
+            where = "" if self.scope.dimension == "all" else f"{self.scope.describe(value)}: "
+            message = (
+                f"{where}{shown}% of {'cost' if self.basis == 'cost' else 'cost rows'} in {period.label} carries {', '.join(keys)}"
+                f" (minimum {self.minimum}%); {show(unallocated, currency)} unallocated"
+            )
+            evidence = {
+                "coverage_by_cost": exact(by_cost),
+                "coverage_by_rows": exact(by_rows),
+                "minimum": self.minimum,
+                "basis": self.basis,
+                "match": self.match,
+                "currency": currency,
+                "total_cost": exact(total_cost),
+                "allocated_cost": exact(alloc_cost),
+                "unallocated_cost": exact(unallocated),
+                "rows": total_rows,
+                "allocated_rows": alloc_rows,
+                "keys": per_key,
+                "top_unallocated": top.get((value, currency), []),
+            }
+            owner, source = self.scope.owner_of(value, context.ownership)
+            scope = {"dimension": self.scope.dimension, "value": value, "currency": currency, "period": period.to_dict()}
+            money = {"unallocated_cost": Money(unallocated, currency)} if unallocated > 0 else {}
+            violations.append(CostViolation(scope, owner, source, message, evidence, None, money))
+        return violations
+
+
+def compile(spec: dict, report) -> TagCoverageCheck | None:
+    ok = True
+    match = spec.get("match", "exact")
+    rules = []
+    for index, item in enumerate(spec["keys"]):
+        pattern = item.get("pattern")
+        if pattern is not None:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                report("E302", f"invalid regular expression {pattern!r}: {exc}", f"/keys/{index}/pattern", None)
+                ok = False
+            else:
+                if _NOT_PORTABLE.search(pattern):
+                    report("E324", "lookarounds and backreferences do not run in SQL (RE2) regular expressions", f"/keys/{index}/pattern", None)
+                    ok = False
+        if "values" in item and "pattern" in item:
+            report("E314", "use only one of values and pattern", f"/keys/{index}", None)
+            ok = False
+        values = tuple(item["values"]) if "values" in item else None
+        rules.append(sql.TagRule(item["key"], values, pattern))
+    scope = parse_scope(spec.get("scope", "all"), match, "/scope", report)
+    if scope is None or not ok:
+        return None
+    return TagCoverageCheck(
+        rules=tuple(rules),
+        match=match,
+        minimum=spec["minimum"],
+        basis=spec.get("basis", "cost"),
+        scope=scope,
+        period=spec.get("period", "month"),
+        fiscal_year_start=spec.get("fiscal_year_start", 1),
+        categories=tuple(spec.get("charge_categories", CHARGE_CATEGORIES)),
+        top=spec.get("top", 5),
+    )

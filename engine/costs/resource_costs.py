@@ -1,0 +1,102 @@
+"""What an inventory resource costs per month, from the cost snapshot.
+
+Method: the resource's observed hourly cost over the last 30 days of data, times 730 hours.
+
+* The window ends at the earlier of the as-of instant and the end of the last charge period in
+  the snapshot, and starts 30 days before.
+* Rows: ``ChargeCategory = Usage`` with the resource's ``ResourceId`` and a
+  ``ChargePeriodStart`` in the window; cost = Σ ``EffectiveCost`` (amortized: commitment
+  discounts included, purchases excluded).
+* Hours observed: from the first ``ChargePeriodStart`` to the last ``ChargePeriodEnd`` of those
+  rows (clipped to the window end), so a resource created last week is not diluted over 30 days
+  and a daily or monthly charge counts its whole charge period.
+* Monthly cost = cost ÷ hours × 730, rounded half-even to cents. A resource billed in several
+  currencies gets no monthly cost (never summed across currencies).
+
+Matching ``ResourceId`` to an inventory id: both are compared lower-cased (Azure ids are
+case-insensitive, and FOCUS exports differ in case), with a GCP ``//SERVICE.googleapis.com/``
+prefix removed. An AWS ARN whose resource part has a ``/`` also matches by the part after the
+last ``/`` — AWS cost data names EC2 instances and EBS volumes ``i-…``/``vol-…`` while inventories
+use ARNs — and an S3 bucket ARN (``arn:aws:s3:::NAME``) by the bucket name. A full-id match wins
+over a short-id match.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from decimal import Decimal
+
+from engine.costs.amounts import cents, ratio
+from engine.findings import Money
+
+WINDOW = timedelta(days=30)
+COLUMNS = frozenset({"ResourceId", "EffectiveCost", "ChargeCategory", "ChargePeriodStart", "ChargePeriodEnd", "BillingCurrency"})
+HOURS_PER_MONTH = 730
+_GCP_PREFIX = re.compile(r"^//[^/]+\.googleapis\.com/")
+GCP_PREFIX_SQL = r"^//[^/]+[.]googleapis[.]com/"
+
+
+def normalize_resource_id(resource_id: str) -> str:
+    return _GCP_PREFIX.sub("", resource_id, count=1).lower()
+
+
+def candidate_keys(resource_id: str) -> list[str]:
+    """The keys an inventory id matches cost rows by, best first."""
+    full = normalize_resource_id(resource_id)
+    keys = [full]
+    if full.startswith("arn:"):
+        resource_part = full.split(":", 5)[-1]
+        short = None
+        if "/" in resource_part:
+            short = resource_part.rsplit("/", 1)[-1]
+        elif full.startswith("arn:aws:s3:::"):
+            short = resource_part  # S3 cost rows name the bucket
+        if short and short != full:
+            keys.append(short)
+    return keys
+
+
+def monthly_costs(costs, resource_ids, as_of) -> dict[str, Money]:
+    """``{inventory resource id: Money}`` for the ids that have usage in the window."""
+    d = costs.dialect
+    data_end = costs.data_end()
+    if data_end is None:
+        return {}
+    window_end = min(as_of.replace(tzinfo=None), data_end)
+    window_start = window_end - WINDOW
+    wanted: dict[str, list[str]] = {}
+    for rid in resource_ids:
+        if isinstance(rid, str) and rid:
+            wanted[rid] = candidate_keys(rid)
+    if not wanted:
+        return {}
+    keys = sorted({key for ks in wanted.values() for key in ks})
+    connection = costs.connection
+    connection.execute("CREATE OR REPLACE TEMP TABLE cw_wanted (key VARCHAR)")
+    connection.execute("INSERT INTO cw_wanted SELECT unnest(?)", [keys])
+    normalized = f"lower({d.regex_replace('ResourceId', GCP_PREFIX_SQL, '')})"
+    rows = costs.query(
+        f"SELECT w.key, f.BillingCurrency, sum(f.EffectiveCost), min(f.ChargePeriodStart), max(f.ChargePeriodEnd)"
+        f" FROM {costs.table} f JOIN cw_wanted w ON w.key = {normalized}"
+        f" WHERE f.ChargeCategory = 'Usage' AND f.ResourceId IS NOT NULL"
+        f" AND f.ChargePeriodStart >= {d.timestamp(window_start)} AND f.ChargePeriodStart < {d.timestamp(window_end)}"
+        " GROUP BY ALL"
+    )
+    connection.execute("DROP TABLE cw_wanted")
+    by_key: dict[str, list] = {}
+    for key, currency, cost, first, last in rows:
+        by_key.setdefault(key, []).append((currency, cost, first, min(last, window_end)))
+    out: dict[str, Money] = {}
+    for rid, candidates in wanted.items():
+        for key in candidates:
+            found = by_key.get(key)
+            if not found:
+                continue
+            if len(found) == 1:
+                currency, cost, first, last = found[0]
+                seconds = int((last - first).total_seconds())
+                if seconds > 0:
+                    out[rid] = Money(cents(ratio(Decimal(cost) * HOURS_PER_MONTH * 3600, seconds)), currency)
+            break
+    return out
