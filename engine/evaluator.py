@@ -53,17 +53,19 @@ def evaluate(
     ``budgets``: Budgets documents (id -> Budgets), e.g. ``--budgets`` files. Like the team
     directory, budgets are an input of the run: Budgets documents that sit among the policies
     serve the policy tests next to them and are not used unless passed here.
-    ``prices`` (an :class:`engine.pricing.PriceSources`) prices savings; without it they are unpriced.
+    ``prices`` (an :class:`engine.pricing.PriceSources`, e.g. the price table) prices savings; with
+    ``costs`` and an inventory, the FOCUS price sources (:mod:`engine.costs.prices`) are asked first.
+    Without any source, savings are unpriced.
     """
     when = as_of_datetime(as_of)
     ownership = ownership or NO_OWNERSHIP
-    context = CheckContext(as_of=when, ownership=ownership, budgets=dict(budgets or {}), catalog=library.catalog,
-                           prices=prices or PriceSources())
     findings: list[Finding] = []
     errors: list[EvaluationError] = []
     notes: list[str] = list(warnings)
     skipped: list[tuple[str, str]] = []
     policies = [p for p in library.policies if p.enabled]
+    prices = _price_sources(prices, costs, resources, when, library, policies, notes)
+    context = CheckContext(as_of=when, ownership=ownership, budgets=dict(budgets or {}), catalog=library.catalog, prices=prices)
     resolve = ownership.resolve
     evaluated = []
     for policy in policies:
@@ -138,6 +140,24 @@ def evaluate(
     )
 
 
+def _price_sources(prices, costs, resources, when, library: PolicyLibrary, policies, notes: list[str]) -> PriceSources:
+    """The price sources in their order: with a cost snapshot and an inventory, the FOCUS sources, then ``prices``."""
+    from engine.checks import CHECKS
+
+    given = list(prices.sources) if prices is not None else []
+    if costs is None or resources is None or not any(CHECKS[p.type].prices for p in policies):
+        return PriceSources(given)
+    from engine.costs.prices import COLUMNS as PRICE_COLUMNS
+    from engine.costs.prices import focus_price_sources
+
+    missing = costs.missing(PRICE_COLUMNS)
+    if missing:
+        notes.append(f"savings are not priced from the cost data: it was loaded without the columns {', '.join(missing)} "
+                     "(see PolicyLibrary.cost_columns)")
+        return PriceSources(given)
+    return PriceSources([*focus_price_sources(costs, resources, when, library.catalog), *given])
+
+
 def _evaluate_costs(policy, costs, context: CheckContext, findings, errors, skipped, notes) -> bool:
     """Run one cost policy; False when it was skipped."""
     import duckdb
@@ -183,18 +203,20 @@ def _evaluate_costs(policy, costs, context: CheckContext, findings, errors, skip
 
 
 def _with_monthly_costs(findings: list[Finding], costs, when) -> list[Finding]:
-    """Inventory findings with the resource's monthly cost from the cost snapshot."""
+    """Inventory findings with the resource's monthly cost from the cost snapshot. The observed cost wins
+    over the estimate of a price source (a resource priced by the price table or by unit prices), so
+    every finding on a resource shows the same monthly cost."""
     from dataclasses import replace
 
     from engine.costs.resource_costs import monthly_costs
 
-    ids = {f.resource["id"] for f in findings if f.resource is not None and f.monthly_cost is None}
-    prices = monthly_costs(costs, ids, when)
-    if not prices:
+    ids = {f.resource["id"] for f in findings if f.resource is not None}
+    observed = monthly_costs(costs, ids, when)
+    if not observed:
         return findings
     return [
-        replace(f, monthly_cost=prices[f.resource["id"]])
-        if f.resource is not None and f.monthly_cost is None and f.resource["id"] in prices
+        replace(f, monthly_cost=observed[f.resource["id"]])
+        if f.resource is not None and f.resource["id"] in observed and f.monthly_cost != observed[f.resource["id"]]
         else f
         for f in findings
     ]

@@ -101,13 +101,20 @@ class PolicyLibrary:
         return None
 
     def cost_columns(self, *, with_inventory: bool = False) -> set[str]:
-        """The FOCUS columns the enabled cost policies read (and inventory findings' monthly costs)."""
+        """The FOCUS columns the enabled cost policies read; with an inventory, also those of inventory
+        findings' monthly costs and, when a policy prices savings, of the FOCUS price sources."""
+        from engine.checks import CHECKS
+        from engine.costs.prices import COLUMNS as PRICE_COLUMNS
         from engine.costs.resource_costs import COLUMNS as RESOURCE_COST_COLUMNS
 
         needed: set[str] = set(RESOURCE_COST_COLUMNS) if with_inventory else set()
         for policy in self.policies:
-            if policy.enabled and policy.target == "costs":
+            if not policy.enabled:
+                continue
+            if policy.target == "costs":
                 needed |= policy.check.columns()
+            elif with_inventory and CHECKS[policy.type].prices:
+                needed |= PRICE_COLUMNS
         return needed
 
     def select(self, ids: tuple[str, ...] = (), labels: tuple[str, ...] = ()) -> "PolicyLibrary":

@@ -62,7 +62,7 @@ def test_no_price_is_said_never_invented(prices):
     assert (found.monthly_saving, found.monthly_cost, found.status) == (None, None, "unpriced")
     assert found.text == "saving unknown: no price for m5.4xlarge (aws, us-east-1) in the price table"
     none = estimate(instance(), "m5.2xlarge", "m5.large", PriceSources(), AS_OF)
-    assert none.text == "saving unknown: no price source given (use --prices FILE)" and none.monthly_saving is None
+    assert none.text == "saving unknown: no price source given (use --costs or --prices)" and none.monthly_saving is None
 
 
 def test_two_currencies_are_never_subtracted(prices):

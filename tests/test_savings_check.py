@@ -79,6 +79,6 @@ def test_check_output_is_deterministic_with_metrics_and_prices(write):
 def test_check_without_prices_says_the_savings_are_unpriced():
     document = json.loads(run_check("--format", "json").output)
     rightsizing = [f for f in document["findings"] if f["policy"] == "rightsize-compute" and f["evidence"]["recommendation"]]
-    assert rightsizing and all(f["evidence"]["saving"] == {"status": "unpriced", "reason": "no price source given (use --prices FILE)"}
+    assert rightsizing and all(f["evidence"]["saving"] == {"status": "unpriced", "reason": "no price source given (use --costs or --prices)"}
                                for f in rightsizing)
     assert all(f["money"]["monthly_saving"] is None for f in rightsizing)

@@ -30,14 +30,15 @@ class PolicyType:
     summary: str
     condition_fields: tuple[str, ...] = ()  # spec fields holding a condition
     target: str = "inventory"  # inventory | costs
+    prices: bool = False  # prices savings (context.prices): with --costs, the FOCUS price sources are loaded for it
 
 
 CHECKS: dict[str, PolicyType] = {
     "condition": PolicyType("condition", condition, "policy-types/condition.schema.json", "generic condition on resource fields (JMESPath paths, operators, all/any/not)", ("fail_if",)),
     "tagging": PolicyType("tagging", tagging, "policy-types/tagging.schema.json", "required tag keys, allowed values, key-case drift"),
-    "rightsizing": PolicyType("rightsizing", rightsizing, "policy-types/rightsizing.schema.json", "oversized for the measured load: a smaller size of the same family, priced"),
-    "previous-generation": PolicyType("previous-generation", previous_generation, "policy-types/previous-generation.schema.json", "previous-generation family or volume type: the current equivalent, priced"),
-    "waste": PolicyType("waste", waste, "policy-types/waste.schema.json", "paid for and unused (a condition); the saving is the resource's monthly cost", ("fail_if",)),
+    "rightsizing": PolicyType("rightsizing", rightsizing, "policy-types/rightsizing.schema.json", "oversized for the measured load: a smaller size of the same family, priced", prices=True),
+    "previous-generation": PolicyType("previous-generation", previous_generation, "policy-types/previous-generation.schema.json", "previous-generation family or volume type: the current equivalent, priced", prices=True),
+    "waste": PolicyType("waste", waste, "policy-types/waste.schema.json", "paid for and unused (a condition); the saving is the resource's monthly cost", ("fail_if",), prices=True),
     "budget": PolicyType("budget", budget, "policy-types/budget.schema.json", "spend per scope against a budget, on actuals and on a run-rate forecast", target="costs"),
     "tag-coverage": PolicyType("tag-coverage", tag_coverage, "policy-types/tag-coverage.schema.json", "share of spend carrying the allocation tags, by cost and by rows", target="costs"),
     "commitment": PolicyType("commitment", commitment, "policy-types/commitment.schema.json", "commitment utilization and coverage, with unused and on-demand dollars", target="costs"),

@@ -22,7 +22,8 @@ What it does
     not evaluated unless ``allow_burstable`` is true — its CPU credits make utilization a poor
     guide. The finding carries the recommendation (current → target), the projected load, the
     confidence inputs (days of data, samples, sampling period, statistic) and the estimated
-    monthly saving with the price source that priced it (``--prices``; see the README). A resource
+    monthly saving with the price source that priced it (FOCUS cost data with ``--costs``, then the price
+    table of ``--prices``; see the README). A resource
     covered by a commitment saves nothing until the commitment ends, and the finding says so.
 
     **No recommendation.** A resource whose trigger holds but on too little data (fewer days than

@@ -4,9 +4,9 @@ What it does
     Like ``condition``: a resource fails when ``fail_if`` holds (an unattached volume, an
     unassociated public IP, a load balancer with no targets, an old snapshot, no usage over the
     lookback window). Each finding is priced: the monthly cost of the resource as it is, which is
-    what deleting it saves — from the first price source that prices it (the price table prices
-    volumes and snapshots per GiB-month × their capacity, and sizeless resources by their class,
-    e.g. ``network.public-ip``). With no price the finding says so; a resource covered by a
+    what deleting it saves — from the first price source that prices it (with ``--costs``, what the
+    FOCUS cost data bills the resource; the price table prices volumes and snapshots per GiB-month
+    × their capacity, and sizeless resources by their class, e.g. ``network.public-ip``). With no price the finding says so; a resource covered by a
     commitment saves nothing until the commitment ends. ``price: none`` reports without pricing
     (for resources whose cost is elsewhere, such as a stopped instance's disks).
 

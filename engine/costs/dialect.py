@@ -111,6 +111,17 @@ class DuckDBDialect:
     def list_contains(list_expr: str, value: str) -> str:
         return f"list_contains({list_expr}, {value})"
 
+    # -- lookup tables --------------------------------------------------------------------
+    @staticmethod
+    def create_key_table(connection, name: str, keys) -> None:
+        """A temporary one-column table ``name (key VARCHAR)`` holding ``keys``, to join a query against."""
+        connection.execute(f"CREATE OR REPLACE TEMP TABLE {name} (key VARCHAR)")
+        connection.execute(f"INSERT INTO {name} SELECT unnest(?)", [list(keys)])
+
+    @staticmethod
+    def drop_table(connection, name: str) -> None:
+        connection.execute(f"DROP TABLE IF EXISTS {name}")
+
     # -- time -----------------------------------------------------------------------------
     @staticmethod
     def seconds_between(start: str, end: str) -> str:

@@ -57,14 +57,32 @@ def candidate_keys(resource_id: str) -> list[str]:
     return keys
 
 
+def usage_window(costs, as_of):
+    """``(start, end)`` of the observation window (naive UTC), or None for an empty snapshot."""
+    data_end = costs.data_end()
+    if data_end is None:
+        return None
+    window_end = min(as_of.replace(tzinfo=None), data_end)
+    return window_end - WINDOW, window_end
+
+
+def normalized_resource_id(dialect) -> str:
+    """SQL: ``ResourceId`` normalized as :func:`normalize_resource_id` does."""
+    return f"lower({dialect.regex_replace('ResourceId', GCP_PREFIX_SQL, '')})"
+
+
+def monthly_amount(cost, seconds: int) -> Decimal:
+    """730 h × the hourly cost observed over ``seconds``, rounded half-even to cents."""
+    return cents(ratio(Decimal(cost) * HOURS_PER_MONTH * 3600, seconds))
+
+
 def monthly_costs(costs, resource_ids, as_of) -> dict[str, Money]:
     """``{inventory resource id: Money}`` for the ids that have usage in the window."""
     d = costs.dialect
-    data_end = costs.data_end()
-    if data_end is None:
+    window = usage_window(costs, as_of)
+    if window is None:
         return {}
-    window_end = min(as_of.replace(tzinfo=None), data_end)
-    window_start = window_end - WINDOW
+    window_start, window_end = window
     wanted: dict[str, list[str]] = {}
     for rid in resource_ids:
         if isinstance(rid, str) and rid:
@@ -73,17 +91,15 @@ def monthly_costs(costs, resource_ids, as_of) -> dict[str, Money]:
         return {}
     keys = sorted({key for ks in wanted.values() for key in ks})
     connection = costs.connection
-    connection.execute("CREATE OR REPLACE TEMP TABLE cw_wanted (key VARCHAR)")
-    connection.execute("INSERT INTO cw_wanted SELECT unnest(?)", [keys])
-    normalized = f"lower({d.regex_replace('ResourceId', GCP_PREFIX_SQL, '')})"
+    d.create_key_table(connection, "cw_wanted", keys)
     rows = costs.query(
         f"SELECT w.key, f.BillingCurrency, sum(f.EffectiveCost), min(f.ChargePeriodStart), max(f.ChargePeriodEnd)"
-        f" FROM {costs.table} f JOIN cw_wanted w ON w.key = {normalized}"
+        f" FROM {costs.table} f JOIN cw_wanted w ON w.key = {normalized_resource_id(d)}"
         f" WHERE f.ChargeCategory = 'Usage' AND f.ResourceId IS NOT NULL"
         f" AND f.ChargePeriodStart >= {d.timestamp(window_start)} AND f.ChargePeriodStart < {d.timestamp(window_end)}"
         " GROUP BY ALL"
     )
-    connection.execute("DROP TABLE cw_wanted")
+    d.drop_table(connection, "cw_wanted")
     by_key: dict[str, list] = {}
     for key, currency, cost, first, last in rows:
         by_key.setdefault(key, []).append((currency, cost, first, min(last, window_end)))
@@ -97,6 +113,6 @@ def monthly_costs(costs, resource_ids, as_of) -> dict[str, Money]:
                 currency, cost, first, last = found[0]
                 seconds = int((last - first).total_seconds())
                 if seconds > 0:
-                    out[rid] = Money(cents(ratio(Decimal(cost) * HOURS_PER_MONTH * 3600, seconds)), currency)
+                    out[rid] = Money(monthly_amount(cost, seconds), currency)
             break
     return out

@@ -1,12 +1,14 @@
 """Estimating a monthly cost and saving, with the source, a commitment, or why there is no price.
 
-* monthly cost = 730 h × the hourly price, or the GiB-month price × the capacity in GiB;
+* monthly cost = 730 h × the hourly price, or the GiB-month price × the capacity in GiB, or the
+  monthly amount a FOCUS source observed;
 * the saving of moving a resource to a target size = its monthly cost − the target's, both priced
   by the first source that prices both (:meth:`PriceSources.quote_pair`); the saving of deleting
   it = its whole monthly cost;
 * no source prices it → no amount: the evidence and message say so, an amount is never invented;
 * a resource covered by a commitment (the inventory's ``properties.commitment``, or a price
-  source's answer) saves nothing until the commitment ends: the saving is 0, and the evidence
+  source's answer — the FOCUS sources report usage at ``PricingCategory = Committed``, without an
+  end date, since FOCUS carries none) saves nothing until the commitment ends: the saving is 0, and the evidence
   carries the saving after the commitment and its end date. A commitment that ended before the
   as-of date is ignored.
 
@@ -81,8 +83,10 @@ def capacity_gib(resource: dict) -> Decimal | None:
     return None
 
 
-def commitment_of(resource: dict, quote: Quote | None, as_of: datetime) -> Commitment | None:
-    """The commitment covering the resource on the as-of date, if any."""
+def commitment_of(resource: dict, quote: Quote | None, as_of: datetime, prices: PriceSources | None = None) -> Commitment | None:
+    """The commitment covering the resource on the as-of date, if any: the inventory's, else the one the
+    quoting source reports, else one another source knows of (a resource priced by the price table
+    whose FOCUS usage is committed)."""
     found = None
     properties = resource.get("properties")
     raw = properties.get("commitment") if isinstance(properties, dict) else None
@@ -97,6 +101,8 @@ def commitment_of(resource: dict, quote: Quote | None, as_of: datetime) -> Commi
         found = Commitment(_text(raw.get("type")), _text(raw.get("id")), ends, "inventory")
     elif quote is not None and quote.commitment is not None:
         found = quote.commitment
+    elif prices is not None:
+        found = prices.commitment(resource)
     if found is None or found.ends is None:
         return found
     try:
@@ -113,13 +119,20 @@ def _text(value) -> str | None:
 def monthly(quote: Quote, resource: dict) -> Decimal | None:
     if quote.unit == "hour":
         return quote.amount * HOURS_PER_MONTH
+    if quote.unit == "month":
+        return quote.amount
     capacity = capacity_gib(resource)
     return None if capacity is None else quote.amount * capacity
 
 
 def _price_evidence(key: str, quote: Quote, amount: Decimal) -> dict:
-    per = "hourly" if quote.unit == "hour" else "per_gib_month"
-    return {"size": key, per: format(quote.amount, "f"), "monthly": format(money(amount, quote.currency).amount, "f")}
+    out = {"size": key}
+    if quote.unit != "month":
+        out["hourly" if quote.unit == "hour" else "per_gib_month"] = format(quote.amount, "f")
+    out["monthly"] = format(money(amount, quote.currency).amount, "f")
+    if quote.detail:
+        out.update(quote.detail)
+    return out
 
 
 def estimate(resource: dict, current: str | None, target: str | None, prices: PriceSources, as_of: datetime) -> Estimate:
@@ -128,7 +141,7 @@ def estimate(resource: dict, current: str | None, target: str | None, prices: Pr
     if current is None:
         return _unpriced("the resource has no size to price it by", where)
     if not prices:
-        return _unpriced("no price source given (use --prices FILE)", where)
+        return _unpriced("no price source given (use --costs or --prices)", where)
     if target is None:
         now = prices.quote(resource, current)
         pair = (now, None) if now is not None else None
@@ -155,12 +168,17 @@ def estimate(resource: dict, current: str | None, target: str | None, prices: Pr
         "currency": currency,
         "hours_per_month": int(HOURS_PER_MONTH),
     }
-    commitment = commitment_of(resource, now, as_of)
+    commitment = commitment_of(resource, now, as_of, prices)
     cost = money(cost_now, currency)
     if commitment is not None:
         evidence.update(status="committed", commitment=commitment.to_dict(), monthly=format(money(Decimal(0), currency).amount, "f"),
                         monthly_after_commitment=format(money(saving, currency).amount, "f"))
-        until = f"the commitment ends on {commitment.ends}" if commitment.ends else "the commitment covering it ends (end unknown)"
+        if commitment.ends:
+            until = f"the commitment ends on {commitment.ends}"
+        elif commitment.source.startswith("FOCUS"):
+            until = "the commitment covering it ends (its FOCUS usage is PricingCategory Committed; FOCUS gives no end date)"
+        else:
+            until = "the commitment covering it ends (end unknown)"
         text = f"saves nothing until {until} (then {shown(saving, currency)}/month, {now.by})"
         return Estimate("committed", cost, money(Decimal(0), currency), evidence, text)
     if saving < 0:

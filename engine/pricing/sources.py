@@ -3,22 +3,24 @@
 A :class:`PriceSource` answers ``quote(resource, key)``: the price of running ``resource`` as
 ``key`` — its own size or a candidate target size (``m5.large``), or, for resources without a
 size, their class (``network.public-ip``; see :func:`price_key`). It answers with a
-:class:`Quote` (an amount per hour or per GiB-month, a currency, where the number comes from,
-and the commitment covering the resource if the source knows of one) or ``None``.
+:class:`Quote` (an amount per hour, per GiB-month or per month, a currency, where the number comes
+from, and the commitment covering the resource if the source knows of one) or ``None``. A source
+may also answer ``commitment(resource)``: the commitment covering the resource, whichever source
+prices it.
 
 :class:`PriceSources` asks its sources **in order**; the first source that prices *both* the
 current and the target key prices a saving, so a saving never subtracts a discounted observed
-cost from a list price. The chain the engine builds (:func:`engine.pricing.price_sources`):
+cost from a list price. The chain the engine builds (:func:`engine.pricing.price_sources`; ``evaluate`` puts the FOCUS
+sources first when it is given a cost snapshot):
 
-1. *(with the cost engine)* the resource's own observed cost in the FOCUS snapshot, scaled by the
-   size ratio within its family — FOCUS has no instance-type column, so the inventory's size is
-   joined by ``ResourceId``;
-2. *(with the cost engine)* observed unit prices for the target size and region in the FOCUS
-   snapshot;
+1. ``FOCUS observed cost`` — the resource's own observed cost in the FOCUS snapshot, scaled by the
+   size ratio within its family (:meth:`engine.sizing.catalog.Catalog.price_ratio`);
+2. ``FOCUS unit prices`` — the observed on-demand cost per hour of the snapshot's resources of the
+   target size in the resource's region — FOCUS has no instance-type column, so the inventory's
+   size is joined by ``ResourceId``;
 3. the user's price table (``--prices``, :mod:`engine.pricing.table`).
 
-Sources 1 and 2 arrive with the FOCUS cost engine; they plug in ahead of the table by
-implementing this protocol.
+Sources 1 and 2 live in :mod:`engine.costs.prices` (their SQL with the rest of the cost engine).
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from decimal import Decimal
 from typing import Protocol, Sequence
 
 HOURS_PER_MONTH = Decimal(730)
-UNITS = ("hour", "gib-month")
+UNITS = ("hour", "gib-month")  # the price table's units; FOCUS sources also quote "month" (a monthly amount)
 SIZED_CLASSES = frozenset({"compute.instance", "database.instance", "block.volume"})
 
 
@@ -53,6 +55,7 @@ class Quote:
     source: str  # where the number comes from, for the evidence: "price table prices.csv:12"
     by: str  # the source's short name, for messages: "price table"
     commitment: Commitment | None = None
+    detail: dict | None = None  # how the source got the number, added to the saving's evidence
 
 
 class PriceSource(Protocol):
@@ -87,6 +90,15 @@ class PriceSources:
     def quote(self, resource: dict, key: str) -> Quote | None:
         for source in self.sources:
             found = source.quote(resource, key)
+            if found is not None:
+                return found
+        return None
+
+    def commitment(self, resource: dict) -> Commitment | None:
+        """The commitment covering the resource according to the first source that knows of one."""
+        for source in self.sources:
+            ask = getattr(source, "commitment", None)
+            found = ask(resource) if ask is not None else None
             if found is not None:
                 return found
         return None

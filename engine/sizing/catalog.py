@@ -21,6 +21,7 @@ policies does not pay for it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
 from engine.bundled import policies_dir
@@ -39,10 +40,26 @@ class Size:
     architecture: str
     burstable: bool
     position: int  # 0 = the smallest size of its family
+    relative_price: float | None = None  # the ladder's price relation between the sizes of the family, if given
 
     def to_dict(self) -> dict:
-        return {"size": self.name, "family": self.family, "vcpu": _number(self.vcpu), "memory_gib": _number(self.memory_gib),
-                "architecture": self.architecture, "burstable": self.burstable}
+        out = {"size": self.name, "family": self.family, "vcpu": _number(self.vcpu), "memory_gib": _number(self.memory_gib),
+               "architecture": self.architecture, "burstable": self.burstable}
+        if self.relative_price is not None:
+            out["relative_price"] = _number(self.relative_price)
+        return out
+
+
+@dataclass(frozen=True)
+class SizeRatio:
+    """What a size costs relative to another size of the same family: ``numerator / denominator``."""
+
+    numerator: Decimal
+    denominator: Decimal
+    basis: str  # "same size", "relative price" (the ladder's), "vCPU" (same memory per vCPU)
+
+    def __str__(self) -> str:
+        return f"{_decimal_text(self.numerator)}/{_decimal_text(self.denominator)}"
 
 
 @dataclass(frozen=True)
@@ -55,6 +72,11 @@ class Family:
 
 def _number(value: float) -> float | int:
     return int(value) if float(value).is_integer() else value
+
+
+def _decimal_text(value: Decimal) -> str:
+    text = format(value, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 @dataclass
@@ -78,6 +100,25 @@ class Catalog:
     def family(self, provider: str, name: str) -> Family | None:
         self._build()
         return self.families.get((provider, name))
+
+    def price_ratio(self, provider: str | None, current: str | None, target: str | None) -> SizeRatio | None:
+        """What ``target`` costs relative to ``current``, when both are sizes of one family and the ladder
+        tells: the sizes' ``relative_price`` when both have one, else the vCPU ratio when both sizes have the
+        same memory per vCPU (``m5.large`` 2/8 and ``m5.2xlarge`` 8/32: 1/4). Otherwise None: sizes of one
+        family whose shapes differ (``t3.nano`` and ``t3.large`` both have 2 vCPU) are not guessed."""
+        now = self.size(provider, current)
+        then = self.size(provider, target)
+        if now is None or then is None or now.family != then.family:
+            return None
+        if now.name == then.name:
+            return SizeRatio(Decimal(1), Decimal(1), "same size")
+        if now.relative_price is not None and then.relative_price is not None:
+            return SizeRatio(Decimal(str(then.relative_price)), Decimal(str(now.relative_price)), "relative price")
+        vcpu_now, vcpu_then = Decimal(str(now.vcpu)), Decimal(str(then.vcpu))
+        memory_now, memory_then = Decimal(str(now.memory_gib)), Decimal(str(then.memory_gib))
+        if vcpu_then * memory_now == vcpu_now * memory_then:  # the same memory per vCPU
+            return SizeRatio(vcpu_then, vcpu_now, "vCPU")
+        return None
 
     def replacements(self, provider: str | None, size_name: str | None) -> tuple[str, tuple[str, ...]] | None:
         """``("family", (m7i, m7g))`` when the size's family is a previous generation, ``("size", (gp3,))``
@@ -215,5 +256,5 @@ def _family(doc, provider: str, item: dict, pointer: str, problems: list[Problem
             ok = False
         previous = (name, shape)
         sizes.append(Size(provider, item["family"], name, shape[0], shape[1], entry.get("architecture", architecture),
-                          entry.get("burstable", burstable), len(sizes)))
+                          entry.get("burstable", burstable), len(sizes), entry.get("relative_price")))
     return Family(provider, item["family"], tuple(sizes), doc.file) if ok else None
