@@ -32,7 +32,7 @@ AS_OF = datetime(2026, 11, 27, tzinfo=timezone.utc)
 KEYS = ["owner", "Owner", "OWNER", " owner", "owner ", "own_er", "team", "Team", "TEAM", "cost-center", "cost_center",
         "CostCenter", "cost center", "Cost-Center", "environment", "Environment", "ENV", "env", "app", "Name"]
 VALUES = ["", " ", "\t", "prod", "Prod", "dev", "staging", "payments", "search", "bob@example.com", "CC-1234",
-          "cc-9999", "CC-12", True, " search ", "Payments", "x"]
+          "cc-9999", "CC-12", True, " search ", "Payments", "x", None, False]
 
 OWNERSHIP = compile_ownership(
     {
@@ -124,6 +124,18 @@ def test_generated_tagging_check_equals_the_plain_rules(seed):
     assert [check(resource) for resource in resources] == expected, compiled._factory.source
     # the loop version gives the same violations, in order
     assert check.scan(resources) == [(r, v) for r, v in zip(resources, expected) if v is not None]
+
+
+@pytest.mark.parametrize("types", [{"compute.instance"}, {"aws::ec2::instance"}, {"compute.instance", "block.volume", "foo"}])
+def test_scan_selects_as_the_policy_selector(types):
+    rng = random.Random(len(types))
+    check = tagging.compile({"keys": [{"key": "team"}]}, lambda *p: pytest.fail(str(p))).bind(CheckContext(AS_OF))
+    names = ["AWS::EC2::Instance", "aws_instance", "compute.instance", "Compute.Instance", "AWS::EC2::Volume", "foo", None, 5]
+    resources = [{"id": f"r{index}", "type": rng.choice(names), "class": rng.choice(["compute.instance", "block.volume", None]),
+                  "tags": random_tags(rng)} for index in range(400)]
+    selects = make_policy("p", types, None).selector()
+    expected = [(r, check(r)) for r in resources if selects(r) and check(r) is not None]
+    assert check.scan(resources, frozenset(types)) == expected
 
 
 def test_generated_tagging_check_reads_tags_as_before():

@@ -116,23 +116,37 @@ class TaggingCheck:
                     on_missing = verdict("explain(tags, True)", True)
                 else:
                     on_missing = verdict("explain(tags)") if rule.required else ["pass"]
-                tests = []
+                on_invalid = verdict("explain(tags)")
                 # the exact spelling wins any collision, so its value is the one to check
+                tests = []
                 if rule.values is not None:
-                    tests.append(f"value is True or value not in values_{index}")
+                    tests.append(f"value not in values_{index}")
                 if rule.pattern is not None:
-                    tests.append(f"value is True or not search_{index}(value)")
+                    tests.append(f"not search_{index}(value)")
                 if rule.known_team:
-                    tests.append("value is True or team_of[value] is None")
+                    tests.append("team_of[value] is None")
+                lines.append(f"value = tags.get({rule.key!r})")
+                # a string value, the usual case: blank means missing, else the value tests
+                lines.append("if value.__class__ is str:")
+                if exact and rule.required:  # missing and invalid lead to the same explanation
+                    if tests == [f"value not in values_{index}"] and all(v.strip(WHITESPACE) for v in rule.values):
+                        lines.append(f"    if value not in values_{index}:")  # a blank value is not an allowed one
+                    else:
+                        lines.append(f"    if {' or '.join(['not value.strip(WHITESPACE)', *tests])}:")
+                    lines += ["        " + line for line in on_invalid]
+                else:
+                    lines += ["    if not value.strip(WHITESPACE):", *("        " + line for line in on_missing)]
+                    if tests:
+                        lines += [f"    elif {' or '.join(tests)}:", *("        " + line for line in on_invalid)]
+                # anything else: None or False is missing, True (key only) fails any value test
                 lines += [
-                    f"value = tags.get({rule.key!r})",
-                    "if value is None or value is False or (value is not True and not value.strip(WHITESPACE)):",
+                    "elif value is None or value is False or (value is not True and not value.strip(WHITESPACE)):",
                     *("    " + line for line in on_missing),
                 ]
                 if tests:
-                    lines.append("else:")
-                    for test in tests:
-                        lines += [f"    if {test}:", *("        " + line for line in verdict("explain(tags)"))]
+                    lines += ["elif value is True:", *("    " + line for line in on_invalid)]
+                    # (any other value: one whose strip() held, tested as a string would be)
+                    lines += [f"elif {' or '.join(tests)}:", *("    " + line for line in on_invalid)]
             return lines
 
         return compile_check(f"tagging check ({self.mode})", names, body)
@@ -197,13 +211,9 @@ class TaggingCheck:
             names += [f"expected_{index}", f"values_{index}", f"search_{index}"]
             key, value = repr(rule.key), f"value_{index}"
             if exact:
-                lines += [
-                    f"        if {key} in tags:",
-                    f"            hit = {key}",
-                    f"            {value} = tags[{key}]",
-                    "        else:",
-                    f"            hit = {value} = None",
-                ]
+                # the key as spelled, if present (an absent key reads None, as a key holding None:
+                # both count as missing, and near misses leave out the key as spelled either way)
+                lines.append(f"        {value} = tags.get({key})")
             else:
                 lines += [
                     f"        matches = spellings.get({rule.normalized!r})",
@@ -217,13 +227,12 @@ class TaggingCheck:
                     f"                collisions[{key}] = [hit, *sorted(k for k in matches if k != hit)]",
                     f"            {value} = tags[hit]",
                 ]
-            # not has_value(value), written out
-            lines.append(f"        if hit is None or not ({value} is True or ({value}.strip(WHITESPACE) != '' if isinstance({value}, str) "
-                         f"else {value} is not None and {value} is not False)):")
+            # not has_value(value), written out (an absent key reads None)
+            lines.append(f"        if (not {value}.strip(WHITESPACE)) if isinstance({value}, str) else ({value} is None or {value} is False):")
             if rule.required:
                 lines += [
                     f"            missing.append({key})",
-                    f"            found = near(tags, {loose_key(rule.key)!r}, hit)",
+                    f"            found = near(tags, {loose_key(rule.key)!r}, {key if exact else 'hit'})",
                     "            if found:",
                     f"                misses[{key}] = found",
                 ]
@@ -320,6 +329,10 @@ class _NearMisses:
 
 def _message(missing: list, misses: dict, invalid: dict) -> str:
     """The finding's message: missing keys (with near misses), then each invalid value."""
+    if len(missing) == 1 and not invalid:  # the usual case, written out
+        key = missing[0]
+        found = misses.get(key)
+        return "missing tag " + (key + " (found '" + "', '".join(found) + "': spelled differently)" if found else key)
     parts = []
     if missing:
         if misses:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import fnmatch
 import re
+import sys
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from typing import Callable
@@ -219,8 +220,17 @@ def parse_duration(text: object) -> timedelta:
     return int(match.group(1)) * _UNITS[match.group(2)]
 
 
+_FROMISOFORMAT_READS_Z = sys.version_info >= (3, 11)
+
+
 def parse_timestamp(text: str) -> datetime:
     """An ISO-8601 date or date-time as an aware UTC datetime. Raises ValueError."""
+    if _FROMISOFORMAT_READS_Z and len(text) == 20 and text[10] == "T" and text[19] == "Z":
+        # the usual shape, 2026-05-01T00:00:00Z: Python 3.11 reads the Z as UTC itself
+        try:
+            return datetime.fromisoformat(text)
+        except ValueError:
+            pass  # let the general rules below decide (and word the error)
     value = text.strip()
     if value.endswith(("Z", "z")):
         value = value[:-1] + "+00:00"
