@@ -346,3 +346,40 @@ def test_findings_come_in_sort_key_order(seed):
     result = evaluate(PolicyLibrary(policies), resources, ownership=OWNERSHIP, as_of="2026-11-27")
     assert list(result.findings) == sorted(result.findings, key=Finding.sort_key)
     assert len(result.findings) > 50
+
+
+def _parse_timestamp_general(text: str):
+    """parse_timestamp's general rules (without the fast path for the usual Z shape)."""
+    from datetime import date
+
+    value = text.strip()
+    if value.endswith(("Z", "z")):
+        value = value[:-1] + "+00:00"
+    if len(value) == 10:
+        parsed = datetime.combine(date.fromisoformat(value), datetime.min.time())
+    else:
+        parsed = datetime.fromisoformat(value.replace(" ", "T", 1))
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=timezone.utc)
+    return parsed.astimezone(timezone.utc)
+
+
+def test_timestamp_fast_path_reads_as_the_general_rules():
+    from engine.conditions.operators import parse_timestamp
+
+    rng = random.Random(5)
+    texts = ["2025-07-11T05:29:27Z", "2025-13-11T05:29:27Z", "2025-07-11T05:29:2 Z", "2025-07-11T05:29:27z",
+             "2024-02-29T23:59:59Z", "2023-02-29T23:59:59Z", "0001-01-01T00:00:00Z", "2025-07-11T05:29:60Z"]
+    texts += ["".join(rng.choice("0123456789-T:Z +z.") for _ in range(20)) for _ in range(3000)]
+    texts += ["%04d-%02d-%02dT%02d:%02d:%02dZ" % (rng.randint(0, 9999), rng.randint(0, 13), rng.randint(0, 32),
+                                                   rng.randint(0, 25), rng.randint(0, 61), rng.randint(0, 61))
+              for _ in range(3000)]
+
+    def read(parse, text):
+        try:
+            parsed = parse(text)
+        except ValueError:
+            return "error"
+        return parsed, parsed.tzinfo
+
+    assert [read(parse_timestamp, t) for t in texts] == [read(_parse_timestamp_general, t) for t in texts]

@@ -4,6 +4,10 @@ Each module holds one policy type: a docstring with the fixed sections (What it 
 this bad? / Example / Use instead / Options) and a ``compile(spec, report)`` function returning
 an object whose ``bind(context)`` gives the per-resource check. ``schemas/policy-types/`` holds
 one schema per entry; a contract test keeps the two in step.
+
+A check may also carry ``check.scan(resources, types, emit)``, the same decision over many
+resources in one loop; the built-in types get both from :mod:`engine.checks.codegen`, which writes
+them out as Python source. The evaluator uses ``scan`` when it is there, and ``check`` otherwise.
 """
 
 from __future__ import annotations

@@ -54,7 +54,7 @@ from functools import cached_property
 
 from engine.checks.codegen import compile_check
 from engine.checks.base import CheckContext, CheckSetupError, Report, ResourceCheck, Violation
-from engine.tag_matching import WHITESPACE, has_value, loose_key, normalize_key
+from engine.tag_matching import WHITESPACE, loose_key, normalize_key
 
 
 @dataclass(frozen=True)
