@@ -9,7 +9,8 @@ Prints machine facts, then one Markdown table (median of ``--runs`` runs each):
    ``environment``, as in the built-in library):
    (a) costwarden ``engine.evaluate`` of ``bench/policies/instance-allocation-tags.yaml``
        (includes building the findings and resolving their owners);
-   (b) a hand-written Python loop doing the same check, with one result per violating resource;
+   (b) a hand-written Python loop doing the same check, with one (id, message) per violating
+       resource, the message being costwarden's (near misses named; checked pair by pair);
    (c) Cloud Custodian's filters (PyPI ``c7n``): ``FilterRegistry``, ``parse``, ``validate``,
        ``process(resources)`` on fresh copies of AWS-shaped resources (``Tags: [{Key, Value}]``);
        the shaping and the copies are made outside the timed region.
