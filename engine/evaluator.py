@@ -4,6 +4,8 @@ A policy's check is bound once per run (the clock and the team directory are fix
 called per resource. A condition that meets a value of the wrong type raises
 :class:`~engine.conditions.compiler.EvaluationFailure`; it is recorded as an evaluation error
 naming the policy, the resource and the path, and evaluation goes on with the next resource.
+A check with a ``scan`` (see :mod:`engine.checks.codegen`) is run over all its resources in one
+call first; if that meets an evaluation error, the policy is run again resource by resource.
 """
 
 from __future__ import annotations
