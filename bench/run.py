@@ -9,7 +9,8 @@ Prints machine facts, then one Markdown table (median of ``--runs`` runs each):
    ``environment``, as in the built-in library):
    (a) costwarden ``engine.evaluate`` of ``bench/policies/instance-allocation-tags.yaml``
        (includes building the findings and resolving their owners);
-   (b) a hand-written Python loop doing the same check, with one result per violating resource;
+   (b) a hand-written Python loop doing the same check, with one (id, message) per violating
+       resource, the message being costwarden's (near misses named; checked pair by pair);
    (c) Cloud Custodian's filters (PyPI ``c7n``): ``FilterRegistry``, ``parse``, ``validate``,
        ``process(resources)`` on fresh copies of AWS-shaped resources (``Tags: [{Key, Value}]``);
        the shaping and the copies are made outside the timed region.
@@ -41,6 +42,7 @@ import io
 import os
 import platform
 import pstats
+import re
 import statistics
 import subprocess
 import sys
@@ -185,9 +187,24 @@ def run_command(command: list[str], runs: int, expect=(0,)) -> tuple[float, list
 def make_loop(environments):
     allowed = frozenset(environments)
     whitespace = " \t\r\n"
+    required = ("owner", "cost-center", "environment")
+    not_alnum = re.compile(r"[^0-9a-z]")
 
     def handwritten_loop(resources: list[dict]) -> list[tuple[str, str]]:
-        """Violating compute instances with their problem: what a person would write by hand."""
+        """Violating compute instances with the same message as costwarden's: what a person would write by hand.
+
+        The rules are the policy's: owner and cost-center present and not blank (a key-only tag
+        counts as present), environment present and one of the allowed values; keys spelled
+        exactly; a missing key spelled another way (Owner, CostCenter) is named as a near miss.
+        """
+        loose_of: dict[str, str] = {}  # a tag key's loose form (case and separators ignored), once per key
+
+        def loose(key: str) -> str:
+            form = loose_of.get(key)
+            if form is None:
+                form = loose_of[key] = not_alnum.sub("", key.lower())
+            return form
+
         violations = []
         for resource in resources:
             if resource["class"] != "compute.instance":
@@ -196,17 +213,25 @@ def make_loop(environments):
             owner = tags.get("owner")
             cost_center = tags.get("cost-center")
             env = tags.get("environment")
-            if owner and cost_center and env in allowed and owner.strip(whitespace) and cost_center.strip(whitespace):
+            if env in allowed and owner and cost_center and (owner is True or owner.strip(whitespace)) \
+                    and (cost_center is True or cost_center.strip(whitespace)):
                 continue
+            missing, invalid = [], None
+            for key, value in zip(required, (owner, cost_center, env)):
+                if value is True or (value and value.strip(whitespace)):
+                    continue
+                wanted = loose(key)
+                near = sorted(k for k in tags if k != key and loose(k) == wanted)
+                missing.append(key + " (found '" + "', '".join(near) + "': spelled differently)" if near else key)
+            if env is True:
+                invalid = "tag environment=(key only) has no value (key-only tag)"
+            elif env and env.strip(whitespace) and env not in allowed:
+                invalid = f"tag environment={env!r} is not an allowed value"
             problems = []
-            if not owner or not owner.strip(whitespace):
-                problems.append("missing tag owner")
-            if not cost_center or not cost_center.strip(whitespace):
-                problems.append("missing tag cost-center")
-            if env is None or not env.strip(whitespace):
-                problems.append("missing tag environment")
-            elif env not in allowed:
-                problems.append(f"tag environment={env!r} is not an allowed value")
+            if missing:
+                problems.append(("missing tags " if len(missing) > 1 else "missing tag ") + ", ".join(missing))
+            if invalid:
+                problems.append(invalid)
             violations.append((resource["id"], "; ".join(problems)))
         return violations
 
@@ -354,6 +379,7 @@ def in_memory(args, inventory_path: Path, rows: list, notes: list) -> None:
 
     cw_time, cw_times, result, cw_gc = median_of(args.runs, costwarden)
     cw_ids = [f.resource["id"] for f in result.findings]
+    cw_messages = {(f.resource["id"], f.message) for f in result.findings}
     assert len(cw_ids) == len(set(cw_ids)), "costwarden reported a resource twice"
     assert not result.errors, result.errors
     expected = set(cw_ids)
@@ -362,6 +388,8 @@ def in_memory(args, inventory_path: Path, rows: list, notes: list) -> None:
     loop = make_loop(environments)
     loop_time, loop_times, loop_result, loop_gc = median_of(args.runs, lambda: loop(resources))
     agree("the hand-written loop", {rid for rid, _ in loop_result}, expected)
+    # the loop gives the same reason as costwarden's finding message, resource by resource
+    agree("the hand-written loop's messages", set(loop_result), cw_messages)
     loop_result = None
 
     rows.append(("**Tagging, in memory**", "", "", "", "", ""))

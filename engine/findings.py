@@ -120,7 +120,9 @@ def money_totals(findings) -> dict[str, list[dict]]:
 
 
 def resource_ref(resource: dict) -> dict:
-    return {name: resource.get(name) for name in RESOURCE_FIELDS}
+    get = resource.get  # RESOURCE_FIELDS written out: a dict display is twice as fast as a comprehension
+    return {"id": get("id"), "type": get("type"), "class": get("class"), "provider": get("provider"),
+            "account": get("account"), "region": get("region"), "name": get("name")}
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from engine.conditions.compiler import Condition
+from engine.selection import selects_pair
 
 SEVERITIES = ("info", "low", "medium", "high", "critical")
 SEVERITY_RANK = {name: rank for rank, name in enumerate(SEVERITIES)}
@@ -59,9 +60,7 @@ class Policy:
             key = (resource.get("type"), resource.get("class"))
             hit = memo.get(key)
             if hit is None:
-                rtype, rclass = key
-                hit = (isinstance(rtype, str) and rtype.lower() in types) or (rclass is not None and rclass in types)
-                memo[key] = hit
+                hit = memo[key] = selects_pair(types, key)
             return hit
 
         return selects

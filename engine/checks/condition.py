@@ -41,8 +41,10 @@ from __future__ import annotations
 
 import string
 from dataclasses import dataclass
+from functools import cached_property
 
 from engine.checks.base import CheckContext, Report, ResourceCheck, Violation
+from engine.checks.codegen import compile_check
 from engine.conditions.compiler import Condition, compile_condition
 
 PLACEHOLDERS = ("id", "name", "type", "class", "provider", "size", "region", "account", "state", "created_at")
@@ -54,17 +56,33 @@ class ConditionCheck:
     message: str
 
     def bind(self, context: CheckContext) -> ResourceCheck:
-        holds = self.condition.bind(context.as_of)
         condition, message = self.condition, self.message
         fields = [name for _, name, _, _ in string.Formatter().parse(message) if name]
 
-        def check(resource):
-            if not holds(resource):
-                return None
+        def violation(resource):
             text = message.format_map({name: _shown(resource.get(name)) for name in fields}) if fields else message
             return Violation(text, {"actual": condition.actual_values(resource), "expected": "fail_if does not hold"})
 
-        return check
+        if self._factory is None:  # a condition nested too deeply to write out
+            holds = condition.bind(context.as_of)
+
+            def check(resource):
+                return violation(resource) if holds(resource) else None
+
+            return check
+        return self._factory(violation=violation, **condition.constants(context.as_of))
+
+    @cached_property
+    def _factory(self):
+        """``make(violation, ...) -> check``: the condition written out (see :mod:`engine.checks.codegen`)."""
+        source = self.condition.source
+        if source is None:
+            return None
+
+        def body(verdict) -> list[str]:
+            return [*source.lines, "if holds:", *("    " + line for line in verdict("violation(resource)"))]
+
+        return compile_check("condition check", ["violation", *source.names], body)
 
 
 def _shown(value: object) -> str:

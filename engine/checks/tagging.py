@@ -47,11 +47,14 @@ Options
 
 from __future__ import annotations
 
+import builtins
 import re
 from dataclasses import dataclass
+from functools import cached_property
 
+from engine.checks.codegen import compile_check
 from engine.checks.base import CheckContext, CheckSetupError, Report, ResourceCheck, Violation
-from engine.tag_matching import WHITESPACE, find_tag, has_value, near_misses, normalize_key
+from engine.tag_matching import WHITESPACE, loose_key, normalize_key
 
 
 @dataclass(frozen=True)
@@ -84,78 +87,189 @@ class TaggingCheck:
         if any(rule.known_team for rule in self.rules) and (ownership is None or not ownership.teams):
             raise CheckSetupError("known_team needs a team directory: give an ownership document (--ownership)")
         team_of = ownership.team_for_value if ownership is not None else (lambda value: None)
-        explain = self._explain
-        fast = tuple((r.key, r.required, r.values, r.pattern, r.known_team) for r in self.rules)
+        # the check's values are strings (they passed .strip()): decide each distinct one once
+        constants = {"explain": self._explainer(team_of), "team_of": _Memo(team_of), "WHITESPACE": WHITESPACE}
+        for index, rule in enumerate(self.rules):
+            constants[f"values_{index}"] = rule.values
+            constants[f"search_{index}"] = rule.pattern.search if rule.pattern is not None else None
+        return self._factory(**constants)
+
+    @cached_property
+    def _factory(self):
+        """``make(explain, team_of, ...) -> check``: Python source written for these rules, compiled once.
+
+        The check tries the fast path: the key spelled exactly as the rule spells it, one rule after
+        the other, unrolled (see :mod:`engine.checks.codegen`). Anything else — a failing resource, or
+        under ``case-insensitive`` / ``normalized`` a key not found as spelled — goes to ``explain``,
+        which applies the full rules and builds the evidence.
+        """
         exact = self.mode == "exact"
+        names = ["explain", "team_of", "WHITESPACE"]
+        for index in range(len(self.rules)):
+            names += [f"values_{index}", f"search_{index}"]
 
-        def check(resource):
-            tags = resource.get("tags") or {}
-            for key, required, values, pattern, known in fast:
-                value = tags.get(key)
-                if value is None or value is False or (value is not True and not value.strip(WHITESPACE)):
-                    if not exact:
-                        # another spelling may match under this mode: the full rules decide
-                        return explain(tags, team_of, only_if_failing=True)
-                    if required:
-                        return explain(tags, team_of)
-                    continue
-                # the exact spelling wins any collision, so its value is the one to check
-                if values is not None and (value is True or value not in values):
-                    return explain(tags, team_of)
-                if pattern is not None and (value is True or not pattern.search(value)):
-                    return explain(tags, team_of)
-                if known and (value is True or team_of(value) is None):
-                    return explain(tags, team_of)
-            return None
-
-        return check
-
-    def _explain(self, tags: dict, team_of, only_if_failing: bool = False) -> Violation | None:
-        missing: list[str] = []
-        misses: dict[str, list[str]] = {}
-        invalid: dict[str, dict] = {}
-        collisions: dict[str, list[str]] = {}
-        actual: dict[str, object] = {}
-        for rule in self.rules:
-            hit = find_tag(tags, rule.key, self.mode, rule.normalized)
-            if hit is not None and hit.collisions:
-                collisions[rule.key] = [hit.key, *hit.collisions]
-            value = hit.value if hit is not None else None
-            actual[rule.key] = value
-            if hit is None or not has_value(value):
-                if rule.required:
-                    missing.append(rule.key)
-                    found = [k for k in near_misses(tags, rule.key) if hit is None or k != hit.key]
-                    if found:
-                        misses[rule.key] = found
-                continue
-            problem = self._value_problem(rule, value, team_of)
-            if problem:
-                invalid[rule.key] = {"actual": value, "expected": rule.expected(), "reason": problem}
-        if only_if_failing and not missing and not invalid:
-            return None
-        parts = []
-        if missing:
-            described = []
-            for key in missing:
-                if key in misses:
-                    spelled = ", ".join(f"'{k}'" for k in misses[key])
-                    described.append(f"{key} (found {spelled}: spelled differently)")
+        def body(verdict) -> list[str]:
+            lines = ["tags = resource.get('tags') or {}"]
+            for index, rule in enumerate(self.rules):
+                if not exact:
+                    # another spelling may match under this mode: the full rules decide
+                    on_missing = verdict("explain(tags, True)", True)
                 else:
-                    described.append(key)
-            parts.append("missing tag" + ("s " if len(missing) > 1 else " ") + ", ".join(described))
-        for key, detail in invalid.items():
-            parts.append(f"tag {key}={_show(detail['actual'])} {detail['reason']}")
-        evidence = {
-            "actual": actual,
-            "expected": {rule.key: rule.expected() for rule in self.rules},
-            "missing": missing,
-            "near_misses": misses,
-            "invalid": invalid,
-            "collisions": collisions,
-            "match": self.mode,
+                    on_missing = verdict("explain(tags)") if rule.required else ["pass"]
+                on_invalid = verdict("explain(tags)")
+                # the exact spelling wins any collision, so its value is the one to check
+                tests = []
+                if rule.values is not None:
+                    tests.append(f"value not in values_{index}")
+                if rule.pattern is not None:
+                    tests.append(f"not search_{index}(value)")
+                if rule.known_team:
+                    tests.append("team_of[value] is None")
+                lines.append(f"value = tags.get({rule.key!r})")
+                # a string value, the usual case: blank means missing, else the value tests
+                lines.append("if value.__class__ is str:")
+                if exact and rule.required:  # missing and invalid lead to the same explanation
+                    if tests == [f"value not in values_{index}"] and all(v.strip(WHITESPACE) for v in rule.values):
+                        lines.append(f"    if value not in values_{index}:")  # a blank value is not an allowed one
+                    else:
+                        lines.append(f"    if {' or '.join(['not value.strip(WHITESPACE)', *tests])}:")
+                    lines += ["        " + line for line in on_invalid]
+                else:
+                    lines += ["    if not value.strip(WHITESPACE):", *("        " + line for line in on_missing)]
+                    if tests:
+                        lines += [f"    elif {' or '.join(tests)}:", *("        " + line for line in on_invalid)]
+                # anything else: None or False is missing, True (key only) fails any value test
+                lines += [
+                    "elif value is None or value is False or (value is not True and not value.strip(WHITESPACE)):",
+                    *("    " + line for line in on_missing),
+                ]
+                if tests:
+                    lines += ["elif value is True:", *("    " + line for line in on_invalid)]
+                    # (any other value: one whose strip() held, tested as a string would be)
+                    lines += [f"elif {' or '.join(tests)}:", *("    " + line for line in on_invalid)]
+            return lines
+
+        return compile_check(f"tagging check ({self.mode})", names, body)
+
+    def _explainer(self, team_of):
+        """``explain(tags, only_if_failing=False) -> Violation | None``: the full rules and the evidence.
+
+        The rules of :func:`engine.tag_matching.find_tag` and :func:`~engine.tag_matching.near_misses`
+        and the value rules, written out per key rule like the check (see :meth:`_explain_factory`).
+        The per-key work (a key's form under the mode, its loose form) is done once per distinct key
+        in a run. The ``expected`` parts of the evidence are built once and shared by the findings of
+        the run.
+        """
+        mode = self.mode
+        constants = {
+            "team_of": team_of,
+            "WHITESPACE": WHITESPACE,
+            "message_of": _message,
+            "Violation": Violation,
+            "new_tuple": tuple.__new__,
+            "expected_all": {rule.key: rule.expected() for rule in self.rules},
+            "normalized": _Memo(lambda key: normalize_key(key, mode)),
+            "near": _NearMisses().find,
         }
-        return Violation("; ".join(parts), evidence)
+        for index, rule in enumerate(self.rules):
+            constants[f"expected_{index}"] = constants["expected_all"][rule.key]
+            constants[f"values_{index}"] = rule.values
+            constants[f"search_{index}"] = rule.pattern.search if rule.pattern is not None else None
+        return self._explain_factory(**constants)
+
+    @cached_property
+    def _explain_factory(self):
+        """``make(...) -> explain``, from Python source written for these rules, compiled once.
+
+        Per key rule, in order: find the resource's key that matches (the exact spelling under
+        ``exact``; otherwise every key with the same form, the exact spelling or else the smallest key
+        winning, the others being collisions), then its value: missing or blank (with near misses
+        when the rule is required), or a value problem (key-only, not an allowed value, not matching
+        the pattern, not a known team — the first that applies, as :meth:`_value_problem`).
+        """
+        exact = self.mode == "exact"
+        names = ["team_of", "WHITESPACE", "message_of", "Violation", "new_tuple", "expected_all", "normalized", "near"]
+        lines = [
+            "    def explain(tags, only_if_failing=False):",
+            "        missing = []",
+            "        misses = {}",
+            "        invalid = {}",
+            "        collisions = {}",
+        ]
+        if not exact:  # the resource's keys by their form under this mode, in tag order
+            lines += [
+                "        spellings = {}",
+                "        for key in tags:",
+                "            form = normalized[key]",
+                "            same = spellings.get(form)",
+                "            if same is None:",
+                "                spellings[form] = [key]",
+                "            else:",
+                "                same.append(key)",
+            ]
+        for index, rule in enumerate(self.rules):
+            names += [f"expected_{index}", f"values_{index}", f"search_{index}"]
+            key, value = repr(rule.key), f"value_{index}"
+            if exact:
+                # the key as spelled, if present (an absent key reads None, as a key holding None:
+                # both count as missing, and near misses leave out the key as spelled either way)
+                lines.append(f"        {value} = tags.get({key})")
+            else:
+                lines += [
+                    f"        matches = spellings.get({rule.normalized!r})",
+                    "        if matches is None:",
+                    f"            hit = {value} = None",
+                    "        else:",
+                    "            if len(matches) == 1:",
+                    "                hit = matches[0]",
+                    "            else:",
+                    f"                hit = {key} if {key} in matches else min(matches)",
+                    f"                collisions[{key}] = [hit, *sorted(k for k in matches if k != hit)]",
+                    f"            {value} = tags[hit]",
+                ]
+            # not has_value(value), written out (an absent key reads None)
+            lines.append(f"        if (not {value}.strip(WHITESPACE)) if isinstance({value}, str) else ({value} is None or {value} is False):")
+            if rule.required:
+                lines += [
+                    f"            missing.append({key})",
+                    f"            found = near(tags, {loose_key(rule.key)!r}, {key if exact else 'hit'})",
+                    "            if found:",
+                    f"                misses[{key}] = found",
+                ]
+            else:
+                lines.append("            pass")
+            problems = []
+            if rule.values is not None or rule.pattern is not None or rule.known_team:
+                problems.append((f"{value} is True", "has no value (key-only tag)"))
+            if rule.values is not None:
+                problems.append((f"{value} not in values_{index}", "is not an allowed value"))
+            if rule.pattern is not None:
+                problems.append((f"not search_{index}({value})", f"does not match {rule.pattern.pattern}"))
+            if rule.known_team:
+                problems.append((f"team_of({value}) is None", "is not a team of the ownership directory"))
+            for test, reason in problems:
+                lines += [
+                    f"        elif {test}:",
+                    f"            invalid[{key}] = {{'actual': {value}, 'expected': expected_{index}, 'reason': {reason!r}}}",
+                ]
+        actual = ", ".join(f"{rule.key!r}: value_{index}" for index, rule in enumerate(self.rules))
+        evidence = (
+            f"{{'actual': {{{actual}}}, 'expected': expected_all, 'missing': missing, 'near_misses': misses, "
+            f"'invalid': invalid, 'collisions': collisions, 'match': {self.mode!r}}}"
+        )
+        lines += [
+            "        if only_if_failing and not missing and not invalid:",
+            "            return None",
+            f"        return new_tuple(Violation, (message_of(missing, misses, invalid), {evidence}))",
+            "    return explain",
+            "",
+        ]
+        source = f"def make({', '.join(names)}):\n" + "\n".join(lines)
+        namespace: dict = {}
+        exec(builtins.compile(source, f"<tagging explain ({self.mode})>", "exec"), namespace)  # noqa: S102 - source we wrote
+        make = namespace["make"]
+        make.source = source
+        return make
 
     @staticmethod
     def _value_problem(rule: KeyRule, value: object, team_of) -> str | None:
@@ -168,6 +282,70 @@ class TaggingCheck:
         if rule.known_team and team_of(value) is None:
             return "is not a team of the ownership directory"
         return None
+
+
+class _Memo(dict):
+    """A dict that computes a missing entry with ``function`` and keeps it (per-key work, once per run)."""
+
+    __slots__ = ("function",)
+
+    def __init__(self, function):
+        super().__init__()
+        self.function = function
+
+    def __missing__(self, key):
+        value = self[key] = self.function(key)
+        return value
+
+
+class _NearMisses:
+    """Near misses (:func:`engine.tag_matching.near_misses`) from an index of the keys seen in a run.
+
+    Every distinct tag key is put once under its loose form; the near misses of a resource are then
+    the keys it shares with the wanted form's entry, found by set operations instead of a loop over
+    its keys.
+    """
+
+    __slots__ = ("seen", "by_form")
+
+    def __init__(self):
+        self.seen: set = set()
+        self.by_form: dict[str, set] = {}
+
+    def find(self, tags: dict, wanted: str, hit: str | None) -> list[str]:
+        """The keys of ``tags`` whose loose form is ``wanted``, but ``hit``, sorted."""
+        keys = tags.keys()
+        if not self.seen.issuperset(keys):
+            for key in keys - self.seen:
+                self.by_form.setdefault(loose_key(key), set()).add(key)
+            self.seen.update(keys)
+        same = self.by_form.get(wanted)
+        if not same:
+            return []
+        found = keys & same
+        found.discard(hit)
+        return sorted(found)
+
+
+def _message(missing: list, misses: dict, invalid: dict) -> str:
+    """The finding's message: missing keys (with near misses), then each invalid value."""
+    if len(missing) == 1 and not invalid:  # the usual case, written out
+        key = missing[0]
+        found = misses.get(key)
+        return "missing tag " + (key + " (found '" + "', '".join(found) + "': spelled differently)" if found else key)
+    parts = []
+    if missing:
+        if misses:
+            described = ", ".join([
+                key + " (found '" + "', '".join(misses[key]) + "': spelled differently)" if key in misses else key
+                for key in missing
+            ])
+        else:
+            described = ", ".join(missing)
+        parts.append(("missing tags " if len(missing) > 1 else "missing tag ") + described)
+    for key, detail in invalid.items():
+        parts.append(f"tag {key}={_show(detail['actual'])} {detail['reason']}")
+    return "; ".join(parts)
 
 
 def _show(value: object) -> str:

@@ -14,10 +14,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from typing import Callable
 
 from engine.conditions.operators import OPERATORS, TypeMismatch, parse_duration, type_name
-from engine.conditions.paths import Getter, PathError, compile_path
+from engine.conditions.paths import Getter, PathError, compile_path, field_chain
 from engine.errors import did_you_mean
 from jmespath.exceptions import JMESPathError
 
@@ -54,7 +55,26 @@ class Condition:
     leaves: tuple[Leaf, ...]
 
     def bind(self, as_of: datetime) -> Predicate:
-        return _bind(self.node, as_of)
+        source = self.source
+        if source is None:  # nested too deeply to write out: closures
+            return _bind(self.node, as_of)
+        return source.make(**self.constants(as_of))
+
+    def constants(self, as_of: datetime) -> dict[str, object]:
+        """The names :attr:`source` uses, bound for one as-of date."""
+        constants: dict[str, object] = {"EvaluationFailure": EvaluationFailure, "TypeMismatch": TypeMismatch,
+                                        "JMESPathError": JMESPathError}
+        for index, leaf in enumerate(self.leaves):
+            constants[f"leaf_{index}"] = leaf
+            constants[f"get_{index}"] = leaf.getter
+            constants[f"test_{index}"] = OPERATORS[leaf.op].build(leaf.value, as_of)
+            constants[f"const_{index}"] = self.source.inline_constants[index]
+        return constants
+
+    @cached_property
+    def source(self) -> "ConditionSource | None":
+        """The condition written out as Python statements (None when nested too deeply)."""
+        return ConditionSource.write(self)
 
     def actual_values(self, resource: dict) -> dict[str, object]:
         """The value at each leaf's path, for a finding's evidence."""
@@ -66,6 +86,91 @@ class Condition:
                 except Exception:  # noqa: BLE001 - evidence is best effort, the predicate already ran
                     out[leaf.path] = None
         return out
+
+
+@dataclass(frozen=True)
+class ConditionSource:
+    """A condition as Python statements setting the variable ``holds``, reading ``resource``.
+
+    Each leaf becomes ``value = <path>`` (a plain field chain written out as ``dict.get`` calls,
+    anything else through its compiled JMESPath expression ``get_N``) and then the operator's
+    written-out fast path when the value's class allows it (``Operator.inline``), else its test
+    ``test_N``; TypeMismatch and JMESPath errors become :class:`EvaluationFailure` naming the leaf,
+    exactly as the closures of :func:`_bind` do. ``all`` / ``any`` / ``not`` short-circuit in the
+    same order. The statements use the local names ``holds`` and ``value`` and the names of
+    :meth:`Condition.constants`.
+    """
+
+    lines: tuple[str, ...]
+    names: tuple[str, ...]
+    inline_constants: tuple  # per leaf: the CONST of its fast path, or None
+    make: Callable = field(compare=False, repr=False)  # make(**constants) -> predicate
+
+    MAX_DEPTH = 40  # indentation levels; Python allows 100
+
+    @classmethod
+    def write(cls, condition: "Condition") -> "ConditionSource | None":
+        index_of = {id(leaf): index for index, leaf in enumerate(condition.leaves)}
+        inline_constants = [None] * len(condition.leaves)
+        depth = [0]
+
+        def leaf_lines(leaf: Leaf) -> list[str]:
+            index = index_of[id(leaf)]
+            keys = field_chain(leaf.path)
+            if keys is None:
+                reads = [f"value = get_{index}(resource)"]
+            else:
+                reads = [f"value = resource.get({keys[0]!r}) if type(resource) is dict else None"]
+                reads += [f"value = value.get({key!r}) if type(value) is dict else None" for key in keys[1:]]
+            inline = OPERATORS[leaf.op].inline
+            fast = inline(leaf.value) if inline is not None else None
+            if fast is None:
+                test = f"test_{index}(value)"
+            else:
+                guard, expression, constant = fast
+                inline_constants[index] = constant
+                expression = expression.replace("CONST", f"const_{index}")
+                test = expression if guard is None else f"({expression}) if {guard.replace('CONST', f'const_{index}')} else test_{index}(value)"
+            return [
+                "try:",
+                *("    " + line for line in reads),
+                f"    holds = {test}",
+                "except TypeMismatch as mismatch:",
+                f"    raise EvaluationFailure(leaf_{index}.path, leaf_{index}.pointer, mismatch) from None",
+                "except JMESPathError as error:  # e.g. length() of null: a function met the wrong type",
+                f"    raise EvaluationFailure(leaf_{index}.path, leaf_{index}.pointer, error) from None",
+            ]
+
+        def node_lines(node, level: int) -> list[str]:
+            depth[0] = max(depth[0], level)
+            if isinstance(node, Leaf):
+                return leaf_lines(node)
+            kind, children = node
+            if kind == "not":
+                return [*node_lines(children, level), "holds = not holds"]
+            lines = node_lines(children[0], level)
+            if len(children) > 1:
+                rest = node_lines((kind, children[1:]), level + 1)
+                lines += ["if holds:" if kind == "all" else "if not holds:", *("    " + line for line in rest)]
+            return lines
+
+        lines = node_lines(condition.node, 0)
+        if depth[0] > cls.MAX_DEPTH:
+            return None
+        names = ["EvaluationFailure", "TypeMismatch", "JMESPathError"]
+        for index in range(len(condition.leaves)):
+            names += [f"leaf_{index}", f"get_{index}", f"test_{index}", f"const_{index}"]
+        source = "\n".join([
+            f"def make({', '.join(names)}):",
+            "    def holds_for(resource):",
+            *("        " + line for line in lines),
+            "        return holds",
+            "    return holds_for",
+            "",
+        ])
+        namespace: dict = {}
+        exec(compile(source, "<condition>", "exec"), namespace)  # noqa: S102 - source we wrote
+        return cls(tuple(lines), tuple(names), tuple(inline_constants), namespace["make"])
 
 
 def _bind(node, as_of: datetime) -> Predicate:

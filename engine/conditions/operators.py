@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import fnmatch
 import re
+import sys
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from typing import Callable
@@ -219,8 +220,17 @@ def parse_duration(text: object) -> timedelta:
     return int(match.group(1)) * _UNITS[match.group(2)]
 
 
+_FROMISOFORMAT_READS_Z = sys.version_info >= (3, 11)
+
+
 def parse_timestamp(text: str) -> datetime:
     """An ISO-8601 date or date-time as an aware UTC datetime. Raises ValueError."""
+    if _FROMISOFORMAT_READS_Z and len(text) == 20 and text[10] == "T" and text[19] == "Z":
+        # the usual shape, 2026-05-01T00:00:00Z: Python 3.11 reads the Z as UTC itself
+        try:
+            return datetime.fromisoformat(text)
+        except ValueError:
+            pass  # let the general rules below decide (and word the error)
     value = text.strip()
     if value.endswith(("Z", "z")):
         value = value[:-1] + "+00:00"
@@ -254,28 +264,95 @@ def _age(op: str, older: bool):
     return build
 
 
+# --- written-out fast paths (engine.conditions.compiler generates Python source from them) -------------
+#
+# inline(expected) -> (guard, expression, constant) or None. When ``guard`` holds for ``value`` (None:
+# always), ``expression`` gives exactly what the operator's test would; otherwise the test itself is
+# called (it handles absence, other types, and raises TypeMismatch). CONST in both stands for
+# ``constant``. Guards test the exact class, so subclasses always take the test.
+
+_IS_STR = "value.__class__ is str"
+_IS_NUMBER = "value.__class__ is int or value.__class__ is float"
+
+
+def _guard_for(expected) -> str | None:
+    if expected.__class__ is str:
+        return _IS_STR
+    if expected.__class__ is int or expected.__class__ is float:
+        return _IS_NUMBER
+    return None
+
+
+def inline_eq(expected):
+    if expected is None:
+        return (None, "value is None", None)
+    guard = _guard_for(expected)
+    return (guard, "value == CONST", expected) if guard else None
+
+
+def inline_ne(expected):
+    if expected is None:
+        return (None, "value is not None", None)
+    guard = _guard_for(expected)
+    return (guard, "value != CONST", expected) if guard else None
+
+
+def _inline_membership(expression: str):
+    def inline(expected):
+        try:
+            members = frozenset(expected)
+        except TypeError:
+            return None
+        if "string" not in {type_name(item) for item in expected}:
+            return None
+        return (_IS_STR, expression, members)
+
+    return inline
+
+
+def _inline_ordering(symbol: str):
+    def inline(expected):
+        guard = _guard_for(expected)
+        return (guard, f"value {symbol} CONST", expected) if guard else None
+
+    return inline
+
+
+def inline_regex(expected):
+    return (_IS_STR, "CONST(value) is not None", re.compile(expected).search)
+
+
+def inline_glob(expected):
+    return (_IS_STR, "CONST(value) is not None", re.compile(fnmatch.translate(expected)).match)
+
+
+def inline_empty(expected):
+    return ("value.__class__ is str or value.__class__ is list or value.__class__ is dict", "not value", None)
+
+
 @dataclass(frozen=True)
 class Operator:
     build: Callable[[object, datetime], Test]
     value: str  # what the policy must give: "any", "scalar", "list", "string", "regex", "glob", "duration", "none"
     doc: str
+    inline: Callable | None = None  # the written-out fast path, see above
 
 
 OPERATORS: dict[str, Operator] = {
-    "eq": Operator(op_eq, "any", "equal to the value (same type)"),
-    "ne": Operator(op_ne, "any", "not equal to the value; true when absent"),
-    "lt": Operator(_ordering("lt", lambda a, b: a < b), "scalar", "less than (numbers, or strings)"),
-    "le": Operator(_ordering("le", lambda a, b: a <= b), "scalar", "less than or equal"),
-    "gt": Operator(_ordering("gt", lambda a, b: a > b), "scalar", "greater than"),
-    "ge": Operator(_ordering("ge", lambda a, b: a >= b), "scalar", "greater than or equal"),
-    "in": Operator(op_in, "list", "one of the listed values"),
-    "not-in": Operator(op_not_in, "list", "none of the listed values; true when absent"),
+    "eq": Operator(op_eq, "any", "equal to the value (same type)", inline_eq),
+    "ne": Operator(op_ne, "any", "not equal to the value; true when absent", inline_ne),
+    "lt": Operator(_ordering("lt", lambda a, b: a < b), "scalar", "less than (numbers, or strings)", _inline_ordering("<")),
+    "le": Operator(_ordering("le", lambda a, b: a <= b), "scalar", "less than or equal", _inline_ordering("<=")),
+    "gt": Operator(_ordering("gt", lambda a, b: a > b), "scalar", "greater than", _inline_ordering(">")),
+    "ge": Operator(_ordering("ge", lambda a, b: a >= b), "scalar", "greater than or equal", _inline_ordering(">=")),
+    "in": Operator(op_in, "list", "one of the listed values", _inline_membership("value in CONST")),
+    "not-in": Operator(op_not_in, "list", "none of the listed values; true when absent", _inline_membership("value not in CONST")),
     "contains": Operator(op_contains, "any", "an array holding the value, a string holding the substring, or an object holding the key"),
-    "regex": Operator(op_regex, "regex", "a string in which the regular expression finds a match (Python `re.search`)"),
-    "glob": Operator(op_glob, "string", "a string matching the shell pattern (`*`, `?`, `[...]`), case-sensitive"),
-    "exists": Operator(op_exists, "none", "present and not null"),
-    "absent": Operator(op_absent, "none", "missing or null"),
-    "empty": Operator(op_empty, "none", "absent, or an empty string, array or object"),
+    "regex": Operator(op_regex, "regex", "a string in which the regular expression finds a match (Python `re.search`)", inline_regex),
+    "glob": Operator(op_glob, "string", "a string matching the shell pattern (`*`, `?`, `[...]`), case-sensitive", inline_glob),
+    "exists": Operator(op_exists, "none", "present and not null", lambda expected: (None, "value is not None", None)),
+    "absent": Operator(op_absent, "none", "missing or null", lambda expected: (None, "value is None", None)),
+    "empty": Operator(op_empty, "none", "absent, or an empty string, array or object", inline_empty),
     "older-than": Operator(_age("older-than", True), "duration", "a date-time more than the duration before the as-of date"),
     "newer-than": Operator(_age("newer-than", False), "duration", "a date-time less than the duration before the as-of date"),
 }

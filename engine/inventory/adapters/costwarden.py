@@ -102,13 +102,17 @@ def complete_in_place(items: list) -> list[int]:
     A resource is left to :func:`normalize_resource` (which reports its problems, or coerces tag
     values) as soon as anything is unusual. One flat loop on purpose: at 100k resources every
     function call and attribute lookup shows in the load time.
+
+    Repeated values (type, provider, class) are made to share one string object per value: less
+    memory, and later passes over the resources (policy selection) find them in the CPU cache.
     """
     slow = []
     class_of: dict[str, str | None] = {}
     provider_of: dict[str, str] = {}
     missing = _MISSING
-    providers = _PROVIDERS
-    classes = CLASSES
+    providers = {name: name for name in PROVIDERS}
+    classes = {name: name for name in CLASSES}
+    type_names: dict[str, str] = {}
     width = len(RESOURCE_KEYS)
     for index, resource in enumerate(items):
         if resource.__class__ is not dict:
@@ -120,8 +124,14 @@ def complete_in_place(items: list) -> list[int]:
         if rid.__class__ is not str or rtype.__class__ is not str or not rid or not rtype:
             slow.append(index)
             continue
+        shared = type_names.get(rtype)
+        if shared is None:
+            type_names[rtype] = rtype
+        elif shared is not rtype:
+            resource["type"] = rtype = shared
         provider = get("provider")
-        if provider.__class__ is not str or provider not in providers:
+        shared = providers.get(provider) if provider.__class__ is str else None
+        if shared is None:
             if provider is not None:
                 slow.append(index)
                 continue
@@ -129,6 +139,8 @@ def complete_in_place(items: list) -> list[int]:
             if provider is None:
                 provider = provider_of[rtype] = provider_of_type(rtype) or "other"
             resource["provider"] = provider
+        elif shared is not provider:
+            resource["provider"] = provider = shared
         ok = True
         for key in _OPTIONAL_TEXT:
             value = get(key, missing)
@@ -189,8 +201,12 @@ def complete_in_place(items: list) -> list[int]:
             if resource_class is missing:
                 resource_class = class_of[rtype] = classify(provider, rtype)
             resource["class"] = resource_class
-        elif resource_class.__class__ is not str or resource_class not in classes:
-            ok = False
+        else:
+            shared = classes.get(resource_class) if resource_class.__class__ is str else None
+            if shared is None:
+                ok = False
+            elif shared is not resource_class:
+                resource["class"] = shared
 
         if not ok or len(resource) != width:  # every key is present now: a longer dict has unknown keys
             slow.append(index)

@@ -1,0 +1,385 @@
+"""The generated fast paths give exactly what the plain rules give.
+
+Conditions and tagging checks are written out as Python source when a policy is compiled
+(engine.checks.codegen). These tests compare them, on seeded random resources, with the plain
+implementations they replace: the closures of engine.conditions.compiler._bind, the rules of
+engine.tag_matching (find_tag, near_misses, has_value), one selector call per resource, and
+Finding's own constructor. No timings here: speed is measured in bench/.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import fields
+from datetime import datetime, timezone
+
+import pytest
+
+from engine.checks import condition as condition_type
+from engine.checks import tagging
+from engine.checks.base import CheckContext, Violation
+from engine.conditions.compiler import EvaluationFailure, _bind, compile_condition
+from engine.evaluator import evaluate
+from engine.fast_init import fast_constructor
+from engine.findings import RESOURCE_FIELDS, Finding, Money, resource_ref
+from engine.ownership import compile_ownership
+from engine.policy import Policy, PolicyLibrary
+from engine.selection import ResourceIndex
+from engine.tag_matching import find_tag, has_value, near_misses
+
+AS_OF = datetime(2026, 11, 27, tzinfo=timezone.utc)
+
+KEYS = ["owner", "Owner", "OWNER", " owner", "owner ", "own_er", "team", "Team", "TEAM", "cost-center", "cost_center",
+        "CostCenter", "cost center", "Cost-Center", "environment", "Environment", "ENV", "env", "app", "Name"]
+VALUES = ["", " ", "\t", "prod", "Prod", "dev", "staging", "payments", "search", "bob@example.com", "CC-1234",
+          "cc-9999", "CC-12", True, " search ", "Payments", "x", None, False]
+
+OWNERSHIP = compile_ownership(
+    {
+        "teams": [
+            {"id": "payments", "aliases": ["pay"], "members": ["bob@example.com"]},
+            {"id": "search", "members": ["carol@example.com"]},
+        ],
+        "resolution": [{"tag": "team"}, {"tag": "owner"}, {"default": "payments"}],
+    },
+    lambda *problem: pytest.fail(str(problem)),
+)
+
+
+def random_tags(rng: random.Random) -> dict:
+    return {rng.choice(KEYS): rng.choice(VALUES) for _ in range(rng.randint(0, 6))}
+
+
+# --- tagging -------------------------------------------------------------------------------------
+
+
+def reference_tagging(check: tagging.TaggingCheck, tags: dict, team_of) -> Violation | None:
+    """The tagging rules as first written: one find_tag and near_misses per rule, no fast path."""
+    missing, misses, invalid, collisions, actual = [], {}, {}, {}, {}
+    for rule in check.rules:
+        hit = find_tag(tags, rule.key, check.mode, rule.normalized)
+        if hit is not None and hit.collisions:
+            collisions[rule.key] = [hit.key, *hit.collisions]
+        value = hit.value if hit is not None else None
+        actual[rule.key] = value
+        if hit is None or not has_value(value):
+            if rule.required:
+                missing.append(rule.key)
+                found = [k for k in near_misses(tags, rule.key) if hit is None or k != hit.key]
+                if found:
+                    misses[rule.key] = found
+            continue
+        problem = tagging.TaggingCheck._value_problem(rule, value, team_of)
+        if problem:
+            invalid[rule.key] = {"actual": value, "expected": rule.expected(), "reason": problem}
+    if not missing and not invalid:
+        return None
+    parts = []
+    if missing:
+        described = []
+        for key in missing:
+            if key in misses:
+                spelled = ", ".join(f"'{k}'" for k in misses[key])
+                described.append(f"{key} (found {spelled}: spelled differently)")
+            else:
+                described.append(key)
+        parts.append("missing tag" + ("s " if len(missing) > 1 else " ") + ", ".join(described))
+    for key, detail in invalid.items():
+        shown = "(key only)" if detail["actual"] is True else repr(detail["actual"])
+        parts.append(f"tag {key}={shown} {detail['reason']}")
+    evidence = {"actual": actual, "expected": {rule.key: rule.expected() for rule in check.rules}, "missing": missing,
+                "near_misses": misses, "invalid": invalid, "collisions": collisions, "match": check.mode}
+    return Violation("; ".join(parts), evidence)
+
+
+def random_tagging_spec(rng: random.Random) -> dict:
+    keys, seen = [], set()
+    for _ in range(rng.randint(1, 4)):
+        key = rng.choice(["owner", "team", "cost-center", "environment", "Owner", "env", "cost_center", "app"])
+        if key.lower().replace("_", "-") in seen:
+            continue
+        seen.add(key.lower().replace("_", "-"))
+        rule: dict = {"key": key}
+        if rng.random() < 0.3:
+            rule["required"] = False
+        extra = rng.random()
+        if extra < 0.25:
+            rule["values"] = rng.sample(["prod", "dev", "staging", "Prod", " ", "x"], rng.randint(1, 3))
+        elif extra < 0.4:
+            rule["pattern"] = rng.choice(["^CC-[0-9]{4}$", "^(CC|cc)-[0-9]{4}$", "", "^ *$", "a"])
+        elif extra < 0.55:
+            rule["known_team"] = True
+        keys.append(rule)
+    return {"match": rng.choice(["exact", "case-insensitive", "normalized"]), "keys": keys}
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_generated_tagging_check_equals_the_plain_rules(seed):
+    rng = random.Random(seed)
+    spec = random_tagging_spec(rng)
+    compiled = tagging.compile(spec, lambda *problem: pytest.fail(str(problem)))
+    check = compiled.bind(CheckContext(AS_OF, OWNERSHIP))
+    resources = [{"id": f"r{index}", "tags": random_tags(rng)} for index in range(300)]
+    expected = [reference_tagging(compiled, resource["tags"], OWNERSHIP.team_for_value) for resource in resources]
+    assert [check(resource) for resource in resources] == expected, compiled._factory.source
+    # the loop version gives the same violations, in order
+    assert check.scan(resources) == [(r, v) for r, v in zip(resources, expected) if v is not None]
+
+
+@pytest.mark.parametrize("types", [{"compute.instance"}, {"aws::ec2::instance"}, {"compute.instance", "block.volume", "foo"}])
+def test_scan_selects_as_the_policy_selector(types):
+    rng = random.Random(len(types))
+    check = tagging.compile({"keys": [{"key": "team"}]}, lambda *p: pytest.fail(str(p))).bind(CheckContext(AS_OF))
+    names = ["AWS::EC2::Instance", "aws_instance", "compute.instance", "Compute.Instance", "AWS::EC2::Volume", "foo", None, 5]
+    resources = [{"id": f"r{index}", "type": rng.choice(names), "class": rng.choice(["compute.instance", "block.volume", None]),
+                  "tags": random_tags(rng)} for index in range(400)]
+    selects = make_policy("p", types, None).selector()
+    expected = [(r, check(r)) for r in resources if selects(r) and check(r) is not None]
+    assert check.scan(resources, frozenset(types)) == expected
+
+
+def test_generated_tagging_check_reads_tags_as_before():
+    check = tagging.compile({"keys": [{"key": "team"}]}, lambda *p: pytest.fail(str(p))).bind(CheckContext(AS_OF))
+    assert check({"id": "x"}).evidence["missing"] == ["team"]  # no tags key
+    assert check({"id": "x", "tags": None}).evidence["missing"] == ["team"]
+    assert check({"id": "x", "tags": {"team": "a"}}) is None
+
+
+# --- conditions ----------------------------------------------------------------------------------
+
+PATHS = ["state", "size", "provider", "created_at", "properties.cpu", "properties.kind", "properties.nested.x",
+         "length(relationships)", "tags.owner", "relationships", "tags", "properties", '"weird key"']
+LEAF_VALUES = {
+    "eq": ["running", "stopped", 2, 2.5, "aws", None, True, "a", 1, "1", [1], {"a": 1}],
+    "ne": ["running", 2, None, True, "a"],
+    "contains": ["a", 1, "stopped"],
+    "lt": [2, 2.5, "m", "stopped"], "le": [2, "m"], "gt": [2, "m"], "ge": [2.5, "t"],
+    "in": [["stopped", "available"], ["aws", "gcp"], [1, 2], ["a", 1], [True], [None, "running"], [["x"]], ["a", True]],
+    "not-in": [["stopped", "available"], [1, 2.5], ["a", 1], [["x"], "y"]],
+    "regex": ["^t3", "large$", "^$", "a|b"], "glob": ["t3.*", "*large", "?cp", "[ab]*"],
+    "older-than": ["90d", "1w", "12h"], "newer-than": ["400d", "2w"],
+}
+STATES = ["running", "stopped", "available", "", None, 1, 2.5, True, False, ["stopped"], {"a": 1}, "READY"]
+
+
+def random_leaf(rng: random.Random) -> dict:
+    op = rng.choice([*LEAF_VALUES, "exists", "absent", "empty"])
+    node = {"path": rng.choice(PATHS), "op": op}
+    if op in LEAF_VALUES:
+        node["value"] = rng.choice(LEAF_VALUES[op])
+    return node
+
+
+def random_condition(rng: random.Random, depth: int = 0) -> dict:
+    roll = rng.random()
+    if depth >= 3 or roll < 0.4:
+        return random_leaf(rng)
+    if roll < 0.55:
+        return {"not": random_condition(rng, depth + 1)}
+    return {rng.choice(["all", "any"]): [random_condition(rng, depth + 1) for _ in range(rng.randint(1, 4))]}
+
+
+def random_resource(rng: random.Random) -> object:
+    if rng.random() < 0.03:
+        return rng.choice([None, "text", [1]])  # not an object: every path reads null
+    resource = {"id": "r", "state": rng.choice(STATES), "size": rng.choice(STATES + ["t3.micro", "m5.large"]),
+                "provider": rng.choice(["aws", "gcp", None, 3]), "weird key": rng.choice(STATES),
+                "created_at": rng.choice(["2025-01-01", "2026-11-01T10:00:00Z", "2020-01-01 00:00:00", "nope", 5, None]),
+                "relationships": rng.choice([[], [{"id": "x"}], None, "x"]), "tags": rng.choice([{}, {"owner": "a"}, None])}
+    if rng.random() < 0.8:
+        resource["properties"] = {"cpu": rng.choice([1, 2.5, "8", None, True]), "kind": rng.choice(["a", "b", 1]),
+                                  "nested": rng.choice([{"x": rng.choice(STATES)}, None, "x"])}
+    return resource
+
+
+def outcome(predicate, resource):
+    try:
+        return ("value", predicate(resource))
+    except EvaluationFailure as failure:
+        return ("failure", failure.path, failure.pointer, str(failure))
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_generated_condition_equals_the_closures(seed):
+    rng = random.Random(seed)
+    node = random_condition(rng)
+    problems = []
+    condition = compile_condition(node, "/fail_if", lambda *problem: problems.append(problem))
+    if condition is None:
+        pytest.skip(f"not a valid condition: {problems[0]}")
+    generated = condition.bind(AS_OF)
+    closures = _bind(condition.node, AS_OF)
+    for _ in range(200):
+        resource = random_resource(rng)
+        assert outcome(generated, resource) == outcome(closures, resource), (node, resource, condition.source.lines)
+
+
+def test_deep_conditions_fall_back_to_closures():
+    node = {"path": "state", "op": "exists"}
+    for _ in range(60):
+        node = {"all": [{"path": "size", "op": "exists"}, node]}
+        node = {"any": [{"path": "size", "op": "absent"}, node]}
+    condition = compile_condition(node, "/fail_if", lambda *problem: pytest.fail(str(problem)))
+    assert condition.source is None
+    assert condition.bind(AS_OF)({"state": "x", "size": "m"}) is True
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_condition_check_scan_equals_check(seed):
+    rng = random.Random(seed)
+    spec = {"fail_if": random_condition(rng), "message": "{size} is {state}"}
+    compiled = condition_type.compile(spec, lambda *problem: None)
+    if compiled is None:
+        pytest.skip("not a valid condition")
+    check = compiled.bind(CheckContext(AS_OF))
+    resources = [random_resource(rng) for _ in range(100)]
+    resources = [r for r in resources if isinstance(r, dict)]  # the message reads fields with .get
+    expected, failure = [], None
+    for resource in resources:
+        try:
+            violation = check(resource)
+        except EvaluationFailure as error:
+            failure = error
+            break
+        if violation is not None:
+            expected.append((resource, violation))
+    if failure is None:
+        assert check.scan(resources) == expected
+    else:
+        with pytest.raises(EvaluationFailure):
+            check.scan(resources)
+
+
+# --- selection and the evaluator -----------------------------------------------------------------
+
+
+def make_policy(policy_id: str, types, check, where=None) -> Policy:
+    return Policy(id=policy_id, title=policy_id, type="condition", severity="low", enforcement="enforce", check=check,
+                  types=frozenset(types) if types is not None else None, where=where)
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_selection_equals_a_selector_call_per_resource(seed):
+    rng = random.Random(seed)
+    names = ["AWS::EC2::Instance", "aws_instance", "compute.instance", "Compute.Instance", "block.volume", "foo", None, 5]
+    resources = []
+    for index in range(200):
+        resource = {"id": f"r{index}", "type": rng.choice(names), "class": rng.choice(["compute.instance", "block.volume", None, "x"])}
+        for key in ("type", "class"):
+            if rng.random() < 0.1:
+                del resource[key]
+        resources.append(resource)
+    choices = ["compute.instance", "aws::ec2::instance", "compute.instance", "block.volume", "foo", "x"]
+    policies = [make_policy(f"p{i}", rng.sample(choices, rng.randint(1, 3)) if i else None, None) for i in range(5)]
+    index = ResourceIndex(resources, policies)
+    for policy in policies:
+        selects = policy.selector()
+        expected = [r for r in resources if selects is None or selects(r)]
+        assert index.select(policy) == expected
+        def scan(rs, types, emit):
+            return [emit(r, None) for r in rs if types is None or r.get("class") in types
+                    or (isinstance(r.get("type"), str) and r["type"].lower() in types)]
+
+        assert index.scan(policy, scan, lambda resource, violation: resource) == expected
+
+
+class _Failing:
+    """A check whose scan meets an evaluation error: the evaluator must go resource by resource."""
+
+    def __init__(self, spec):
+        self.inner = condition_type.compile(spec, lambda *problem: pytest.fail(str(problem)))
+
+    def bind(self, context):
+        return self.inner.bind(context)
+
+
+def test_errors_from_a_scan_are_reported_per_resource_in_order():
+    check = _Failing({"fail_if": {"path": "size", "op": "gt", "value": 2}})
+    resources = [{"id": f"r{index:02d}", "size": "big" if index % 2 else index} for index in range(60)]
+    result = evaluate(PolicyLibrary([make_policy("sizes", None, check)]), resources, as_of="2026-11-27")
+    assert [e.resource for e in result.errors[:20]] == [f"r{index:02d}" for index in range(1, 40, 2)]
+    assert result.errors[20].code == "E502" and "10 more" in result.errors[20].message
+    assert [f.resource["id"] for f in result.findings] == [f"r{index:02d}" for index in range(4, 60, 2)]
+
+
+# --- findings ------------------------------------------------------------------------------------
+
+
+def test_fast_constructor_builds_the_same_finding():
+    make = fast_constructor(Finding)
+    arguments = dict(policy="p", severity="high", enforcement="enforce", message="m", owner="o", owner_source="none",
+                     resource={"id": "x"}, evidence={"a": 1}, title="t")
+    assert make(**arguments) == Finding(**arguments)
+    assert type(make(**arguments)) is Finding
+    full = dict(arguments, scope={"value": "v"}, monthly_cost=Money(1, "USD"), status="baselined")
+    assert make(**full) == Finding(**full)
+    with pytest.raises(TypeError):
+        make(policy="p")  # required fields stay required
+    finding = make(**arguments)
+    with pytest.raises(AttributeError):
+        finding.policy = "other"  # still frozen
+    assert {f.name for f in fields(Finding)} >= set(arguments)
+
+
+def test_resource_ref_holds_the_resource_fields_in_order():
+    resource = {name: f"{name}-value" for name in RESOURCE_FIELDS} | {"tags": {"a": "b"}}
+    assert tuple(resource_ref(resource)) == RESOURCE_FIELDS
+    assert resource_ref({"id": "x"}) == dict.fromkeys(RESOURCE_FIELDS) | {"id": "x"}
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_findings_come_in_sort_key_order(seed):
+    """evaluate() skips its final sort when every policy's findings came presorted: check it never differs."""
+    rng = random.Random(seed)
+    policies = []
+    for index in sorted(rng.sample(range(20), 6)):
+        spec = random_tagging_spec(rng)
+        spec["keys"] = [rule for rule in spec["keys"] if not rule.get("known_team")] or [{"key": "team"}]
+        check = tagging.compile(spec, lambda *problem: pytest.fail(str(problem)))
+        policies.append(make_policy(f"p{index:02d}", None, check))
+    if seed % 2:
+        policies.reverse()  # not by id: the final sort decides
+    resources = [{"id": rng.choice(["i-1", "i-2", "b", "B", "a\0b", "é", "x" * 3]) + str(rng.randint(0, 9)),
+                  "provider": rng.choice(["aws", "azure", "gcp", "aw", None, 7] + (["aws\0x"] if seed >= 4 else [])),
+                  "tags": random_tags(rng)}
+                 for _ in range(300)]
+    result = evaluate(PolicyLibrary(policies), resources, ownership=OWNERSHIP, as_of="2026-11-27")
+    assert list(result.findings) == sorted(result.findings, key=Finding.sort_key)
+    assert len(result.findings) > 50
+
+
+def _parse_timestamp_general(text: str):
+    """parse_timestamp's general rules (without the fast path for the usual Z shape)."""
+    from datetime import date
+
+    value = text.strip()
+    if value.endswith(("Z", "z")):
+        value = value[:-1] + "+00:00"
+    if len(value) == 10:
+        parsed = datetime.combine(date.fromisoformat(value), datetime.min.time())
+    else:
+        parsed = datetime.fromisoformat(value.replace(" ", "T", 1))
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=timezone.utc)
+    return parsed.astimezone(timezone.utc)
+
+
+def test_timestamp_fast_path_reads_as_the_general_rules():
+    from engine.conditions.operators import parse_timestamp
+
+    rng = random.Random(5)
+    texts = ["2025-07-11T05:29:27Z", "2025-13-11T05:29:27Z", "2025-07-11T05:29:2 Z", "2025-07-11T05:29:27z",
+             "2024-02-29T23:59:59Z", "2023-02-29T23:59:59Z", "0001-01-01T00:00:00Z", "2025-07-11T05:29:60Z"]
+    texts += ["".join(rng.choice("0123456789-T:Z +z.") for _ in range(20)) for _ in range(3000)]
+    texts += ["%04d-%02d-%02dT%02d:%02d:%02dZ" % (rng.randint(0, 9999), rng.randint(0, 13), rng.randint(0, 32),
+                                                   rng.randint(0, 25), rng.randint(0, 61), rng.randint(0, 61))
+              for _ in range(3000)]
+
+    def read(parse, text):
+        try:
+            parsed = parse(text)
+        except ValueError:
+            return "error"
+        return parsed, parsed.tzinfo
+
+    assert [read(parse_timestamp, t) for t in texts] == [read(_parse_timestamp_general, t) for t in texts]
