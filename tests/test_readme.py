@@ -89,3 +89,21 @@ def test_public_api_names_are_the_functions():
     for name in ("evaluate", "load_budgets", "load_costs", "load_inventory", "load_metrics", "load_ownership", "load_policies", "load_prices",
                  "render", "run_policy_tests"):
         assert callable(getattr(engine, name)), name
+
+
+def test_the_quick_start_command_runs_on_the_bundled_examples(monkeypatch):
+    import shlex
+
+    from click.testing import CliRunner
+
+    from engine.cli import main
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    quick_start = text[text.index("## Quick start"):]
+    command = re.search(r"```sh\n(.*?)\n```", quick_start, re.S).group(1)
+    arguments = shlex.split(command.split(".venv/bin/costwarden", 1)[1])
+    monkeypatch.chdir(ROOT)
+    result = CliRunner().invoke(main, arguments)
+    assert result.exit_code == 1, result.output  # open findings of enforced policies, as the README says
+    for fragment in ("Summary by owner:", "monthly cost", "overspend", "unallocated", "unused commitment", "saving/month"):
+        assert fragment in result.output, fragment

@@ -54,6 +54,8 @@ from functools import cached_property
 
 from engine.checks.codegen import compile_check
 from engine.checks.base import CheckContext, CheckSetupError, Report, ResourceCheck, Violation
+
+_VIOLATION_DEFAULTS = ", ".join(repr(Violation._field_defaults[name]) for name in Violation._fields[2:])
 from engine.tag_matching import WHITESPACE, loose_key, normalize_key
 
 
@@ -260,7 +262,8 @@ class TaggingCheck:
         lines += [
             "        if only_if_failing and not missing and not invalid:",
             "            return None",
-            f"        return new_tuple(Violation, (message_of(missing, misses, invalid), {evidence}))",
+            # the other Violation fields (money, severity, enforcement) keep their defaults
+            f"        return new_tuple(Violation, (message_of(missing, misses, invalid), {evidence}, {_VIOLATION_DEFAULTS}))",
             "    return explain",
             "",
         ]
