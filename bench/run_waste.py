@@ -99,12 +99,30 @@ def count_rows(path: Path) -> int:
 # --- timing ----------------------------------------------------------------------------------------
 
 
-def run_measured(command: list[str], runs: int, expect=(0, 1)) -> tuple[float, list[float], int]:
-    """Median wall time of ``command`` over ``runs`` runs after one untimed warm-up run, the times, and the
-    largest peak RSS (bytes) of the timed runs (``wait4``: this child's own, not the largest child's so far)."""
+class Timed:
+    """The timed runs of one command: wall times, CPU times (user + system, this child's own) and peak RSS."""
+
+    def __init__(self):
+        self.times: list[float] = []
+        self.cpu: list[float] = []
+        self.rss = 0
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.times)
+
+    @property
+    def cpu_median(self) -> float:
+        return statistics.median(self.cpu)
+
+
+def run_commands(commands: list[list[str]], runs: int, expect=(0, 1)) -> list[Timed]:
+    """Each command ``runs`` times after one untimed warm-up run each, **interleaved** (round after round:
+    A, B, C, A, B, C, ...) so that all of them see the same load on a shared machine. Per run: the wall
+    time, and from ``wait4`` the child's own CPU time and peak RSS."""
     env = inventory_bench.subprocess_env()
 
-    def once() -> tuple[float, int]:
+    def once(command: list[str]) -> tuple[float, float, int]:
         with tempfile.TemporaryFile() as errors:
             started = time.perf_counter()
             process = subprocess.Popen(command, cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
@@ -116,12 +134,18 @@ def run_measured(command: list[str], runs: int, expect=(0, 1)) -> tuple[float, l
                 errors.seek(0)
                 raise SystemExit(f"command failed with exit code {code}: {' '.join(command)}\n"
                                  f"{errors.read().decode(errors='replace')[-2000:]}")
-        return elapsed, usage.ru_maxrss * 1024
+        return elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss * 1024
 
-    once()  # warm-up: page cache, .pyc files
-    measured = [once() for _ in range(runs)]
-    times = [elapsed for elapsed, _ in measured]
-    return statistics.median(times), times, max(rss for _, rss in measured)
+    for command in commands:
+        once(command)  # warm-up: page cache, .pyc files
+    results = [Timed() for _ in commands]
+    for _ in range(runs):
+        for command, timed in zip(commands, results):
+            elapsed, cpu, rss = once(command)
+            timed.times.append(elapsed)
+            timed.cpu.append(cpu)
+            timed.rss = max(timed.rss, rss)
+    return results
 
 
 fmt_seconds = inventory_bench.fmt_seconds
@@ -624,10 +648,14 @@ def end_to_end(args, files: dict, rows: list, notes: list, state: dict) -> None:
     out = Path(tempfile.gettempdir()) / "costwarden-bench-waste-a.json"
     file = str(files["inventory"].relative_to(ROOT))
     count = generate_waste_count(files["inventory"])
-    check_time, check_times, check_rss = run_measured(check_command(files, "a", out), args.runs)
-    load_time, load_times, load_rss = run_measured([python, "-c", f"import json; json.load(open({file!r}))"], args.runs)
-    orjson_time, orjson_times, orjson_rss = run_measured(
-        [python, "-c", f"import orjson; orjson.loads(open({file!r}, 'rb').read())"], args.runs)
+    check, load, fast = run_commands([
+        check_command(files, "a", out),
+        [python, "-c", f"import json; json.load(open({file!r}))"],
+        [python, "-c", f"import orjson; orjson.loads(open({file!r}, 'rb').read())"],
+    ], args.runs)
+    check_time, check_times, check_rss = check.median, check.times, check.rss
+    load_time, load_times, load_rss = load.median, load.times, load.rss
+    orjson_time, orjson_times, orjson_rss = fast.median, fast.times, fast.rss
     state["a"] = findings_of_json(out)
     state["json.load"] = load_time
     size = files["inventory"].stat().st_size
@@ -643,6 +671,11 @@ def end_to_end(args, files: dict, rows: list, notes: list, state: dict) -> None:
     ratio = check_time / load_time
     bar, ok = verdict("check/json.load", ratio)
     rows.append(("ratio check (a) / json.load (issue 4's bar)", f"{ratio:.2f}×", "", "", "", bar, ok))
+    rows.append(("(diagnostic) CPU time (user + system) of `check` (a)", fmt_seconds(check.cpu_median),
+                 spread(check.cpu), "", "", "", ""))
+    rows.append(("(diagnostic) CPU time of `json.load`", fmt_seconds(load.cpu_median), spread(load.cpu), "", "", "", ""))
+    rows.append(("(diagnostic) ratio of CPU times, check (a) / json.load (less sensitive to the machine's load)",
+                 f"{check.cpu_median / load.cpu_median:.2f}×", "", "", "", "", ""))
     notes.append(f"`check` (a): {summarize(state['a'])}; JSON output {out.stat().st_size / 1e6:.1f} MB.")
     phases(args, files, "a", notes)
 
@@ -657,7 +690,8 @@ def metrics_variant(args, files: dict, rows: list, notes: list, state: dict) -> 
     count = generate_waste_count(files["bare"])
     samples = count_rows(files["metrics"])
     out = Path(tempfile.gettempdir()) / "costwarden-bench-waste-b.json"
-    check_time, check_times, check_rss = run_measured(check_command(files, "b", out), args.runs)
+    (timed,) = run_commands([check_command(files, "b", out)], args.runs)
+    check_time, check_times, check_rss = timed.median, timed.times, timed.rss
     found = findings_of_json(out)
     expected = state.get("a")
     if expected is None:
@@ -696,6 +730,8 @@ def metrics_variant(args, files: dict, rows: list, notes: list, state: dict) -> 
                  f"{files['metrics'].stat().st_size / 1e6:.0f} MB CSV), timed separately**", "", "", "", "", "", ""))
     rows.append((f"`python -m engine check … --inventory {files['bare'].name} --metrics {files['metrics'].name} …`",
                  fmt_seconds(check_time), spread(check_times), fmt_rate(count, check_time), fmt_bytes(check_rss), "", ""))
+    rows.append(("(diagnostic) its CPU time (user + system; DuckDB runs on both cores)", fmt_seconds(timed.cpu_median),
+                 spread(timed.cpu), "", "", "", ""))
     if "json.load" in state:
         rows.append(("ratio check (b) / json.load of the (a) inventory (for orientation; no bar)",
                      f"{check_time / state['json.load']:.2f}×", "", "", "", "", ""))
@@ -803,7 +839,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"- Load average (1, 5, 15 min): {' / '.join(f'{x:.2f}' for x in load_before)} before, "
           f"{' / '.join(f'{x:.2f}' for x in load_after)} after ({time.perf_counter() - started:.0f} s of benchmark)")
     print(f"- Data: {', '.join(str(p.relative_to(ROOT)) for p in files.values())} (seed {SEED}); as-of {AS_OF}; "
-          f"{args.runs} timed runs per row, median shown (subprocess rows after one untimed warm-up run); "
+          f"{args.runs} timed runs per row, median shown (subprocess rows after one untimed warm-up run each, "
+          f"the commands of a group interleaved run by run); "
           f"resources/s counts every resource of the file.\n")
     print("| measurement | median | min – max | rate | peak RSS | bar | result |")
     print("|---|---:|---:|---:|---:|---|---|")
