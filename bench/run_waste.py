@@ -632,6 +632,68 @@ def breakdown(args, files: dict, notes: list) -> None:
     gc.collect()
 
 
+def metrics_breakdown(files: dict, notes: list) -> None:
+    """Where ``load_metrics`` spends its time: each SQL statement of ``engine.metrics.duck.aggregate`` timed
+    (results fetched inside the timing), through a timing proxy around ``duckdb.connect`` for one call."""
+    import duckdb
+
+    from engine.metrics import load_metrics
+
+    timings: list[tuple[str, float]] = []
+
+    class Fetched:
+        def __init__(self, rows):
+            self.rows = rows
+
+        def fetchall(self):
+            return self.rows
+
+        def fetchone(self):
+            return self.rows[0] if self.rows else None
+
+    class Timing:
+        def __init__(self, connection):
+            self.connection = connection
+
+        def execute(self, sql, *rest):
+            started = time.perf_counter()
+            cursor = self.connection.execute(sql, *rest)
+            text = " ".join(sql.split())
+            returns_rows = not text.upper().startswith(("CREATE", "SET"))
+            value = Fetched(cursor.fetchall()) if returns_rows else cursor
+            timings.append((text, time.perf_counter() - started))
+            return value
+
+        def close(self):
+            self.connection.close()
+
+    connect = duckdb.connect
+    duckdb.connect = lambda *args, **kwargs: Timing(connect(*args, **kwargs))
+    try:
+        started = time.perf_counter()
+        load_metrics([str(files["metrics"])], as_of=datetime(2026, 11, 27, tzinfo=timezone.utc),
+                     lookback=timedelta(days=LOOKBACK_DAYS))
+        total = time.perf_counter() - started
+    finally:
+        duckdb.connect = connect
+    described = {
+        "CREATE TEMP TABLE checked": "read the CSV, check every row (regexes, casts), lower-case the ids",
+        "SELECT count(*) FROM checked": "count the bad rows",
+        "SELECT rid, metric, epoch_us(ts)": "look for duplicate samples (GROUP BY rid, metric, ts)",
+        "CREATE TEMP VIEW samples": "the window (a view)",
+        "SELECT rid, min(resource_id)": "the ids as written",
+        "WITH ranked AS": "the statistics (window sums ordered by value per series, then FILTERed minima)",
+    }
+    lines = ["  | statement | what it does | time |", "  |---|---|---:|"]
+    for text, seconds in timings:
+        if text.startswith("SET "):
+            continue
+        head = next((key for key in described if text.startswith(key)), text[:40])
+        lines.append(f"  | `{head} …` | {described.get(head, '')} | {fmt_seconds(seconds)} |")
+    notes.append(f"`load_metrics` of {files['metrics'].name} by DuckDB statement (one run, {fmt_seconds(total)} in all):\n\n"
+                 + "\n".join(lines) + "\n")
+
+
 def check_command(files: dict, variant: str, out: Path) -> list[str]:
     inventory = files["inventory"] if variant == "a" else files["bare"]
     command = [sys.executable, "-m", "engine", "check"]
@@ -811,7 +873,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="also print cProfile output (stderr) of the in-memory evaluation and of check in process")
     parser.add_argument("--breakdown", action="store_true",
                         help="also time evaluate and render json part by part (per policy: selection, check with and "
-                             "without prices; findings, sort, to_dict, orjson), listed below the table")
+                             "without prices; findings, sort, to_dict, orjson) and load_metrics by DuckDB statement, "
+                             "listed below the table")
     parser.add_argument("--only", choices=("check", "memory", "metrics"), action="append",
                         help="run only these parts (repeatable; default all)")
     args = parser.parse_args(argv)
@@ -832,6 +895,8 @@ def main(argv: list[str] | None = None) -> int:
         breakdown(args, files, notes)
     if "metrics" in parts:
         metrics_variant(args, files, rows, notes, state)
+        if args.breakdown:
+            metrics_breakdown(files, notes)
     load_after = os.getloadavg()
 
     print("## costwarden benchmark: rightsizing and waste (issue 4)\n")
