@@ -226,7 +226,7 @@ def handwritten_queries(source: str) -> dict[str, str]:
             FROM flagged GROUP BY scope, currency, ResourceId)
         SELECT scope, currency, sum(cost), sum(n), coalesce(sum(a_cost), 0), sum(a_n), {per_scope_keys},
                (list(struct_pack(id := ResourceId, name := name, service := service, cost := unallocated)
-                     ORDER BY unallocated DESC, ResourceId ASC NULLS LAST) FILTER (WHERE unallocated IS NOT NULL))[1:{top}]
+                     ORDER BY unallocated DESC, ResourceId ASC) FILTER (WHERE unallocated IS NOT NULL AND ResourceId IS NOT NULL))[1:{top}]
         FROM per_resource GROUP BY scope, currency"""
 
     # commitment per (SubAccountId, currency): per commitment first, then per account with the top list
@@ -395,14 +395,14 @@ def engine_numbers(captured: list) -> dict:
             kind = "budget"
             for scope, currency, actual, count in rows:
                 numbers["budget"][f"{scope}|{currency}"] = {"actual": s(actual), "rows": count}
-        elif sql.startswith("WITH tagged AS"):
+        elif "tagged AS (SELECT" in sql and "FROM tagged GROUP BY" in sql:
             kind = "coverage"
             for row in rows:
                 scope, currency, total, n, a_cost, a_n = row[:6]
                 keys = [[s(row[6 + 2 * i] or 0), row[7 + 2 * i]] for i in range((len(row) - 6) // 2)]
                 numbers["coverage"][f"{scope}|{currency}"] = {"total_cost": s(total), "rows": n, "allocated_cost": s(a_cost or 0),
                                                               "allocated_rows": a_n, "keys": keys, "top": []}
-        elif sql.startswith("WITH rows AS") and "ResourceId, ResourceName" in sql:
+        elif "unallocated AS (SELECT" in sql:
             kind = "unallocated"
             for scope, currency, rid, name, service, cost in rows:
                 tops_cov.setdefault(f"{scope}|{currency}", []).append([rid, name, service, s(cost)])
@@ -415,7 +415,7 @@ def engine_numbers(captured: list) -> dict:
             for scope, currency, covered, eligible, uncovered in rows:
                 numbers["commitment"].setdefault(f"{scope}|{currency}", {})["coverage"] = {
                     "covered": s(covered), "eligible": s(eligible), "uncovered": s(uncovered)}
-        elif sql.startswith("WITH rows AS") and "CommitmentDiscountId AS id" in sql:
+        elif "commitments AS (SELECT" in sql and "CommitmentDiscountId AS id" in sql:
             kind = "top-commitments"
             for scope, currency, cid, name, ctype, used, unused in rows:
                 tops_com.setdefault(f"{scope}|{currency}", []).append([cid, name, ctype, s(used), s(unused)])
