@@ -44,9 +44,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from engine.costs import sql
 from engine.costs.amounts import cents, exact, ratio
 from engine.costs.resource_costs import COLUMNS as RESOURCE_COST_COLUMNS
-from engine.costs.resource_costs import HOURS_PER_MONTH, candidate_keys, normalized_resource_id, usage_window
+from engine.costs.resource_costs import HOURS_PER_MONTH, candidate_keys, usage_window
 from engine.pricing.sources import Commitment, Quote, price_key
 
 # The FOCUS columns the price sources read (PolicyLibrary.cost_columns loads them for priced policies).
@@ -133,27 +134,8 @@ class FocusObservations:
             return {}
         d = costs.dialect
         d.create_key_table(costs.connection, _KEYS, sorted({key for keys in wanted.values() for key in keys}))
-        latest = "u.category = 'Committed' AND u.period_start = l.period_start"
         try:
-            rows = costs.query(
-                "WITH usage AS ("
-                " SELECT w.key, f.BillingCurrency AS currency, f.EffectiveCost AS cost,"
-                " f.ChargePeriodStart AS period_start, f.ChargePeriodEnd AS period_end,"
-                " coalesce(f.PricingCategory, 'Standard') AS category, f.CommitmentDiscountId AS commitment_id,"
-                " f.CommitmentDiscountType AS commitment_type, lower(f.RegionId) AS region"
-                f" FROM {costs.table} f JOIN {_KEYS} w ON w.key = {normalized_resource_id(d)}"
-                " WHERE f.ChargeCategory = 'Usage' AND f.ResourceId IS NOT NULL"
-                f" AND f.ChargePeriodStart >= {d.timestamp(start)} AND f.ChargePeriodStart < {d.timestamp(end)}"
-                "), latest AS (SELECT key, currency, max(period_start) AS period_start FROM usage GROUP BY key, currency)"
-                " SELECT u.key, u.currency, sum(u.cost), min(u.period_start), max(u.period_end),"
-                " count(*) FILTER (WHERE u.category <> 'Standard'),"
-                f" count(*) FILTER (WHERE {latest}),"
-                f" min(u.commitment_id) FILTER (WHERE {latest}),"
-                f" min(u.commitment_type) FILTER (WHERE {latest}),"
-                " min(u.region), count(DISTINCT u.region)"
-                " FROM usage u JOIN latest l ON l.key = u.key AND l.currency = u.currency"
-                " GROUP BY u.key, u.currency"
-            )
+            rows = costs.query(sql.resource_observations_query(costs.table, d, keys_table=_KEYS, start=start, end=end))
         finally:
             d.drop_table(costs.connection, _KEYS)
         by_key: dict[str, list] = {}

@@ -27,6 +27,7 @@ import re
 from datetime import timedelta
 from decimal import Decimal
 
+from engine.costs import sql
 from engine.costs.amounts import cents, ratio
 from engine.findings import Money
 
@@ -34,7 +35,6 @@ WINDOW = timedelta(days=30)
 COLUMNS = frozenset({"ResourceId", "EffectiveCost", "ChargeCategory", "ChargePeriodStart", "ChargePeriodEnd", "BillingCurrency"})
 HOURS_PER_MONTH = 730
 _GCP_PREFIX = re.compile(r"^//[^/]+\.googleapis\.com/")
-GCP_PREFIX_SQL = r"^//[^/]+[.]googleapis[.]com/"
 
 
 def normalize_resource_id(resource_id: str) -> str:
@@ -66,11 +66,6 @@ def usage_window(costs, as_of):
     return window_end - WINDOW, window_end
 
 
-def normalized_resource_id(dialect) -> str:
-    """SQL: ``ResourceId`` normalized as :func:`normalize_resource_id` does."""
-    return f"lower({dialect.regex_replace('ResourceId', GCP_PREFIX_SQL, '')})"
-
-
 def monthly_amount(cost, seconds: int) -> Decimal:
     """730 h × the hourly cost observed over ``seconds``, rounded half-even to cents."""
     return cents(ratio(Decimal(cost) * HOURS_PER_MONTH * 3600, seconds))
@@ -92,13 +87,7 @@ def monthly_costs(costs, resource_ids, as_of) -> dict[str, Money]:
     keys = sorted({key for ks in wanted.values() for key in ks})
     connection = costs.connection
     d.create_key_table(connection, "cw_wanted", keys)
-    rows = costs.query(
-        f"SELECT w.key, f.BillingCurrency, sum(f.EffectiveCost), min(f.ChargePeriodStart), max(f.ChargePeriodEnd)"
-        f" FROM {costs.table} f JOIN cw_wanted w ON w.key = {normalized_resource_id(d)}"
-        f" WHERE f.ChargeCategory = 'Usage' AND f.ResourceId IS NOT NULL"
-        f" AND f.ChargePeriodStart >= {d.timestamp(window_start)} AND f.ChargePeriodStart < {d.timestamp(window_end)}"
-        " GROUP BY ALL"
-    )
+    rows = costs.query(sql.resource_costs_query(costs.table, d, keys_table="cw_wanted", start=window_start, end=window_end))
     d.drop_table(connection, "cw_wanted")
     by_key: dict[str, list] = {}
     for key, currency, cost, first, last in rows:

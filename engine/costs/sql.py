@@ -1,4 +1,5 @@
-"""The SQL that cost policies compile to — generated here, and only here.
+"""The SQL that cost policies compile to — generated here, and only here (also the per-resource
+observed-cost queries behind inventory findings' monthly cost and the FOCUS price sources).
 
 Every function returns text for the snapshot table (:data:`engine.costs.reader.TABLE`); every
 engine-specific piece comes from the dialect (:mod:`engine.costs.dialect`). Python receives only
@@ -297,4 +298,55 @@ def top_commitments_query(table: str, d, *, scope_sql: str, period, top: int, ta
     return (
         f"{_with(tags, rows, per, ranked)}SELECT scope, currency, id, name, type, used, unused FROM ranked"
         f" WHERE rank <= {int(top)} ORDER BY scope, currency, rank"
+    )
+
+
+# -- resources: observed cost by ResourceId (inventory findings, price sources) ------------------
+
+GCP_PREFIX_SQL = r"^//[^/]+[.]googleapis[.]com/"
+
+
+def normalized_resource_id(d) -> str:
+    """``ResourceId`` lower-cased, a GCP ``//SERVICE.googleapis.com/`` prefix removed
+    (:func:`engine.costs.resource_costs.normalize_resource_id` in Python)."""
+    return f"lower({d.regex_replace('ResourceId', GCP_PREFIX_SQL, '')})"
+
+
+def _usage_of(table: str, d, keys_table: str, start, end) -> str:
+    return (
+        f" FROM {table} f JOIN {keys_table} w ON w.key = {normalized_resource_id(d)}"
+        " WHERE f.ChargeCategory = 'Usage' AND f.ResourceId IS NOT NULL"
+        f" AND f.ChargePeriodStart >= {d.timestamp(start)} AND f.ChargePeriodStart < {d.timestamp(end)}"
+    )
+
+
+def resource_costs_query(table: str, d, *, keys_table: str, start, end) -> str:
+    """Per wanted key and currency: Σ EffectiveCost of usage rows in ``[start, end)``, first start, last end."""
+    return (
+        "SELECT w.key, f.BillingCurrency, sum(f.EffectiveCost), min(f.ChargePeriodStart), max(f.ChargePeriodEnd)"
+        + _usage_of(table, d, keys_table, start, end)
+        + " GROUP BY ALL"
+    )
+
+
+def resource_observations_query(table: str, d, *, keys_table: str, start, end) -> str:
+    """Per wanted key and currency: usage cost and span, how much of it is not on-demand, whether
+    the latest charge period is covered by a commitment (which one), and the region(s)."""
+    latest = "u.category = 'Committed' AND u.period_start = l.period_start"
+    return (
+        "WITH usage AS ("
+        " SELECT w.key, f.BillingCurrency AS currency, f.EffectiveCost AS cost,"
+        " f.ChargePeriodStart AS period_start, f.ChargePeriodEnd AS period_end,"
+        " coalesce(f.PricingCategory, 'Standard') AS category, f.CommitmentDiscountId AS commitment_id,"
+        " f.CommitmentDiscountType AS commitment_type, lower(f.RegionId) AS region"
+        + _usage_of(table, d, keys_table, start, end)
+        + "), latest AS (SELECT key, currency, max(period_start) AS period_start FROM usage GROUP BY key, currency)"
+        " SELECT u.key, u.currency, sum(u.cost), min(u.period_start), max(u.period_end),"
+        " count(*) FILTER (WHERE u.category <> 'Standard'),"
+        f" count(*) FILTER (WHERE {latest}),"
+        f" min(u.commitment_id) FILTER (WHERE {latest}),"
+        f" min(u.commitment_type) FILTER (WHERE {latest}),"
+        " min(u.region), count(DISTINCT u.region)"
+        " FROM usage u JOIN latest l ON l.key = u.key AND l.currency = u.currency"
+        " GROUP BY u.key, u.currency"
     )
