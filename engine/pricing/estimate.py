@@ -78,9 +78,12 @@ def capacity_gib(resource: dict) -> Decimal | None:
     if not isinstance(properties, dict):
         return None
     for path in _CAPACITY_TAILS:
-        value = properties
-        for key in path:
-            value = value.get(key) if isinstance(value, dict) else None
+        if len(path) == 1:
+            value = properties.get(path[0])
+        else:
+            value = properties
+            for key in path:
+                value = value.get(key) if isinstance(value, dict) else None
         if isinstance(value, bool) or value is None:
             continue
         if isinstance(value, (int, float)) and value >= 0:
