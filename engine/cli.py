@@ -140,7 +140,12 @@ def check(policy_paths, inventory_paths, inventory_format, cost_paths, budget_pa
         costs = api.load_costs(list(cost_paths), columns=selected.cost_columns(with_inventory=resources is not None))
     result = api.evaluate(selected, resources, ownership=owners, as_of=as_of, warnings=warnings, costs=costs, budgets=budgets, prices=prices)
     color = output is None and output_format == "text" and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
-    text = api.render(result, output_format, color=color)
+    if output and output_format == "json":  # written as orjson's bytes, without a decode and re-encode
+        from engine.outputs.json_format import render_bytes
+
+        text = render_bytes(result, version=__version__)
+    else:
+        text = api.render(result, output_format, color=color)
     if output:
         try:
             write_atomic(output, text)

@@ -318,3 +318,25 @@ def test_a_broken_cost_file_exits_2_naming_file_line_and_column_and_writes_nothi
 def test_budgets_option_needs_a_budgets_document():
     result = invoke(*CHECK, "--costs", str(EXAMPLES / "costs" / "focus-2026-11.csv"), "--budgets", str(EXAMPLES / "ownership.yaml"))
     assert result.exit_code == 2 and "E319 no Budgets document found" in result.output
+
+
+def test_json_output_file_holds_the_same_bytes_as_stdout(setup, tmp_path):
+    policy, inventory = setup(inventory={"apiVersion": "costwarden/v1", "kind": "Inventory", "resources": [
+        {"id": "i-1", "name": "caf\u00e9 \u2603", "type": "AWS::EC2::Instance", "provider": "aws", "properties": {"cpus": 8}}]})
+    out = tmp_path / "findings.json"
+    args = ("check", "--policies", policy, "--inventory", inventory, "--as-of", "2026-11-27", "--format", "json")
+    assert invoke(*args, "--output", str(out)).exit_code == 1
+    printed = invoke(*args)
+    assert out.read_bytes() == printed.stdout_bytes
+    assert "caf\u00e9 \u2603" in out.read_text(encoding="utf-8")
+
+
+def test_write_atomic_writes_str_as_utf8_and_bytes_as_they_are(tmp_path):
+    from engine.outputs.atomic import write_atomic
+
+    target = tmp_path / "out.txt"
+    write_atomic(str(target), "caf\u00e9\r\n")
+    assert target.read_bytes() == "caf\u00e9\r\n".encode("utf-8")
+    write_atomic(str(target), b"\x00bytes\r\n")
+    assert target.read_bytes() == b"\x00bytes\r\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.txt"]

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from engine.conditions.compiler import EvaluationFailure, compile_condition
 from engine.conditions.operators import OPERATORS
-from engine.conditions.paths import compile_path, field_chain
+from engine.conditions.paths import compile_path, field_chain, not_null_chains
 
 AS_OF = datetime(2026, 1, 1, tzinfo=timezone.utc)
 
@@ -194,6 +194,40 @@ def test_direct_lookup_equals_jmespath(document, chain, quote):
     assert field_chain(expression) == tuple(chain)
     assert compile_path(expression)(document) == jmespath.search(expression, document)
 
+
+
+def chain_expression(chain, quote: bool) -> str:
+    return ".".join(quoted(k) if quote or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", k) else k for k in chain)
+
+
+@settings(max_examples=400, deadline=None)
+@given(document=st.dictionaries(keys, json_values, max_size=5),
+       chains=st.lists(st.lists(keys, min_size=1, max_size=3), min_size=1, max_size=4), quote=st.booleans())
+def test_not_null_of_field_chains_equals_jmespath(document, chains, quote):
+    expression = "not_null(" + ", ".join(chain_expression(chain, quote) for chain in chains) + ")"
+    assert not_null_chains(expression) == tuple(tuple(chain) for chain in chains)
+    getter = compile_path(expression)
+    assert getter.__module__ == "engine.conditions.paths"
+    assert getter(document) == jmespath.search(expression, document)
+    for not_a_document in (None, [document], "text", 0, False):
+        assert getter(not_a_document) == jmespath.search(expression, not_a_document)
+
+
+def test_not_null_needs_plain_chains_to_skip_jmespath():
+    assert not_null_chains("not_null(a.b, c)") == (("a", "b"), ("c",))
+    assert not_null_chains("not_null(a[0], c)") is None
+    assert not_null_chains("not_null(a, `1`)") is None
+    assert not_null_chains("length(a)") is None
+    assert not_null_chains("a.b") is None
+    assert not_null_chains("not_null()") is None  # JMESPath raises its arity error at search time
+    assert not_null_chains("a.not_null(b)") is None
+    assert compile_path("not_null(a, `1`)")({}) == 1
+    with pytest.raises(jmespath.exceptions.ArityError):
+        compile_path("not_null()")({})
+    # false, [] and {} are not null
+    assert compile_path("not_null(a, b)")({"a": False, "b": 1}) is False
+    assert compile_path("not_null(a, b)")({"a": [], "b": 1}) == []
+    assert compile_path("not_null(a, b)")({"a": None, "b": {}}) == {}
 
 def test_operator_table_and_schema_agree():
     from engine.documents.schemas import load_schema

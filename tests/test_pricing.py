@@ -225,3 +225,46 @@ def test_sort_order_puts_savings_first_then_unpriced_and_orders_cost_findings_by
     labels = [f.resource["id"] if f.resource else f"{f.scope['value']}/{f.scope['currency']}" for f in ordered]
     assert labels == ["x", "v", "z", "y", "w", "u", "payments/EUR", "payments/USD", "search/USD"]
     assert sorted(reversed(found), key=Finding.sort_key) == ordered
+
+
+def _fresh(prices: PriceSources) -> PriceSources:
+    """The same sources with no cached quotes or estimates."""
+    (table,) = prices.sources
+    return price_sources(type(table)(dict(table.rows), table.files))
+
+
+@pytest.mark.parametrize("capacity", [500, 500.0, "500", 0, -0.0])
+def test_cached_estimates_equal_uncached_ones_and_are_not_shared(prices, capacity):
+    volume = {"id": "vol-1", "class": "block.volume", "provider": "aws", "region": "us-east-1", "size": "gp2",
+              "properties": {"Size": capacity}}
+    cases = [(volume, "gp2", "gp3"), (volume, "gp2", None), (instance(), "m5.2xlarge", "m5.large"),
+             (instance(properties={"commitment": {"type": "reservation", "ends": "2027-01-01"}}), "m5.2xlarge", "m5.large"),
+             (instance(region="eu-west-1", size="m5.large"), "m5.large", None), (instance(region="ap-south-1"), "m5.2xlarge", "m5.large")]
+    for resource, current, target in cases:
+        first = estimate(resource, current, target, prices, AS_OF)
+        second = estimate(resource, current, target, prices, AS_OF)  # from the caches
+        uncached = estimate(resource, current, target, _fresh(prices), AS_OF)
+        assert first == second == uncached
+        assert first.evidence is not second.evidence
+        if first.evidence.get("current") is not None:
+            assert first.evidence["current"] is not second.evidence["current"]
+
+
+def test_cached_estimates_keep_amounts_as_written(write):
+    # 0.10 and 0.1 are equal, but the evidence shows each as its row writes it
+    prices = price_sources(load_price_table([write("p.csv", "provider,region,size,price,currency\naws,us-east-1,a.x,0.10,USD\n"
+                                                            "aws,eu-west-1,a.x,0.1,USD\n")]))
+    east = estimate(instance(size="a.x"), "a.x", None, prices, AS_OF)
+    west = estimate(instance(size="a.x", region="eu-west-1"), "a.x", None, prices, AS_OF)
+    assert east.evidence["current"]["hourly"] == "0.10"
+    assert west.evidence["current"]["hourly"] == "0.1"
+    assert west.evidence["source"].endswith("p.csv:3")
+
+
+def test_price_table_quotes_are_cached_per_provider_region_and_key(prices):
+    (table,) = prices.sources
+    first = table.quote(instance(), "m5.large")
+    assert table.quote(instance(), "m5.large") is first
+    assert table.quote(instance(region="EU-WEST-1"), "m5.large").amount == Decimal("0.107")
+    assert table.quote(instance(region=["not", "a", "region"]), "m5.large").amount == Decimal("0.107")
+    assert table.quote(instance(), "m9.nothing") is None

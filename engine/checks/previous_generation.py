@@ -73,10 +73,18 @@ class PreviousGenerationCheck:
         prices = context.prices or PriceSources()
         as_of = context.as_of
 
+        known = {}  # (provider, size) -> catalog.replacements(provider, size), asked once per size
+
         def check(resource):
             name = resource.get("size")
             provider = resource.get("provider")
-            found = catalog.replacements(provider, name)
+            if type(name) is str and type(provider) is str:
+                try:
+                    found = known[(provider, name)]
+                except KeyError:
+                    found = known[(provider, name)] = catalog.replacements(provider, name)
+            else:
+                found = catalog.replacements(provider, name)
             if found is None:
                 return None
             kind, replacements = found

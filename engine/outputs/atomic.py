@@ -6,11 +6,16 @@ import os
 import tempfile
 
 
-def write_atomic(path: str, text: str) -> None:
+def write_atomic(path: str, text: str | bytes) -> None:
+    """Write ``text`` (a str, written as UTF-8, or bytes, written as they are) to ``path``."""
     directory = os.path.dirname(os.path.abspath(path))
     handle, temporary = tempfile.mkstemp(prefix=".costwarden-", dir=directory)
     try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
+        if isinstance(text, bytes):
+            out = os.fdopen(handle, "wb")
+        else:
+            out = os.fdopen(handle, "w", encoding="utf-8", newline="")
+        with out:
             out.write(text)
             out.flush()
             os.fsync(out.fileno())

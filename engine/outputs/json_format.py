@@ -11,6 +11,11 @@ import orjson
 from engine.findings import Result
 
 
+def render_bytes(result: Result, *, version: str) -> bytes:
+    """The document as UTF-8 bytes, as orjson writes it: what ``check --output`` writes to the file
+    without decoding it to a str and encoding it again."""
+    return orjson.dumps(result.to_dict(version), option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE, default=str)
+
+
 def render(result: Result, *, version: str, color: bool = False) -> str:
-    data = orjson.dumps(result.to_dict(version), option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE, default=str)
-    return data.decode("utf-8")
+    return render_bytes(result, version=version).decode("utf-8")

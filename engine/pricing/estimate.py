@@ -69,11 +69,21 @@ def shown(amount: Decimal, currency: str) -> str:
     return show(amount, currency)
 
 
+_CAPACITY_TAILS = tuple(path[1:] for path in CAPACITY_PATHS)  # every path starts at "properties"
+assert all(path[0] == "properties" for path in CAPACITY_PATHS)
+
+
 def capacity_gib(resource: dict) -> Decimal | None:
-    for path in CAPACITY_PATHS:
-        value = resource
-        for key in path:
-            value = value.get(key) if isinstance(value, dict) else None
+    properties = resource.get("properties")
+    if not isinstance(properties, dict):
+        return None
+    for path in _CAPACITY_TAILS:
+        if len(path) == 1:
+            value = properties.get(path[0])
+        else:
+            value = properties
+            for key in path:
+                value = value.get(key) if isinstance(value, dict) else None
         if isinstance(value, bool) or value is None:
             continue
         if isinstance(value, (int, float)) and value >= 0:
@@ -137,56 +147,142 @@ def _price_evidence(key: str, quote: Quote, amount: Decimal) -> dict:
 
 def estimate(resource: dict, current: str | None, target: str | None, prices: PriceSources, as_of: datetime) -> Estimate:
     """The saving of moving ``resource`` from ``current`` to ``target`` (``target=None``: of deleting it)."""
-    where = f"{resource.get('provider')}, {resource.get('region') or 'no region'}"
     if current is None:
-        return _unpriced("the resource has no size to price it by", where)
+        return _unpriced("the resource has no size to price it by", _where(resource))
     if not prices:
-        return _unpriced("no price source given (use --costs or --prices)", where)
+        return _unpriced("no price source given (use --costs or --prices)", _where(resource))
     if target is None:
         now = prices.quote(resource, current)
         pair = (now, None) if now is not None else None
     else:
         pair = prices.quote_pair(resource, current, target)
-    tried = " or ".join(prices.names)
     if pair is None:
         missing = current if target is None or prices.quote(resource, current) is None else target
-        return _unpriced(f"no price for {missing} ({where}) in the {tried}", where)
+        return _unpriced(f"no price for {missing} ({_where(resource)}) in the {' or '.join(prices.names)}", _where(resource))
     now, then = pair
-    cost_now = monthly(now, resource)
-    cost_then = monthly(then, resource) if then is not None else Decimal(0)
-    if cost_now is None or cost_then is None:
-        return _unpriced(f"{current} is priced per GiB-month but the resource's capacity is unknown", where)
-    saving = cost_now - cost_then
-    currency = now.currency
-    source = now.source if then is None or then.source == now.source else f"{now.source}; {then.source}"
+    per_gib = now.unit not in ("hour", "month") or (then is not None and then.unit not in ("hour", "month"))
+    capacity = capacity_gib(resource) if per_gib else None
+    parts = _priced(prices, current, target, now, then, capacity)
+    if parts is None:
+        return _unpriced(f"{current} is priced per GiB-month but the resource's capacity is unknown", _where(resource))
     evidence = {
         "status": "priced",
-        "source": source,
-        "current": _price_evidence(current, now, cost_now),
-        "target": _price_evidence(target, then, cost_then) if then is not None else None,
-        "monthly": format(money(saving, currency).amount, "f"),
-        "currency": currency,
+        "source": parts.source,
+        "current": dict(parts.current),
+        "target": dict(parts.target) if parts.target is not None else None,
+        "monthly": parts.monthly,
+        "currency": parts.currency,
         "hours_per_month": int(HOURS_PER_MONTH),
     }
     commitment = commitment_of(resource, now, as_of, prices)
-    cost = money(cost_now, currency)
     if commitment is not None:
-        evidence.update(status="committed", commitment=commitment.to_dict(), monthly=format(money(Decimal(0), currency).amount, "f"),
-                        monthly_after_commitment=format(money(saving, currency).amount, "f"))
+        evidence.update(status="committed", commitment=commitment.to_dict(), monthly=parts.zero_text,
+                        monthly_after_commitment=parts.monthly)
         if commitment.ends:
             until = f"the commitment ends on {commitment.ends}"
         elif commitment.source.startswith("FOCUS"):
             until = "the commitment covering it ends (its FOCUS usage is PricingCategory Committed; FOCUS gives no end date)"
         else:
             until = "the commitment covering it ends (end unknown)"
-        text = f"saves nothing until {until} (then {shown(saving, currency)}/month, {now.by})"
-        return Estimate("committed", cost, money(Decimal(0), currency), evidence, text)
+        text = f"saves nothing until {until} (then {parts.shown_saving}/month, {now.by})"
+        return Estimate("committed", parts.cost, parts.zero, evidence, text)
+    if parts.increase is not None:
+        evidence["monthly"] = "0"
+        evidence["monthly_increase"] = parts.increase
+        return Estimate("priced", parts.cost, parts.zero, evidence, parts.text)
+    return Estimate("priced", parts.cost, parts.saving, evidence, parts.text)
+
+
+def _where(resource: dict) -> str:
+    return f"{resource.get('provider')}, {resource.get('region') or 'no region'}"
+
+
+@dataclass(frozen=True, slots=True)
+class _Priced:
+    """What a priced estimate derives from its quotes (and the capacity, for per-GiB prices) alone."""
+
+    source: str
+    current: dict  # evidence; copied into each estimate
+    target: dict | None
+    monthly: str  # the saving, exact
+    currency: str
+    cost: Money  # the current monthly cost
+    saving: Money
+    zero: Money
+    zero_text: str
+    shown_saving: str  # to the cent, for messages
+    increase: str | None  # the exact increase, when the target costs more
+    text: str  # the message's saving clause when no commitment runs
+
+
+_MEMO_LIMIT = 100_000
+
+
+def _priced(prices: PriceSources, current: str, target: str | None, now: Quote, then: Quote | None,
+            capacity: Decimal | None) -> _Priced | None:
+    """The priced parts, computed once per (sizes, quotes, capacity) and kept on ``prices``. The key holds
+    the amounts as written (``0.10`` and ``0.1`` show differently in the evidence); quotes with a
+    ``detail`` (FOCUS sources) are computed each time."""
+    if now.detail is not None or (then is not None and then.detail is not None):
+        return _compute_priced(current, target, now, then, capacity) or None
+    key = (current, target, str(now.amount), now.unit, now.currency, now.source, now.by,
+           None if then is None else (str(then.amount), then.unit, then.currency, then.source, then.by),
+           None if capacity is None else str(capacity))
+    try:
+        memo = prices._estimate_memo
+    except AttributeError:
+        memo = {}
+        try:
+            prices._estimate_memo = memo
+        except AttributeError:  # a price source object that takes no attributes
+            return _compute_priced(current, target, now, then, capacity) or None
+    found = memo.get(key)
+    if found is None:
+        found = _compute_priced(current, target, now, then, capacity)
+        if len(memo) >= _MEMO_LIMIT:
+            memo.clear()
+        memo[key] = found
+    return found or None
+
+
+def _compute_priced(current, target, now: Quote, then: Quote | None, capacity: Decimal | None) -> _Priced | bool:
+    cost_now = _monthly(now, capacity)
+    cost_then = _monthly(then, capacity) if then is not None else Decimal(0)
+    if cost_now is None or cost_then is None:
+        return False  # the capacity is unknown; cached as False, returned as None
+    saving = cost_now - cost_then
+    currency = now.currency
+    source = now.source if then is None or then.source == now.source else f"{now.source}; {then.source}"
+    zero = money(Decimal(0), currency)
+    saving_money = money(saving, currency)
     if saving < 0:
+        increase = format(money(-saving, currency).amount, "f")
         text = f"costs {shown(-saving, currency)}/month more ({now.by})"
-        return Estimate("priced", cost, money(Decimal(0), currency), {**evidence, "monthly": "0",
-                                                                        "monthly_increase": format(money(-saving, currency).amount, "f")}, text)
-    text = f"saves {shown(saving, currency)}/month ({now.by})"
-    return Estimate("priced", cost, money(saving, currency), evidence, text)
+    else:
+        increase = None
+        text = f"saves {shown(saving, currency)}/month ({now.by})"
+    return _Priced(
+        source=source,
+        current=_price_evidence(current, now, cost_now),
+        target=_price_evidence(target, then, cost_then) if then is not None else None,
+        monthly=format(saving_money.amount, "f"),
+        currency=currency,
+        cost=money(cost_now, currency),
+        saving=saving_money,
+        zero=zero,
+        zero_text=format(zero.amount, "f"),
+        shown_saving=shown(saving, currency),
+        increase=increase,
+        text=text,
+    )
+
+
+def _monthly(quote: Quote, capacity: Decimal | None) -> Decimal | None:
+    if quote.unit == "hour":
+        return quote.amount * HOURS_PER_MONTH
+    if quote.unit == "month":
+        return quote.amount
+    return None if capacity is None else quote.amount * capacity
 
 
 def _unpriced(reason: str, where: str) -> Estimate:

@@ -56,10 +56,21 @@ class PriceTable:
     def __init__(self, rows: dict | None = None, files: tuple = ()):
         self.rows = rows or {}  # (provider, region or "*", size lower) -> PriceRow
         self.files = files
+        self._quotes: dict = {}  # (provider, region, key) -> Quote or None: one Quote per row and key
 
     def quote(self, resource: dict, key: str) -> Quote | None:
         provider = resource.get("provider")
         region = resource.get("region")
+        if not isinstance(region, str):
+            region = None
+        cache_key = (provider, region, key)
+        try:
+            return self._quotes[cache_key]
+        except KeyError:
+            found = self._quotes[cache_key] = self._quote(provider, region, key)
+            return found
+
+    def _quote(self, provider, region: str | None, key: str) -> Quote | None:
         size = key.lower()
         row = None
         if isinstance(region, str):
