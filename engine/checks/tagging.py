@@ -171,7 +171,7 @@ class TaggingCheck:
             "new_tuple": tuple.__new__,
             "expected_all": {rule.key: rule.expected() for rule in self.rules},
             "normalized": _Memo(lambda key: normalize_key(key, mode)),
-            "near": _NearMisses().find,
+            "near": _near_misses(),
         }
         for index, rule in enumerate(self.rules):
             constants[f"expected_{index}"] = constants["expected_all"][rule.key]
@@ -230,7 +230,9 @@ class TaggingCheck:
                     f"            {value} = tags[hit]",
                 ]
             # not has_value(value), written out (an absent key reads None)
-            lines.append(f"        if (not {value}.strip(WHITESPACE)) if isinstance({value}, str) else ({value} is None or {value} is False):")
+            # (an absent key, the usual case here, is decided by the first test)
+            lines.append(f"        if {value} is None or {value} is False or ({value}.__class__ is str or isinstance({value}, str)) "
+                         f"and not {value}.strip(WHITESPACE):")
             if rule.required:
                 lines += [
                     f"            missing.append({key})",
@@ -263,7 +265,12 @@ class TaggingCheck:
             "        if only_if_failing and not missing and not invalid:",
             "            return None",
             # the other Violation fields (money, severity, enforcement) keep their defaults
-            f"        return new_tuple(Violation, (message_of(missing, misses, invalid), {evidence}, {_VIOLATION_DEFAULTS}))",
+            # the usual message, one key missing and no near miss, written out (as message_of writes it)
+            "        if invalid or misses or len(missing) != 1:",
+            "            message = message_of(missing, misses, invalid)",
+            "        else:",
+            "            message = 'missing tag ' + missing[0]",
+            f"        return new_tuple(Violation, (message, {evidence}, {_VIOLATION_DEFAULTS}))",
             "    return explain",
             "",
         ]
@@ -301,33 +308,35 @@ class _Memo(dict):
         return value
 
 
-class _NearMisses:
-    """Near misses (:func:`engine.tag_matching.near_misses`) from an index of the keys seen in a run.
+def _near_misses():
+    """``near(tags, wanted, hit) -> sorted keys | None``: near misses (:func:`engine.tag_matching.near_misses`)
+    from an index of the keys seen in a run.
 
+    The keys of ``tags`` whose loose form is ``wanted``, but ``hit``, sorted; None when there are none.
     Every distinct tag key is put once under its loose form; the near misses of a resource are then
     the keys it shares with the wanted form's entry, found by set operations instead of a loop over
     its keys.
     """
+    seen: set = set()
+    by_form: dict[str, set] = {}
+    known = seen.issuperset
 
-    __slots__ = ("seen", "by_form")
+    def near(tags: dict, wanted: str, hit: str | None) -> list[str] | None:
+        if not known(tags):  # (iterating a dict gives its keys)
+            new = tags.keys() - seen
+            for key in new:
+                by_form.setdefault(loose_key(key), set()).add(key)
+            seen.update(new)
+        same = by_form.get(wanted)
+        if same:
+            found = tags.keys() & same  # iterates the smaller of the two
+            if found:
+                found.discard(hit)
+                if found:
+                    return sorted(found)
+        return None
 
-    def __init__(self):
-        self.seen: set = set()
-        self.by_form: dict[str, set] = {}
-
-    def find(self, tags: dict, wanted: str, hit: str | None) -> list[str]:
-        """The keys of ``tags`` whose loose form is ``wanted``, but ``hit``, sorted."""
-        keys = tags.keys()
-        if not self.seen.issuperset(keys):
-            for key in keys - self.seen:
-                self.by_form.setdefault(loose_key(key), set()).add(key)
-            self.seen.update(keys)
-        same = self.by_form.get(wanted)
-        if not same:
-            return []
-        found = keys & same
-        found.discard(hit)
-        return sorted(found)
+    return near
 
 
 def _message(missing: list, misses: dict, invalid: dict) -> str:
