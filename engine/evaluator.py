@@ -251,6 +251,8 @@ def _unassigned(resource, _owner=NO_OWNERSHIP.resolve({})) -> tuple[str, str]:
 def _finding_maker(policy, resolve):
     """``(resource, violation) -> Finding`` for one policy, and the list of the findings' order keys.
 
+    The violation is a Violation or a plain one, ``(message, evidence)`` (see :mod:`engine.checks.codegen`).
+
     The key, ``provider NUL id``, is taken while the resource is at hand (see :func:`_presorted`).
     """
     keys: list[str] = []
@@ -269,10 +271,9 @@ def _compile_finding_maker(unassigned: bool):
     but the one to it.
     """
     build, namespace = build_statements(Finding, {
-        "policy": "policy_id", "severity": "violation.severity or severity",
-        "enforcement": "violation.enforcement or enforcement", "message": "violation.message",
-        "owner": "owner", "owner_source": "source", "resource": "reference", "evidence": "violation.evidence",
-        "monthly_cost": "violation.monthly_cost", "monthly_saving": "saving", "title": "title",
+        "policy": "policy_id", "severity": "own_severity or severity", "enforcement": "own_enforcement or enforcement",
+        "message": "message", "owner": "owner", "owner_source": "source", "resource": "reference",
+        "evidence": "evidence", "monthly_cost": "cost", "monthly_saving": "saving", "title": "title",
     }, target="finding")
     lines = [
         "def make(policy_id, severity, enforcement, title, resolve, unassigned, add_key):",
@@ -289,7 +290,13 @@ def _compile_finding_maker(unassigned: bool):
         "        else:",
         "            reference = resource_ref(resource)",
         "            provider, rid = reference['provider'], reference['id']",
-        "        saving = violation.monthly_saving",
+        # a plain violation, (message, evidence), has no money, severity or enforcement of its own
+        "        if violation.__class__ is tuple:",
+        "            message, evidence = violation",
+        "            cost = saving = own_severity = own_enforcement = None",
+        "        else:",
+        "            message, evidence, cost, saving = violation.message, violation.evidence, violation.monthly_cost, violation.monthly_saving",
+        "            own_severity, own_enforcement = violation.severity, violation.enforcement",
         # a priced finding sorts by its saving first (Finding.sort_key): no presorting key then
         "        if saving is None:",
         "            if provider.__class__ is not str:",

@@ -321,34 +321,36 @@ def test_fast_constructor_builds_the_same_finding():
     assert {f.name for f in fields(Finding)} >= set(arguments)
 
 
-def test_fast_constructor_without_a_draft_class_builds_the_same_object():
+def test_fast_constructor_without_a_draft_class_builds_the_same_object(monkeypatch):
     """Where the draft class cannot be used (a layout __class__ assignment refuses), the slots are set one by one."""
     from dataclasses import dataclass
 
-    from engine.fast_init import _draft_class, build_statements
-
-    @dataclass(frozen=True, slots=True, weakref_slot=True)
-    class Weak:
-        a: int
-        b: str = "x"
+    import engine.fast_init as fast_init
 
     @dataclass(frozen=True, slots=True)
     class Plain:
         a: int
         b: str = "x"
 
-    assert _draft_class(Weak) is None and _draft_class(Plain) is not None and _draft_class(Finding) is not None
-    for cls in (Weak, Plain):
-        make = fast_constructor(cls, ("a",))
-        assert make(1) == cls(1) and make(2, b="y") == cls(2, "y") and type(make(1)) is cls
+    class Other:
+        __slots__ = ("a", "b", "c")  # another layout: its instances cannot become Plain instances
+
+    assert fast_init._draft_class(Plain) is not None and fast_init._draft_class(Finding) is not None
+    with pytest.raises(TypeError):
+        Other().__class__ = Plain
+    for draft in (True, False):
+        if not draft:
+            monkeypatch.setattr(fast_init, "_draft_class", lambda cls: None)
+        make = fast_constructor(Plain, ("a",))
+        assert make(1) == Plain(1) and make(2, b="y") == Plain(2, "y") and type(make(1)) is Plain
         with pytest.raises(AttributeError):
             make(1).a = 2
-        lines, _ = build_statements(cls, {"a": "7"})
-        assert ("_fast_draft()" in lines[0]) == (cls is Plain)
+        lines, _ = fast_init.build_statements(Plain, {"a": "7"})
+        assert ("_fast_draft()" in lines[0]) == draft
     with pytest.raises(TypeError):
-        build_statements(Plain, {"b": "'y'"})  # a has no default
+        fast_init.build_statements(Plain, {"b": "'y'"})  # a has no default
     with pytest.raises(TypeError):
-        build_statements(Plain, {"a": "1", "c": "2"})
+        fast_init.build_statements(Plain, {"a": "1", "c": "2"})
 
 
 class _Resource(dict):
@@ -378,7 +380,12 @@ def test_finding_maker_builds_what_finding_builds(seed):
             money = Money(rng.randint(1, 9), "USD") if rng.random() < 0.2 else None
             violation = Violation("m", {"e": index}, rng.choice([None, Money(3, "EUR")]), money,
                                   rng.choice([None, "info"]), rng.choice([None, "audit"]))
-            finding = emit(resource, violation)
+            if rng.random() < 0.3:  # a plain violation, as scans give them: (message, evidence)
+                money = None
+                violation = Violation("m", {"e": index})
+                finding = emit(resource, ("m", {"e": index}))
+            else:
+                finding = emit(resource, violation)
             owner, source = resolve(resource)
             assert type(finding) is Finding
             assert finding == Finding(policy="p", severity=violation.severity or "low",
