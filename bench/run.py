@@ -8,12 +8,15 @@ Prints machine facts, then one Markdown table (median of ``--runs`` runs each):
    ``owner`` and ``cost-center``, ``env`` in {prod, staging, dev}" (the environment key is spelled
    ``environment``, as in the built-in library):
    (a) costwarden ``engine.evaluate`` of ``bench/policies/instance-allocation-tags.yaml``
-       (includes building the findings and resolving their owners);
+       (includes building the findings with their evidence and order; no ownership document, so every
+       finding is unassigned: a diagnostic row adds ``examples/ownership.yaml``);
    (b) a hand-written Python loop doing the same check, with one (id, message) per violating
        resource, the message being costwarden's (near misses named; checked pair by pair);
    (c) Cloud Custodian's filters (PyPI ``c7n``): ``FilterRegistry``, ``parse``, ``validate``,
-       ``process(resources)`` on fresh copies of AWS-shaped resources (``Tags: [{Key, Value}]``);
-       the shaping and the copies are made outside the timed region.
+       ``process(resources)`` on AWS-shaped resources (``Tags: [{Key, Value}]``) parsed afresh by
+       ``orjson.loads`` for every run (as costwarden's and the loop's resources were parsed by
+       ``load_inventory``); the shaping and the parse happen outside the timed region. Diagnostic rows
+       repeat Custodian on shallow copies of resources shaped in memory, the method used before.
    Custodian runs twice: (c) with no resource manager, as DATA.md describes (its ``or`` block then
    falls back to a per-resource call), and (c') with a minimal manager stub, so that ``or`` takes the
    set path (``process_set``) a real policy run takes. All must find the same violating resource
@@ -400,20 +403,36 @@ def in_memory(args, inventory_path: Path, rows: list, notes: list) -> None:
     gc_notes = [f"costwarden {gc_text(cw_gc, args.runs)}", f"loop {gc_text(loop_gc, args.runs)}"]
 
     custodian: dict[str, float] = {}
+    custodian_copies: dict[str, float] = {}
     if not args.skip_custodian:
+        import orjson
+
+        # Custodian reads its resources as parsed from the cloud API's JSON; costwarden and the loop read
+        # them as load_inventory parsed them from the inventory file. So every Custodian run gets a fresh
+        # orjson parse of the AWS-shaped resources, outside the timed region (its filters annotate them).
         shaped = aws_shaped(resources)
+        document = orjson.dumps(shaped)
         for with_manager, key, name in (
                 (False, "c", "(c) Cloud Custodian filters, manager None (`or` per resource, as DATA.md runs them)"),
                 (True, "c'", "(c') Cloud Custodian filters, policy-run path (`or` via process_set; manager stub)")):
             prepare, run = make_custodian(environments, with_manager)
             c_time, c_times, c_result, c_gc = median_of(
-                args.runs, run, setup=lambda: (prepare(), [dict(r) for r in shaped]))
+                args.runs, run, setup=lambda: (prepare(), orjson.loads(document)))
             agree(name, {r["id"] for r in c_result}, expected)
             c_result = None
             rows.append((name, fmt_seconds(c_time), spread(c_times), fmt_rate(count, c_time), "", ""))
             gc_notes.append(f"custodian ({key}) {gc_text(c_gc, args.runs)}")
             custodian[key] = c_time
-        shaped = None
+        # diagnostic: the method used before 2026-11-27, shallow copies of the resources shaped in memory
+        # in one pass (compact in memory, unlike parsed resources; Custodian is sensitive to that)
+        for with_manager, key in ((False, "c"), (True, "c'")):
+            prepare, run = make_custodian(environments, with_manager)
+            c_time, c_times, c_result, _ = median_of(
+                args.runs, run, setup=lambda: (prepare(), [dict(r) for r in shaped]))
+            agree(f"({key}) on copies", {r["id"] for r in c_result}, expected)
+            c_result = None
+            custodian_copies[key] = (c_time, c_times)
+        shaped = document = None
 
     ratio = cw_time / loop_time
     bar, ok = verdict("costwarden/loop", ratio)
@@ -425,6 +444,11 @@ def in_memory(args, inventory_path: Path, rows: list, notes: list) -> None:
             rows.append((f"ratio custodian ({key}) / costwarden (a)", f"{c_ratio:.2f}×", "", "", bar, ok))
     else:
         rows.append(("ratio custodian / costwarden", "skipped (--skip-custodian)", "", "", "", ""))
+    for key, (c_time, c_times) in custodian_copies.items():
+        rows.append((f"(diagnostic) ({key}) on shallow copies of resources shaped in memory (the method before)",
+                     fmt_seconds(c_time), spread(c_times), fmt_rate(count, c_time), "", ""))
+        rows.append((f"(diagnostic) ratio ({key}) on those copies / costwarden (a)", f"{c_time / cw_time:.2f}×", "", "",
+                     "", ""))
 
     # diagnostic: the same two runs with the cyclic GC off, to separate CPU from collection pauses
     cw_cpu, cw_cpu_times, _, _ = median_of(args.runs, costwarden, collector=False)
@@ -434,6 +458,17 @@ def in_memory(args, inventory_path: Path, rows: list, notes: list) -> None:
     rows.append(("(diagnostic) (b) with the cyclic GC disabled", fmt_seconds(loop_cpu), spread(loop_cpu_times),
                  fmt_rate(count, loop_cpu), "", ""))
     rows.append(("(diagnostic) ratio costwarden / loop, GC disabled", f"{cw_cpu / loop_cpu:.2f}×", "", "", "", ""))
+    # diagnostic: (a) gives no ownership document (every finding unassigned, as the loop and Custodian
+    # assign nobody); with the README's, each finding's owner is resolved through the chain
+    ownership_file = ROOT / "examples" / "ownership.yaml"
+    if ownership_file.exists():
+        from engine.api import load_ownership
+
+        owners = load_ownership(str(ownership_file))
+        own_time, own_times, _, _ = median_of(
+            args.runs, lambda: evaluate(library, resources, ownership=owners, as_of=AS_OF))
+        rows.append(("(diagnostic) (a) with examples/ownership.yaml (each owner resolved through the chain)",
+                     fmt_seconds(own_time), spread(own_times), fmt_rate(count, own_time), "", ""))
 
     violations = len(expected)
     notes.append(f"In memory: {count} resources, {selected} compute instances selected, {violations} violate "

@@ -12,12 +12,13 @@ call first; if that meets an evaluation error, the policy is run again resource 
 
 from __future__ import annotations
 
+import gc
 from datetime import date, datetime, time, timezone
 
 from engine.checks.base import CheckContext, CheckSetupError, CheckSkipped
 from engine.costs.resource_costs import COLUMNS as RESOURCE_COST_COLUMNS
 from engine.conditions.compiler import EvaluationFailure
-from engine.fast_init import fast_constructor
+from engine.fast_init import build_statements
 from engine.findings import EvaluationError, Finding, Result, resource_ref
 from engine.ownership import NO_OWNERSHIP, Ownership
 from engine.policy import PolicyLibrary
@@ -25,10 +26,6 @@ from engine.pricing.sources import PriceSources
 from engine.selection import ResourceIndex
 
 MAX_ERRORS_PER_POLICY = 20
-
-# Finding(...) without the frozen dataclass __init__: the same object, twice as fast
-_FINDING_ARGUMENTS = ("policy", "severity", "enforcement", "message", "owner", "owner_source", "resource", "evidence", "title")
-_new_finding = fast_constructor(Finding, _FINDING_ARGUMENTS)
 
 
 def as_of_datetime(as_of: date | datetime | str | None) -> datetime:
@@ -64,7 +61,21 @@ def evaluate(
     ``prices`` (an :class:`engine.pricing.PriceSources`, e.g. the price table) prices savings; with
     ``costs`` and an inventory, the FOCUS price sources (:mod:`engine.costs.prices`) are asked first.
     Without any source, savings are unpriced.
+
+    The cyclic garbage collector is paused while it runs (and restored as it was): evaluation
+    allocates many objects (findings, their evidence) and none of them form reference cycles, so
+    collections during it would only cost time. The CLI pauses it for the whole command anyway.
     """
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _evaluate(library, resources, ownership, as_of, warnings, costs, budgets, prices)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _evaluate(library: PolicyLibrary, resources, ownership, as_of, warnings, costs, budgets, prices) -> Result:
     when = as_of_datetime(as_of)
     ownership = ownership or NO_OWNERSHIP
     findings: list[Finding] = []
@@ -240,25 +251,72 @@ def _unassigned(resource, _owner=NO_OWNERSHIP.resolve({})) -> tuple[str, str]:
 def _finding_maker(policy, resolve):
     """``(resource, violation) -> Finding`` for one policy, and the list of the findings' order keys.
 
+    The violation is a Violation or a plain one, ``(message, evidence)`` (see :mod:`engine.checks.codegen`).
+
     The key, ``provider NUL id``, is taken while the resource is at hand (see :func:`_presorted`).
     """
-    policy_id, severity, enforcement, title = policy.id, policy.severity, policy.enforcement, policy.title
     keys: list[str] = []
-    add_key = keys.append
-
-    def finding(resource, violation):
-        owner, source = resolve(resource)
-        reference = resource_ref(resource)
-        provider = str(reference["provider"])
-        saving = violation.monthly_saving
-        # a priced finding sorts by its saving first (Finding.sort_key): no presorting key then
-        add_key(provider + "\0" + str(reference["id"]) if saving is None and "\0" not in provider else None)
-        # the arguments in the order of _FINDING_ARGUMENTS
-        return _new_finding(policy_id, violation.severity or severity, violation.enforcement or enforcement, violation.message,
-                            owner, source, reference, violation.evidence, title,
-                            monthly_cost=violation.monthly_cost, monthly_saving=saving)
-
+    unassigned = resolve is _unassigned  # an ownership without steps: not asked per finding
+    make = _FINDING_MAKERS[unassigned]
+    finding = make(policy.id, policy.severity, policy.enforcement, policy.title, resolve, _unassigned(None), keys.append)
     return finding, keys
+
+
+def _compile_finding_maker(unassigned: bool):
+    """``make(policy_id, ..., add_key) -> finding``: the finding maker, written out as one function.
+
+    It resolves the owner (unless every finding is unassigned), takes the resource reference
+    (:func:`resource_ref` written out, for a plain dict), adds the order key, and builds the
+    :class:`Finding` in place (:func:`engine.fast_init.build_statements`): no call per finding
+    but the one to it.
+    """
+    build, namespace = build_statements(Finding, {
+        "policy": "policy_id", "severity": "own_severity or severity", "enforcement": "own_enforcement or enforcement",
+        "message": "message", "owner": "owner", "owner_source": "source", "resource": "reference",
+        "evidence": "evidence", "monthly_cost": "cost", "monthly_saving": "saving", "title": "title",
+    }, target="finding")
+    lines = [
+        "def make(policy_id, severity, enforcement, title, resolve, unassigned, add_key):",
+        "    def emit(resource, violation):",
+        "        owner, source = unassigned" if unassigned else "        owner, source = resolve(resource)",
+        "        if resource.__class__ is dict:",
+        "            try:",
+        "                provider, rid = resource['provider'], resource['id']",
+        "                reference = {'id': rid, 'type': resource['type'], 'class': resource['class'], 'provider': provider,",
+        "                             'account': resource['account'], 'region': resource['region'], 'name': resource['name']}",
+        "            except KeyError:",
+        "                reference = resource_ref(resource)",
+        "                provider, rid = reference['provider'], reference['id']",
+        "        else:",
+        "            reference = resource_ref(resource)",
+        "            provider, rid = reference['provider'], reference['id']",
+        # a plain violation, (message, evidence), has no money, severity or enforcement of its own
+        "        if violation.__class__ is tuple:",
+        "            message, evidence = violation",
+        "            cost = saving = own_severity = own_enforcement = None",
+        "        else:",
+        "            message, evidence, cost, saving = violation.message, violation.evidence, violation.monthly_cost, violation.monthly_saving",
+        "            own_severity, own_enforcement = violation.severity, violation.enforcement",
+        # a priced finding sorts by its saving first (Finding.sort_key): no presorting key then
+        "        if saving is None:",
+        "            if provider.__class__ is not str:",
+        "                provider = str(provider)",
+        "            add_key(provider + '\\0' + (rid if rid.__class__ is str else str(rid)) if '\\0' not in provider else None)",
+        "        else:",
+        "            add_key(None)",
+        *("        " + line for line in build),
+        "        return finding",
+        "    return emit",
+    ]
+    source = "\n".join(lines) + "\n"
+    namespace.update(resource_ref=resource_ref, str=str, dict=dict, KeyError=KeyError)
+    exec(compile(source, f"<finding maker{' (unassigned)' if unassigned else ''}>", "exec"), namespace)  # noqa: S102 - source we wrote
+    make = namespace["make"]
+    make.source = source
+    return make
+
+
+_FINDING_MAKERS = {unassigned: _compile_finding_maker(unassigned) for unassigned in (False, True)}
 
 
 def _presorted(found: list, keys: list) -> list | None:

@@ -120,7 +120,17 @@ def money_totals(findings) -> dict[str, list[dict]]:
 
 
 def resource_ref(resource: dict) -> dict:
-    get = resource.get  # RESOURCE_FIELDS written out: a dict display is twice as fast as a comprehension
+    """The :data:`RESOURCE_FIELDS` of a resource, in that order (None for a missing one)."""
+    # RESOURCE_FIELDS written out: a dict display is twice as fast as a comprehension, and on a plain
+    # dict holding them all (every canonical resource) subscripts are a third faster than get()
+    if resource.__class__ is dict:
+        try:
+            return {"id": resource["id"], "type": resource["type"], "class": resource["class"],
+                    "provider": resource["provider"], "account": resource["account"], "region": resource["region"],
+                    "name": resource["name"]}
+        except KeyError:
+            pass
+    get = resource.get
     return {"id": get("id"), "type": get("type"), "class": get("class"), "provider": get("provider"),
             "account": get("account"), "region": get("region"), "name": get("name")}
 

@@ -321,6 +321,118 @@ def test_fast_constructor_builds_the_same_finding():
     assert {f.name for f in fields(Finding)} >= set(arguments)
 
 
+def test_fast_constructor_without_a_draft_class_builds_the_same_object(monkeypatch):
+    """Where the draft class cannot be used (a layout __class__ assignment refuses), the slots are set one by one."""
+    from dataclasses import dataclass
+
+    import engine.fast_init as fast_init
+
+    @dataclass(frozen=True, slots=True)
+    class Plain:
+        a: int
+        b: str = "x"
+
+    class Other:
+        __slots__ = ("a", "b", "c")  # another layout: its instances cannot become Plain instances
+
+    assert fast_init._draft_class(Plain) is not None and fast_init._draft_class(Finding) is not None
+    with pytest.raises(TypeError):
+        Other().__class__ = Plain
+    for draft in (True, False):
+        if not draft:
+            monkeypatch.setattr(fast_init, "_draft_class", lambda cls: None)
+        make = fast_constructor(Plain, ("a",))
+        assert make(1) == Plain(1) and make(2, b="y") == Plain(2, "y") and type(make(1)) is Plain
+        with pytest.raises(AttributeError):
+            make(1).a = 2
+        lines, _ = fast_init.build_statements(Plain, {"a": "7"})
+        assert ("_fast_draft()" in lines[0]) == draft
+    with pytest.raises(TypeError):
+        fast_init.build_statements(Plain, {"b": "'y'"})  # a has no default
+    with pytest.raises(TypeError):
+        fast_init.build_statements(Plain, {"a": "1", "c": "2"})
+
+
+class _Resource(dict):
+    """A dict subclass: the finding maker must read it through get(), as resource_ref does."""
+
+    def get(self, key, default=None):
+        return "via get" if key == "region" else super().get(key, default)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_finding_maker_builds_what_finding_builds(seed):
+    """evaluate()'s finding maker (written out) gives Finding(...) with resource_ref, and the order key of before."""
+    from collections import UserDict
+
+    from engine.evaluator import _finding_maker, _unassigned
+
+    rng = random.Random(seed)
+    policy = make_policy("p", None, None)
+    for resolve in (_unassigned, OWNERSHIP.resolve):
+        emit, keys = _finding_maker(policy, resolve)
+        expected_keys = []
+        for index in range(200):
+            resource = {name: rng.choice([f"{name}-{index}", None, 7, "a\0b"]) for name in RESOURCE_FIELDS
+                        if rng.random() < 0.9}
+            resource["tags"] = random_tags(rng)
+            resource = rng.choice([dict, _Resource, UserDict])(resource)
+            money = Money(rng.randint(1, 9), "USD") if rng.random() < 0.2 else None
+            violation = Violation("m", {"e": index}, rng.choice([None, Money(3, "EUR")]), money,
+                                  rng.choice([None, "info"]), rng.choice([None, "audit"]))
+            if rng.random() < 0.3:  # a plain violation, as scans give them: (message, evidence)
+                money = None
+                violation = Violation("m", {"e": index})
+                finding = emit(resource, ("m", {"e": index}))
+            else:
+                finding = emit(resource, violation)
+            owner, source = resolve(resource)
+            assert type(finding) is Finding
+            assert finding == Finding(policy="p", severity=violation.severity or "low",
+                                      enforcement=violation.enforcement or "enforce", message="m", owner=owner,
+                                      owner_source=source, resource=resource_ref(resource), evidence={"e": index},
+                                      monthly_cost=violation.monthly_cost, monthly_saving=money, title="p")
+            assert tuple(finding.resource) == RESOURCE_FIELDS
+            provider = str(finding.resource["provider"])
+            expected_keys.append(provider + "\0" + str(finding.resource["id"]) if money is None and "\0" not in provider
+                                 else None)
+        assert keys == expected_keys
+
+
+def test_evaluate_pauses_the_cyclic_gc_and_restores_it(monkeypatch):
+    import gc
+
+    import engine.evaluator as evaluator
+
+    seen = []
+    real = evaluator._evaluate
+
+    def spy(*args):
+        seen.append(gc.isenabled())
+        return real(*args)
+
+    monkeypatch.setattr(evaluator, "_evaluate", spy)
+    library = PolicyLibrary([])
+    collecting = gc.isenabled()
+    try:
+        for state in (True, False):
+            (gc.enable if state else gc.disable)()
+            evaluate(library, [], as_of="2026-11-27")
+            assert gc.isenabled() is state
+        assert seen == [False, False]
+
+        def boom(*args):
+            raise RuntimeError("boom")
+
+        monkeypatch.setattr(evaluator, "_evaluate", boom)
+        gc.enable()
+        with pytest.raises(RuntimeError):
+            evaluate(library, [], as_of="2026-11-27")
+        assert gc.isenabled()
+    finally:
+        (gc.enable if collecting else gc.disable)()
+
+
 def test_resource_ref_holds_the_resource_fields_in_order():
     resource = {name: f"{name}-value" for name in RESOURCE_FIELDS} | {"tags": {"a": "b"}}
     assert tuple(resource_ref(resource)) == RESOURCE_FIELDS

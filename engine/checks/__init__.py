@@ -16,7 +16,8 @@ this bad? / Example / Use instead / Options) and a ``compile(spec, report)`` fun
 An inventory check may also carry ``check.scan(resources, types, emit)``, the same decision over
 many resources in one loop; the built-in types get both from :mod:`engine.checks.codegen`, which
 writes them out as Python source. The evaluator uses ``scan`` when it is there, and ``check``
-otherwise.
+otherwise. A scan may give ``emit`` a violation plain, as ``(message, evidence)`` (see
+:mod:`engine.checks.codegen`).
 """
 
 from __future__ import annotations

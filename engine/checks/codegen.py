@@ -7,19 +7,26 @@ closures calling closures runs about twice as slow. :func:`compile_check` turns 
 
 ``check(resource) -> Violation | None``
     what ``bind(context)`` returns, as every policy type does;
-``check.scan(resources, types=None, emit=pair) -> [emit(resource, Violation), ...]``
+``check.scan(resources, types=None, emit=pair) -> [emit(resource, violation), ...]``
     the same body inside one loop over many resources, in order, keeping only the resources that
     ``types`` selects (all when None; the selection rule of :func:`engine.selection.selects_pair`),
-    and calling ``emit`` on each failing one (by default it gives the pair ``(resource, violation)``;
+    and calling ``emit`` on each failing one (by default it gives the pair ``(resource, Violation)``;
     the evaluator makes the finding there, while the resource is in the CPU cache). The evaluator
     uses it to avoid a function call, and a separate selection pass, per resource. It may raise what
     ``check`` raises; the evaluator then goes back to ``check``, one resource at a time, to report
     each error in order.
 
+    The ``violation`` given to ``emit`` is a :class:`~engine.checks.base.Violation`, or, *plain*, an
+    exact ``tuple`` ``(message, evidence)``: the same as ``Violation(message, evidence)``, with no
+    money, severity or enforcement of its own (a violation that a scan makes by the thousand need not
+    be built as a named tuple and read back field by field). ``emit`` tells them apart by the exact
+    class ``tuple``.
+
 The body is given as a function ``body(verdict) -> lines``: ``verdict(expression, may_be_none)``
 gives the statements ending the body with a violation (``return expression`` in ``check``; record it
 and go on with the next resource in ``scan``). Falling off the end of the body means the resource
-passes. The body reads the resource from the variable ``resource``; it may use any other local name
+passes. ``verdict.plain`` is True when writing the scan: its expression may then give the violation
+plain; in ``check`` it must give a ``Violation``. The body reads the resource from the variable ``resource``; it may use any other local name
 except ``failed``, ``append``, ``emit``, ``outcome``, ``types``, ``only_type``, ``by_type``, ``pair`` and
 ``TypeSelects``.
 Every name the body needs from outside is a parameter of the factory ``compile_check`` returns.
@@ -30,6 +37,7 @@ from __future__ import annotations
 import builtins
 from typing import Callable
 
+from engine.checks.base import Violation
 from engine.selection import TypeSelects
 
 # types holds strings only, so None is not in it; by_type decides each distinct type value once.
@@ -55,8 +63,14 @@ def _scan_verdict(expression: str, may_be_none: bool = False) -> list[str]:
     return [f"append(emit(resource, {expression}))", "continue"]
 
 
+_check_verdict.plain = False
+_scan_verdict.plain = True  # the scan's expression may give the violation plain: (message, evidence)
+
+
 def pair(resource: dict, violation) -> tuple:
-    """The default ``emit`` of a scan: ``(resource, violation)``."""
+    """The default ``emit`` of a scan: ``(resource, Violation)`` (a plain violation made a Violation)."""
+    if violation.__class__ is tuple:
+        violation = Violation(*violation)
     return (resource, violation)
 
 

@@ -90,7 +90,9 @@ class TaggingCheck:
             raise CheckSetupError("known_team needs a team directory: give an ownership document (--ownership)")
         team_of = ownership.team_for_value if ownership is not None else (lambda value: None)
         # the check's values are strings (they passed .strip()): decide each distinct one once
-        constants = {"explain": self._explainer(team_of), "team_of": _Memo(team_of), "WHITESPACE": WHITESPACE}
+        explain, explain_plain = self._explainer(team_of)
+        constants = {"explain": explain, "explain_plain": explain_plain, "team_of": _Memo(team_of),
+                     "WHITESPACE": WHITESPACE}
         for index, rule in enumerate(self.rules):
             constants[f"values_{index}"] = rule.values
             constants[f"search_{index}"] = rule.pattern.search if rule.pattern is not None else None
@@ -106,19 +108,21 @@ class TaggingCheck:
         which applies the full rules and builds the evidence.
         """
         exact = self.mode == "exact"
-        names = ["explain", "team_of", "WHITESPACE"]
+        names = ["explain", "explain_plain", "team_of", "WHITESPACE"]
         for index in range(len(self.rules)):
             names += [f"values_{index}", f"search_{index}"]
 
         def body(verdict) -> list[str]:
+            # in a scan, the violation is given plain (see engine.checks.codegen)
+            call = "explain_plain" if verdict.plain else "explain"
             lines = ["tags = resource.get('tags') or {}"]
             for index, rule in enumerate(self.rules):
                 if not exact:
                     # another spelling may match under this mode: the full rules decide
-                    on_missing = verdict("explain(tags, True)", True)
+                    on_missing = verdict(f"{call}(tags, True)", True)
                 else:
-                    on_missing = verdict("explain(tags)") if rule.required else ["pass"]
-                on_invalid = verdict("explain(tags)")
+                    on_missing = verdict(f"{call}(tags)") if rule.required else ["pass"]
+                on_invalid = verdict(f"{call}(tags)")
                 # the exact spelling wins any collision, so its value is the one to check
                 tests = []
                 if rule.values is not None:
@@ -154,7 +158,8 @@ class TaggingCheck:
         return compile_check(f"tagging check ({self.mode})", names, body)
 
     def _explainer(self, team_of):
-        """``explain(tags, only_if_failing=False) -> Violation | None``: the full rules and the evidence.
+        """``explain(tags, only_if_failing=False) -> Violation | None``: the full rules and the evidence;
+        and ``explain_plain``, the same giving the violation plain, ``(message, evidence)`` (for scans).
 
         The rules of :func:`engine.tag_matching.find_tag` and :func:`~engine.tag_matching.near_misses`
         and the value rules, written out per key rule like the check (see :meth:`_explain_factory`).
@@ -171,7 +176,7 @@ class TaggingCheck:
             "new_tuple": tuple.__new__,
             "expected_all": {rule.key: rule.expected() for rule in self.rules},
             "normalized": _Memo(lambda key: normalize_key(key, mode)),
-            "near": _NearMisses().find,
+            "near": _near_misses(),
         }
         for index, rule in enumerate(self.rules):
             constants[f"expected_{index}"] = constants["expected_all"][rule.key]
@@ -181,7 +186,7 @@ class TaggingCheck:
 
     @cached_property
     def _explain_factory(self):
-        """``make(...) -> explain``, from Python source written for these rules, compiled once.
+        """``make(...) -> (explain, explain_plain)``, from Python source written for these rules, compiled once.
 
         Per key rule, in order: find the resource's key that matches (the exact spelling under
         ``exact``; otherwise every key with the same form, the exact spelling or else the smallest key
@@ -192,7 +197,6 @@ class TaggingCheck:
         exact = self.mode == "exact"
         names = ["team_of", "WHITESPACE", "message_of", "Violation", "new_tuple", "expected_all", "normalized", "near"]
         lines = [
-            "    def explain(tags, only_if_failing=False):",
             "        missing = []",
             "        misses = {}",
             "        invalid = {}",
@@ -230,7 +234,9 @@ class TaggingCheck:
                     f"            {value} = tags[hit]",
                 ]
             # not has_value(value), written out (an absent key reads None)
-            lines.append(f"        if (not {value}.strip(WHITESPACE)) if isinstance({value}, str) else ({value} is None or {value} is False):")
+            # (an absent key, the usual case here, is decided by the first test)
+            lines.append(f"        if {value} is None or {value} is False or ({value}.__class__ is str or isinstance({value}, str)) "
+                         f"and not {value}.strip(WHITESPACE):")
             if rule.required:
                 lines += [
                     f"            missing.append({key})",
@@ -262,12 +268,26 @@ class TaggingCheck:
         lines += [
             "        if only_if_failing and not missing and not invalid:",
             "            return None",
-            # the other Violation fields (money, severity, enforcement) keep their defaults
-            f"        return new_tuple(Violation, (message_of(missing, misses, invalid), {evidence}, {_VIOLATION_DEFAULTS}))",
-            "    return explain",
-            "",
+            # the usual message, one key missing and no near miss, written out (as message_of writes it)
+            "        if invalid or misses or len(missing) != 1:",
+            "            message = message_of(missing, misses, invalid)",
+            "        else:",
+            "            message = 'missing tag ' + missing[0]",
         ]
-        source = f"def make({', '.join(names)}):\n" + "\n".join(lines)
+        # the same body twice: the other Violation fields (money, severity, enforcement) keep their defaults
+        source = "\n".join([
+            f"def make({', '.join(names)}):",
+            "    def explain(tags, only_if_failing=False):",
+            *lines,
+            f"        return new_tuple(Violation, (message, {evidence}, {_VIOLATION_DEFAULTS}))",
+            "",
+            "    def explain_plain(tags, only_if_failing=False):",
+            *lines,
+            f"        return (message, {evidence})",
+            "",
+            "    return explain, explain_plain",
+            "",
+        ])
         namespace: dict = {}
         exec(builtins.compile(source, f"<tagging explain ({self.mode})>", "exec"), namespace)  # noqa: S102 - source we wrote
         make = namespace["make"]
@@ -301,33 +321,35 @@ class _Memo(dict):
         return value
 
 
-class _NearMisses:
-    """Near misses (:func:`engine.tag_matching.near_misses`) from an index of the keys seen in a run.
+def _near_misses():
+    """``near(tags, wanted, hit) -> sorted keys | None``: near misses (:func:`engine.tag_matching.near_misses`)
+    from an index of the keys seen in a run.
 
+    The keys of ``tags`` whose loose form is ``wanted``, but ``hit``, sorted; None when there are none.
     Every distinct tag key is put once under its loose form; the near misses of a resource are then
     the keys it shares with the wanted form's entry, found by set operations instead of a loop over
     its keys.
     """
+    seen: set = set()
+    by_form: dict[str, set] = {}
+    known = seen.issuperset
 
-    __slots__ = ("seen", "by_form")
+    def near(tags: dict, wanted: str, hit: str | None) -> list[str] | None:
+        if not known(tags):  # (iterating a dict gives its keys)
+            new = tags.keys() - seen
+            for key in new:
+                by_form.setdefault(loose_key(key), set()).add(key)
+            seen.update(new)
+        same = by_form.get(wanted)
+        if same:
+            found = tags.keys() & same  # iterates the smaller of the two
+            if found:
+                found.discard(hit)
+                if found:
+                    return sorted(found)
+        return None
 
-    def __init__(self):
-        self.seen: set = set()
-        self.by_form: dict[str, set] = {}
-
-    def find(self, tags: dict, wanted: str, hit: str | None) -> list[str]:
-        """The keys of ``tags`` whose loose form is ``wanted``, but ``hit``, sorted."""
-        keys = tags.keys()
-        if not self.seen.issuperset(keys):
-            for key in keys - self.seen:
-                self.by_form.setdefault(loose_key(key), set()).add(key)
-            self.seen.update(keys)
-        same = self.by_form.get(wanted)
-        if not same:
-            return []
-        found = keys & same
-        found.discard(hit)
-        return sorted(found)
+    return near
 
 
 def _message(missing: list, misses: dict, invalid: dict) -> str:
