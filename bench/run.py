@@ -17,6 +17,8 @@ Prints machine facts, then one Markdown table (median of ``--runs`` runs each):
        ``orjson.loads`` for every run (as costwarden's and the loop's resources were parsed by
        ``load_inventory``); the shaping and the parse happen outside the timed region. Diagnostic rows
        repeat Custodian on shallow copies of resources shaped in memory, the method used before.
+   (a) and (b) run on the inventory loaded afresh by ``load_inventory`` before every run (untimed), so
+   all three read resources parsed for that run, in a heap earlier runs have used.
    Custodian runs twice: (c) with no resource manager, as DATA.md describes (its ``or`` block then
    falls back to a per-resource call), and (c') with a minimal manager stub, so that ``or`` takes the
    set path (``process_set``) a real policy run takes. All must find the same violating resource
@@ -131,8 +133,8 @@ class GcWatch:
 def median_of(runs: int, function, *, setup=None, collector: bool = True) -> tuple[float, list[float], object, GcWatch]:
     """Median wall time of ``function(setup())`` over ``runs`` independent runs.
 
-    Before each run the previous result is dropped and the GC collects, so every run starts from
-    the same heap (only the loaded inventory alive), as the one evaluation of a real run does.
+    Before each run the previous result and argument are dropped, ``setup()`` makes the new
+    argument (untimed), and the GC collects, so every run starts from the same kind of heap.
     ``collector=False`` disables the cyclic GC during the run (a diagnostic, not a user setting).
     """
     times, result, argument = [], None, None
@@ -369,18 +371,32 @@ def in_memory(args, inventory_path: Path, rows: list, notes: list) -> None:
     # `engine.evaluate` is the submodule engine/evaluate.py, which shadows the lazily exported function.
     from engine.api import evaluate, load_inventory, load_policies
 
-    inventory = load_inventory([str(inventory_path)])
-    resources = inventory.resources
     library = load_policies([str(POLICY_FILE)])
     (policy,) = library.policies
     environments = policy.parameters["environments"]
+    resources = load_inventory([str(inventory_path)]).resources
     count = len(resources)
     selected = sum(1 for r in resources if r["class"] == "compute.instance")
+    shaped = document = None
+    if not args.skip_custodian:
+        import orjson
 
-    def costwarden():
+        # Custodian reads its resources as parsed from the cloud API's JSON (AWS-shaped; see aws_shaped)
+        shaped = aws_shaped(resources)
+        document = orjson.dumps(shaped)
+    resources = None
+
+    # Every implementation reads resources parsed afresh for each run, outside the timed region:
+    # costwarden and the loop as load_inventory parses the inventory file, Custodian (whose filters
+    # annotate the resources) as orjson parses the AWS-shaped document. So all three meet the same
+    # kind of memory layout, in a heap that earlier runs have used.
+    def fresh():
+        return load_inventory([str(inventory_path)]).resources
+
+    def costwarden(resources):
         return evaluate(library, resources, as_of=AS_OF)
 
-    cw_time, cw_times, result, cw_gc = median_of(args.runs, costwarden)
+    cw_time, cw_times, result, cw_gc = median_of(args.runs, costwarden, setup=fresh)
     cw_ids = [f.resource["id"] for f in result.findings]
     cw_messages = {(f.resource["id"], f.message) for f in result.findings}
     assert len(cw_ids) == len(set(cw_ids)), "costwarden reported a resource twice"
@@ -389,7 +405,7 @@ def in_memory(args, inventory_path: Path, rows: list, notes: list) -> None:
     result = None
 
     loop = make_loop(environments)
-    loop_time, loop_times, loop_result, loop_gc = median_of(args.runs, lambda: loop(resources))
+    loop_time, loop_times, loop_result, loop_gc = median_of(args.runs, loop, setup=fresh)
     agree("the hand-written loop", {rid for rid, _ in loop_result}, expected)
     # the loop gives the same reason as costwarden's finding message, resource by resource
     agree("the hand-written loop's messages", set(loop_result), cw_messages)
@@ -405,13 +421,6 @@ def in_memory(args, inventory_path: Path, rows: list, notes: list) -> None:
     custodian: dict[str, float] = {}
     custodian_copies: dict[str, float] = {}
     if not args.skip_custodian:
-        import orjson
-
-        # Custodian reads its resources as parsed from the cloud API's JSON; costwarden and the loop read
-        # them as load_inventory parsed them from the inventory file. So every Custodian run gets a fresh
-        # orjson parse of the AWS-shaped resources, outside the timed region (its filters annotate them).
-        shaped = aws_shaped(resources)
-        document = orjson.dumps(shaped)
         for with_manager, key, name in (
                 (False, "c", "(c) Cloud Custodian filters, manager None (`or` per resource, as DATA.md runs them)"),
                 (True, "c'", "(c') Cloud Custodian filters, policy-run path (`or` via process_set; manager stub)")):
@@ -451,8 +460,8 @@ def in_memory(args, inventory_path: Path, rows: list, notes: list) -> None:
                      "", ""))
 
     # diagnostic: the same two runs with the cyclic GC off, to separate CPU from collection pauses
-    cw_cpu, cw_cpu_times, _, _ = median_of(args.runs, costwarden, collector=False)
-    loop_cpu, loop_cpu_times, _, _ = median_of(args.runs, lambda: loop(resources), collector=False)
+    cw_cpu, cw_cpu_times, _, _ = median_of(args.runs, costwarden, setup=fresh, collector=False)
+    loop_cpu, loop_cpu_times, _, _ = median_of(args.runs, loop, setup=fresh, collector=False)
     rows.append(("(diagnostic) (a) with the cyclic GC disabled", fmt_seconds(cw_cpu), spread(cw_cpu_times),
                  fmt_rate(count, cw_cpu), "", ""))
     rows.append(("(diagnostic) (b) with the cyclic GC disabled", fmt_seconds(loop_cpu), spread(loop_cpu_times),
@@ -466,7 +475,7 @@ def in_memory(args, inventory_path: Path, rows: list, notes: list) -> None:
 
         owners = load_ownership(str(ownership_file))
         own_time, own_times, _, _ = median_of(
-            args.runs, lambda: evaluate(library, resources, ownership=owners, as_of=AS_OF))
+            args.runs, lambda resources: evaluate(library, resources, ownership=owners, as_of=AS_OF), setup=fresh)
         rows.append(("(diagnostic) (a) with examples/ownership.yaml (each owner resolved through the chain)",
                      fmt_seconds(own_time), spread(own_times), fmt_rate(count, own_time), "", ""))
 
@@ -477,9 +486,10 @@ def in_memory(args, inventory_path: Path, rows: list, notes: list) -> None:
                  f" report the same violating ids (checked).")
     notes.append("Full (generation 2) GC collections inside the timed runs: " + "; ".join(gc_notes) + ".")
     if args.profile:
+        resources = fresh()
         gc.collect()
-        profile_call("costwarden engine.evaluate (in memory)", costwarden)
-    resources = inventory = None  # let the next parts start from a small heap
+        profile_call("costwarden engine.evaluate (in memory)", lambda: costwarden(resources))
+    resources = None  # let the next parts start from a small heap
     gc.collect()
 
 
