@@ -399,6 +399,25 @@ def test_finding_maker_builds_what_finding_builds(seed):
         assert keys == expected_keys
 
 
+@pytest.mark.parametrize("mode", ["exact", "case-insensitive", "normalized"])
+def test_empty_evidence_parts_are_shared_and_stay_empty(mode):
+    """near_misses, invalid and collisions share one empty dict while empty; an entry gets a dict of its own."""
+    spec = {"match": mode, "keys": [{"key": "owner"}, {"key": "env", "values": ["prod"]}]}
+    check = tagging.compile(spec, lambda *problem: pytest.fail(str(problem)))
+    resources = [{"id": f"r{i}", "provider": "aws", "tags": tags} for i, tags in enumerate([
+        {"env": "prod"}, {"Owner": "a", "env": "prod"}, {"owner": "a", "env": "dev"}, {"owner": "a", "OWNER": "b"},
+        {"env": "prod", "ENV": "dev"}, {}, {"owner": " "},
+    ])]
+    result = evaluate(PolicyLibrary([make_policy("p", None, check)]), resources, as_of="2026-11-27")
+    parts = [f.evidence[name] for f in result.findings for name in ("near_misses", "invalid", "collisions")]
+    empty = [part for part in parts if not part]
+    assert empty and all(part is empty[0] for part in empty) and empty[0] == {}
+    assert any(parts)
+    expected = {r["id"]: reference_tagging(check, r["tags"], lambda value: None) for r in resources}
+    found = {f.resource["id"]: (f.message, f.evidence) for f in result.findings}
+    assert found == {rid: (v.message, v.evidence) for rid, v in expected.items() if v is not None}
+
+
 def test_evaluate_pauses_the_cyclic_gc_and_restores_it(monkeypatch):
     import gc
 

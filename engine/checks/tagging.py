@@ -165,7 +165,8 @@ class TaggingCheck:
         and the value rules, written out per key rule like the check (see :meth:`_explain_factory`).
         The per-key work (a key's form under the mode, its loose form) is done once per distinct key
         in a run. The ``expected`` parts of the evidence are built once and shared by the findings of
-        the run.
+        the run, and so is one empty dict for the ``near_misses``, ``invalid`` and ``collisions`` that
+        stay empty (evidence is frozen by convention: see the README's Python API).
         """
         mode = self.mode
         constants = {
@@ -177,6 +178,7 @@ class TaggingCheck:
             "expected_all": {rule.key: rule.expected() for rule in self.rules},
             "normalized": _Memo(lambda key: normalize_key(key, mode)),
             "near": _near_misses(),
+            "EMPTY": {},  # shared by the findings of the run whose near_misses, invalid or collisions are empty
         }
         for index, rule in enumerate(self.rules):
             constants[f"expected_{index}"] = constants["expected_all"][rule.key]
@@ -195,12 +197,13 @@ class TaggingCheck:
         the pattern, not a known team — the first that applies, as :meth:`_value_problem`).
         """
         exact = self.mode == "exact"
-        names = ["team_of", "WHITESPACE", "message_of", "Violation", "new_tuple", "expected_all", "normalized", "near"]
+        names = ["team_of", "WHITESPACE", "message_of", "Violation", "new_tuple", "expected_all", "normalized", "near",
+                 "EMPTY"]
         lines = [
             "        missing = []",
-            "        misses = {}",
-            "        invalid = {}",
-            "        collisions = {}",
+            # empty, as they usually stay, they are the run's one shared empty dict (evidence is frozen
+            # by convention); the first entry gets a dict of its own
+            "        misses = invalid = collisions = EMPTY",
         ]
         if not exact:  # the resource's keys by their form under this mode, in tag order
             lines += [
@@ -230,6 +233,8 @@ class TaggingCheck:
                     "                hit = matches[0]",
                     "            else:",
                     f"                hit = {key} if {key} in matches else min(matches)",
+                    "                if collisions is EMPTY:",
+                    "                    collisions = {}",
                     f"                collisions[{key}] = [hit, *sorted(k for k in matches if k != hit)]",
                     f"            {value} = tags[hit]",
                 ]
@@ -242,6 +247,8 @@ class TaggingCheck:
                     f"            missing.append({key})",
                     f"            found = near(tags, {loose_key(rule.key)!r}, {key if exact else 'hit'})",
                     "            if found:",
+                    "                if misses is EMPTY:",
+                    "                    misses = {}",
                     f"                misses[{key}] = found",
                 ]
             else:
@@ -258,6 +265,8 @@ class TaggingCheck:
             for test, reason in problems:
                 lines += [
                     f"        elif {test}:",
+                    "            if invalid is EMPTY:",
+                    "                invalid = {}",
                     f"            invalid[{key}] = {{'actual': {value}, 'expected': expected_{index}, 'reason': {reason!r}}}",
                 ]
         actual = ", ".join(f"{rule.key!r}: value_{index}" for index, rule in enumerate(self.rules))
