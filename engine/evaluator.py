@@ -89,7 +89,7 @@ def _evaluate(library: PolicyLibrary, resources, ownership, as_of, warnings, cos
     if type(ownership) is Ownership and not ownership.steps:  # nothing to resolve: every finding is unassigned
         resolve = _unassigned
     evaluated = []
-    index = ResourceIndex(resources or [], policies)
+    index = ResourceIndex(resources or [])
     in_order, last_policy, presorted_count = True, None, 0  # whether findings is in Finding.sort_key order
     for policy in policies:
         if policy.target == "costs":

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from decimal import Decimal
+from operator import attrgetter
 
 from engine.costs.amounts import exact
 from engine.policy import SEVERITY_RANK
@@ -26,6 +27,9 @@ RESOURCE_FIELDS = ("id", "type", "class", "provider", "account", "region", "name
 #   uncovered_cost          eligible usage in the period left on demand (EffectiveCost)
 #   unused_commitment_cost  commitment paid for in the period and not used (EffectiveCost)
 MONEY_FIELDS = ("monthly_cost", "monthly_saving", "overspend", "unallocated_cost", "uncovered_cost", "unused_commitment_cost")
+_MONEY_OF = attrgetter(*MONEY_FIELDS)  # finding -> its MONEY_FIELDS, in one call
+_NO_MONEY = (None,) * len(MONEY_FIELDS)
+_NO_MONEY_DICT = dict.fromkeys(MONEY_FIELDS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,12 +97,15 @@ class Finding:
             "scope": self.scope,
             "message": self.message,
             "evidence": self.evidence,
-            "money": {name: _money(getattr(self, name)) for name in MONEY_FIELDS},
+            "money": self.money_dict(),
         }
 
-
-def _money(value: Money | None) -> dict | None:
-    return value.to_dict() if value is not None else None
+    def money_dict(self) -> dict:
+        """``{field: {amount, currency} | None}`` for every money field (most findings carry none)."""
+        values = _MONEY_OF(self)
+        if values == _NO_MONEY:
+            return _NO_MONEY_DICT.copy()
+        return {name: value.to_dict() if value is not None else None for name, value in zip(MONEY_FIELDS, values)}
 
 
 def money_totals(findings) -> dict[str, list[dict]]:
@@ -106,8 +113,10 @@ def money_totals(findings) -> dict[str, list[dict]]:
     totals: dict[str, dict[str, Decimal]] = {name: {} for name in MONEY_FIELDS}
     costed: set = set()
     for finding in findings:
-        for name in MONEY_FIELDS:
-            money = getattr(finding, name)
+        values = _MONEY_OF(finding)
+        if values == _NO_MONEY:
+            continue
+        for name, money in zip(MONEY_FIELDS, values):
             if money is None:
                 continue
             if name == "monthly_cost":

@@ -1,10 +1,10 @@
 """Resource selection for one run: which resources each policy's ``resource.types`` selects.
 
 A policy selects a resource when the resource's ``class`` is one of its types, or its ``type``
-(lower-cased) is (see :func:`selects_pair`). A :class:`ResourceIndex` makes one pass over the
-resources per distinct set of types — policies that name the same types share it — instead of one
-selector call per (policy × resource). The pass tests the class first (``class`` values are shared
-strings from a small vocabulary) and decides each distinct ``type`` value once.
+(lower-cased) is (see :func:`selects_pair`). A :class:`ResourceIndex` groups the resources once per
+run by their ``(type, class)`` pair — an inventory has a few dozen distinct pairs however many
+resources it has — and then answers each policy from the pairs its types select, instead of
+testing every resource again for every policy.
 
 The result is what calling ``policy.selector()`` on each resource in turn gives, in inventory
 order. Resources are plain dicts (see :mod:`engine.inventory.resource`).
@@ -12,44 +12,20 @@ order. Resources are plain dicts (see :mod:`engine.inventory.resource`).
 
 from __future__ import annotations
 
-
-class TypeSelects(dict):
-    """``type value -> bool`` for one set of types, computed on first sight of each value."""
-
-    __slots__ = ("types",)
-
-    def __init__(self, types: frozenset):
-        super().__init__()
-        self.types = types
-
-    def __missing__(self, rtype):
-        hit = self[rtype] = isinstance(rtype, str) and rtype.lower() in self.types
-        return hit
+from itertools import chain
 
 
 class ResourceIndex:
     """The resources of one evaluation and, per distinct set of types, the ones it selects."""
 
-    def __init__(self, resources: list, policies: list = ()):
+    def __init__(self, resources: list):
         self.resources = resources
         self._selections: dict[frozenset, list] = {}
-        self._sharing: dict[frozenset, int] = {}  # how many policies name each set of types
-        for policy in policies:
-            if policy.types is not None:
-                self._sharing[policy.types] = self._sharing.get(policy.types, 0) + 1
+        self._positions: dict[tuple, list[int]] | None = None  # (type, class) -> positions, in order
 
     def scan(self, policy, scan, emit) -> list:
-        """``scan(resources, types, emit)`` (see :mod:`engine.checks.codegen`) over what ``policy`` selects.
-
-        A set of types that only this policy names is selected inside the scan, in the same pass;
-        one that several policies name is selected once, into a list they share.
-        """
-        types = policy.types
-        if types is None:
-            return scan(self.resources, None, emit)
-        if types in self._selections or self._sharing.get(types, 0) > 1:
-            return scan(self.select(policy), None, emit)
-        return scan(self.resources, types, emit)
+        """``scan(resources, emit)`` (see :mod:`engine.checks.codegen`) over what ``policy`` selects."""
+        return scan(self.select(policy), emit)
 
     def select(self, policy) -> list:
         """The resources ``policy`` selects, in inventory order (shared between policies: do not modify)."""
@@ -58,11 +34,37 @@ class ResourceIndex:
             return self.resources
         selection = self._selections.get(types)
         if selection is None:
-            # types holds only strings, so `None in types` is False, as selects_pair's `is not None` test
-            by_type = TypeSelects(types)
-            selection = [r for r in self.resources if r.get("class") in types or by_type[r.get("type")]]
-            self._selections[types] = selection
+            selection = self._selections[types] = self._select(types)
         return selection
+
+    def _select(self, types: frozenset) -> list:
+        positions = self._group()
+        if positions is None:  # a type or class that is not hashable (not from load_inventory): test each
+            return [r for r in self.resources if selects_pair(types, (r.get("type"), r.get("class")))]
+        runs = [run for key, run in positions.items() if selects_pair(types, key)]
+        if not runs:
+            return []
+        if len(runs) == 1:
+            (picked,) = runs
+        else:  # each run is ascending: the sort merges them (Timsort finds the runs)
+            picked = sorted(chain.from_iterable(runs))
+        return list(map(self.resources.__getitem__, picked))
+
+    def _group(self) -> dict[tuple, list[int]] | None:
+        if self._positions is None:
+            positions: dict[tuple, list[int]] = {}
+            try:
+                for position, resource in enumerate(self.resources):
+                    key = (resource.get("type"), resource.get("class"))
+                    run = positions.get(key)
+                    if run is None:
+                        positions[key] = [position]
+                    else:
+                        run.append(position)
+            except TypeError:
+                return None
+            self._positions = positions
+        return self._positions
 
 
 def selects_pair(types: frozenset, key: tuple) -> bool:

@@ -12,14 +12,16 @@ from __future__ import annotations
 import random
 from dataclasses import fields
 from datetime import datetime, timezone
+from pathlib import Path
 
 import pytest
 
 from engine.checks import condition as condition_type
 from engine.checks import tagging
 from engine.checks.base import CheckContext, Violation
+from engine.checks.codegen import pair
 from engine.conditions.compiler import EvaluationFailure, _bind, compile_condition
-from engine.evaluator import evaluate
+from engine.evaluator import as_of_datetime, evaluate
 from engine.fast_init import fast_constructor
 from engine.findings import RESOURCE_FIELDS, Finding, Money, resource_ref
 from engine.ownership import compile_ownership
@@ -27,6 +29,7 @@ from engine.policy import Policy, PolicyLibrary
 from engine.selection import ResourceIndex
 from engine.tag_matching import find_tag, has_value, near_misses
 
+ROOT = Path(__file__).resolve().parent.parent
 AS_OF = datetime(2026, 11, 27, tzinfo=timezone.utc)
 
 KEYS = ["owner", "Owner", "OWNER", " owner", "owner ", "own_er", "team", "Team", "TEAM", "cost-center", "cost_center",
@@ -133,9 +136,10 @@ def test_scan_selects_as_the_policy_selector(types):
     names = ["AWS::EC2::Instance", "aws_instance", "compute.instance", "Compute.Instance", "AWS::EC2::Volume", "foo", None, 5]
     resources = [{"id": f"r{index}", "type": rng.choice(names), "class": rng.choice(["compute.instance", "block.volume", None]),
                   "tags": random_tags(rng)} for index in range(400)]
-    selects = make_policy("p", types, None).selector()
+    policy = make_policy("p", types, None)
+    selects = policy.selector()
     expected = [(r, check(r)) for r in resources if selects(r) and check(r) is not None]
-    assert check.scan(resources, frozenset(types)) == expected
+    assert ResourceIndex(resources).scan(policy, check.scan, pair) == expected
 
 
 def test_generated_tagging_check_reads_tags_as_before():
@@ -271,16 +275,24 @@ def test_selection_equals_a_selector_call_per_resource(seed):
         resources.append(resource)
     choices = ["compute.instance", "aws::ec2::instance", "compute.instance", "block.volume", "foo", "x"]
     policies = [make_policy(f"p{i}", rng.sample(choices, rng.randint(1, 3)) if i else None, None) for i in range(5)]
-    index = ResourceIndex(resources, policies)
+    index = ResourceIndex(resources)
     for policy in policies:
         selects = policy.selector()
         expected = [r for r in resources if selects is None or selects(r)]
         assert index.select(policy) == expected
-        def scan(rs, types, emit):
-            return [emit(r, None) for r in rs if types is None or r.get("class") in types
-                    or (isinstance(r.get("type"), str) and r["type"].lower() in types)]
+        def scan(rs, emit):
+            return [emit(r, None) for r in rs]
 
         assert index.scan(policy, scan, lambda resource, violation: resource) == expected
+        assert index.select(policy) is index.select(policy)  # selected once per set of types
+
+
+def test_selection_of_resources_with_unhashable_types():
+    """Resources given through the API need not be canonical: a list as type is tested one by one."""
+    resources = [{"id": "a", "type": ["x"]}, {"id": "b", "type": "AWS::EC2::Instance"},
+                 {"id": "c", "class": "compute.instance"}, {"id": "d", "type": "foo"}]
+    policy = make_policy("p", ["compute.instance", "aws::ec2::instance"], None)
+    assert [r["id"] for r in ResourceIndex(resources).select(policy)] == ["b", "c"]
 
 
 class _Failing:
@@ -514,3 +526,27 @@ def test_timestamp_fast_path_reads_as_the_general_rules():
         return parsed, parsed.tzinfo
 
     assert [read(parse_timestamp, t) for t in texts] == [read(_parse_timestamp_general, t) for t in texts]
+
+
+def test_built_in_scans_equal_their_checks():
+    """Every built-in inventory policy with a scan finds, in the loop, what its check finds resource by
+    resource (waste scans price in the loop too), on the bundled examples and the benchmark's shapes."""
+    from engine import api
+
+    library = api.load_policies(None)
+    resources = api.load_inventory([str(ROOT / "examples" / "inventory.json")]).resources
+    context = CheckContext(as_of_datetime("2026-11-27"), api.load_ownership(str(ROOT / "examples" / "ownership.yaml")),
+                           catalog=library.catalog, prices=api.load_prices([str(ROOT / "examples" / "prices.csv")]))
+    index = ResourceIndex(resources)
+    scanned = 0
+    for policy in library.policies:
+        if policy.target != "inventory":
+            continue
+        check = policy.check.bind(context)
+        if getattr(check, "scan", None) is None:
+            continue
+        selected = index.select(policy)
+        expected = [(r, check(r)) for r in selected if check(r) is not None]
+        assert index.scan(policy, check.scan, pair) == expected, policy.id
+        scanned += bool(expected)
+    assert scanned >= 5  # scans that found something: tagging, condition and waste policies

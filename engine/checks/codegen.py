@@ -7,12 +7,11 @@ closures calling closures runs about twice as slow. :func:`compile_check` turns 
 
 ``check(resource) -> Violation | None``
     what ``bind(context)`` returns, as every policy type does;
-``check.scan(resources, types=None, emit=pair) -> [emit(resource, violation), ...]``
-    the same body inside one loop over many resources, in order, keeping only the resources that
-    ``types`` selects (all when None; the selection rule of :func:`engine.selection.selects_pair`),
-    and calling ``emit`` on each failing one (by default it gives the pair ``(resource, Violation)``;
+``check.scan(resources, emit=pair) -> [emit(resource, violation), ...]``
+    the same body inside one loop over many resources (the ones the policy selects), in order,
+    calling ``emit`` on each failing one (by default it gives the pair ``(resource, Violation)``;
     the evaluator makes the finding there, while the resource is in the CPU cache). The evaluator
-    uses it to avoid a function call, and a separate selection pass, per resource. It may raise what
+    uses it to avoid a function call per resource. It may raise what
     ``check`` raises; the evaluator then goes back to ``check``, one resource at a time, to report
     each error in order.
 
@@ -27,8 +26,7 @@ gives the statements ending the body with a violation (``return expression`` in 
 and go on with the next resource in ``scan``). Falling off the end of the body means the resource
 passes. ``verdict.plain`` is True when writing the scan: its expression may then give the violation
 plain; in ``check`` it must give a ``Violation``. The body reads the resource from the variable ``resource``; it may use any other local name
-except ``failed``, ``append``, ``emit``, ``outcome``, ``types``, ``only_type``, ``by_type``, ``pair`` and
-``TypeSelects``.
+except ``failed``, ``append``, ``emit``, ``outcome`` and ``pair``.
 Every name the body needs from outside is a parameter of the factory ``compile_check`` returns.
 """
 
@@ -38,19 +36,6 @@ import builtins
 from typing import Callable
 
 from engine.checks.base import Violation
-from engine.selection import TypeSelects
-
-# types holds strings only, so None is not in it; by_type decides each distinct type value once.
-# With a single type (the usual case) the class is compared with it directly: a string comparison
-# is cheaper than a set lookup.
-_SELECT = [
-    "if resource.get('class') not in types and not by_type[resource.get('type')]:",
-    "    continue",
-]
-_SELECT_ONE = [
-    "if resource.get('class') != only_type and not by_type[resource.get('type')]:",
-    "    continue",
-]
 
 
 def _check_verdict(expression: str, may_be_none: bool = False) -> list[str]:
@@ -87,23 +72,11 @@ def generate(names: list[str], body: Callable[[Callable], list[str]]) -> str:
         *_indent(body(_check_verdict), 8),
         "        return None",
         "",
-        "    def scan(resources, types=None, emit=pair):",
+        "    def scan(resources, emit=pair):",
         "        failed = []",
         "        append = failed.append",
-        "        if types is None:",
-        "            for resource in resources:",
-        *_indent(scan_body or ["pass"], 16),
-        "        elif len(types) == 1:",
-        "            by_type = TypeSelects(types)",
-        "            (only_type,) = types",
-        "            for resource in resources:",
-        *_indent(_SELECT_ONE, 16),
-        *_indent(scan_body, 16),
-        "        else:",
-        "            by_type = TypeSelects(types)",
-        "            for resource in resources:",
-        *_indent(_SELECT, 16),
-        *_indent(scan_body, 16),
+        "        for resource in resources:",
+        *_indent(scan_body or ["pass"], 12),
         "        return failed",
         "",
         "    check.scan = scan",
@@ -116,7 +89,7 @@ def generate(names: list[str], body: Callable[[Callable], list[str]]) -> str:
 def compile_check(title: str, names: list[str], body: Callable[[Callable], list[str]]) -> Callable:
     """Generate, compile and run the source; return ``make(*names) -> check``."""
     source = generate(names, body)
-    namespace: dict = {"TypeSelects": TypeSelects, "pair": pair}
+    namespace: dict = {"pair": pair}
     exec(builtins.compile(source, f"<{title}>", "exec"), namespace)  # noqa: S102 - source we wrote
     make = namespace["make"]
     make.source = source  # for debugging and tests

@@ -51,6 +51,7 @@ from dataclasses import dataclass
 
 from engine.checks import condition
 from engine.checks.base import CheckContext, Report, ResourceCheck, Violation
+from engine.checks.codegen import pair
 from engine.pricing.estimate import estimate
 from engine.pricing.sources import PriceSources, price_key
 
@@ -67,14 +68,19 @@ class WasteCheck:
         prices = context.prices or PriceSources()
         as_of = context.as_of
 
-        def check(resource):
-            violation = holds(resource)
-            if violation is None:
-                return None
+        def priced(resource, violation) -> Violation:
+            message, evidence = violation if violation.__class__ is tuple else (violation.message, violation.evidence)
             saving = estimate(resource, price_key(resource), None, prices, as_of)
-            return Violation(f"{violation.message}; {saving.text}", {**violation.evidence, "saving": saving.evidence},
+            return Violation(f"{message}; {saving.text}", {**evidence, "saving": saving.evidence},
                              saving.monthly_cost, saving.monthly_saving)
 
+        def check(resource):
+            violation = holds(resource)
+            return None if violation is None else priced(resource, violation)
+
+        scan = getattr(holds, "scan", None)
+        if scan is not None:  # the condition's loop (engine.checks.codegen), pricing only what fails
+            check.scan = lambda resources, emit=pair: scan(resources, lambda resource, violation: emit(resource, priced(resource, violation)))
         return check
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 from functools import cached_property
 from typing import Callable
 
@@ -130,7 +130,7 @@ class ConditionSource:
                 guard, expression, constant = fast
                 inline_constants[index] = constant
                 expression = expression.replace("CONST", f"const_{index}")
-                test = expression if guard is None else f"({expression}) if {guard.replace('CONST', f'const_{index}')} else test_{index}(value)"
+                test = expression if guard is None else f"({expression}) if {guard.replace('CONST', f'const_{index}')} else {_otherwise(leaf, index)}"
             return [
                 "try:",
                 *("    " + line for line in reads),
@@ -171,6 +171,22 @@ class ConditionSource:
         namespace: dict = {}
         exec(compile(source, "<condition>", "exec"), namespace)  # noqa: S102 - source we wrote
         return cls(tuple(lines), tuple(names), tuple(inline_constants), namespace["make"])
+
+
+def _otherwise(leaf: Leaf, index: int) -> str:
+    """What a leaf with a written-out fast path does when the guard fails: call its test, except on a
+    missing value (the common case: most resources lack most paths), where the test's answer is a
+    constant. An operator with a fast path does not read the as-of date, so any date gives it."""
+    try:
+        missing = OPERATORS[leaf.op].build(leaf.value, _ANY_DATE)(None)
+    except TypeMismatch:
+        missing = None
+    if missing is True or missing is False:
+        return f"({missing} if value is None else test_{index}(value))"
+    return f"test_{index}(value)"
+
+
+_ANY_DATE = datetime(2000, 1, 1, tzinfo=timezone.utc)
 
 
 def _bind(node, as_of: datetime) -> Predicate:
