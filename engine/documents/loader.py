@@ -6,7 +6,8 @@ Stages, each reporting the same :class:`~engine.errors.Problem` type:
 2. Envelope: ``apiVersion`` and ``kind``.
 3. The kind's schema (for a policy: everything but ``spec``).
 4. For a policy: parameters substituted into ``spec`` and ``resource``, then ``spec`` against the
-   schema of the policy's type.
+   schema of the policy's type (and ``resource.types`` against the list of type names). A problem
+   in a value that a policy set supplied is reported at that value in the set's file.
 5. Semantics: conditions compile (JMESPath, regex, durations), the type's own checks, ids unique
    across the whole set, policy sets name existing policies and parameters, ownership names
    existing teams.
@@ -31,6 +32,7 @@ from engine.policy import Policy, PolicyLibrary
 from engine.sizing.catalog import compile_catalog
 
 YAML_SUFFIXES = (".yaml", ".yml")
+TYPE_NAMES = "policy.schema.json#/$defs/type-names"  # resource.types after substitution
 
 
 def find_yaml_files(paths, problems: list[Problem]) -> list[str]:
@@ -95,7 +97,54 @@ class _Reporter:
         self.problems.append(self.doc.problem(code, message, self.base + pointer, hint, at_key=at_key))
 
 
-def _substitute(node, params: dict, pointer: str, report: _Reporter, used: set):
+class _SubstitutedPolicy:
+    """A policy document seen through its parameter substitutions, for reporting problems.
+
+    A problem at or inside a value that a policy set supplied (``uses`` maps the pointer where
+    ``{param: NAME}`` was replaced to NAME) is reported at that value in the policy set's file,
+    naming the policy, the parameter, the set and the place of the use in the policy. Every
+    other problem, including one in a parameter's default, is reported in the policy's file.
+    Used in place of the :class:`YamlDocument` by the reporters of :func:`build_policy`.
+    """
+
+    def __init__(self, doc: YamlDocument, uses: dict[str, str], sources: dict):
+        self.doc, self.uses, self.sources = doc, uses, sources  # sources: NAME -> (set doc, set id, pointer)
+
+    def _use(self, pointer: str) -> str | None:
+        """The pointer of the substituted set value that holds ``pointer``, if any."""
+        while True:
+            name = self.uses.get(pointer)
+            if name is not None and name in self.sources:
+                return pointer
+            if not pointer:
+                return None
+            pointer = pointer.rsplit("/", 1)[0]
+
+    def problem(
+        self, code: str, message: str, pointer: str, hint: str | None = None, at_key: bool = False
+    ) -> Problem:
+        use = self._use(pointer)
+        if use is None or (at_key and pointer == use):  # a key of the policy itself
+            return self.doc.problem(code, message, pointer, hint, at_key=at_key)
+        name = self.uses[use]
+        set_doc, set_id, value_pointer = self.sources[name]
+        line, column = self.doc.position(use)
+        used_at = ":".join(str(part) for part in (self.doc.file, line, column) if part is not None)
+        message = (
+            f"policy '{self.doc.data['id']}' (parameter '{name}' from policy set '{set_id}'): {message};"
+            f" used at {used_at} as {use}"
+        )
+        return set_doc.problem(code, message, value_pointer + pointer[len(use):], hint, at_key=at_key)
+
+    def relocate(self, problem: Problem) -> Problem:
+        """``problem`` (found in the substituted policy) moved to where its cause was written."""
+        if self._use(problem.pointer or "") is None:
+            return problem
+        return self.problem(problem.code, problem.message, problem.pointer, problem.hint, at_key=problem.code == "E201")
+
+
+def _substitute(node, params: dict, pointer: str, report: _Reporter, used: set, uses: dict | None = None):
+    """``node`` with every ``{param: NAME}`` replaced; ``uses`` records pointer -> NAME of each."""
     if isinstance(node, dict):
         if len(node) == 1 and "param" in node:
             name = node["param"]
@@ -103,10 +152,12 @@ def _substitute(node, params: dict, pointer: str, report: _Reporter, used: set):
                 report("E305", f"unknown parameter {name!r}", f"{pointer}/param", did_you_mean(str(name), params))
                 return node
             used.add(name)
+            if uses is not None:
+                uses[pointer] = name
             return copy.deepcopy(params[name])
-        return {k: _substitute(v, params, f"{pointer}/{_escape(k)}", report, used) for k, v in node.items()}
+        return {k: _substitute(v, params, f"{pointer}/{_escape(k)}", report, used, uses) for k, v in node.items()}
     if isinstance(node, list):
-        return [_substitute(v, params, f"{pointer}/{i}", report, used) for i, v in enumerate(node)]
+        return [_substitute(v, params, f"{pointer}/{i}", report, used, uses) for i, v in enumerate(node)]
     return node
 
 
@@ -118,14 +169,17 @@ def build_policy(doc: YamlDocument, overrides: dict | None, problems: list[Probl
     """Stages 4 and 5 for one policy document, with a policy set's overrides applied."""
     data = doc.data
     overrides = overrides or {}
-    report = _Reporter(doc, "", problems)
     declared = data.get("parameters", {})
     params = {name: spec["default"] for name, spec in declared.items()}
     for name, value in overrides.get("parameters", {}).items():
         params[name] = value
     used: set = set()
-    spec = _substitute(data["spec"], params, "/spec", report, used)
-    resource = _substitute(data.get("resource", {}), params, "/resource", report, used)
+    uses: dict[str, str] = {}
+    # Problems in a value a policy set supplied are reported at the set (see _SubstitutedPolicy).
+    placed = _SubstitutedPolicy(doc, uses, overrides.get("_sources", {}))
+    report = _Reporter(placed, "", problems)
+    spec = _substitute(data["spec"], params, "/spec", report, used, uses)
+    resource = _substitute(data.get("resource", {}), params, "/resource", report, used, uses)
     for name in declared:
         if name not in used:
             report("E305", f"parameter '{name}' is declared but never used as {{param: {name}}}", f"/parameters/{name}", None)
@@ -136,9 +190,11 @@ def build_policy(doc: YamlDocument, overrides: dict | None, problems: list[Probl
     # errors inside them are left to compile_condition, which runs even when the rest is invalid.
     conditions = [f"/spec/{name}" for name in policy_type.condition_fields]
     found = [
-        p for p in schemas.validate(doc, spec, policy_type.schema, ["spec"])
+        placed.relocate(p) for p in schemas.validate(doc, spec, policy_type.schema, ["spec"])
         if not any(p.pointer == c or (p.pointer or "").startswith(c + "/") for c in conditions)
     ]
+    if "types" in resource:  # the schema let {param: NAME} through: check the substituted names
+        found += [placed.relocate(p) for p in schemas.validate(doc, resource["types"], TYPE_NAMES, ["resource", "types"])]
     problems.extend(found)
     where = None
     if "where" in resource:
@@ -148,7 +204,7 @@ def build_policy(doc: YamlDocument, overrides: dict | None, problems: list[Probl
             if name in spec:
                 compile_condition(spec[name], f"/spec/{name}", report)
         return None
-    check = policy_type.module.compile(spec, _Reporter(doc, "/spec", problems))
+    check = policy_type.module.compile(spec, _Reporter(placed, "/spec", problems))
     if check is None or report.count:
         return None
     types = resource.get("types")
@@ -329,6 +385,8 @@ def _collect_overrides(sets: list[YamlDocument], policies: dict, problems: list[
                     origin[slot] = set_id
                     if name:
                         merged.setdefault("parameters", {})[name] = item
+                        where = json_pointer(["policies", policy_id, "parameters", name])
+                        merged.setdefault("_sources", {})[name] = (doc, set_id, where)
                     else:
                         merged[field] = item
     return overrides

@@ -58,6 +58,9 @@ def _registry() -> Registry:
 
 @lru_cache(maxsize=None)
 def validator(name: str, *, without_type_specs: bool = False) -> Draft202012Validator:
+    """The validator of a schema file, or of a part of one (``policy.schema.json#/$defs/type-names``)."""
+    if "#" in name:
+        return Draft202012Validator({"$ref": BASE_URI + name}, registry=_registry(), format_checker=_FORMAT_CHECKER)
     schema = load_schema(name)
     if without_type_specs:  # stage 2 of policy validation: the spec is checked on its own later
         schema = copy.deepcopy(schema)
