@@ -3,7 +3,8 @@
 Inventory policies: a policy's check is bound once per run (the clock and the team directory are
 fixed then), then called per resource. Cost policies run their SQL over the cost snapshot once and
 return failing scopes. A policy whose input was not given (no inventory, no cost snapshot, no
-Budgets document) is skipped and listed as such. A condition that meets a value of the wrong type raises
+Budgets document, no team directory for a ``known_team`` rule) is skipped and listed as such. A
+condition that meets a value of the wrong type raises
 :class:`~engine.conditions.compiler.EvaluationFailure`; it is recorded as an evaluation error
 naming the policy, the resource and the path, and evaluation goes on with the next resource.
 A check with a ``scan`` (see :mod:`engine.checks.codegen`) is run over all its resources in one
@@ -102,12 +103,16 @@ def _evaluate(library: PolicyLibrary, resources, ownership, as_of, warnings, cos
         if resources is None:
             skipped.append((policy.id, "needs an inventory snapshot (--inventory)"))
             continue
-        evaluated.append(policy)
         try:
             check = policy.check.bind(context)
+        except CheckSkipped as reason:
+            skipped.append((policy.id, str(reason)))
+            continue
         except CheckSetupError as error:
+            evaluated.append(policy)
             errors.append(EvaluationError("E503", policy.id, str(error), file=policy.file, line=policy.line))
             continue
+        evaluated.append(policy)
         where = policy.where.bind(when) if policy.where is not None else None
         found: list[Finding] | None = None
         policy_errors = 0

@@ -252,11 +252,16 @@ def test_jmespath_function_error_is_an_evaluation_error(write, setup):
     assert "E501 policy fn, resource i-1" in result.output and "keys()" in result.output
 
 
-def test_known_team_without_a_directory_is_an_error_not_a_flood_of_findings(setup):
+def test_known_team_without_a_directory_is_skipped_not_a_flood_of_findings(setup):
+    """Like a cost policy without --costs: the built-in library runs without --ownership."""
     _, inventory = setup()
     result = invoke("check", "--policy", "owner-team-known", "--inventory", inventory)
-    assert result.exit_code == 2
-    assert "E503 policy owner-team-known" in result.output and "--ownership" in result.output
+    assert result.exit_code == 0
+    assert "skipped 1 policy (needs a team directory (--ownership) for known_team): owner-team-known" in result.output
+    result = invoke("check", "--policy", "owner-team-known", "--inventory", inventory, "--format", "json")
+    summary = json.loads(result.output)["summary"]
+    assert summary["policies_skipped"] == [{"policy": "owner-team-known", "reason": "needs a team directory (--ownership) for known_team"}]
+    assert summary["findings"] == 0 and summary["policies_evaluated"] == 0
 
 
 def test_ownership_documents_among_policies_are_not_used_by_check(setup):

@@ -53,7 +53,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from engine.checks.codegen import compile_check
-from engine.checks.base import CheckContext, CheckSetupError, Report, ResourceCheck, Violation
+from engine.checks.base import CheckContext, CheckSetupError, CheckSkipped, Report, ResourceCheck, Violation
 
 _VIOLATION_DEFAULTS = ", ".join(repr(Violation._field_defaults[name]) for name in Violation._fields[2:])
 from engine.tag_matching import WHITESPACE, loose_key, normalize_key
@@ -87,7 +87,7 @@ class TaggingCheck:
     def bind(self, context: CheckContext) -> ResourceCheck:
         ownership = context.ownership
         if any(rule.known_team for rule in self.rules) and (ownership is None or not ownership.teams):
-            raise CheckSetupError("known_team needs a team directory: give an ownership document (--ownership)")
+            raise CheckSkipped("needs a team directory (--ownership) for known_team")
         team_of = ownership.team_for_value if ownership is not None else (lambda value: None)
         # the check's values are strings (they passed .strip()): decide each distinct one once
         explain, explain_plain = self._explainer(team_of)
