@@ -38,15 +38,9 @@ Data files are generated (seeded) under ``bench/data/`` when absent.
 from __future__ import annotations
 
 import argparse
-import cProfile
 import gc
-import importlib.metadata
 import importlib.util
 import inspect
-import io
-import os
-import platform
-import pstats
 import re
 import statistics
 import subprocess
@@ -57,7 +51,6 @@ from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
-DATA = BENCH / "data"
 POLICY_FILE = BENCH / "policies" / "instance-allocation-tags.yaml"
 AS_OF = "2026-11-27"
 SEED = 1
@@ -67,6 +60,10 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(BENCH))
 
 import generate_inventory  # noqa: E402  (bench/generate_inventory.py)
+from common import (  # noqa: E402  (bench/common.py)
+    DATA, LEFT, RIGHT, PhaseTimes, count_resources, fmt_rate, fmt_seconds, gc_text, machine_facts, median_of,
+    print_table_and_notes, profile_call, spread, subprocess_env, verdict,
+)
 
 BARS = {
     "costwarden/loop": ("<=", 2.5),
@@ -95,77 +92,7 @@ def ensure_inventory(count: int, path: Path | None = None) -> Path:
     return path
 
 
-
-
 # --- timing ----------------------------------------------------------------------------------------
-
-
-class GcWatch:
-    """Counts the cyclic garbage collector's full (generation 2) collections and their time."""
-
-    def __init__(self):
-        self.full = 0
-        self.full_seconds = 0.0
-        self.seconds = 0.0
-        self.active = False  # only collections inside the timed region count
-        self._started = 0.0
-
-    def __call__(self, phase, info):
-        if not self.active:
-            return
-        if phase == "start":
-            self._started = time.perf_counter()
-            return
-        elapsed = time.perf_counter() - self._started
-        self.seconds += elapsed
-        if info["generation"] == 2:
-            self.full += 1
-            self.full_seconds += elapsed
-
-    def __enter__(self):
-        gc.callbacks.append(self)
-        return self
-
-    def __exit__(self, *exc):
-        gc.callbacks.remove(self)
-
-
-def median_of(runs: int, function, *, setup=None, collector: bool = True) -> tuple[float, list[float], object, GcWatch]:
-    """Median wall time of ``function(setup())`` over ``runs`` independent runs.
-
-    Before each run the previous result and argument are dropped, ``setup()`` makes the new
-    argument (untimed), and the GC collects, so every run starts from the same kind of heap.
-    ``collector=False`` disables the cyclic GC during the run (a diagnostic, not a user setting).
-    """
-    times, result, argument = [], None, None
-    with GcWatch() as watch:
-        for _ in range(runs):
-            result = argument = None
-            argument = setup() if setup is not None else None
-            gc.collect()
-            if not collector:
-                gc.disable()
-            watch.active = True
-            started = time.perf_counter()
-            try:
-                result = function(argument) if setup is not None else function()
-                times.append(time.perf_counter() - started)
-            finally:
-                watch.active = False
-                gc.enable()
-    return statistics.median(times), times, result, watch
-
-
-def subprocess_env() -> dict:
-    """The environment of the timed commands: the checkout importable, and compiled bytecode cached
-    (under bench/data/pycache, as an installed package has its .pyc files), whatever
-    PYTHONDONTWRITEBYTECODE says in the caller's environment."""
-    env = dict(os.environ)
-    env["PYTHONPATH"] = str(ROOT) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
-    env["PYTHONPYCACHEPREFIX"] = str(DATA / "pycache")
-    env.pop("PYTHONDONTWRITEBYTECODE", None)
-    env.pop("COSTWARDEN_DEBUG", None)
-    return env
 
 
 def run_command(command: list[str], runs: int, expect=(0,)) -> tuple[float, list[float]]:
@@ -299,71 +226,7 @@ def make_custodian(environments, with_manager: bool):
     return prepare, run
 
 
-# --- machine facts ---------------------------------------------------------------------------------
-
-
-def machine_facts() -> list[str]:
-    def version(name: str) -> str:
-        try:
-            return importlib.metadata.version(name)
-        except importlib.metadata.PackageNotFoundError:
-            return "not installed"
-
-    cpu = "unknown"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    memory = "unknown"
-    try:
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemTotal"):
-                memory = f"{int(line.split()[1]) / 1024**2:.1f} GiB"
-    except OSError:
-        pass
-    try:
-        usable = len(os.sched_getaffinity(0))
-    except AttributeError:
-        usable = os.cpu_count()
-    commit = "unknown"
-    try:
-        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
-                                check=True).stdout.strip()
-        if subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT, capture_output=True,
-                          text=True).stdout.strip():
-            commit += " (with uncommitted changes)"
-    except (OSError, subprocess.CalledProcessError):
-        pass
-    packages = ", ".join(f"{name} {version(name)}" for name in
-                         ("costwarden", "c7n", "orjson", "PyYAML", "jsonschema", "jmespath", "click"))
-    return [
-        f"- CPU: {cpu}; {os.cpu_count()} CPUs ({usable} usable); memory {memory}",
-        f"- OS: {platform.platform()}",
-        f"- Python: {platform.python_implementation()} {platform.python_version()} ({sys.executable})",
-        f"- Packages: {packages}",
-        f"- costwarden commit: {commit}",
-    ]
-
-
 # --- the benchmarks --------------------------------------------------------------------------------
-
-
-def fmt_seconds(seconds: float) -> str:
-    return f"{seconds * 1000:.1f} ms" if seconds < 1 else f"{seconds:.3f} s"
-
-
-def fmt_rate(count: int, seconds: float) -> str:
-    rate = count / seconds
-    return f"{rate / 1e6:.2f} M/s" if rate >= 1e6 else f"{rate / 1e3:.0f} k/s"
-
-
-def verdict(name: str, value: float) -> tuple[str, str]:
-    op, bar = BARS[name]
-    ok = {"<=": value <= bar, ">=": value >= bar, "<": value < bar}[op]
-    return f"{op} {bar:g}{'' if name == 'startup' else '×'}", "pass" if ok else "**MISS**"
 
 
 def in_memory(args, inventory_path: Path, rows: list, notes: list) -> None:
@@ -444,12 +307,12 @@ def in_memory(args, inventory_path: Path, rows: list, notes: list) -> None:
         shaped = document = None
 
     ratio = cw_time / loop_time
-    bar, ok = verdict("costwarden/loop", ratio)
+    bar, ok = verdict(BARS, "costwarden/loop", ratio)
     rows.append(("ratio costwarden (a) / loop (b)", f"{ratio:.2f}×", "", "", bar, ok))
     if custodian:
         for key in ("c", "c'"):
             c_ratio = custodian[key] / cw_time
-            bar, ok = verdict("custodian/costwarden", c_ratio)
+            bar, ok = verdict(BARS, "custodian/costwarden", c_ratio)
             rows.append((f"ratio custodian ({key}) / costwarden (a)", f"{c_ratio:.2f}×", "", "", bar, ok))
     else:
         rows.append(("ratio custodian / costwarden", "skipped (--skip-custodian)", "", "", "", ""))
@@ -500,13 +363,6 @@ def agree(name: str, found: set, expected: set) -> None:
                          f"the comparison would be meaningless")
 
 
-def gc_text(watch: GcWatch, runs: int) -> str:
-    if not watch.full:
-        return f"none in {runs} runs"
-    return (f"{watch.full} in {runs} runs, {fmt_seconds(watch.full_seconds / watch.full)} each "
-            f"({watch.full_seconds / max(watch.seconds, 1e-9):.0%} of all GC time)")
-
-
 def end_to_end(args, inventory_path: Path, rows: list, notes: list) -> None:
     python = sys.executable
     ownership = ROOT / "examples" / "ownership.yaml"
@@ -520,7 +376,7 @@ def end_to_end(args, inventory_path: Path, rows: list, notes: list) -> None:
     orjson_time, orjson_times = run_command(
         [python, "-c", f"import orjson; orjson.loads(open({file!r}, 'rb').read())"], args.runs)
     bare_time, bare_times = run_command([python, "-c", "pass"], args.runs)
-    count = generate_inventory_count(inventory_path)
+    count = count_resources(inventory_path)
     import json
 
     with open(out, encoding="utf-8") as handle:
@@ -539,7 +395,7 @@ def end_to_end(args, inventory_path: Path, rows: list, notes: list) -> None:
     rows.append(("`python -c pass` (interpreter start-up, reference)", fmt_seconds(bare_time), spread(bare_times),
                  "", "", ""))
     ratio = check_time / load_time
-    bar, ok = verdict("check/json.load", ratio)
+    bar, ok = verdict(BARS, "check/json.load", ratio)
     rows.append(("ratio check / json.load", f"{ratio:.2f}×", "", "", bar, ok))
     phases(args, inventory_path, ownership if ownership_given else None, notes)
 
@@ -550,12 +406,6 @@ def ownership_args() -> list[str]:
     return ["--ownership", str(ownership.relative_to(ROOT))] if ownership.exists() else []
 
 
-def generate_inventory_count(path: Path) -> int:
-    import orjson
-
-    return len(orjson.loads(path.read_bytes())["resources"])
-
-
 def phases(args, inventory_path: Path, ownership: Path | None, notes: list) -> None:
     """Where the time of `check` goes, in process (median per phase), and the exit of the process."""
     import orjson
@@ -563,14 +413,9 @@ def phases(args, inventory_path: Path, ownership: Path | None, notes: list) -> N
     from engine import api
     from engine.outputs.atomic import write_atomic
 
-    timings: dict[str, list[float]] = {}
+    timings = PhaseTimes()
+    timed = timings.timed
     out = Path(tempfile.gettempdir()) / "costwarden-bench-phases.json"
-
-    def timed(name, function):
-        started = time.perf_counter()
-        value = function()
-        timings.setdefault(name, []).append(time.perf_counter() - started)
-        return value
 
     def one_check():
         library = timed("load_policies", lambda: api.load_policies(None))
@@ -587,16 +432,8 @@ def phases(args, inventory_path: Path, ownership: Path | None, notes: list) -> N
     for _ in range(args.runs):
         gc.collect()
         timed("(orjson.loads alone, GC on)", lambda: orjson.loads(data))
-        gc.collect()
-        gc.disable()
-        started = time.perf_counter()
-        try:
-            one_check()
-        finally:
-            timings.setdefault("total", []).append(time.perf_counter() - started)
-            gc.enable()
-            gc.unfreeze()
-    parts = ", ".join(f"{name} {fmt_seconds(statistics.median(values))}" for name, values in timings.items())
+        timings.run_as_check(one_check)
+    parts = ", ".join(f"{name} {fmt_seconds(median)}" for name, median in timings.medians().items())
     notes.append(f"`check` phases in process (cyclic GC disabled, as `costwarden check` runs), median of "
                  f"{args.runs}: {parts}.")
     notes.append(f"`check` process exit: {fmt_seconds(finalization_time(inventory_path, ownership))} pass between "
@@ -648,38 +485,14 @@ def startup(args, rows: list, notes: list) -> None:
         [python, "-m", "engine", "check", "--inventory", str(example.relative_to(ROOT)), "--as-of", AS_OF,
          "--format", "json", "--output", str(out), *ownership_args()], args.runs, expect=(0, 1))
     rows.append(("**Start-up (cold interpreter, subprocess wall time)**", "", "", "", "", ""))
-    bar, ok = verdict("startup", validate_time)
+    bar, ok = verdict(BARS, "startup", validate_time, unit=" s")
     rows.append(("`python -m engine validate policies`", fmt_seconds(validate_time), spread(validate_times),
-                 "", bar + " s", ok))
-    bar, ok = verdict("startup", check_time)
+                 "", bar, ok))
+    bar, ok = verdict(BARS, "startup", check_time, unit=" s")
     rows.append((f"`python -m engine check --inventory {example.relative_to(ROOT)} …`", fmt_seconds(check_time),
-                 spread(check_times), "", bar + " s", ok))
+                 spread(check_times), "", bar, ok))
     if args.profile:
         print_import_times(python, ["-m", "engine", "validate", "policies"])
-
-
-def spread(times: list[float]) -> str:
-    return f"{fmt_seconds(min(times))} – {fmt_seconds(max(times))}"
-
-
-def profile_call(title: str, function) -> None:
-    profiler = cProfile.Profile()
-    profiler.enable()
-    function()
-    profiler.disable()
-    buffer = io.StringIO()
-    stats = pstats.Stats(profiler, stream=buffer)
-    stats.sort_stats("tottime").print_stats(20)
-    print(f"\n### cProfile: {title} (top 20 by own time)\n\n```\n{trim_profile(buffer.getvalue())}\n```",
-          file=sys.stderr)
-
-
-def trim_profile(text: str) -> str:
-    lines = text.splitlines()
-    for index, line in enumerate(lines):
-        if "ncalls" in line:
-            return "\n".join([lines[index - 2] if index >= 2 else "", *lines[index:]]).replace(str(ROOT) + "/", "")
-    return text
 
 
 def print_import_times(python: str, command: list[str]) -> None:
@@ -727,13 +540,8 @@ def main(argv: list[str] | None = None) -> int:
     print("\n".join(machine_facts()))
     print(f"- Inventory: {inventory_path.relative_to(ROOT)} (seed {SEED}); {args.runs} timed runs per row, median "
           f"shown (after one untimed warm-up run for subprocesses); resources/s counts every resource of the file.\n")
-    print("| measurement | median | min – max | resources/s | bar | result |")
-    print("|---|---:|---:|---:|---|---|")
-    for row in rows:
-        print("| " + " | ".join(row) + " |")
-    print()
-    for note in notes:
-        print(f"- {note}")
+    columns = {"measurement": LEFT, "median": RIGHT, "min – max": RIGHT, "resources/s": RIGHT, "bar": LEFT, "result": LEFT}
+    print_table_and_notes(columns, rows, notes)
     return 0
 
 

@@ -45,7 +45,6 @@ import json
 import os
 import platform
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -53,8 +52,13 @@ from decimal import ROUND_HALF_EVEN, Decimal, localcontext
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
-ROOT = BENCH.parent
-DATA = BENCH / "data"
+sys.path.insert(0, str(BENCH))
+
+from common import (  # noqa: E402  (bench/common.py)
+    DATA, LEFT, RIGHT, ROOT, cpu_model, fmt_rate, git_commit, memory_total, print_table_and_notes,
+    python_path_env, run_child, usable_cpus,
+)
+
 POLICIES = BENCH / "policies" / "costs"
 POLICY_FILES = ("team-budget.yaml", "allocation-coverage.yaml", "compute-commitments.yaml")
 OWNERSHIP = POLICIES / "ownership.yaml"
@@ -678,26 +682,16 @@ def spawn(side: str, path: Path, size: str, *, memory_limit: str | None = None) 
     command = [sys.executable, str(Path(__file__).resolve()), "--worker", side, "--file", str(path), "--size", size, "--out", out]
     if memory_limit:
         command += ["--memory-limit", memory_limit]
-    env = dict(os.environ)
-    env["PYTHONPATH"] = str(ROOT) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
-    with tempfile.TemporaryFile() as errors:
-        started = time.perf_counter()
-        process = subprocess.Popen(command, cwd=DATA, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                   stderr=errors)
-        _, status, usage = os.wait4(process.pid, 0)  # this child's own rusage (ru_maxrss: its peak RSS)
-        wall = time.perf_counter() - started
-        process.returncode = code = os.waitstatus_to_exitcode(status)
-        errors.seek(0)
-        stderr = errors.read()
+    child = run_child(command, cwd=DATA, env=python_path_env())
     try:
-        if code != 0:
-            raise SystemExit(f"{side} worker failed (exit {code}):\n{stderr.decode(errors='replace')[-3000:]}")
+        if child.returncode != 0:
+            raise SystemExit(f"{side} worker failed (exit {child.returncode}):\n{child.stderr.decode(errors='replace')[-3000:]}")
         with open(out, encoding="utf-8") as handle:
             result = json.load(handle)
     finally:
         os.unlink(out)
-    result["wall"] = wall
-    result["max_rss"] = usage.ru_maxrss * 1024
+    result["wall"] = child.wall
+    result["max_rss"] = child.max_rss
     return result
 
 
@@ -904,11 +898,6 @@ def fmt_bytes(count) -> str:
     return "" if count is None else f"{count / 1024**3:.2f} GB"
 
 
-def fmt_rate(rows: int, seconds: float) -> str:
-    rate = rows / seconds
-    return f"{rate / 1e6:.2f} M/s" if rate >= 1e6 else f"{rate / 1e3:.0f} k/s"
-
-
 def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
@@ -1087,17 +1076,9 @@ def profile_size(size: str, path: Path) -> dict:
 def machine_facts() -> list[str]:
     import duckdb
 
-    cpu = ""
-    try:
-        with open("/proc/cpuinfo") as handle:
-            cpu = next((line.split(":", 1)[1].strip() for line in handle if line.startswith("model name")), "")
-    except OSError:
-        pass
-    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 1024**3
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
     load = os.getloadavg()
-    return [f"- CPU: {cpu or platform.processor()}; {os.cpu_count()} CPUs ({len(os.sched_getaffinity(0))} usable); memory {memory:.1f} GiB",
-            f"- OS: {platform.platform()}; Python {platform.python_version()}; DuckDB {duckdb.__version__}; costwarden commit `{commit}`",
+    return [f"- CPU: {cpu_model() or platform.processor()}; {os.cpu_count()} CPUs ({usable_cpus()} usable); memory {memory_total()}",
+            f"- OS: {platform.platform()}; Python {platform.python_version()}; DuckDB {duckdb.__version__}; costwarden commit `{git_commit() or ''}`",
             f"- Load average at the end: {load[0]:.2f} / {load[1]:.2f} / {load[2]:.2f} (other engineers' tests share the machine)"]
 
 
@@ -1120,7 +1101,6 @@ def main(argv: list[str] | None = None) -> int:
     sizes = [x.strip() for x in args.sizes.split(",") if x.strip()]
     if any(x not in ("1m", "10m") for x in sizes):
         parser.error("--sizes takes 1m and/or 10m")
-    sys.path.insert(0, str(BENCH))
     import generate_focus
 
     made = generate_focus.ensure(1_000_000, 10, sizes=("base", "scaled") if "10m" in sizes else ("base",), parquet=False)
@@ -1137,13 +1117,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"- As-of {AS_OF} (period 2026-05); policies `bench/policies/costs/` (budget per owner, tag coverage per account, "
           f"commitment utilization + coverage per account); each run a fresh process, median shown; whole benchmark "
           f"{(time.perf_counter() - started) / 60:.1f} min.\n")
-    print("| measurement | median | min – max | rows/s | peak RSS (median, max) | bar | result |")
-    print("|---|---:|---:|---:|---:|---|---|")
-    for row in rows_out:
-        print("| " + " | ".join(row) + " |")
-    print()
-    for note in notes:
-        print(f"- {note}")
+    columns = {"measurement": LEFT, "median": RIGHT, "min – max": RIGHT, "rows/s": RIGHT, "peak RSS (median, max)": RIGHT,
+               "bar": LEFT, "result": LEFT}
+    print_table_and_notes(columns, rows_out, notes)
     return 0
 
 

@@ -47,9 +47,12 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(BENCH))
 
 import generate_waste  # noqa: E402  (bench/generate_waste.py)
-import run as inventory_bench  # noqa: E402  (bench/run.py: timing, subprocess and formatting helpers)
+import run as inventory_bench  # noqa: E402  (bench/run.py: the as-of date and seed the waste data shares)
+from common import (  # noqa: E402  (bench/common.py)
+    DATA, LEFT, RIGHT, PhaseTimes, count_resources, fmt_rate, fmt_seconds, gc_text, machine_facts, median_of,
+    print_table_and_notes, profile_call, run_child, spread, subprocess_env, verdict,
+)
 
-DATA = inventory_bench.DATA
 AS_OF = inventory_bench.AS_OF
 SEED = inventory_bench.SEED
 POLICY_PATHS = ("policies/rightsizing", "policies/waste")
@@ -120,21 +123,14 @@ def run_commands(commands: list[list[str]], runs: int, expect=(0, 1)) -> list[Ti
     """Each command ``runs`` times after one untimed warm-up run each, **interleaved** (round after round:
     A, B, C, A, B, C, ...) so that all of them see the same load on a shared machine. Per run: the wall
     time, and from ``wait4`` the child's own CPU time and peak RSS."""
-    env = inventory_bench.subprocess_env()
+    env = subprocess_env()
 
     def once(command: list[str]) -> tuple[float, float, int]:
-        with tempfile.TemporaryFile() as errors:
-            started = time.perf_counter()
-            process = subprocess.Popen(command, cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                       stderr=errors)
-            _, status, usage = os.wait4(process.pid, 0)
-            elapsed = time.perf_counter() - started
-            process.returncode = code = os.waitstatus_to_exitcode(status)
-            if code not in expect:
-                errors.seek(0)
-                raise SystemExit(f"command failed with exit code {code}: {' '.join(command)}\n"
-                                 f"{errors.read().decode(errors='replace')[-2000:]}")
-        return elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss * 1024
+        child = run_child(command, cwd=ROOT, env=env)
+        if child.returncode not in expect:
+            raise SystemExit(f"command failed with exit code {child.returncode}: {' '.join(command)}\n"
+                             f"{child.stderr.decode(errors='replace')[-2000:]}")
+        return child.wall, child.cpu, child.max_rss
 
     for command in commands:
         once(command)  # warm-up: page cache, .pyc files
@@ -148,21 +144,10 @@ def run_commands(commands: list[list[str]], runs: int, expect=(0, 1)) -> list[Ti
     return results
 
 
-fmt_seconds = inventory_bench.fmt_seconds
-fmt_rate = inventory_bench.fmt_rate
-spread = inventory_bench.spread
-
-
 def fmt_bytes(count: int | None) -> str:
     if not count:
         return ""
     return f"{count / 1024**3:.2f} GiB" if count >= 1024**3 else f"{count / 1024**2:.0f} MiB"
-
-
-def verdict(name: str, value: float) -> tuple[str, str]:
-    op, bar = BARS[name]
-    ok = {"<=": value <= bar, ">=": value >= bar, "<": value < bar}[op]
-    return f"{op} {bar:g}×", "pass" if ok else "**MISS**"
 
 
 def peak_rss_now() -> int:
@@ -476,13 +461,13 @@ def in_memory(args, files: dict, rows: list, notes: list) -> None:
     def costwarden():
         return evaluate(library, resources, ownership=ownership, as_of=AS_OF, prices=prices)
 
-    cw_time, cw_times, result, cw_gc = inventory_bench.median_of(args.runs, costwarden)
+    cw_time, cw_times, result, cw_gc = median_of(args.runs, costwarden)
     assert not result.errors, result.errors[:3]
     expected = findings_of(result)
     result = None
 
     loop = make_loop(parameters, files["prices"], AS_OF)
-    loop_time, loop_times, loop_result, loop_gc = inventory_bench.median_of(args.runs, lambda: loop(resources))
+    loop_time, loop_times, loop_result, loop_gc = median_of(args.runs, lambda: loop(resources))
     found = {}
     for policy, rid, saving in loop_result:
         assert (policy, rid) not in found, f"the loop reported {(policy, rid)} twice"
@@ -490,8 +475,8 @@ def in_memory(args, files: dict, rows: list, notes: list) -> None:
     agree("the hand-written loop", found, expected)
     loop_result = None
 
-    cw_cpu, cw_cpu_times, _, _ = inventory_bench.median_of(args.runs, costwarden, collector=False)
-    loop_cpu, loop_cpu_times, _, _ = inventory_bench.median_of(args.runs, lambda: loop(resources), collector=False)
+    cw_cpu, cw_cpu_times, _, _ = median_of(args.runs, costwarden, collector=False)
+    loop_cpu, loop_cpu_times, _, _ = median_of(args.runs, lambda: loop(resources), collector=False)
 
     rows.append(("**In memory, variant (a): the 9 policies over resources already loaded**", "", "", "", "", "", ""))
     rows.append(("(a) costwarden `engine.evaluate` (findings built, owners resolved, priced, sorted)", fmt_seconds(cw_time),
@@ -499,7 +484,7 @@ def in_memory(args, files: dict, rows: list, notes: list) -> None:
     rows.append(("(b) hand-written Python loop (same checks, same savings)", fmt_seconds(loop_time), spread(loop_times),
                  fmt_rate(count, loop_time), "", "", ""))
     ratio = cw_time / loop_time
-    bar, ok = verdict("costwarden/loop", ratio)
+    bar, ok = verdict(BARS, "costwarden/loop", ratio)
     rows.append(("ratio costwarden (a) / loop (b) (PRODUCT.md's inventory-policy bar)", f"{ratio:.2f}×", "", "", "", bar, ok))
     rows.append(("(diagnostic) (a) with the cyclic GC disabled", fmt_seconds(cw_cpu), spread(cw_cpu_times),
                  fmt_rate(count, cw_cpu), "", "", ""))
@@ -509,13 +494,13 @@ def in_memory(args, files: dict, rows: list, notes: list) -> None:
     notes.append(f"In memory: {count:,} resources; {summarize(expected)}. costwarden and the hand-written loop report "
                  f"the same (policy, resource) pairs with the same savings (checked).")
     notes.append(f"Full (generation 2) GC collections inside the timed in-memory runs: costwarden "
-                 f"{inventory_bench.gc_text(cw_gc, args.runs)}; loop {inventory_bench.gc_text(loop_gc, args.runs)}.")
+                 f"{gc_text(cw_gc, args.runs)}; loop {gc_text(loop_gc, args.runs)}.")
     if args.profile:  # with the cyclic GC off, so that collection pauses are not charged to whichever function allocated
         gc.collect()
         gc.disable()
         try:
-            inventory_bench.profile_call("costwarden engine.evaluate of the 9 waste policies (in memory, variant (a), "
-                                         "cyclic GC off)", costwarden)
+            profile_call("costwarden engine.evaluate of the 9 waste policies (in memory, variant (a), cyclic GC off)",
+                         costwarden)
         finally:
             gc.enable()
     resources = inventory = None
@@ -709,7 +694,7 @@ def end_to_end(args, files: dict, rows: list, notes: list, state: dict) -> None:
     python = sys.executable
     out = Path(tempfile.gettempdir()) / "costwarden-bench-waste-a.json"
     file = str(files["inventory"].relative_to(ROOT))
-    count = generate_waste_count(files["inventory"])
+    count = count_resources(files["inventory"])
     check, load, fast = run_commands([
         check_command(files, "a", out),
         [python, "-c", f"import json; json.load(open({file!r}))"],
@@ -731,7 +716,7 @@ def end_to_end(args, files: dict, rows: list, notes: list, state: dict) -> None:
     rows.append(("`python -c \"orjson.loads(…)\"` (reference)", fmt_seconds(orjson_time), spread(orjson_times),
                  fmt_rate(count, orjson_time), fmt_bytes(orjson_rss), "", ""))
     ratio = check_time / load_time
-    bar, ok = verdict("check/json.load", ratio)
+    bar, ok = verdict(BARS, "check/json.load", ratio)
     rows.append(("ratio check (a) / json.load (issue 4's bar)", f"{ratio:.2f}×", "", "", "", bar, ok))
     rows.append(("(diagnostic) CPU time (user + system) of `check` (a)", fmt_seconds(check.cpu_median),
                  spread(check.cpu), "", "", "", ""))
@@ -742,14 +727,10 @@ def end_to_end(args, files: dict, rows: list, notes: list, state: dict) -> None:
     phases(args, files, "a", notes)
 
 
-def generate_waste_count(path: Path) -> int:
-    return inventory_bench.generate_inventory_count(path)
-
-
 def metrics_variant(args, files: dict, rows: list, notes: list, state: dict) -> None:
     from engine.metrics import load_metrics
 
-    count = generate_waste_count(files["bare"])
+    count = count_resources(files["bare"])
     samples = count_rows(files["metrics"])
     out = Path(tempfile.gettempdir()) / "costwarden-bench-waste-b.json"
     (timed,) = run_commands([check_command(files, "b", out)], args.runs)
@@ -758,7 +739,7 @@ def metrics_variant(args, files: dict, rows: list, notes: list, state: dict) -> 
     expected = state.get("a")
     if expected is None:
         expected_out = Path(tempfile.gettempdir()) / "costwarden-bench-waste-a.json"
-        subprocess.run(check_command(files, "a", expected_out), cwd=ROOT, env=inventory_bench.subprocess_env(),
+        subprocess.run(check_command(files, "a", expected_out), cwd=ROOT, env=subprocess_env(),
                        stdout=subprocess.DEVNULL, check=False)
         expected = findings_of_json(expected_out)
     agree("variant (b) (statistics from the metrics file)", found, expected)
@@ -770,15 +751,15 @@ def metrics_variant(args, files: dict, rows: list, notes: list, state: dict) -> 
     def aggregate():
         return load_metrics([metrics_file], as_of=as_of, lookback=window)
 
-    duck_time, duck_times, metrics, _ = inventory_bench.median_of(args.runs, aggregate)
+    duck_time, duck_times, metrics, _ = median_of(args.runs, aggregate)
     series = len(metrics.series)
     metrics = None
 
     small = ensure_small_metrics(files, SMALL_METRICS_RESOURCES)
     small_rows = count_rows(small)
-    small_duck_time, small_duck_times, small_duck, _ = inventory_bench.median_of(
+    small_duck_time, small_duck_times, small_duck, _ = median_of(
         args.runs, lambda: load_metrics([str(small)], as_of=as_of, lookback=window, python_limit=0))
-    small_py_time, small_py_times, small_py, _ = inventory_bench.median_of(
+    small_py_time, small_py_times, small_py, _ = median_of(
         args.runs, lambda: load_metrics([str(small)], as_of=as_of, lookback=window, python_limit=1 << 62))
     assert set(small_duck.series) == set(small_py.series), "DuckDB and the Python reader found different series"
     for key, (_, stats) in small_py.series.items():
@@ -816,16 +797,11 @@ def phases(args, files: dict, variant: str, notes: list) -> None:
     from engine import api
     from engine.outputs.atomic import write_atomic
 
-    timings: dict[str, list[float]] = {}
+    timings = PhaseTimes()
+    timed = timings.timed
     out = Path(tempfile.gettempdir()) / f"costwarden-bench-waste-phases-{variant}.json"
     inventory_file = str(files["inventory"] if variant == "a" else files["bare"])
     as_of = datetime(2026, 11, 27, tzinfo=timezone.utc)
-
-    def timed(name, function):
-        started = time.perf_counter()
-        value = function()
-        timings.setdefault(name, []).append(time.perf_counter() - started)
-        return value
 
     def one_check():
         library = timed("load_policies", lambda: api.load_policies(list(POLICY_PATHS)))
@@ -842,24 +818,16 @@ def phases(args, files: dict, variant: str, notes: list) -> None:
         timed("write_atomic", lambda: write_atomic(str(out), text))
 
     for _ in range(args.runs):
-        gc.collect()
-        gc.disable()
-        started = time.perf_counter()
-        try:
-            one_check()
-        finally:
-            timings.setdefault("total", []).append(time.perf_counter() - started)
-            gc.enable()
-            gc.unfreeze()
+        timings.run_as_check(one_check)
     table = ["  | phase | median |", "  |---|---:|"]
-    table += [f"  | `{name}` | {fmt_seconds(statistics.median(values))} |" for name, values in timings.items()]
+    table += [f"  | `{name}` | {fmt_seconds(median)} |" for name, median in timings.medians().items()]
     notes.append(f"`check` ({variant}) phases in process, cyclic GC disabled as `costwarden check` runs, median of "
                  f"{args.runs}:\n\n" + "\n".join(table) + "\n")
     if args.profile:
         gc.collect()
         gc.disable()
         try:
-            inventory_bench.profile_call(f"check ({variant}) in process (load_policies → write)", one_check)
+            profile_call(f"check ({variant}) in process (load_policies → write)", one_check)
         finally:
             gc.enable()
             gc.unfreeze()
@@ -900,20 +868,16 @@ def main(argv: list[str] | None = None) -> int:
     load_after = os.getloadavg()
 
     print("## costwarden benchmark: rightsizing and waste (issue 4)\n")
-    print("\n".join(inventory_bench.machine_facts()))
+    print("\n".join(machine_facts()))
     print(f"- Load average (1, 5, 15 min): {' / '.join(f'{x:.2f}' for x in load_before)} before, "
           f"{' / '.join(f'{x:.2f}' for x in load_after)} after ({time.perf_counter() - started:.0f} s of benchmark)")
     print(f"- Data: {', '.join(str(p.relative_to(ROOT)) for p in files.values())} (seed {SEED}); as-of {AS_OF}; "
           f"{args.runs} timed runs per row, median shown (subprocess rows after one untimed warm-up run each, "
           f"the commands of a group interleaved run by run); "
           f"resources/s counts every resource of the file.\n")
-    print("| measurement | median | min – max | rate | peak RSS | bar | result |")
-    print("|---|---:|---:|---:|---:|---|---|")
-    for row in rows:
-        print("| " + " | ".join(row) + " |")
-    print()
-    for note in notes:
-        print(f"- {note}")
+    columns = {"measurement": LEFT, "median": RIGHT, "min – max": RIGHT, "rate": RIGHT, "peak RSS": RIGHT, "bar": LEFT,
+               "result": LEFT}
+    print_table_and_notes(columns, rows, notes)
     print(f"- Peak RSS of this benchmark process: {fmt_bytes(peak_rss_now())}.")
     return 0
 

@@ -213,6 +213,21 @@ def test_utilization_by_quantity_only_when_units_agree(write):
 
 
 @pytest.mark.parametrize(
+    "policy, budgets",
+    [
+        (budget(scope="owner"), amounts(a=1)),
+        (COVERAGE.format(basis="cost", scope="owner"), None),
+        (COMMITMENT.replace("spec:\n", "spec:\n  scope: owner\n"), None),
+    ],
+    ids=["budget", "tag-coverage", "commitment"],
+)
+def test_every_cost_policy_type_needs_an_ownership_document_for_scope_owner(write, policy, budgets):
+    result = run(write, policy, [{"BilledCost": "1"}], budgets=budgets)
+    assert [(e.code, e.message) for e in result.errors] == [("E503", "scope owner needs an ownership document (--ownership)")]
+    assert result.findings == () and result.exit_code() == 2
+
+
+@pytest.mark.parametrize(
     "spec, fragment",
     [
         ("keys: [{key: a}]\n  minimum: 5\n  scope: SubAcountId", "E322 unknown scope 'SubAcountId' (at /spec/scope); did you mean 'SubAccountId'?"),

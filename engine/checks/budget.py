@@ -68,7 +68,6 @@ from engine.checks.base import CheckContext, CheckSetupError, CheckSkipped, Cost
 from engine.costs import sql
 from engine.costs.focus import CHARGE_CATEGORIES
 from engine.costs.amounts import at_least, cents, exact, percent, ratio, show
-from engine.costs.periods import period_containing
 from engine.costs.scope import Scope, parse_scope
 from engine.findings import Money
 
@@ -102,10 +101,8 @@ class BudgetCheck:
             raise CheckSkipped(f"no Budgets document '{self.budgets}' (give it with --budgets)")
         if budgets.period is not None and budgets.period != self.period:
             raise CheckSetupError(f"Budgets '{budgets.id}' holds {budgets.period}ly amounts but the policy's period is {self.period}")
-        if self.scope.dimension == "owner" and not context.ownership.steps:
-            raise CheckSetupError("scope owner needs an ownership document (--ownership)")
-        d = costs.dialect
-        period = period_containing(context.as_of, self.period, self.fiscal_year_start)
+        scoped = self.scope.in_period(costs, context, self.period, self.fiscal_year_start)
+        d, period, tags, scope_sql = costs.dialect, scoped.period, scoped.tags, scoped.scope_sql
         data_end = costs.query(sql.data_end_query(costs.table, d, period))[0][0]
         if data_end is None:
             context.notes.append(f"no cost rows in {period.label}: nothing to compare with the budgets (is --as-of right?)")
@@ -114,8 +111,6 @@ class BudgetCheck:
         elapsed_end = min(as_of, data_end, period.end)
         elapsed = max(0, int((elapsed_end - period.start).total_seconds()))
         total = period.seconds
-        tags = sql.TagJoin(costs.table, sql.period_filter(d, period))
-        scope_sql = self.scope.sql(d, context.ownership, tags)
         rows = costs.query(
             sql.budget_query(costs.table, d, scope_sql=scope_sql, measure=self.measure, categories=self.categories, period=period, tags=tags)
         )

@@ -49,11 +49,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from engine.checks.base import CheckContext, CheckSetupError, CostViolation
+from engine.checks.base import CheckContext, CostViolation
 from engine.costs import sql
 from engine.costs.focus import CHARGE_CATEGORIES
 from engine.costs.amounts import at_least, exact, percent, show
-from engine.costs.periods import period_containing
 from engine.costs.scope import Scope, parse_scope
 from engine.findings import Money
 
@@ -77,12 +76,8 @@ class TagCoverageCheck:
         return {"ChargeCategory", "ChargePeriodStart", "ChargePeriodEnd", "BillingCurrency"} | {"EffectiveCost", "Tags", "ResourceId", "ResourceName", "ServiceName"} | self.scope.columns()
 
     def run(self, costs, context: CheckContext, policy_severity: str) -> list[CostViolation]:
-        if self.scope.dimension == "owner" and not context.ownership.steps:
-            raise CheckSetupError("scope owner needs an ownership document (--ownership)")
-        d = costs.dialect
-        period = period_containing(context.as_of, self.period, self.fiscal_year_start)
-        tags = sql.TagJoin(costs.table, sql.period_filter(d, period))
-        scope_sql = self.scope.sql(d, context.ownership, tags)
+        scoped = self.scope.in_period(costs, context, self.period, self.fiscal_year_start)
+        d, period, tags, scope_sql = costs.dialect, scoped.period, scoped.tags, scoped.scope_sql
         flags = sql.allocation_flags(d, list(self.rules), self.match, tags)
         common = dict(scope_sql=scope_sql, flags=flags, categories=self.categories, period=period, tags=tags)
         rows = costs.query(sql.coverage_query(costs.table, d, **common))

@@ -18,6 +18,9 @@ a FOCUS column
 Each scope value's finding is owned by: the team itself for ``owner``; for the others, the team
 the value names (a team id, alias or member email of the directory), else the owner a budget
 entry names, else the ownership chain's default team, else ``unassigned``.
+
+A cost check starts from :meth:`Scope.in_period`: the period holding the as-of date, the tag join
+over that period's rows and the scope value's SQL, which all its queries share.
 """
 
 from __future__ import annotations
@@ -26,8 +29,18 @@ from dataclasses import dataclass
 
 from engine.costs import sql
 from engine.costs.focus import SCOPE_COLUMNS
+from engine.costs.periods import Period, period_containing
 from engine.errors import did_you_mean
 from engine.ownership import UNASSIGNED
+
+
+@dataclass(frozen=True)
+class ScopeInPeriod:
+    """What the queries of one cost check share (see :meth:`Scope.in_period`)."""
+
+    period: Period  # the period holding the as-of date
+    tags: sql.TagJoin  # tag-derived columns over that period's rows; the queries add theirs to it
+    scope_sql: str  # each row's scope value, its tag parts through ``tags``
 
 
 @dataclass(frozen=True)
@@ -47,6 +60,20 @@ class Scope:
             return "f." + dialect.identifier(self.column) if tags is not None else dialect.identifier(self.column)
         text = sql.tag_text_sql(dialect, self.tag, self.match)
         return tags.column(text) if tags is not None else text
+
+    def in_period(self, costs, context, kind: str, fiscal_year_start: int) -> ScopeInPeriod:
+        """The scope over the ``kind`` period (month, quarter, year) holding ``context.as_of``, on ``costs``.
+
+        Raises ``CheckSetupError`` for the ``owner`` scope when ``context`` has no ownership chain.
+        """
+        if self.dimension == "owner" and not context.ownership.steps:
+            # imported here: engine.checks imports the checks, and they import this module
+            from engine.checks.base import CheckSetupError
+
+            raise CheckSetupError("scope owner needs an ownership document (--ownership)")
+        period = period_containing(context.as_of, kind, fiscal_year_start)
+        tags = sql.TagJoin(costs.table, sql.period_filter(costs.dialect, period))
+        return ScopeInPeriod(period, tags, self.sql(costs.dialect, context.ownership, tags))
 
     def columns(self) -> set[str]:
         """The FOCUS columns the scope reads."""
