@@ -64,13 +64,14 @@ class Scope:
     def in_period(self, costs, context, kind: str, fiscal_year_start: int) -> ScopeInPeriod:
         """The scope over the ``kind`` period (month, quarter, year) holding ``context.as_of``, on ``costs``.
 
-        Raises ``CheckSetupError`` for the ``owner`` scope when ``context`` has no ownership chain.
+        Raises ``CheckSkipped`` for the ``owner`` scope when ``context`` has no ownership chain (the
+        policy is listed as skipped, like one whose cost snapshot was not given).
         """
         if self.dimension == "owner" and not context.ownership.steps:
             # imported here: engine.checks imports the checks, and they import this module
-            from engine.checks.base import CheckSetupError
+            from engine.checks.base import CheckSkipped
 
-            raise CheckSetupError("scope owner needs an ownership document (--ownership)")
+            raise CheckSkipped("needs an ownership document (--ownership) for scope owner")
         period = period_containing(context.as_of, kind, fiscal_year_start)
         tags = sql.TagJoin(costs.table, sql.period_filter(costs.dialect, period))
         return ScopeInPeriod(period, tags, self.sql(costs.dialect, context.ownership, tags))
