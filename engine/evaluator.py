@@ -89,6 +89,7 @@ def _evaluate(library: PolicyLibrary, resources, ownership, as_of, warnings, cos
     resolve = ownership.resolve
     if type(ownership) is Ownership and not ownership.steps:  # nothing to resolve: every finding is unassigned
         resolve = _unassigned
+    owners: dict[int, tuple] = {}  # id(resource) -> (resource, owner, owner_source), see _finding_maker
     evaluated = []
     index = ResourceIndex(resources or [])
     in_order, last_policy, presorted_count = True, None, 0  # whether findings is in Finding.sort_key order
@@ -118,13 +119,13 @@ def _evaluate(library: PolicyLibrary, resources, ownership, as_of, warnings, cos
         policy_errors = 0
         scan = getattr(check, "scan", None)  # the whole selection in one call (engine.checks.codegen)
         if scan is not None and where is None:
-            emit, keys = _finding_maker(policy, resolve)
+            emit, keys = _finding_maker(policy, resolve, owners)
             try:
                 found = index.scan(policy, scan, emit)
             except EvaluationFailure:
                 found = None  # go resource by resource below, to report each error in order
         if found is None:
-            emit, keys = _finding_maker(policy, resolve)
+            emit, keys = _finding_maker(policy, resolve, owners)
             found = []
             for resource in index.select(policy):
                 try:
@@ -253,17 +254,20 @@ def _unassigned(resource, _owner=NO_OWNERSHIP.resolve({})) -> tuple[str, str]:
     return _owner  # what Ownership.resolve answers when it has no steps
 
 
-def _finding_maker(policy, resolve):
+def _finding_maker(policy, resolve, owners: dict):
     """``(resource, violation) -> Finding`` for one policy, and the list of the findings' order keys.
 
     The violation is a Violation or a plain one, ``(message, evidence)`` (see :mod:`engine.checks.codegen`).
+    ``owners`` remembers the owner of each resource by ``id``, with the resource (which it keeps
+    alive, so the id is not reused while ``owners`` lives): a resource with findings of several
+    policies is resolved once.
 
     The key, ``provider NUL id``, is taken while the resource is at hand (see :func:`_presorted`).
     """
     keys: list[str] = []
     unassigned = resolve is _unassigned  # an ownership without steps: not asked per finding
     make = _FINDING_MAKERS[unassigned]
-    finding = make(policy.id, policy.severity, policy.enforcement, policy.title, resolve, _unassigned(None), keys.append)
+    finding = make(policy.id, policy.severity, policy.enforcement, policy.title, resolve, _unassigned(None), keys.append, owners)
     return finding, keys
 
 
@@ -281,9 +285,15 @@ def _compile_finding_maker(unassigned: bool):
         "evidence": "evidence", "monthly_cost": "cost", "monthly_saving": "saving", "title": "title",
     }, target="finding")
     lines = [
-        "def make(policy_id, severity, enforcement, title, resolve, unassigned, add_key):",
+        "def make(policy_id, severity, enforcement, title, resolve, unassigned, add_key, owners):",
+        "    owner_of = owners.get",
         "    def emit(resource, violation):",
-        "        owner, source = unassigned" if unassigned else "        owner, source = resolve(resource)",
+        *(["        owner, source = unassigned"] if unassigned else [
+            "        known = owner_of(id(resource))",
+            "        if known is None:",
+            "            known = owners[id(resource)] = (resource, *resolve(resource))",
+            "        _, owner, source = known",
+        ]),
         "        if resource.__class__ is dict:",
         "            try:",
         "                provider, rid = resource['provider'], resource['id']",
@@ -314,7 +324,7 @@ def _compile_finding_maker(unassigned: bool):
         "    return emit",
     ]
     source = "\n".join(lines) + "\n"
-    namespace.update(resource_ref=resource_ref, str=str, dict=dict, KeyError=KeyError)
+    namespace.update(resource_ref=resource_ref, str=str, dict=dict, KeyError=KeyError, id=id)
     exec(compile(source, f"<finding maker{' (unassigned)' if unassigned else ''}>", "exec"), namespace)  # noqa: S102 - source we wrote
     make = namespace["make"]
     make.source = source

@@ -382,7 +382,7 @@ def test_finding_maker_builds_what_finding_builds(seed):
     rng = random.Random(seed)
     policy = make_policy("p", None, None)
     for resolve in (_unassigned, OWNERSHIP.resolve):
-        emit, keys = _finding_maker(policy, resolve)
+        emit, keys = _finding_maker(policy, resolve, {})
         expected_keys = []
         for index in range(200):
             resource = {name: rng.choice([f"{name}-{index}", None, 7, "a\0b"]) for name in RESOURCE_FIELDS

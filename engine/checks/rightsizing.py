@@ -213,22 +213,21 @@ class RightsizingCheck:
                               resource, stats, trigger)
         fitting = None
         closest = None
-        for size in reversed(candidates):  # one step down first
-            projection = self._project(current, size, observed)
-            if all(item["projected"] <= self.ceiling for item in projection.values()):
-                fitting = (size, projection)
+        for size in reversed(candidates):  # one step down first: the smallest that fits wins
+            if self._fits(current, size, observed):
+                fitting = size
             elif closest is None:
-                closest = (size, projection)
+                closest = size
         if fitting is None:
             if not self.report_no_target:
                 return None
-            size, projection = closest
+            size, projection = closest, self._project(current, closest, observed)
             over = [metric for metric, item in projection.items() if item["projected"] > self.ceiling]
             projected = "; ".join(f"{m} {self.ceiling_statistic} {_num(projection[m]['projected'])}%" for m in over)
             detail = f"{', '.join(over)} would exceed the ceiling of {_num(self.ceiling)}% on {size.name} ({projected})"
             return self._note("nothing-fits", detail, resource, stats,
                               {**trigger, "projection": {"target": size.name, **projection}, "ceiling": self._ceiling()})
-        target, projection = fitting
+        target, projection = fitting, self._project(current, fitting, observed)
         saving = estimate(resource, current.name, target.name, prices, as_of)
         steps = current.position - target.position
         evidence = {
@@ -258,6 +257,15 @@ class RightsizingCheck:
             ratio = getattr(current, attribute) / getattr(target, attribute)
             out[metric] = {"observed": value, "projected": round(value * ratio, 2), "capacity_ratio": round(ratio, 4)}
         return out
+
+    def _fits(self, current, target, observed: dict) -> bool:
+        """Whether every projected value of :meth:`_project` is within the ceiling (without building it)."""
+        ceiling = self.limit - self.headroom
+        for metric, value in observed.items():
+            attribute = CAPACITY[metric]
+            if round(value * (getattr(current, attribute) / getattr(target, attribute)), 2) > ceiling:
+                return False
+        return True
 
     def _ceiling(self) -> dict:
         return {"statistic": self.ceiling_statistic, "limit": _num(self.limit), "headroom": _num(self.headroom),
