@@ -97,8 +97,9 @@ class ConditionSource:
     written-out fast path when the value's class allows it (``Operator.inline``), else its test
     ``test_N``; TypeMismatch and JMESPath errors become :class:`EvaluationFailure` naming the leaf,
     exactly as the closures of :func:`_bind` do. ``all`` / ``any`` / ``not`` short-circuit in the
-    same order. The statements use the local names ``holds`` and ``value`` and the names of
-    :meth:`Condition.constants`.
+    same order. A field-chain prefix that several leaves read is read once, first, into a local
+    ``path_N``. The statements use the local names ``holds``, ``value`` and ``path_N`` and the names
+    of :meth:`Condition.constants`.
     """
 
     lines: tuple[str, ...]
@@ -113,15 +114,19 @@ class ConditionSource:
         index_of = {id(leaf): index for index, leaf in enumerate(condition.leaves)}
         inline_constants = [None] * len(condition.leaves)
         depth = [0]
+        chains = [field_chain(leaf.path) for leaf in condition.leaves]
+        hoisted, preamble = _shared_prefixes(chains)
 
         def leaf_lines(leaf: Leaf) -> list[str]:
             index = index_of[id(leaf)]
-            keys = field_chain(leaf.path)
+            keys = chains[index]
             if keys is None:
                 reads = [f"value = get_{index}(resource)"]
             else:
-                reads = [f"value = resource.get({keys[0]!r}) if type(resource) is dict else None"]
-                reads += [f"value = value.get({key!r}) if type(value) is dict else None" for key in keys[1:]]
+                start = max((n for n in range(1, len(keys) + 1) if keys[:n] in hoisted), default=0)
+                reads = _reads("value", hoisted[keys[:start]] if start else "resource", keys[start:])
+                if not reads:  # the whole chain is a shared one
+                    reads = [f"value = {hoisted[keys]}"]
             inline = OPERATORS[leaf.op].inline
             fast = inline(leaf.value) if inline is not None else None
             if fast is None:
@@ -154,7 +159,7 @@ class ConditionSource:
                 lines += ["if holds:" if kind == "all" else "if not holds:", *("    " + line for line in rest)]
             return lines
 
-        lines = node_lines(condition.node, 0)
+        lines = preamble + node_lines(condition.node, 0)
         if depth[0] > cls.MAX_DEPTH:
             return None
         names = ["EvaluationFailure", "TypeMismatch", "JMESPathError"]
@@ -171,6 +176,33 @@ class ConditionSource:
         namespace: dict = {}
         exec(compile(source, "<condition>", "exec"), namespace)  # noqa: S102 - source we wrote
         return cls(tuple(lines), tuple(names), tuple(inline_constants), namespace["make"])
+
+
+def _reads(target: str, source: str, keys: tuple[str, ...]) -> list[str]:
+    """Statements setting ``target`` to the value at ``keys`` under ``source`` (None where a step is not an object)."""
+    lines = []
+    for key in keys:
+        lines.append(f"{target} = {source}.get({key!r}) if type({source}) is dict else None")
+        source = target
+    return lines
+
+
+def _shared_prefixes(chains: list) -> tuple[dict[tuple, str], list[str]]:
+    """The field-chain prefixes that two or more leaves read (``utilization`` in ``utilization.cpu.max``
+    and ``utilization.memory.max``), each named ``path_N``, and the statements reading them once, first
+    (reading a field has no effect but its cost, so reading it before the leaves that need it is
+    the same condition)."""
+    uses: dict[tuple, int] = {}
+    for keys in chains:
+        for n in range(1, len(keys) + 1 if keys else 0):
+            uses[keys[:n]] = uses.get(keys[:n], 0) + 1
+    hoisted: dict[tuple, str] = {}
+    lines: list[str] = []
+    for prefix in sorted((p for p, count in uses.items() if count > 1), key=lambda p: (len(p), p)):
+        name = hoisted[prefix] = f"path_{len(hoisted)}"
+        start = max((n for n in range(1, len(prefix)) if prefix[:n] in hoisted), default=0)
+        lines += _reads(name, hoisted[prefix[:start]] if start else "resource", prefix[start:])
+    return hoisted, lines
 
 
 def _otherwise(leaf: Leaf, index: int) -> str:
