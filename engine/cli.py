@@ -186,10 +186,16 @@ def _check_as_of(value: str) -> None:
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 def validate(paths):
-    """Validate policy, policy set, ownership and policy test documents; list every problem."""
-    from engine.documents.loader import load_library
+    """Validate policy, policy set, ownership and policy test documents; list every problem.
 
-    library = load_library(list(paths))
+    A policy test is checked as `costwarden test` would load it: its cases name policies of its
+    folder and resources of its fixtures, and its fixture files are there and readable. A test
+    file given on its own brings the documents of its folder along (they are validated too).
+    """
+    from engine.policy_tests import load_test_library, prepare_tests
+
+    library, tests = load_test_library(list(paths))
+    prepare_tests(library, tests)
     count = len(library.policies)
     click.echo(
         f"ok: {len(library.files)} files, {count} polic{'ies' if count != 1 else 'y'}, "
@@ -201,7 +207,12 @@ def validate(paths):
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--verbose", "-v", is_flag=True, help="List passing cases too.")
 def test_command(paths, verbose):
-    """Run the policy tests (PolicyTest documents) found under PATHS."""
+    """Run the policy tests (PolicyTest documents) found under PATHS.
+
+    A test runs against the policies, Ownership and Budgets documents of its own folder: a test
+    file given on its own loads (and validates) the documents of its folder, and runs only the
+    tests named or found under PATHS.
+    """
     from engine.policy_tests import run_policy_tests
 
     outcomes = run_policy_tests(list(paths))

@@ -340,3 +340,92 @@ def test_write_atomic_writes_str_as_utf8_and_bytes_as_they_are(tmp_path):
     write_atomic(str(target), b"\x00bytes\r\n")
     assert target.read_bytes() == b"\x00bytes\r\n"
     assert [p.name for p in tmp_path.iterdir()] == ["out.txt"]
+
+
+# --- validate checks what test needs; test on single files ---------------------------------------
+
+POLICY_TEST = """\
+apiVersion: costwarden/v1
+kind: PolicyTest
+name: {name}
+inventory:
+  resources:
+    - {{id: i-1, type: AWS::EC2::Instance, provider: aws, properties: {{cpus: 8}}}}
+cases:
+  - {{policy: {policy}, resource: {resource}, expect: fail}}
+"""
+
+
+def test_validate_reports_unknown_policies_and_resources_of_policy_tests(write):
+    write("t/policy.yaml", POLICY.format(severity="low", enforcement="enforce"))
+    path = write("t/policy.test.yaml", POLICY_TEST.format(name="big", policy="big-instance", resource="i-2"))
+    for command in ("validate", "test"):
+        result = invoke(command, str(path.parent))
+        assert result.exit_code == 2, (command, result.output)
+        assert f"{path}:8:14: E306 unknown policy 'big-instance' (at /cases/0/policy); did you mean 'big-instances'?" in result.output
+        assert f"{path}:8:38: E321 no resource 'i-2' in the fixtures (at /cases/0/resource); did you mean 'i-1'?" in result.output
+
+
+def test_validate_and_test_report_missing_fixture_files_at_the_test_files_line(write):
+    write("t/policy.yaml", POLICY.format(severity="low", enforcement="enforce"))
+    write("t/present.json", json.dumps(INVENTORY))
+    path = write(
+        "t/policy.test.yaml",
+        """\
+apiVersion: costwarden/v1
+kind: PolicyTest
+name: big
+ownership: ../nowhere/ownership.yaml
+inventory:
+  files: [present.json, missing.json]
+costs: {files: [focus.csv]}
+metrics:
+  files:
+    - metrics.csv
+prices: [prices.csv]
+cases:
+  - {policy: big-instances, resource: i-1, expect: fail}
+""",
+    )
+    folder = path.parent
+    for command in ("validate", "test"):
+        result = invoke(command, str(folder))
+        assert result.exit_code == 2, (command, result.output)
+        for where, name, pointer in [
+            ("4:12", "../nowhere/ownership.yaml", "/ownership"),
+            ("6:25", "missing.json", "/inventory/files/1"),
+            ("7:17", "focus.csv", "/costs/files/0"),
+            ("10:7", "metrics.csv", "/metrics/files/0"),
+            ("11:10", "prices.csv", "/prices/0"),
+        ]:
+            assert f"{path}:{where}: E401 fixture file '{name}' not found ({folder / name}) (at {pointer})" in result.output, result.output
+        assert "E321" not in result.output  # the resources of a missing file are not known: no guesses
+        assert "Traceback" not in result.output
+
+
+def test_test_and_validate_of_a_single_test_file_use_the_policies_of_its_folder(write):
+    write("t/policy.yaml", POLICY.format(severity="low", enforcement="enforce"))
+    one = write("t/one.test.yaml", POLICY_TEST.format(name="one", policy="big-instances", resource="i-1"))
+    write("t/two.test.yaml", POLICY_TEST.format(name="two", policy="big-instances", resource="i-1"))
+    result = invoke("test", str(one), "-v")
+    assert result.exit_code == 0, result.output
+    assert "PASS" in result.output and "one: big-instances" in result.output and "two:" not in result.output
+    assert result.output.strip().endswith("1 passed, 0 failed")
+    result = invoke("test", str(one), str(one.parent))  # a file and its folder: every test once
+    assert result.exit_code == 0 and result.output.strip().endswith("2 passed, 0 failed"), result.output
+    assert invoke("validate", str(one)).exit_code == 0
+
+
+def test_test_of_a_single_test_file_still_reports_an_unknown_policy(write):
+    write("t/policy.yaml", POLICY.format(severity="low", enforcement="enforce"))
+    path = write("t/one.test.yaml", POLICY_TEST.format(name="one", policy="other", resource="i-1"))
+    result = invoke("test", str(path))
+    assert result.exit_code == 2
+    assert f"{path}:8:14: E306 unknown policy 'other' (at /cases/0/policy); policies in {path.parent}: big-instances" in result.output
+
+
+def test_validate_of_a_policy_file_does_not_load_its_folder(write):
+    policy = write("t/policy.yaml", POLICY.format(severity="low", enforcement="enforce"))
+    write("t/broken.yaml", "a: [")
+    result = invoke("validate", str(policy))
+    assert result.exit_code == 0 and result.output.startswith("ok: 1 files, 1 policy"), result.output
