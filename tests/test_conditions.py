@@ -109,6 +109,16 @@ def test_missing_and_null_are_the_same_absent_value(op, value, expected, path):
         ({"path": "tags.flag", "op": "eq", "value": "true"}, "got boolean True"),
         ({"path": "size", "op": "older-than", "value": "1d"}, "ISO-8601"),
         ({"path": "properties.cpus", "op": "empty"}, "'empty' needs a string, an array or an object"),
+        # operators that share their test with another name themselves, not the other
+        ({"path": "properties.cpus", "op": "ne", "value": "4"}, "'ne' needs a string like '4', got number 4"),
+        ({"path": "properties.cpus", "op": "ne", "value": [4]}, "'ne' needs an array like [4], got number 4"),
+        ({"path": "size", "op": "lt", "value": 2}, "'lt' needs a number like 2"),
+        ({"path": "size", "op": "le", "value": 2}, "'le' needs a number like 2"),
+        ({"path": "size", "op": "ge", "value": 2}, "'ge' needs a number like 2"),
+        ({"path": "properties.cpus", "op": "not-in", "value": ["4"]}, "'not-in' needs string"),
+        ({"path": "properties.cpus", "op": "contains", "value": "4"}, "'contains' needs an array, a string or an object"),
+        ({"path": "properties.cpus", "op": "glob", "value": "4*"}, "'glob' needs a string, got number 4"),
+        ({"path": "size", "op": "newer-than", "value": "1d"}, "'newer-than' needs an ISO-8601"),
     ],
 )
 def test_type_mismatch_is_an_error_not_a_silent_false(node, fragment):
