@@ -170,6 +170,38 @@ def test_all_problems_are_reported_not_only_the_first():
     assert [p[2] for p in problems] == ["/all/0/path", "/all/1/value"]
 
 
+@pytest.mark.parametrize(
+    "node, hint",
+    [
+        ({"paht": "state", "op": "exists"}, "did you mean 'path'?"),
+        ({"Path": "state", "op": "exists"}, "did you mean 'path'?"),
+        ({"al": [{"path": "a", "op": "exists"}]}, "did you mean 'all'?"),
+        ({"nto": {"path": "a", "op": "exists"}}, "did you mean 'not'?"),
+        ({"field": "state", "op": "exists"}, "a leaf condition names the value to test in 'path' (a JMESPath expression)"),
+    ],
+)
+def test_a_misspelt_condition_key_gets_a_did_you_mean(node, hint):
+    problems = []
+    compile_condition(node, "/spec/fail_if", lambda *a: problems.append(a))
+    assert problems == [("E310", "a condition needs exactly one of all, any, not or path (found none of them)", "/spec/fail_if", hint)]
+
+
+def test_a_misspelt_condition_key_in_a_policy_file_names_line_column_and_the_fix(tmp_path):
+    from click.testing import CliRunner
+
+    from engine.cli import main
+
+    policy = tmp_path / "policy.yaml"
+    policy.write_text(
+        "apiVersion: costwarden/v1\nkind: Policy\nid: stopped\ntitle: Stopped\ntype: condition\nseverity: low\n"
+        "spec:\n  fail_if: {paht: state, op: exists}\n"
+    )
+    result = CliRunner().invoke(main, ["validate", str(policy)])
+    assert result.exit_code == 2
+    assert f"{policy}:8:12: E310 a condition needs exactly one of all, any, not or path (found none of them) (at /spec/fail_if);" \
+           " did you mean 'path'?" in result.output
+
+
 def test_operator_did_you_mean():
     problems = []
     compile_condition({"path": "a", "op": "not_in", "value": []}, "", lambda *a: problems.append(a))
