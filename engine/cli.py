@@ -7,6 +7,7 @@ Exit codes (every command):
   1  at least one such finding (check), or a failing policy test (test)
   2  usage error, invalid policy or document, unreadable input,
      or a policy that could not be evaluated on some resource
+141  standard output closed by its reader (e.g. | head): stopped quietly
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ Exit codes:
   1  at least one such finding
   2  usage error, invalid policy, unreadable input, or a policy
      that could not be evaluated on some resource
+141  standard output closed by its reader (e.g. | head)
 """
 
 
@@ -38,13 +40,55 @@ def _fail_input(error: InputError) -> None:
     sys.exit(2)
 
 
+CLOSED_PIPE_EXIT = 141  # 128 + SIGPIPE: what a shell reports for a tool that a closed pipe ended
+
+
+def _output_closed() -> None:
+    """Standard output was closed by its reader (``costwarden schema | head -1``): stop quietly.
+
+    The standard streams are pointed at the null device so that flushing them at exit raises
+    nothing more; the exit code is the one of a process ended by SIGPIPE.
+    """
+    null = os.open(os.devnull, os.O_WRONLY)
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            os.dup2(null, stream.fileno())
+        except (OSError, ValueError):  # not a real file (e.g. a test runner's buffer)
+            pass
+    os.close(null)
+    sys.exit(CLOSED_PIPE_EXIT)
+
+
+def _show(error: click.ClickException) -> None:
+    """A usage error shown here, as click would, so that a closed stderr ends as a closed pipe."""
+    error.show()
+    sys.exit(error.exit_code)
+
+
 class _Group(click.Group):
+    def make_context(self, *args, **kwargs):
+        try:  # --help and --version print while the arguments are parsed
+            try:
+                return super().make_context(*args, **kwargs)
+            except click.ClickException as error:
+                _show(error)
+        except BrokenPipeError:
+            _output_closed()
+
     def invoke(self, ctx):
+        try:  # also around the handlers below: their messages may meet a closed pipe too
+            return self._invoke(ctx)
+        except BrokenPipeError:
+            _output_closed()
+
+    def _invoke(self, ctx):
         try:
             return super().invoke(ctx)
         except InputError as error:
             _fail_input(error)
-        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
+        except click.ClickException as error:
+            _show(error)
+        except (click.exceptions.Exit, click.Abort, SystemExit, BrokenPipeError):
             raise
         except KeyboardInterrupt:
             click.echo("costwarden: interrupted", err=True)

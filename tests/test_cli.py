@@ -429,3 +429,60 @@ def test_validate_of_a_policy_file_does_not_load_its_folder(write):
     write("t/broken.yaml", "a: [")
     result = invoke("validate", str(policy))
     assert result.exit_code == 0 and result.output.startswith("ok: 1 files, 1 policy"), result.output
+
+
+# --- a closed standard output (costwarden ... | head -1) -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["schema"],
+        ["schema", "policy"],
+        ["--help"],
+        ["--version"],
+        ["check", "--help"],
+        ["validate", str(ROOT / "policies")],
+        ["test", str(ROOT / "policies" / "tagging")],
+        [*CHECK, "--format", "json"],
+    ],
+    ids=lambda args: " ".join(a if len(a) < 20 else "..." for a in args[:3]),
+)
+def test_a_closed_standard_output_ends_the_command_quietly(args, tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    read, write = os.pipe()
+    os.close(read)  # the reader is gone before the first write, as `| head -1` is after the first line
+    try:
+        done = subprocess.run([sys.executable, "-m", "engine", *args], stdout=write, stderr=subprocess.PIPE, cwd=tmp_path, timeout=120)
+    finally:
+        os.close(write)
+    assert done.stderr.decode() == ""
+    assert done.returncode == 141  # 128 + SIGPIPE, as a tool killed by the closed pipe
+
+
+def test_schema_listing_names_every_schema_that_write_writes(tmp_path):
+    result = invoke("schema", "--write", str(tmp_path / "out"))
+    assert result.exit_code == 0
+    written = sorted(str(p.relative_to(tmp_path / "out")) for p in (tmp_path / "out").rglob("*") if p.is_file())
+    listed = invoke("schema").output.split()
+    assert listed == written
+    assert "tag-match.schema.json" in listed and result.output == f"wrote {len(written)} schemas to {tmp_path / 'out'}\n"
+
+
+def test_a_usage_error_with_both_streams_closed_ends_as_a_closed_pipe(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    read, write = os.pipe()
+    os.close(read)
+    try:
+        done = subprocess.run([sys.executable, "-m", "engine", "schema", "polcy"], stdout=write, stderr=write, cwd=tmp_path, timeout=120)
+    finally:
+        os.close(write)
+    assert done.returncode == 141
+    usage = subprocess.run([sys.executable, "-m", "engine", "schema", "polcy"], capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    assert usage.returncode == 2 and "Error: no schema 'polcy' (did you mean 'policy'?)" in usage.stderr
