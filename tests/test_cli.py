@@ -486,3 +486,24 @@ def test_a_usage_error_with_both_streams_closed_ends_as_a_closed_pipe(tmp_path):
     assert done.returncode == 141
     usage = subprocess.run([sys.executable, "-m", "engine", "schema", "polcy"], capture_output=True, text=True, cwd=tmp_path, timeout=120)
     assert usage.returncode == 2 and "Error: no schema 'polcy' (did you mean 'policy'?)" in usage.stderr
+
+
+@pytest.mark.parametrize(
+    "content, found",
+    [
+        (POLICY.format(severity="low", enforcement="enforce") + "---\n" + POLICY.format(severity="low", enforcement="enforce").replace("big-instances", "other"),
+         "found 2 Policy documents and no Ownership document"),
+        ("apiVersion: costwarden/v1\nkind: Ownership\nteams: {}\nresolution: []\n---\napiVersion: costwarden/v1\nkind: Ownership\nteams: {}\nresolution: []\n",
+         "found 2 Ownership documents"),
+        ("apiVersion: costwarden/v1\nkind: Ownership\nteams: {}\nresolution: []\n---\n" + POLICY.format(severity="low", enforcement="enforce"),
+         "found 1 Ownership document and 1 Policy document"),
+        ("[1, 2]\n---\n" + POLICY.format(severity="low", enforcement="enforce"), "found 1 document without a kind, 1 Policy document and no Ownership document"),
+        ("# nothing but a comment\n", "found no document"),
+    ],
+)
+def test_ownership_option_says_what_the_file_holds_instead(setup, write, content, found):
+    policy, inventory = setup()
+    path = write("own.yaml", content)
+    result = invoke("check", "--policies", policy, "--inventory", inventory, "--ownership", str(path))
+    assert result.exit_code == 2
+    assert f"{path}: E319 expected one Ownership document, {found}\n" in result.output
