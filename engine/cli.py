@@ -117,7 +117,7 @@ def main() -> None:
 @click.option("--lookback", default="30d", show_default=True, help="Metrics window before the as-of date (e.g. 14d, 2w).")
 @click.option("--prices", "price_paths", multiple=True, type=click.Path(), help="Price table CSV (provider, region, size, price, currency[, unit]) that prices savings; repeatable.")
 @click.option("--ownership", type=click.Path(), default=None, help="Ownership document (team directory and resolution chain).")
-@click.option("--as-of", default=None, help="As-of date (YYYY-MM-DD) for age rules; default: now. Fix it for reproducible output.")
+@click.option("--as-of", default=None, help="As-of date (YYYY-MM-DD, 00:00 UTC) or ISO-8601 date-time (converted to UTC); default: now. Fix it for reproducible output.")
 @click.option("--fail-on", type=click.Choice(SEVERITIES), default="info", show_default=True, help="Lowest severity that fails the run.")
 @click.option("--format", "-f", "output_format", default=None, help="Output format: text, json (default: text, or json with --output).")
 @click.option("--output", "-o", type=click.Path(), default=None, help="Write the output to this file (atomically) instead of standard output.")

@@ -507,3 +507,26 @@ def test_ownership_option_says_what_the_file_holds_instead(setup, write, content
     result = invoke("check", "--policies", policy, "--inventory", inventory, "--ownership", str(path))
     assert result.exit_code == 2
     assert f"{path}: E319 expected one Ownership document, {found}\n" in result.output
+
+
+def test_as_of_is_normalized_to_utc_so_one_instant_gives_one_output(setup):
+    policy, inventory = setup()
+    outputs = []
+    for as_of in ("2026-01-01T12:00:00+02:00", "2026-01-01T10:00:00Z", "2026-01-01T10:00:00+00:00", "2026-01-01T05:00:00-05:00",
+                  "2026-01-01T10:00:00"):
+        result = invoke("check", "--policies", policy, "--inventory", inventory, "--as-of", as_of, "--format", "json")
+        assert result.exit_code == 1, result.output
+        assert json.loads(result.stdout)["as_of"] == "2026-01-01T10:00:00Z"
+        outputs.append(result.stdout_bytes)
+    assert len(set(outputs)) == 1
+
+
+def test_as_of_datetime_is_utc():
+    from datetime import datetime, timezone
+
+    from engine.evaluator import as_of_datetime
+
+    when = as_of_datetime("2026-01-01T12:00:00+02:00")
+    assert when == datetime(2026, 1, 1, 10, tzinfo=timezone.utc) and when.tzinfo is timezone.utc
+    assert as_of_datetime(datetime(2026, 1, 1, 1, tzinfo=timezone.utc).astimezone()).tzinfo is timezone.utc
+    assert as_of_datetime("2026-01-01") == datetime(2026, 1, 1, tzinfo=timezone.utc)
