@@ -232,9 +232,10 @@ def _check_as_of(value: str) -> None:
 def validate(paths):
     """Validate policy, policy set, ownership and policy test documents; list every problem.
 
-    A policy test is checked as `costwarden test` would load it: its cases name policies of its
-    folder and resources of its fixtures, and its fixture files are there and readable. A test
-    file given on its own brings the documents of its folder along (they are validated too).
+    A policy test is checked as `costwarden test` loads it: its cases name policies of its folder
+    and resources of its fixtures, and its fixture files are there (inventory, metrics, prices and
+    ownership are read too; FOCUS cost files only when the test runs). A test file given on its
+    own brings the documents of its folder along (they are validated too).
     """
     from engine.policy_tests import load_test_library, prepare_tests
 
