@@ -7,6 +7,7 @@ Exit codes (every command):
   1  at least one such finding (check), or a failing policy test (test)
   2  usage error, invalid policy or document, unreadable input,
      or a policy that could not be evaluated on some resource
+141  standard output closed by its reader (e.g. | head): stopped quietly
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ Exit codes:
   1  at least one such finding
   2  usage error, invalid policy, unreadable input, or a policy
      that could not be evaluated on some resource
+141  standard output closed by its reader (e.g. | head)
 """
 
 
@@ -38,13 +40,55 @@ def _fail_input(error: InputError) -> None:
     sys.exit(2)
 
 
+CLOSED_PIPE_EXIT = 141  # 128 + SIGPIPE: what a shell reports for a tool that a closed pipe ended
+
+
+def _output_closed() -> None:
+    """Standard output was closed by its reader (``costwarden schema | head -1``): stop quietly.
+
+    The standard streams are pointed at the null device so that flushing them at exit raises
+    nothing more; the exit code is the one of a process ended by SIGPIPE.
+    """
+    null = os.open(os.devnull, os.O_WRONLY)
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            os.dup2(null, stream.fileno())
+        except (OSError, ValueError):  # not a real file (e.g. a test runner's buffer)
+            pass
+    os.close(null)
+    sys.exit(CLOSED_PIPE_EXIT)
+
+
+def _show(error: click.ClickException) -> None:
+    """A usage error shown here, as click would, so that a closed stderr ends as a closed pipe."""
+    error.show()
+    sys.exit(error.exit_code)
+
+
 class _Group(click.Group):
+    def make_context(self, *args, **kwargs):
+        try:  # --help and --version print while the arguments are parsed
+            try:
+                return super().make_context(*args, **kwargs)
+            except click.ClickException as error:
+                _show(error)
+        except BrokenPipeError:
+            _output_closed()
+
     def invoke(self, ctx):
+        try:  # also around the handlers below: their messages may meet a closed pipe too
+            return self._invoke(ctx)
+        except BrokenPipeError:
+            _output_closed()
+
+    def _invoke(self, ctx):
         try:
             return super().invoke(ctx)
         except InputError as error:
             _fail_input(error)
-        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
+        except click.ClickException as error:
+            _show(error)
+        except (click.exceptions.Exit, click.Abort, SystemExit, BrokenPipeError):
             raise
         except KeyboardInterrupt:
             click.echo("costwarden: interrupted", err=True)
@@ -73,7 +117,7 @@ def main() -> None:
 @click.option("--lookback", default="30d", show_default=True, help="Metrics window before the as-of date (e.g. 14d, 2w).")
 @click.option("--prices", "price_paths", multiple=True, type=click.Path(), help="Price table CSV (provider, region, size, price, currency[, unit]) that prices savings; repeatable.")
 @click.option("--ownership", type=click.Path(), default=None, help="Ownership document (team directory and resolution chain).")
-@click.option("--as-of", default=None, help="As-of date (YYYY-MM-DD) for age rules; default: now. Fix it for reproducible output.")
+@click.option("--as-of", default=None, help="As-of date (YYYY-MM-DD, 00:00 UTC) or ISO-8601 date-time (converted to UTC); default: now. Fix it for reproducible output.")
 @click.option("--fail-on", type=click.Choice(SEVERITIES), default="info", show_default=True, help="Lowest severity that fails the run.")
 @click.option("--format", "-f", "output_format", default=None, help="Output format: text, json (default: text, or json with --output).")
 @click.option("--output", "-o", type=click.Path(), default=None, help="Write the output to this file (atomically) instead of standard output.")
@@ -186,10 +230,17 @@ def _check_as_of(value: str) -> None:
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 def validate(paths):
-    """Validate policy, policy set, ownership and policy test documents; list every problem."""
-    from engine.documents.loader import load_library
+    """Validate policy, policy set, ownership and policy test documents; list every problem.
 
-    library = load_library(list(paths))
+    A policy test is checked as `costwarden test` loads it: its cases name policies of its folder
+    and resources of its fixtures, and its fixture files are there (inventory, metrics, prices and
+    ownership are read too; FOCUS cost files only when the test runs). A test file given on its
+    own brings the documents of its folder along (they are validated too).
+    """
+    from engine.policy_tests import load_test_library, prepare_tests
+
+    library, tests = load_test_library(list(paths))
+    prepare_tests(library, tests)
     count = len(library.policies)
     click.echo(
         f"ok: {len(library.files)} files, {count} polic{'ies' if count != 1 else 'y'}, "
@@ -201,7 +252,12 @@ def validate(paths):
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--verbose", "-v", is_flag=True, help="List passing cases too.")
 def test_command(paths, verbose):
-    """Run the policy tests (PolicyTest documents) found under PATHS."""
+    """Run the policy tests (PolicyTest documents) found under PATHS.
+
+    A test runs against the policies, Ownership and Budgets documents of its own folder: a test
+    file given on its own loads (and validates) the documents of its folder, and runs only the
+    tests named or found under PATHS.
+    """
     from engine.policy_tests import run_policy_tests
 
     outcomes = run_policy_tests(list(paths))

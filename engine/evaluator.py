@@ -30,13 +30,18 @@ MAX_ERRORS_PER_POLICY = 20
 
 
 def as_of_datetime(as_of: date | datetime | str | None) -> datetime:
-    """The as-of instant in UTC. A date means 00:00 UTC of that day; no as-of means now."""
+    """The as-of instant in UTC. A date means 00:00 UTC of that day; no as-of means now.
+
+    A date-time with an offset is converted to UTC (``2026-01-01T12:00:00+02:00`` is
+    ``2026-01-01T10:00:00Z``), so one instant spelt two ways gives the same output; one without
+    an offset is taken as UTC.
+    """
     if as_of is None:
         return datetime.now(timezone.utc).replace(microsecond=0)
     if isinstance(as_of, str):
         as_of = date.fromisoformat(as_of) if len(as_of) == 10 else datetime.fromisoformat(as_of.replace("Z", "+00:00"))
     if isinstance(as_of, datetime):
-        return as_of if as_of.tzinfo else as_of.replace(tzinfo=timezone.utc)
+        return as_of.astimezone(timezone.utc) if as_of.tzinfo else as_of.replace(tzinfo=timezone.utc)
     return datetime.combine(as_of, time.min, tzinfo=timezone.utc)
 
 

@@ -185,24 +185,104 @@ def _contains(got: object, want: object) -> bool:
     return type(want) is type(got) and want == got
 
 
+def load_test_library(paths) -> tuple[PolicyLibrary, list]:
+    """The library the PolicyTests under ``paths`` run against, and those tests. Raises InputError.
+
+    A test runs against the policies of its own folder, so a test *file* given on its own brings
+    its folder along: the folder's documents are loaded (and validated) too, but only the tests
+    named or found under ``paths`` are returned. Other files given on their own are loaded alone.
+    """
+    paths = [str(path) for path in paths]
+    library = load_library(paths)
+    given = {Path(raw).resolve(): raw for raw in paths if Path(raw).is_file()}
+    test_files = {Path(doc.file).resolve() for doc in library.tests} & set(given)
+    if test_files:
+        library = load_library(_with_folders(paths, test_files))
+    wanted = [Path(raw).resolve() for raw in paths]
+
+    def selected(file: str) -> bool:
+        resolved = Path(file).resolve()
+        return any(resolved == path or (path.is_dir() and path in resolved.parents) for path in wanted)
+
+    return library, [doc for doc in library.tests if selected(doc.file)]
+
+
+def _with_folders(paths: list[str], test_files: set[Path]) -> list[str]:
+    """``paths`` with each of ``test_files`` replaced by its folder; nothing loaded twice."""
+    entries = []  # (resolved, as given)
+    for raw in paths:
+        resolved = Path(raw).resolve()
+        if resolved in test_files:
+            entries.append((resolved.parent, str(Path(raw).parent)))
+        else:
+            entries.append((resolved, raw))
+    folders = [resolved for resolved, _ in entries if resolved.is_dir()]
+    out, seen = [], set()
+    for resolved, raw in entries:
+        inside = any(folder in resolved.parents for folder in folders)
+        if resolved in seen or inside:
+            continue
+        seen.add(resolved)
+        out.append(raw)
+    return out
+
+
 def collect_tests(paths) -> list[PreparedTest]:
     """Find and prepare every PolicyTest under ``paths``. Raises InputError (exit 2)."""
-    library = load_library(paths)
+    library, tests = load_test_library(paths)
+    return prepare_tests(library, tests)
+
+
+def prepare_tests(library: PolicyLibrary, tests: list) -> list[PreparedTest]:
+    """Load the fixtures of each test and check its cases name known policies and resources.
+
+    Every problem of every test is collected (``costwarden validate`` reports them too); raises
+    InputError when there is any.
+    """
     prepared: list[PreparedTest] = []
     problems: list[Problem] = []
-    for doc in library.tests:
-        try:
-            prepared.append(_prepare(doc, library, problems))
-        except InputError as exc:
-            problems.extend(exc.problems)
+    for doc in tests:
+        test = _prepare(doc, library, problems)
+        if test is not None:
+            prepared.append(test)
     if problems:
         raise InputError(problems)
     return prepared
 
 
-def _prepare(doc, library: PolicyLibrary, problems: list[Problem]) -> PreparedTest:
+# The fixture files a test names, relative to the test file: (pointer of the list or value, label).
+FIXTURE_FILES = (("/ownership", "ownership"), ("/inventory/files", "inventory"), ("/costs/files", "costs"),
+                 ("/metrics/files", "metrics"), ("/prices", "prices"))
+
+
+def _missing_fixtures(doc, folder: Path, problems: list[Problem]) -> set[str]:
+    """Report each fixture file that is not there, at its place in the test file; the kinds missing."""
+    missing = set()
+    for pointer, kind in FIXTURE_FILES:
+        node = doc.data
+        for part in pointer.strip("/").split("/"):
+            node = node.get(part) if isinstance(node, dict) else None
+        names = [(pointer, node)] if isinstance(node, str) else [(f"{pointer}/{i}", n) for i, n in enumerate(node or [])]
+        for where, name in names:
+            if not (folder / name).is_file():
+                problems.append(doc.problem("E401", f"fixture file '{name}' not found ({folder / name})", where))
+                missing.add(kind)
+    return missing
+
+
+def _loaded(problems: list[Problem], load, *args, **options):
+    """``load(*args, **options)``, or None with its problems added."""
+    try:
+        return load(*args, **options)
+    except InputError as exc:
+        problems.extend(exc.problems)
+        return None
+
+
+def _prepare(doc, library: PolicyLibrary, problems: list[Problem]) -> PreparedTest | None:
     from engine.inventory.snapshot import load_inventory
 
+    found: list[Problem] = []
     folder = Path(doc.file).parent
     data = doc.data
     policies = [p for p in library.policies if p.file and Path(p.file).parent == folder]
@@ -213,29 +293,38 @@ def _prepare(doc, library: PolicyLibrary, problems: list[Problem]) -> PreparedTe
         catalog=library.catalog,
     )
     known = {p.id for p in policies}
+    missing = _missing_fixtures(doc, folder, found)
     spec = data.get("inventory", {})
     resources: list[dict] = []
+    resources_known = True
     if spec.get("files"):
-        files = [str(folder / name) for name in spec["files"]]
-        resources.extend(load_inventory(files, format=spec.get("format")).resources)
+        inventory = None
+        if "inventory" not in missing:
+            files = [str(folder / name) for name in spec["files"]]
+            inventory = _loaded(found, load_inventory, files, format=spec.get("format"))
+        if inventory is None:
+            resources_known = False  # no guesses about the ids of a file that could not be read
+        else:
+            resources.extend(inventory.resources)
     if spec.get("resources"):
-        resources.extend(_inline_resources(doc, spec["resources"], problems))
+        resources.extend(_inline_resources(doc, spec["resources"], found))
     ids = {r.get("id") for r in resources}
     for index, case in enumerate(data["cases"]):
         if case["policy"] not in known:
             hint = did_you_mean(case["policy"], known) or f"policies in {folder}: {', '.join(sorted(known)) or 'none'}"
-            problems.append(doc.problem("E306", f"unknown policy '{case['policy']}'", f"/cases/{index}/policy", hint))
-        if "resource" in case and case["resource"] not in ids:
-            problems.append(
+            found.append(doc.problem("E306", f"unknown policy '{case['policy']}'", f"/cases/{index}/policy", hint))
+        if "resource" in case and resources_known and case["resource"] not in ids:
+            found.append(
                 doc.problem("E321", f"no resource '{case['resource']}' in the fixtures", f"/cases/{index}/resource", did_you_mean(case["resource"], ids))
             )
     ownership = None
     if "ownership" in data:
-        ownership = load_ownership(str(folder / data["ownership"]))
+        if "ownership" not in missing:
+            ownership = _loaded(found, load_ownership, str(folder / data["ownership"]))
     elif len(local.ownerships) == 1:
         ownership = local.ownerships[0][1]
     as_of = data.get("as_of", DEFAULT_AS_OF)
-    if "metrics" in data:
+    if "metrics" in data and "metrics" not in missing:
         from engine.conditions.operators import parse_duration
         from engine.metrics import load_metrics
 
@@ -243,16 +332,22 @@ def _prepare(doc, library: PolicyLibrary, problems: list[Problem]) -> PreparedTe
         try:
             lookback = parse_duration(spec.get("lookback", "30d"))
         except ValueError as error:
-            raise InputError([doc.problem("E303", str(error), "/metrics/lookback")]) from None
-        metrics = load_metrics([str(folder / name) for name in spec["files"]], as_of=as_of_datetime(as_of), lookback=lookback,
-                               format=spec.get("format"))
-        metrics.attach(resources)
+            found.append(doc.problem("E303", str(error), "/metrics/lookback"))
+        else:
+            metrics = _loaded(found, load_metrics, [str(folder / name) for name in spec["files"]], as_of=as_of_datetime(as_of),
+                              lookback=lookback, format=spec.get("format"))
+            if metrics is not None:
+                metrics.attach(resources)
     prices = None
-    if data.get("prices"):
+    if data.get("prices") and "prices" not in missing:
         from engine.pricing import load_price_table, price_sources
 
-        prices = price_sources(load_price_table([str(folder / name) for name in data["prices"]]))
+        table = _loaded(found, load_price_table, [str(folder / name) for name in data["prices"]])
+        prices = price_sources(table) if table is not None else None
     cost_files = [str(folder / name) for name in (data.get("costs") or {}).get("files", [])]
+    problems.extend(found)
+    if found:
+        return None
     return PreparedTest(doc, local, resources, ownership, as_of, prices, cost_files)
 
 

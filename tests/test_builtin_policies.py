@@ -27,8 +27,6 @@ def outcomes(folder: str, index: int):
 
 def cases():
     for folder in FOLDERS:
-        if folder == "translated" and not REALDATA.is_dir():
-            continue  # the GCP translation reads the real assets in ../shared/realdata
         for index, test in enumerate(prepared(folder)):
             for number, case in enumerate(test.doc.data["cases"]):
                 name = f"{folder}/{test.doc.data['name']}/{case['policy']}×{case.get('resource') or 'scope ' + str(case.get('scope'))}#{number}"
@@ -55,3 +53,20 @@ def test_every_builtin_policy_has_fail_and_pass_cases():
             expectations.setdefault(case["policy"], set()).add(case["expect"])
     for policy, seen in expectations.items():
         assert {"fail", "pass"} <= seen, f"{policy} has only {seen}"
+
+
+def test_the_translated_examples_need_nothing_outside_the_repository(tmp_path):
+    """A fresh clone has no ../shared/realdata: the examples' tests run from a copy of the folder alone."""
+    import shutil
+
+    copy = tmp_path / "translated"
+    shutil.copytree(FOLDERS["translated"], copy)
+    outcomes = [outcome for test in collect_tests([str(copy)]) for outcome in test.run()]
+    assert outcomes and all(o.passed for o in outcomes), [o.report() for o in outcomes if not o.passed]
+    assert any(o.test == "gcp enforce_labels" and o.resource.endswith("/valid-instance-8hz5") for o in outcomes)
+
+
+@pytest.mark.skipif(not REALDATA.is_dir(), reason="../shared/realdata is not here")
+def test_the_translated_gcp_fixture_is_an_unmodified_copy():
+    copy = FOLDERS["translated"] / "gcp-policy-library" / "fixtures" / "enforce-labels-instances.json"
+    assert copy.read_bytes() == (REALDATA / "gcp-policy-library" / "assets" / "data.json").read_bytes()

@@ -345,3 +345,193 @@ def test_write_atomic_writes_str_as_utf8_and_bytes_as_they_are(tmp_path):
     write_atomic(str(target), b"\x00bytes\r\n")
     assert target.read_bytes() == b"\x00bytes\r\n"
     assert [p.name for p in tmp_path.iterdir()] == ["out.txt"]
+
+
+# --- validate checks what test needs; test on single files ---------------------------------------
+
+POLICY_TEST = """\
+apiVersion: costwarden/v1
+kind: PolicyTest
+name: {name}
+inventory:
+  resources:
+    - {{id: i-1, type: AWS::EC2::Instance, provider: aws, properties: {{cpus: 8}}}}
+cases:
+  - {{policy: {policy}, resource: {resource}, expect: fail}}
+"""
+
+
+def test_validate_reports_unknown_policies_and_resources_of_policy_tests(write):
+    write("t/policy.yaml", POLICY.format(severity="low", enforcement="enforce"))
+    path = write("t/policy.test.yaml", POLICY_TEST.format(name="big", policy="big-instance", resource="i-2"))
+    for command in ("validate", "test"):
+        result = invoke(command, str(path.parent))
+        assert result.exit_code == 2, (command, result.output)
+        assert f"{path}:8:14: E306 unknown policy 'big-instance' (at /cases/0/policy); did you mean 'big-instances'?" in result.output
+        assert f"{path}:8:38: E321 no resource 'i-2' in the fixtures (at /cases/0/resource); did you mean 'i-1'?" in result.output
+
+
+def test_validate_and_test_report_missing_fixture_files_at_the_test_files_line(write):
+    write("t/policy.yaml", POLICY.format(severity="low", enforcement="enforce"))
+    write("t/present.json", json.dumps(INVENTORY))
+    path = write(
+        "t/policy.test.yaml",
+        """\
+apiVersion: costwarden/v1
+kind: PolicyTest
+name: big
+ownership: ../nowhere/ownership.yaml
+inventory:
+  files: [present.json, missing.json]
+costs: {files: [focus.csv]}
+metrics:
+  files:
+    - metrics.csv
+prices: [prices.csv]
+cases:
+  - {policy: big-instances, resource: i-1, expect: fail}
+""",
+    )
+    folder = path.parent
+    for command in ("validate", "test"):
+        result = invoke(command, str(folder))
+        assert result.exit_code == 2, (command, result.output)
+        for where, name, pointer in [
+            ("4:12", "../nowhere/ownership.yaml", "/ownership"),
+            ("6:25", "missing.json", "/inventory/files/1"),
+            ("7:17", "focus.csv", "/costs/files/0"),
+            ("10:7", "metrics.csv", "/metrics/files/0"),
+            ("11:10", "prices.csv", "/prices/0"),
+        ]:
+            assert f"{path}:{where}: E401 fixture file '{name}' not found ({folder / name}) (at {pointer})" in result.output, result.output
+        assert "E321" not in result.output  # the resources of a missing file are not known: no guesses
+        assert "Traceback" not in result.output
+
+
+def test_test_and_validate_of_a_single_test_file_use_the_policies_of_its_folder(write):
+    write("t/policy.yaml", POLICY.format(severity="low", enforcement="enforce"))
+    one = write("t/one.test.yaml", POLICY_TEST.format(name="one", policy="big-instances", resource="i-1"))
+    write("t/two.test.yaml", POLICY_TEST.format(name="two", policy="big-instances", resource="i-1"))
+    result = invoke("test", str(one), "-v")
+    assert result.exit_code == 0, result.output
+    assert "PASS" in result.output and "one: big-instances" in result.output and "two:" not in result.output
+    assert result.output.strip().endswith("1 passed, 0 failed")
+    result = invoke("test", str(one), str(one.parent))  # a file and its folder: every test once
+    assert result.exit_code == 0 and result.output.strip().endswith("2 passed, 0 failed"), result.output
+    assert invoke("validate", str(one)).exit_code == 0
+
+
+def test_test_of_a_single_test_file_still_reports_an_unknown_policy(write):
+    write("t/policy.yaml", POLICY.format(severity="low", enforcement="enforce"))
+    path = write("t/one.test.yaml", POLICY_TEST.format(name="one", policy="other", resource="i-1"))
+    result = invoke("test", str(path))
+    assert result.exit_code == 2
+    assert f"{path}:8:14: E306 unknown policy 'other' (at /cases/0/policy); policies in {path.parent}: big-instances" in result.output
+
+
+def test_validate_of_a_policy_file_does_not_load_its_folder(write):
+    policy = write("t/policy.yaml", POLICY.format(severity="low", enforcement="enforce"))
+    write("t/broken.yaml", "a: [")
+    result = invoke("validate", str(policy))
+    assert result.exit_code == 0 and result.output.startswith("ok: 1 files, 1 policy"), result.output
+
+
+# --- a closed standard output (costwarden ... | head -1) -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["schema"],
+        ["schema", "policy"],
+        ["--help"],
+        ["--version"],
+        ["check", "--help"],
+        ["validate", str(ROOT / "policies")],
+        ["test", str(ROOT / "policies" / "tagging")],
+        [*CHECK, "--format", "json"],
+    ],
+    ids=lambda args: " ".join(a if len(a) < 20 else "..." for a in args[:3]),
+)
+def test_a_closed_standard_output_ends_the_command_quietly(args, tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    read, write = os.pipe()
+    os.close(read)  # the reader is gone before the first write, as `| head -1` is after the first line
+    try:
+        done = subprocess.run([sys.executable, "-m", "engine", *args], stdout=write, stderr=subprocess.PIPE, cwd=tmp_path, timeout=120)
+    finally:
+        os.close(write)
+    assert done.stderr.decode() == ""
+    assert done.returncode == 141  # 128 + SIGPIPE, as a tool killed by the closed pipe
+
+
+def test_schema_listing_names_every_schema_that_write_writes(tmp_path):
+    result = invoke("schema", "--write", str(tmp_path / "out"))
+    assert result.exit_code == 0
+    written = sorted(str(p.relative_to(tmp_path / "out")) for p in (tmp_path / "out").rglob("*") if p.is_file())
+    listed = invoke("schema").output.split()
+    assert listed == written
+    assert "tag-match.schema.json" in listed and result.output == f"wrote {len(written)} schemas to {tmp_path / 'out'}\n"
+
+
+def test_a_usage_error_with_both_streams_closed_ends_as_a_closed_pipe(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    read, write = os.pipe()
+    os.close(read)
+    try:
+        done = subprocess.run([sys.executable, "-m", "engine", "schema", "polcy"], stdout=write, stderr=write, cwd=tmp_path, timeout=120)
+    finally:
+        os.close(write)
+    assert done.returncode == 141
+    usage = subprocess.run([sys.executable, "-m", "engine", "schema", "polcy"], capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    assert usage.returncode == 2 and "Error: no schema 'polcy' (did you mean 'policy'?)" in usage.stderr
+
+
+@pytest.mark.parametrize(
+    "content, found",
+    [
+        (POLICY.format(severity="low", enforcement="enforce") + "---\n" + POLICY.format(severity="low", enforcement="enforce").replace("big-instances", "other"),
+         "found 2 Policy documents and no Ownership document"),
+        ("apiVersion: costwarden/v1\nkind: Ownership\nteams: {}\nresolution: []\n---\napiVersion: costwarden/v1\nkind: Ownership\nteams: {}\nresolution: []\n",
+         "found 2 Ownership documents"),
+        ("apiVersion: costwarden/v1\nkind: Ownership\nteams: {}\nresolution: []\n---\n" + POLICY.format(severity="low", enforcement="enforce"),
+         "found 1 Ownership document and 1 Policy document"),
+        ("[1, 2]\n---\n" + POLICY.format(severity="low", enforcement="enforce"), "found 1 document without a kind, 1 Policy document and no Ownership document"),
+        ("# nothing but a comment\n", "found no document"),
+    ],
+)
+def test_ownership_option_says_what_the_file_holds_instead(setup, write, content, found):
+    policy, inventory = setup()
+    path = write("own.yaml", content)
+    result = invoke("check", "--policies", policy, "--inventory", inventory, "--ownership", str(path))
+    assert result.exit_code == 2
+    assert f"{path}: E319 expected one Ownership document, {found}\n" in result.output
+
+
+def test_as_of_is_normalized_to_utc_so_one_instant_gives_one_output(setup):
+    policy, inventory = setup()
+    outputs = []
+    for as_of in ("2026-01-01T12:00:00+02:00", "2026-01-01T10:00:00Z", "2026-01-01T10:00:00+00:00", "2026-01-01T05:00:00-05:00",
+                  "2026-01-01T10:00:00"):
+        result = invoke("check", "--policies", policy, "--inventory", inventory, "--as-of", as_of, "--format", "json")
+        assert result.exit_code == 1, result.output
+        assert json.loads(result.stdout)["as_of"] == "2026-01-01T10:00:00Z"
+        outputs.append(result.stdout_bytes)
+    assert len(set(outputs)) == 1
+
+
+def test_as_of_datetime_is_utc():
+    from datetime import datetime, timezone
+
+    from engine.evaluator import as_of_datetime
+
+    when = as_of_datetime("2026-01-01T12:00:00+02:00")
+    assert when == datetime(2026, 1, 1, 10, tzinfo=timezone.utc) and when.tzinfo is timezone.utc
+    assert as_of_datetime(datetime(2026, 1, 1, 1, tzinfo=timezone.utc).astimezone()).tzinfo is timezone.utc
+    assert as_of_datetime("2026-01-01") == datetime(2026, 1, 1, tzinfo=timezone.utc)

@@ -109,6 +109,16 @@ def test_missing_and_null_are_the_same_absent_value(op, value, expected, path):
         ({"path": "tags.flag", "op": "eq", "value": "true"}, "got boolean True"),
         ({"path": "size", "op": "older-than", "value": "1d"}, "ISO-8601"),
         ({"path": "properties.cpus", "op": "empty"}, "'empty' needs a string, an array or an object"),
+        # operators that share their test with another name themselves, not the other
+        ({"path": "properties.cpus", "op": "ne", "value": "4"}, "'ne' needs a string like '4', got number 4"),
+        ({"path": "properties.cpus", "op": "ne", "value": [4]}, "'ne' needs an array like [4], got number 4"),
+        ({"path": "size", "op": "lt", "value": 2}, "'lt' needs a number like 2"),
+        ({"path": "size", "op": "le", "value": 2}, "'le' needs a number like 2"),
+        ({"path": "size", "op": "ge", "value": 2}, "'ge' needs a number like 2"),
+        ({"path": "properties.cpus", "op": "not-in", "value": ["4"]}, "'not-in' needs string"),
+        ({"path": "properties.cpus", "op": "contains", "value": "4"}, "'contains' needs an array, a string or an object"),
+        ({"path": "properties.cpus", "op": "glob", "value": "4*"}, "'glob' needs a string, got number 4"),
+        ({"path": "size", "op": "newer-than", "value": "1d"}, "'newer-than' needs an ISO-8601"),
     ],
 )
 def test_type_mismatch_is_an_error_not_a_silent_false(node, fragment):
@@ -158,6 +168,38 @@ def test_all_problems_are_reported_not_only_the_first():
     _, problems = compiled({"all": [{"path": "a[", "op": "eq", "value": 1}, {"path": "b", "op": "regex", "value": "(("}]})
     assert [p[0] for p in problems] == ["E301", "E302"]
     assert [p[2] for p in problems] == ["/all/0/path", "/all/1/value"]
+
+
+@pytest.mark.parametrize(
+    "node, hint",
+    [
+        ({"paht": "state", "op": "exists"}, "did you mean 'path'?"),
+        ({"Path": "state", "op": "exists"}, "did you mean 'path'?"),
+        ({"al": [{"path": "a", "op": "exists"}]}, "did you mean 'all'?"),
+        ({"nto": {"path": "a", "op": "exists"}}, "did you mean 'not'?"),
+        ({"field": "state", "op": "exists"}, "a leaf condition names the value to test in 'path' (a JMESPath expression)"),
+    ],
+)
+def test_a_misspelt_condition_key_gets_a_did_you_mean(node, hint):
+    problems = []
+    compile_condition(node, "/spec/fail_if", lambda *a: problems.append(a))
+    assert problems == [("E310", "a condition needs exactly one of all, any, not or path (found none of them)", "/spec/fail_if", hint)]
+
+
+def test_a_misspelt_condition_key_in_a_policy_file_names_line_column_and_the_fix(tmp_path):
+    from click.testing import CliRunner
+
+    from engine.cli import main
+
+    policy = tmp_path / "policy.yaml"
+    policy.write_text(
+        "apiVersion: costwarden/v1\nkind: Policy\nid: stopped\ntitle: Stopped\ntype: condition\nseverity: low\n"
+        "spec:\n  fail_if: {paht: state, op: exists}\n"
+    )
+    result = CliRunner().invoke(main, ["validate", str(policy)])
+    assert result.exit_code == 2
+    assert f"{policy}:8:12: E310 a condition needs exactly one of all, any, not or path (found none of them) (at /spec/fail_if);" \
+           " did you mean 'path'?" in result.output
 
 
 def test_operator_did_you_mean():

@@ -107,3 +107,40 @@ def test_the_quick_start_command_runs_on_the_bundled_examples(monkeypatch):
     assert result.exit_code == 1, result.output  # open findings of enforced policies, as the README says
     for fragment in ("Summary by owner:", "monthly cost", "overspend", "unallocated", "unused commitment", "saving/month"):
         assert fragment in result.output, fragment
+
+
+def cli_reference() -> str:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    return text[text.index("## CLI reference"):text.index("\n## ", text.index("## CLI reference") + 1)]
+
+
+def test_the_cli_reference_names_every_option_of_every_command():
+    from engine.cli import main
+
+    reference = cli_reference()
+    for name, command in main.commands.items():
+        assert f"costwarden {name}" in reference
+        for param in command.params:
+            for option in getattr(param, "opts", []):
+                if option.startswith("--") and option != "--help":
+                    assert option in reference, f"costwarden {name} {option} is not in the README's CLI reference"
+
+
+def test_the_cli_reference_says_policy_and_label_select_a_union(tmp_path):
+    import json
+
+    from click.testing import CliRunner
+
+    from engine.cli import main
+
+    assert "`--policy` and `--label` combine as a union" in cli_reference()
+    (tmp_path / "p.yaml").write_text(
+        "apiVersion: costwarden/v1\nkind: Policy\nid: one\ntitle: One\ntype: condition\nseverity: low\nlabels: [a]\n"
+        "spec: {fail_if: {path: id, op: exists}}\n---\n"
+        "apiVersion: costwarden/v1\nkind: Policy\nid: two\ntitle: Two\ntype: condition\nseverity: low\nlabels: [b]\n"
+        "spec: {fail_if: {path: id, op: exists}}\n"
+    )
+    (tmp_path / "inv.json").write_text('[{"id": "i-1", "type": "AWS::EC2::Instance", "provider": "aws"}]')
+    result = CliRunner().invoke(main, ["check", "--policies", str(tmp_path / "p.yaml"), "--inventory", str(tmp_path / "inv.json"),
+                                       "--as-of", "2026-01-01", "--format", "json", "--policy", "one", "--label", "b"])
+    assert sorted(p["id"] for p in json.loads(result.stdout)["summary"]["by_policy"]) == ["one", "two"]

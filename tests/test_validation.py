@@ -203,3 +203,28 @@ def test_policy_test_document_is_validated(write):
     found = problems_of(path)
     assert any("E206 '2026-13-01' is not a valid date (at /as_of)" in l for l in found)
     assert any("E204 'fails' is not one of: fail, pass, skip" in l and "did you mean 'fail'" in l for l in found)
+
+
+def test_every_unknown_message_placeholder_is_reported(write):
+    path = write(
+        "p.yaml",
+        """\
+apiVersion: costwarden/v1
+kind: Policy
+id: stopped
+title: Stopped
+type: condition
+severity: low
+spec:
+  fail_if: {path: state, op: eqq, value: stopped}
+  message: "{nmae} in {regoin} is {state}; {nmae} again, {frobnicate}"
+""",
+    )
+    found = problems_of(path)
+    use = "use one of id, name, type, class, provider, size, region, account, state, created_at"
+    assert found == [
+        f"{path}:8:30: E204 unknown operator 'eqq' (at /spec/fail_if/op); did you mean 'eq'?",
+        f"{path}:9:12: E312 unknown placeholder {{frobnicate}} in message (at /spec/message); {use}",
+        f"{path}:9:12: E312 unknown placeholder {{nmae}} in message (at /spec/message); did you mean 'name'?",
+        f"{path}:9:12: E312 unknown placeholder {{regoin}} in message (at /spec/message); did you mean 'region'?",
+    ]  # sorted by place, then code and message

@@ -136,3 +136,41 @@ def test_unknown_tags_are_rejected():
 
 def test_explicit_tag_mismatch():
     assert "does not match its tag" in error_of("a: !!int abc\n")
+
+
+@pytest.mark.parametrize(
+    "data, where, code",
+    [
+        (b"apiVersion: costwarden/v1\nkind: Policy\nid: a\x00b\n", "3:6", 0x00),
+        (b"\x00a: 1\n", "1:1", 0x00),
+        ("a: \u00e9\u20ac\U0001f600\nb: x\x07c\n".encode(), "2:5", 0x07),  # columns count characters, not bytes
+        (b"a: 1\r\nb: \x1b[31m\r\n", "2:4", 0x1B),
+    ],
+)
+def test_a_control_character_is_one_line_with_line_and_column(data, where, code):
+    with pytest.raises(InputError) as caught:
+        load_yaml_documents(data, "f.yaml")
+    (problem,) = caught.value.problems
+    text = problem.format()
+    assert text.startswith(f"f.yaml:{where}: E101 ")
+    assert f"#x{code:04x}" in text and "\n" not in text and "<unicode string>" not in text
+
+
+def test_a_control_character_in_a_policy_file_through_validate(tmp_path):
+    from click.testing import CliRunner
+
+    from engine.cli import main
+
+    path = tmp_path / "p.yaml"
+    path.write_bytes(b"apiVersion: costwarden/v1\nkind: Policy\nid: a\x00b\n")
+    result = CliRunner().invoke(main, ["validate", str(path)])
+    assert result.exit_code == 2
+    first, summary = result.output.splitlines()
+    assert first.startswith(f"{path}:3:6: E101 ") and summary.startswith("costwarden: 1 problem found")
+
+
+def test_the_docstring_says_what_0755_loads_as():
+    import engine.documents.yaml_loader as module
+
+    assert resolve_plain_scalar("0755") == 755
+    assert "``0755`` stay" not in module.__doc__ and "``0755`` is the integer 755" in module.__doc__

@@ -46,6 +46,7 @@ from functools import cached_property
 from engine.checks.base import CheckContext, Report, ResourceCheck, Violation
 from engine.checks.codegen import compile_check
 from engine.conditions.compiler import Condition, compile_condition
+from engine.errors import did_you_mean
 
 PLACEHOLDERS = ("id", "name", "type", "class", "provider", "size", "region", "account", "state", "created_at")
 
@@ -96,11 +97,11 @@ def compile(spec: dict, report: Report) -> ConditionCheck | None:
     except ValueError as exc:
         report("E312", f"invalid message template: {exc}", "/message", "write {{ and }} for literal braces")
         return None
-    bad = [name for name in names if name not in PLACEHOLDERS]
-    if bad:
-        report("E312", f"unknown placeholder {{{bad[0]}}} in message", "/message", f"use one of {', '.join(PLACEHOLDERS)}")
-        return None
-    condition = compile_condition(spec.get("fail_if"), "/fail_if", report)
-    if condition is None:
+    bad = list(dict.fromkeys(name for name in names if name not in PLACEHOLDERS))  # each once, in order
+    for name in bad:
+        hint = did_you_mean(name, PLACEHOLDERS) or f"use one of {', '.join(PLACEHOLDERS)}"
+        report("E312", f"unknown placeholder {{{name}}} in message", "/message", hint)
+    condition = compile_condition(spec.get("fail_if"), "/fail_if", report)  # its problems too, not only the message's
+    if condition is None or bad:
         return None
     return ConditionCheck(condition, message)

@@ -297,7 +297,7 @@ def _compile(node, pointer: str, report: Report, leaves: list):
             "E310",
             f"a condition needs exactly one of all, any, not or path (found {found})",
             pointer,
-            None,
+            None if forms else _form_hint(node),
         )
         return None
     form = forms[0]
@@ -323,6 +323,18 @@ def _compile(node, pointer: str, report: Report, leaves: list):
             return None
         return (form, children)
     return _compile_leaf(node, pointer, report, leaves)
+
+
+def _form_hint(node: dict) -> str | None:
+    """For a condition with none of all/any/not/path: the key that was probably meant."""
+    for key in node:
+        if key not in ("op", "value"):
+            hint = did_you_mean(str(key), (*CONNECTIVES, "path"))
+            if hint:
+                return hint
+    if "op" in node or "value" in node:
+        return "a leaf condition names the value to test in 'path' (a JMESPath expression)"
+    return None
 
 
 def _compile_leaf(node: dict, pointer: str, report: Report, leaves: list):

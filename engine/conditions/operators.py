@@ -63,7 +63,13 @@ def _same_kind(actual: object, expected: object) -> bool:
 # --- equality and membership -------------------------------------------------------------------
 
 
-def op_eq(expected, as_of) -> Test:
+def _a(kind: str) -> str:
+    """``kind`` with its article: 'a number', 'an array'."""
+    return f"an {kind}" if kind[:1] in "aeiou" else f"a {kind}"
+
+
+def _equality(op: str, expected) -> Test:
+    """The test of ``eq``, its type errors naming ``op`` (``ne`` negates it)."""
     if expected is None:
         return lambda actual: actual is None
     kind = type_name(expected)
@@ -72,14 +78,18 @@ def op_eq(expected, as_of) -> Test:
         if actual is None:
             return False
         if type_name(actual) != kind:
-            raise TypeMismatch("eq", actual, f"a {kind} like {_short(expected)}")
+            raise TypeMismatch(op, actual, f"{_a(kind)} like {_short(expected)}")
         return actual == expected
 
     return test
 
 
+def op_eq(expected, as_of) -> Test:
+    return _equality("eq", expected)
+
+
 def op_ne(expected, as_of) -> Test:
-    eq = op_eq(expected, as_of)
+    eq = _equality("ne", expected)
 
     def test(actual):
         if actual is None:
@@ -147,7 +157,7 @@ def _ordering(op: str, compare: Callable[[object, object], bool]):
             if actual is None:
                 return False
             if type_name(actual) != kind:
-                raise TypeMismatch(op, actual, f"a {kind} like {_short(expected)}")
+                raise TypeMismatch(op, actual, f"{_a(kind)} like {_short(expected)}")
             return compare(actual, expected)
 
         return test

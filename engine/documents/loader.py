@@ -314,7 +314,7 @@ def load_ownership(path: str) -> object:
     if problems:
         raise InputError(problems)
     if len(docs) != 1:
-        raise InputError([Problem("E319", f"expected one Ownership document, found {len(docs)}", path)])
+        raise InputError([Problem("E319", f"expected one Ownership document, found {_kinds_found(docs)}", path)])
     doc = docs[0]
     kind = check_envelope(doc, problems)
     if kind is not None and kind != "Ownership":
@@ -327,6 +327,24 @@ def load_ownership(path: str) -> object:
     if problems:
         raise InputError(problems)
     return ownership
+
+
+def _kinds_found(docs: list[YamlDocument], wanted: str = "Ownership") -> str:
+    """What a file holds instead of one ``wanted`` document: '2 Policy documents and no Ownership document'."""
+    if not docs:
+        return "no document"
+    counts: dict[str | None, int] = {}
+    for doc in docs:
+        kind = doc.data.get("kind") if isinstance(doc.data, dict) else None
+        kind = kind if isinstance(kind, str) and kind else None
+        counts[kind] = counts.get(kind, 0) + 1
+    parts = [
+        f"{count} {f'{kind} ' if kind else ''}document{'s' if count != 1 else ''}{'' if kind else ' without a kind'}"
+        for kind, count in counts.items()
+    ]
+    if wanted not in counts:
+        parts.append(f"no {wanted} document")
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
 def load_budgets(paths) -> dict:

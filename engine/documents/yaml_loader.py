@@ -7,8 +7,9 @@ it controls everything PyYAML's constructors would otherwise decide:
 
 * **YAML 1.2 core schema** for plain scalars: ``true``/``false`` (and their capitalised forms)
   are booleans, ``null``/``~``/empty are null, decimal/octal ``0o``/hex ``0x`` integers and
-  floats are numbers, and *everything else is a string*: ``yes``, ``on``, ``2024-09-01`` and
-  ``0755`` stay strings. Quoted scalars are always strings.
+  floats are numbers, and *everything else is a string*: ``yes``, ``on`` and ``2024-09-01`` stay
+  strings. ``0755`` is the integer 755 (YAML 1.2 has no leading-zero octal: write ``0o755``, or
+  quote it to keep the string). Quoted scalars are always strings.
 * **Duplicate keys** are an error naming both lines.
 * **Bounded**: file size, nesting depth, and the number of nodes an alias expands to (an alias
   bomb is rejected while loading, not when something later walks the data); an alias to a node
@@ -306,9 +307,10 @@ def load_yaml_documents(
         text = text_or_bytes
         if len(text) > max_bytes:
             raise InputError([Problem("E105", f"file is larger than {max_bytes} bytes", file)])
-    loader = _Loader(text)
+    loader = None
     documents = []
     try:
+        loader = _Loader(text)
         loader.get_event()  # StreamStart
         while not loader.check_event(yaml.StreamEndEvent):
             loader.get_event()  # DocumentStart
@@ -326,13 +328,36 @@ def load_yaml_documents(
         if "nesting depth" in message:  # newer libyaml builds stop deep flow nesting themselves
             raise _fail("E104", f"nesting deeper than the parser allows ({message})", file, mark) from None
         raise _fail("E101", f"YAML syntax error: {message}", file, mark) from None
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow (NUL, other controls)
+        raise InputError([_character_problem(text, exc, file)]) from None
     except yaml.YAMLError as exc:
-        raise InputError([Problem("E101", f"YAML error: {exc}", file)]) from None
+        raise InputError([Problem("E101", "YAML error: " + " ".join(str(exc).split()), file)]) from None
     except RecursionError:
         raise InputError([Problem("E104", f"nesting deeper than {max_depth} levels", file)]) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     return documents
+
+
+def _character_problem(text: str, exc: yaml.reader.ReaderError, file: str) -> Problem:
+    """E101 on one line, at the line and column of the first character YAML does not allow.
+
+    The parser reports a position in characters (pure Python) or in UTF-8 bytes (libyaml), inside
+    a ``<unicode string>``: the character is looked up again in the text instead.
+    """
+    found = yaml.reader.Reader.NON_PRINTABLE.search(text)
+    if found is None:  # pragma: no cover - the parser and its own pattern agree
+        return Problem("E101", f"YAML error: {exc.reason}", file)
+    index = found.start()
+    line = text.count("\n", 0, index) + 1
+    column = index - (text.rfind("\n", 0, index) + 1) + 1
+    code = ord(text[index])
+    escape = f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+    return Problem(
+        "E101", f"unacceptable character #x{code:04x}: {exc.reason}", file, line, column, None,
+        f"in a double-quoted string, write it as the escape \"{escape}\"",
+    )
 
 
 def decode_utf8(data: bytes, file: str) -> str:

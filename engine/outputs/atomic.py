@@ -1,28 +1,101 @@
-"""Write a file atomically: a temporary file beside it, then a rename."""
+"""Write a report file atomically: a temporary file beside it, then a rename.
+
+What the rename replaces, by what ``path`` is:
+
+* **nothing yet**: a new file, with mode ``0666`` less the umask (as ``open()`` would create it);
+* **a regular file**: replaced; the new file keeps the old one's mode (and, where the process may
+  set them, its owner and group);
+* **a symlink to a regular file**: the file the link points to (``os.path.realpath``) is replaced,
+  the link stays;
+* **not a regular file** (a character device such as ``/dev/null``, a FIFO, a socket, a terminal),
+  directly or through symlinks (``/dev/stdout``), or a path through an open file descriptor
+  (``/dev/stdout``, ``/dev/fd/N``, ``/proc/self/fd/N``, whatever it points to): there is nothing
+  to replace; the text is written to it as it is (appended, as a write to that descriptor would
+  be), without a temporary file.
+"""
 
 from __future__ import annotations
 
 import os
-import tempfile
+import stat
+
+_DESCRIPTOR_DIRS = ("/dev/fd/", "/proc/")  # /proc/self/fd/N, /proc/<pid>/fd/N: magic links to open files
+_MAX_LINKS = 40  # as the kernel's limit on symlinks in one lookup
 
 
 def write_atomic(path: str, text: str | bytes) -> None:
     """Write ``text`` (a str, written as UTF-8, or bytes, written as they are) to ``path``."""
-    directory = os.path.dirname(os.path.abspath(path))
-    handle, temporary = tempfile.mkstemp(prefix=".costwarden-", dir=directory)
+    data = text if isinstance(text, bytes) else text.encode("utf-8")
     try:
-        if isinstance(text, bytes):
-            out = os.fdopen(handle, "wb")
-        else:
-            out = os.fdopen(handle, "w", encoding="utf-8", newline="")
-        with out:
-            out.write(text)
+        existing = os.stat(path)  # follows symlinks
+    except FileNotFoundError:
+        existing = None
+    if (existing is not None and not stat.S_ISREG(existing.st_mode)) or _through_a_descriptor(path):
+        _write_through(path, data)
+        return
+    _replace(os.path.realpath(path), data, existing)
+
+
+def _through_a_descriptor(path: str) -> bool:
+    """Whether ``path`` or a symlink on the way names an open file descriptor (``/dev/stdout``)."""
+    current = os.path.abspath(path)
+    for _ in range(_MAX_LINKS):
+        if current.startswith(_DESCRIPTOR_DIRS) or current in ("/dev/stdout", "/dev/stderr"):
+            return True
+        try:
+            target = os.readlink(current)
+        except OSError:  # not a symlink (or not there): the end of the chain
+            return False
+        current = os.path.normpath(os.path.join(os.path.dirname(current), target))
+    return False
+
+
+def _write_through(path: str, data: bytes) -> None:
+    """Write to a device, a pipe or a descriptor's file as it is (no temporary file, no rename)."""
+    with open(path, "ab") as out:  # append: a descriptor's regular file keeps what was written before
+        out.write(data)
+
+
+def _replace(target: str, data: bytes, existing: os.stat_result | None) -> None:
+    directory = os.path.dirname(target)
+    handle, temporary = _create_temporary(directory)
+    try:
+        if existing is not None:
+            _keep_owner_and_mode(handle, temporary, existing)
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
             out.flush()
             os.fsync(out.fileno())
-        os.replace(temporary, path)
+        os.replace(temporary, target)
     except BaseException:
         try:
             os.unlink(temporary)
         except OSError:
             pass
         raise
+
+
+def _create_temporary(directory: str) -> tuple[int, str]:
+    """A new file beside the target, created ``0666`` so that the kernel applies the umask
+    (``tempfile.mkstemp`` would make it ``0600`` whatever the umask)."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+    for _ in range(100):
+        temporary = os.path.join(directory, f".costwarden-{os.urandom(6).hex()}")
+        try:
+            return os.open(temporary, flags, 0o666), temporary
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"no free temporary file name in {directory}")
+
+
+def _keep_owner_and_mode(handle: int, temporary: str, existing: os.stat_result) -> None:
+    if hasattr(os, "fchown"):
+        try:
+            os.fchown(handle, existing.st_uid, existing.st_gid)  # e.g. root rewriting a user's report
+        except OSError:
+            pass  # not allowed: the file becomes ours, as any rewrite would make it
+    mode = stat.S_IMODE(existing.st_mode)  # after the chown, which may clear set-id bits
+    if hasattr(os, "fchmod"):
+        os.fchmod(handle, mode)
+    else:  # pragma: no cover - Windows before Python 3.13
+        os.chmod(temporary, mode)
