@@ -185,9 +185,9 @@ def check(policy_paths, inventory_paths, inventory_format, cost_paths, budget_pa
     result = api.evaluate(selected, resources, ownership=owners, as_of=as_of, warnings=warnings, costs=costs, budgets=budgets, prices=prices)
     color = output is None and output_format == "text" and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
     if output and output_format == "json":  # written as orjson's bytes, without a decode and re-encode
-        from engine.outputs.json_format import render_bytes
+        from engine.outputs.json_format import render_chunks
 
-        text = render_bytes(result, version=__version__)
+        text = render_chunks(result, version=__version__)  # written as it is made, a batch of findings at a time
     else:
         text = api.render(result, output_format, color=color)
     if output:

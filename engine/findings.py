@@ -270,7 +270,9 @@ class Result:
         """
         return _Tally(Counter(map(_TALLIED, self.findings)), [f for f in self.findings if _MONEY_OF(f) != _NO_MONEY])
 
-    def to_dict(self, tool_version: str) -> dict:
+    def to_dict(self, tool_version: str, *, with_findings: bool = True) -> dict:
+        """The findings document; ``with_findings=False`` leaves its findings list empty (for a
+        renderer that writes them a batch at a time)."""
         return {
             "schema_version": FINDINGS_SCHEMA_VERSION,
             "tool": {"name": "costwarden", "version": tool_version},
@@ -286,7 +288,7 @@ class Result:
                 "by_owner": self.owner_summary(),
                 "by_policy": self.policy_summary(),
             },
-            "findings": [f.to_dict() for f in self.findings],
+            "findings": [f.to_dict() for f in self.findings] if with_findings else [],
             "errors": [e.to_dict() for e in self.errors],
             "warnings": list(self.warnings),
         }

@@ -19,14 +19,16 @@ from __future__ import annotations
 
 import os
 import stat
+from typing import Iterable
 
 _DESCRIPTOR_DIRS = ("/dev/fd/", "/proc/")  # /proc/self/fd/N, /proc/<pid>/fd/N: magic links to open files
 _MAX_LINKS = 40  # as the kernel's limit on symlinks in one lookup
 
 
-def write_atomic(path: str, text: str | bytes) -> None:
-    """Write ``text`` (a str, written as UTF-8, or bytes, written as they are) to ``path``."""
-    data = text if isinstance(text, bytes) else text.encode("utf-8")
+def write_atomic(path: str, text: str | bytes | Iterable[bytes]) -> None:
+    """Write ``text`` (a str, written as UTF-8; bytes, written as they are; or bytes pieces, written
+    one after the other as they come) to ``path``. If making a piece raises, nothing is replaced."""
+    data: Iterable[bytes] = (text,) if isinstance(text, bytes) else (text.encode("utf-8"),) if isinstance(text, str) else text
     try:
         existing = os.stat(path)  # follows symlinks
     except FileNotFoundError:
@@ -51,20 +53,20 @@ def _through_a_descriptor(path: str) -> bool:
     return False
 
 
-def _write_through(path: str, data: bytes) -> None:
+def _write_through(path: str, data: Iterable[bytes]) -> None:
     """Write to a device, a pipe or a descriptor's file as it is (no temporary file, no rename)."""
     with open(path, "ab") as out:  # append: a descriptor's regular file keeps what was written before
-        out.write(data)
+        out.writelines(data)
 
 
-def _replace(target: str, data: bytes, existing: os.stat_result | None) -> None:
+def _replace(target: str, data: Iterable[bytes], existing: os.stat_result | None) -> None:
     directory = os.path.dirname(target)
     handle, temporary = _create_temporary(directory)
     try:
         if existing is not None:
             _keep_owner_and_mode(handle, temporary, existing)
         with os.fdopen(handle, "wb") as out:
-            out.write(data)
+            out.writelines(data)
         # no fsync: readers see the whole old file or the whole new one, which is what a report needs;
         # durability across a power cut would cost a flush of the whole report (~0.2 s for 100 MB here)
         os.replace(temporary, target)
