@@ -412,6 +412,7 @@ def phases(args, inventory_path: Path, ownership: Path | None, notes: list) -> N
 
     from engine import api
     from engine.outputs.atomic import write_atomic
+    from engine.outputs.json_format import render_chunks
 
     timings = PhaseTimes()
     timed = timings.timed
@@ -422,8 +423,8 @@ def phases(args, inventory_path: Path, ownership: Path | None, notes: list) -> N
         owners = timed("load_ownership", lambda: api.load_ownership(str(ownership))) if ownership else None
         inventory = timed("load_inventory", lambda: api.load_inventory([str(inventory_path)], **load_options))
         result = timed("evaluate", lambda: api.evaluate(library, inventory.resources, ownership=owners, as_of=AS_OF))
-        text = timed("render json", lambda: api.render(result, "json"))
-        timed("write_atomic", lambda: write_atomic(str(out), text))
+        # as `check --output` does: the JSON made a batch of findings at a time, and written as it is made
+        timed("render json + write_atomic", lambda: write_atomic(str(out), render_chunks(result, version="bench")))
 
     # as `costwarden check` runs: the cyclic GC off for the whole command (engine/cli.py), and the
     # inventory loaded with freeze_gc=True where load_inventory has it (unfrozen again after each run)

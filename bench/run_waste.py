@@ -796,6 +796,7 @@ def phases(args, files: dict, variant: str, notes: list) -> None:
     """Where the time of `check` goes, in process, as the CLI runs it (the cyclic GC off, the inventory frozen)."""
     from engine import api
     from engine.outputs.atomic import write_atomic
+    from engine.outputs.json_format import render_chunks
 
     timings = PhaseTimes()
     timed = timings.timed
@@ -814,8 +815,8 @@ def phases(args, files: dict, variant: str, notes: list) -> None:
             warnings = timed("attach metrics", lambda: metrics.attach(inventory.resources))
         result = timed("evaluate", lambda: api.evaluate(library, inventory.resources, ownership=owners, as_of=as_of,
                                                         warnings=warnings, prices=prices))
-        text = timed("render json", lambda: api.render(result, "json"))
-        timed("write_atomic", lambda: write_atomic(str(out), text))
+        # as `check --output` does: the JSON made a batch of findings at a time, and written as it is made
+        timed("render json + write_atomic", lambda: write_atomic(str(out), render_chunks(result, version="bench")))
 
     for _ in range(args.runs):
         timings.run_as_check(one_check)

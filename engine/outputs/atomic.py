@@ -25,8 +25,8 @@ _DESCRIPTOR_DIRS = ("/dev/fd/", "/proc/")  # /proc/self/fd/N, /proc/<pid>/fd/N: 
 _MAX_LINKS = 40  # as the kernel's limit on symlinks in one lookup
 
 
-def write_atomic(path: str, text: str | bytes | Iterable[bytes]) -> None:
-    """Write ``text`` (a str, written as UTF-8; bytes, written as they are; or bytes pieces, written
+def write_atomic(path: str, text: str | bytes | Iterable[bytes | memoryview]) -> None:
+    """Write ``text`` (a str, written as UTF-8; bytes, written as they are; or bytes-like pieces, written
     one after the other as they come) to ``path``. If making a piece raises, nothing is replaced."""
     data: Iterable[bytes] = (text,) if isinstance(text, bytes) else (text.encode("utf-8"),) if isinstance(text, str) else text
     try:

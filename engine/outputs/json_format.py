@@ -21,11 +21,12 @@ from engine.findings import Result
 _OPTIONS = orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE
 _BATCH = 2000  # findings per piece
 _HOLE = "\0findings\0"  # stands for the findings list while the rest is dumped (JSON escapes a NUL)
-_ITEM = b"\n    "  # a findings item starts on a new line, four spaces in (two levels)
+_OPEN = b'{\n  "findings": ['
+_CLOSE = b"\n  ]\n}"
 
 
-def render_chunks(result: Result, *, version: str) -> Iterator[bytes]:
-    """The document as UTF-8 pieces: what ``check --output`` writes to the file, piece by piece."""
+def render_chunks(result: Result, *, version: str) -> Iterator[bytes | memoryview]:
+    """The document as UTF-8 pieces (bytes-like): what ``check --output`` writes to the file, piece by piece."""
     document = result.to_dict(version, with_findings=False)
     if not result.findings:
         yield _dumps(document, _OPTIONS)
@@ -36,11 +37,14 @@ def render_chunks(result: Result, *, version: str) -> Iterator[bytes]:
     findings = iter(result.findings)
     separator = b""
     while batch := list(islice(findings, _BATCH)):
-        # one finding dumped alone, indented two levels further, is that item of the whole document
-        items = [_dumps(finding.to_dict(), orjson.OPT_INDENT_2).replace(b"\n", _ITEM) for finding in batch]
-        yield separator + _ITEM + (b"," + _ITEM).join(items)
+        # {"findings": batch} puts the batch's items where the document has them, two levels in:
+        # its items are the document's items, between "[" and "\n  ]"
+        dumped = _dumps({"findings": [finding.to_dict() for finding in batch]}, orjson.OPT_INDENT_2)
+        if separator:
+            yield separator
+        yield memoryview(dumped)[len(_OPEN):-len(_CLOSE)]  # no copy of the piece
         separator = b","
-    yield b"\n  ]" + tail
+    yield _CLOSE[:-2] + tail
 
 
 def _dumps(value, options: int) -> bytes:
