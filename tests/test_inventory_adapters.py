@@ -18,7 +18,7 @@ from jsonschema import Draft202012Validator
 from engine.errors import InputError
 from engine.inventory import ADAPTERS, CLASSES, RESOURCE_KEYS, classify, detect_format, load_inventory, provider_of_type
 from engine.inventory.adapters.aws_arn import parse_arn
-from engine.inventory.types import CLASS_TABLE
+from engine.inventory.types import CLASS_TABLE, KINDS, kinds_of
 
 ROOT = Path(__file__).parents[1]
 REALDATA = Path(__file__).parents[1].parent / "shared" / "realdata"
@@ -456,12 +456,28 @@ def test_provider_of_type(native, provider):
 
 
 def test_each_native_name_has_one_class_and_every_class_a_description():
-    names = [native.lower() for _, _, natives in CLASS_TABLE for native in natives]
-    assert len(names) == len(set(names))
+    class_of: dict[str, str] = {}
+    for name, _, kinds in CLASS_TABLE:
+        for kind in kinds:
+            assert len({s.lower() for s in kind}) == len(kind), kind  # no spelling twice in a kind
+            for spelling in kind:
+                assert class_of.setdefault(spelling.lower(), name) == name, spelling
     assert all(description.strip() for description in CLASSES.values())
     for required in ("compute.instance", "block.volume", "block.snapshot", "storage.bucket", "network.public-ip",
                      "network.load-balancer", "database.instance", "kubernetes.cluster"):
         assert required in CLASSES
+
+
+def test_kinds_are_keyed_by_their_first_spelling_and_belong_to_one_provider():
+    keys = [kind[0] for _, _, kinds in CLASS_TABLE for kind in kinds]
+    assert len(keys) == len(set(keys)) == len(KINDS)
+    for key, spellings in KINDS.items():
+        assert spellings[0] == key
+        assert len({provider_of_type(spelling) for spelling in spellings}) == 1, spellings
+        assert provider_of_type(key) is not None
+    # the only spelling that names two kinds: the tagging API's name of classic and v2 load balancers
+    shared = sorted({s for kind in KINDS.values() for s in kind if len(kinds_of(s)) > 1})
+    assert shared == ["elasticloadbalancing:loadbalancer"]
 
 
 def test_schema_class_enum_is_the_vocabulary():

@@ -12,6 +12,11 @@ Stages, each reporting the same :class:`~engine.errors.Problem` type:
    across the whole set, policy sets name existing policies and parameters, ownership names
    existing teams.
 
+A compiled policy's ``types`` holds, lower-cased, every class it names and every spelling of each
+provider resource kind it names (``ec2:instance`` also selects ``AWS::EC2::Instance`` and
+``aws_instance``; see :func:`engine.inventory.types.spellings_of`), so selection needs no
+knowledge of the vocabulary.
+
 Every problem of every file is collected; :func:`load_library` raises one
 :class:`~engine.errors.InputError` holding all of them.
 """
@@ -27,6 +32,7 @@ from engine.conditions.compiler import compile_condition
 from engine.documents import schemas
 from engine.documents.yaml_loader import YamlDocument, load_yaml_documents
 from engine.errors import InputError, Problem, did_you_mean, json_pointer
+from engine.inventory.types import spellings_of
 from engine.ownership import compile_ownership
 from engine.policy import Policy, PolicyLibrary
 from engine.sizing.catalog import compile_catalog
@@ -219,7 +225,7 @@ def build_policy(doc: YamlDocument, overrides: dict | None, problems: list[Probl
         description=data.get("description", ""),
         labels=tuple(data.get("labels", ())),
         remediation=data.get("remediation", ""),
-        types=frozenset(t.lower() for t in types) if types else None,
+        types=frozenset().union(*map(spellings_of, types)) if types else None,
         where=where,
         spec=spec,
         parameters=params,
