@@ -207,7 +207,41 @@ def test_config_and_tagging_views_of_one_instance_merge(tmp_path):
     assert resource["size"] == "t2.micro"  # from AWS Config
     assert resource["tags"] == {"team": "payments"}  # from the tagging API
     assert resource["class"] == "compute.instance"
-    assert inventory.conflicts == []  # ec2:instance and AWS::EC2::Instance name the same class
+    assert inventory.conflicts == []  # ec2:instance and AWS::EC2::Instance spell the same kind
+    assert resource["type"] == "AWS::EC2::Instance"
+
+
+def test_config_and_tagging_views_merge_to_the_same_resource_in_either_order(tmp_path):
+    tagging = write_json(tmp_path / "tagging.json", {"ResourceTagMappingList": [{
+        "ResourceARN": "arn:aws:ec2:us-east-1:681361479661:instance/i-03402838daac1d611",
+        "Tags": [{"Key": "team", "Value": "payments"}],
+    }]})
+    config_first = load_inventory([str(CONFIG_ITEM), str(tagging)])
+    tagging_first = load_inventory([str(tagging), str(CONFIG_ITEM)])
+    (a,), (b,) = config_first.resources, tagging_first.resources
+    assert a["type"] == b["type"] == "AWS::EC2::Instance"  # the kind's key, whichever file came first
+    assert without_properties(a) == without_properties(b)
+    assert config_first.conflicts == tagging_first.conflicts == []
+
+
+def test_another_kind_is_a_conflict_even_of_the_same_class(tmp_path):
+    item = json.loads(CONFIG_ITEM.read_text())
+    tagging = write_json(tmp_path / "tagging.json", {"ResourceTagMappingList": [{"ResourceARN": item["arn"], "Tags": []}]})
+    snapshot = dict(item, resourceType="AWS::RDS::DBClusterSnapshot")  # a real item, retyped: one ARN, two kinds
+    config = write_json(tmp_path / "config.json", snapshot)
+    rds = write_json(tmp_path / "rds.json", {"ResourceTagMappingList": [
+        {"ResourceARN": "arn:aws:rds:us-east-1:681361479661:snapshot:s-1", "Tags": []}]})
+    rds_config = write_json(tmp_path / "rds-config.json", dict(
+        item, arn="arn:aws:rds:us-east-1:681361479661:snapshot:s-1", resourceId="s-1", resourceType="AWS::RDS::DBClusterSnapshot"))
+    inventory = load_inventory([str(tagging), str(config), str(rds), str(rds_config)])
+    first, second = inventory.resources
+    assert (first["type"], first["class"]) == ("AWS::RDS::DBClusterSnapshot", "database.snapshot")  # the later file wins
+    assert [(c.id, c.field, c.values) for c in inventory.conflicts] == [
+        (item["arn"], "type", ("ec2:instance", "AWS::RDS::DBClusterSnapshot")),
+        # rds:snapshot (a DB snapshot) and a cluster snapshot: one class, two kinds
+        ("arn:aws:rds:us-east-1:681361479661:snapshot:s-1", "type", ("rds:snapshot", "AWS::RDS::DBClusterSnapshot")),
+    ]
+    assert inventory.conflicts[0].describe().startswith(f"aws resource '{item['arn']}': type is 'ec2:instance' in '{tagging}'")
 
 
 # --- Azure Resource Graph --------------------------------------------------------------------------------
@@ -254,6 +288,9 @@ def test_arm_list_and_resource_graph_merge_case_insensitively(tmp_path):
     assert resource["size"] == "Basic_A0"
     assert inventory.conflicts == []  # Microsoft.Compute/virtualMachines vs microsoft.compute/virtualmachines
     assert len(resource["relationships"]) == 3
+    assert resource["type"] == "Microsoft.Compute/virtualMachines"
+    (reversed_order,) = load_inventory([str(graph), str(arm)]).resources
+    assert reversed_order["type"] == "Microsoft.Compute/virtualMachines"  # the table's spelling, in either order
 
 
 def test_resource_graph_power_state_disks_and_public_ips(tmp_path):

@@ -15,7 +15,9 @@ Native names come from the schemes users' exports use:
 Within a class, the table groups the names into **kinds**: the spellings, one per scheme, of one
 provider resource kind (``AWS::EC2::Instance`` = ``ec2:instance`` = ``aws_instance``), keyed by
 the first. The spellings of a kind are equivalent: a policy naming one selects every spelling of
-it (:func:`spellings_of`, applied when a policy is loaded).
+it (:func:`spellings_of`, applied when a policy is loaded), and two inventory files that spell
+one resource's type differently do not conflict (:func:`same_kind`; :func:`spelling_rank` picks
+the spelling the merged resource keeps).
 
 Matching is case-insensitive for every scheme (Azure Resource Graph reports types in lower case;
 the other schemes have no names that differ only by case).
@@ -178,9 +180,14 @@ _CLASS_BY_TYPE: dict[str, str] = {
 }
 
 _KINDS_BY_TYPE: dict[str, tuple[str, ...]] = {}  # lower-cased spelling -> keys of the kinds it names
+_RANK_BY_TYPE: dict[str, int] = {}  # lower-cased spelling -> its best place in a kind (0 = the key)
+_TABLE_SPELLING: dict[str, str] = {}  # lower-cased spelling -> the table's spelling
 for _key, _spellings in KINDS.items():
-    for _spelling in _spellings:
-        _KINDS_BY_TYPE[_spelling.lower()] = _KINDS_BY_TYPE.get(_spelling.lower(), ()) + (_key,)
+    for _place, _spelling in enumerate(_spellings):
+        _lowered = _spelling.lower()
+        _KINDS_BY_TYPE[_lowered] = _KINDS_BY_TYPE.get(_lowered, ()) + (_key,)
+        _RANK_BY_TYPE[_lowered] = min(_place, _RANK_BY_TYPE.get(_lowered, _place))
+        _TABLE_SPELLING[_lowered] = _spelling
 
 _SPELLINGS_OF: dict[str, frozenset[str]] = {
     lowered: frozenset(spelling.lower() for key in keys for spelling in KINDS[key])
@@ -224,6 +231,22 @@ def kinds_of(type: str | None) -> tuple[str, ...]:  # noqa: A002
     if type.__class__ is not str:
         return ()
     return _KINDS_BY_TYPE.get(type.lower(), ())
+
+
+def same_kind(a: str | None, b: str | None) -> bool:
+    """Whether two native type names spell one kind (``ec2:instance`` and ``AWS::EC2::Instance``)."""
+    kinds = kinds_of(a)
+    return bool(kinds) and any(kind in kinds for kind in kinds_of(b))
+
+
+def spelling_rank(type: str) -> tuple[int, int, int]:  # noqa: A002
+    """Orders the spellings of one kind, most specific first (for :mod:`engine.inventory.merge`).
+
+    A spelling of one kind before a spelling shared by several; then the kind's key before its
+    other spellings, in table order; then the table's own letter case before another case.
+    """
+    lowered = type.lower()
+    return (len(_KINDS_BY_TYPE[lowered]), _RANK_BY_TYPE[lowered], 0 if _TABLE_SPELLING[lowered] == type else 1)
 
 
 def spellings_of(name: str) -> frozenset[str]:
