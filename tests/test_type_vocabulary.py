@@ -176,3 +176,115 @@ def test_the_readme_lists_every_spelling_of_every_kind():
         name, kinds = (cell.strip() for cell in line.strip("|").split("|"))
         listed[name.strip("`")] = tuple(tuple(s.strip("`") for s in kind.split(" = ")) for kind in kinds.split("; "))
     assert listed == {name: kinds for name, _, kinds in CLASS_TABLE}
+
+
+# --- 3. a misspelt class or type is a validation problem ---------------------------------------------------
+
+
+def validate(*paths) -> tuple[int, list[str]]:
+    """Exit code and the problem lines of `costwarden validate PATHS`."""
+    result = CliRunner().invoke(main, ["validate", *map(str, paths)])
+    return result.exit_code, [line for line in result.output.splitlines() if not line.startswith("costwarden:")]
+
+
+@pytest.mark.parametrize(
+    "name, message, hint",
+    [
+        ("compute.instanse", "unknown resource class 'compute.instanse'", "did you mean 'compute.instance'?"),
+        ("database.snapshots", "unknown resource class 'database.snapshots'", "did you mean 'database.snapshot'?"),
+        ("AWS::EC2::Instanc", "unknown resource type 'AWS::EC2::Instanc'", "did you mean 'AWS::EC2::Instance'?"),
+        ("aws::ec2::instanse", "unknown resource type 'aws::ec2::instanse'", "did you mean 'AWS::EC2::Instance'?"),
+        ("AWS:EC2:Instance", "unknown resource type 'AWS:EC2:Instance'", "did you mean 'AWS::EC2::Instance'?"),
+        ("ec2-instance", "unknown resource type 'ec2-instance'", "did you mean 'ec2:instance'?"),
+        ("Microsoft.Compute/virtualMachine", "unknown resource type 'Microsoft.Compute/virtualMachine'",
+         "did you mean 'Microsoft.Compute/virtualMachines'?"),
+        ("google_compute_instnace", "unknown resource type 'google_compute_instnace'", "did you mean 'google_compute_instance'?"),
+        ("compute.googleapis.com/Instanse", "unknown resource type 'compute.googleapis.com/Instanse'",
+         "did you mean 'compute.googleapis.com/Instance'?"),
+        ("functon", "unknown resource type 'functon'", "did you mean 'function'?"),
+    ],
+)
+def test_a_misspelt_class_or_type_is_reported_with_a_suggestion(write, name, message, hint):
+    policy = write("p.yaml", POLICY.format(types=f"[compute.instance, {name!r}]"))
+    code, lines = validate(policy)
+    assert code == 2
+    (line,) = lines
+    assert line.startswith(f"{policy}:8:29: E329 {message}")
+    assert line.endswith(f"(at /resource/types/1); {hint}")
+
+
+def test_the_message_says_what_a_misspelt_name_would_do(write):
+    policy = write("p.yaml", POLICY.format(types="[AWS::EC2::Instanc]"))
+    assert validate(policy) == (2, [
+        f"{policy}:8:11: E329 unknown resource type 'AWS::EC2::Instanc': it is not in the type vocabulary but close to "
+        "a name that is, and would select nothing (at /resource/types/0); did you mean 'AWS::EC2::Instance'?"
+    ])
+
+
+def test_a_class_shaped_name_far_from_every_class_lists_the_classes(write):
+    policy = write("p.yaml", POLICY.format(types="[messaging.queue]"))
+    code, (line,) = validate(policy)
+    assert code == 2
+    assert "E329 unknown resource class 'messaging.queue'" in line
+    assert line.endswith("; the classes are " + ", ".join(dict.fromkeys(c for c, _, _ in CLASS_TABLE)))
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        # real provider types that are not in the vocabulary, some one letter from a known one
+        "ecs:cluster", "AWS::ECS::Cluster", "aws_ecs_cluster", "aws_emr_cluster", "aws_ebs_snapshot_copy",
+        "azurerm_mysql_database", "azurerm_virtual_machine_extension", "compute.googleapis.com/InstanceGroup",
+        "compute.googleapis.com/InstanceTemplate", "Microsoft.Web/sites", "Microsoft.Network/vpnGateways",
+        "AWS::DynamoDB::Table", "rds:pg", "sns", "elasticloadbalancing:targetgroup", "AWS::EC2::VPC",
+        "cloudresourcemanager.googleapis.com/Project",
+        # known names in any case
+        "aws::ec2::instance", "MICROSOFT.COMPUTE/VIRTUALMACHINES", "Compute.Instance",
+    ],
+)
+def test_unknown_types_not_close_to_a_known_one_are_allowed(write, name):
+    policy = write("p.yaml", POLICY.format(types=f"[{name!r}]"))
+    assert validate(policy)[0] == 0
+
+
+def test_every_misspelt_name_is_reported(write):
+    policy = write("p.yaml", POLICY.format(types="\n    - compute.instanse\n    - ecs:cluster\n    - ec2:volme"))
+    code, lines = validate(policy)
+    assert code == 2
+    assert [line.split(": ", 1)[1].split(" ", 1)[0] + " " + line.split("(at ")[1].split(")")[0] for line in lines] == [
+        "E329 /resource/types/0", "E329 /resource/types/2"]
+    assert lines[0].startswith(f"{policy}:9:7:") and lines[1].startswith(f"{policy}:11:7:")
+
+
+SET_POLICY = POLICY.format(types="{param: classes}") + "parameters:\n  classes:\n    default: [compute.instance]\n"
+SET = "apiVersion: costwarden/v1\nkind: PolicySet\nid: storage\npolicies:\n  untagged:\n    parameters:\n      classes: {classes}\n"
+
+
+def test_a_misspelt_name_from_a_policy_set_is_reported_at_the_set(write):
+    policy = write("lib/policy.yaml", SET_POLICY)
+    the_set = write("lib/set.yaml", SET.format(classes="[block.volume, AWS::S3::Buckett]"))
+    assert validate(policy.parent) == (2, [
+        f"{the_set}:7:31: E329 policy 'untagged' (parameter 'classes' from policy set 'storage'): unknown resource type "
+        "'AWS::S3::Buckett': it is not in the type vocabulary but close to a name that is, and would select nothing; "
+        f"used at {policy}:8:10 as /resource/types (at /policies/untagged/parameters/classes/1); did you mean 'AWS::S3::Bucket'?"
+    ])
+
+
+def test_a_misspelt_item_parameter_from_a_policy_set_is_reported_at_the_set(write):
+    policy = write("lib/policy.yaml", SET_POLICY.replace("types: {param: classes}", "types: [block.volume, {param: classes}]")
+                   .replace("default: [compute.instance]", "default: compute.instance"))
+    the_set = write("lib/set.yaml", SET.format(classes="compute.instanse"))
+    code, (line,) = validate(policy.parent)
+    assert code == 2
+    assert line.startswith(f"{the_set}:7:16: E329 policy 'untagged' (parameter 'classes' from policy set 'storage'): "
+                           "unknown resource class 'compute.instanse'")
+    assert line.endswith(f"used at {policy}:8:25 as /resource/types/1 (at /policies/untagged/parameters/classes); "
+                         "did you mean 'compute.instance'?")
+
+
+def test_a_misspelt_name_in_a_default_is_reported_at_the_policy(write):
+    policy = write("p.yaml", SET_POLICY.replace("default: [compute.instance]", "default: [compute.instance, block.volum]"))
+    code, (line,) = validate(policy)
+    assert code == 2
+    assert line.startswith(f"{policy}:8:10: E329 unknown resource class 'block.volum'")
+    assert line.endswith("(at /resource/types/1); did you mean 'block.volume'?")

@@ -21,6 +21,10 @@ the spelling the merged resource keeps).
 
 Matching is case-insensitive for every scheme (Azure Resource Graph reports types in lower case;
 the other schemes have no names that differ only by case).
+
+The vocabulary cannot list every provider type: a name it does not know is allowed in a policy
+and selects exactly itself, unless it is a likely misspelling of a name it knows
+(:func:`close_names`), which the policy loader reports.
 """
 
 from __future__ import annotations
@@ -257,3 +261,80 @@ def spellings_of(name: str) -> frozenset[str]:
     lowered = name.lower()
     return _SPELLINGS_OF.get(lowered) or frozenset((lowered,))
 
+
+def is_known_name(name: str) -> bool:
+    """Whether ``name`` (any case) is a class or a spelling of a known kind."""
+    lowered = name.lower()
+    return lowered in CLASSES or lowered in _CLASS_BY_TYPE
+
+
+_CLASS_SHAPED = re.compile(r"^[a-z][a-z0-9-]*(\.[a-z][a-z0-9-]*)+$")
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+def looks_like_class(name: str) -> bool:
+    """Lower-case dotted words (``compute.instance``): the shape of a class, which no provider's type has."""
+    return _CLASS_SHAPED.match(name) is not None
+
+
+def _words(name: str) -> tuple[str, ...]:
+    return tuple(_WORD.findall(name.lower()))
+
+
+# every class and every spelling, with its words, for close_names
+_NAMES: tuple[tuple[str, tuple[str, ...]], ...] = tuple(
+    (name, _words(name)) for name in (*CLASSES, *dict.fromkeys(s for kind in KINDS.values() for s in kind))
+)
+
+
+def close_names(name: str) -> list[str]:
+    """Known classes and spellings that ``name`` is likely a misspelling of, the closest first.
+
+    Close means: the same words with other separators or case (``AWS:EC2:Instance``,
+    ``ec2-instance``), or the same words but one, where the known word has at least 6 letters and
+    the name's word is one edit away from it (two for words of 8 letters or more; an edit is an
+    insertion, deletion, substitution or swap of neighbours): ``AWS::EC2::Instanc``,
+    ``Microsoft.Compute/virtualMachine``, ``google_compute_instnace``. Short words are not
+    compared, since real services differ in one letter (``AWS::ECS::Cluster`` is not a
+    misspelt ``AWS::EKS::Cluster``), nor are names with more or fewer words
+    (``aws_ebs_snapshot_copy`` is a type of its own).
+    """
+    words = _words(name)
+    found = []
+    for place, (known, known_words) in enumerate(_NAMES):
+        if len(known_words) != len(words):
+            continue
+        differ = [(word, other) for word, other in zip(words, known_words) if word != other]
+        if not differ:
+            found.append((0, place, known))
+        elif len(differ) == 1:
+            distance = _typo_distance(*differ[0])
+            if distance is not None:
+                found.append((distance, place, known))
+    return [known for _, _, known in sorted(found)]
+
+
+def _typo_distance(word: str, known: str) -> int | None:
+    """The edit distance when ``word`` is a likely misspelling of ``known``, else None."""
+    if len(known) < 6:
+        return None
+    limit = 1 if len(known) < 8 else 2
+    if abs(len(word) - len(known)) > limit:
+        return None
+    distance = _edit_distance(word, known)
+    return distance if distance <= limit else None
+
+
+def _edit_distance(a: str, b: str) -> int:
+    """Optimal string alignment distance: insertions, deletions, substitutions, adjacent swaps."""
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        current = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        previous2, previous = previous, current
+    return previous[len(b)]
