@@ -244,6 +244,83 @@ def test_another_kind_is_a_conflict_even_of_the_same_class(tmp_path):
     assert inventory.conflicts[0].describe().startswith(f"aws resource '{item['arn']}': type is 'ec2:instance' in '{tagging}'")
 
 
+def api_item() -> dict:
+    """The real configuration item as the AWS Config API returns it: ``configuration`` as JSON text."""
+    item = json.loads(CONFIG_ITEM.read_text())
+    return dict(item, configuration=json.dumps(item["configuration"]))
+
+
+def test_config_api_history_with_configuration_as_json_text(tmp_path):
+    """get-resource-config-history output: the configuration is a string of JSON, as are supplementaryConfiguration values."""
+    item = json.loads(CONFIG_ITEM.read_text())
+    history = {"configurationItems": [dict(api_item(), supplementaryConfiguration={
+        "InstanceMetadataOptions": json.dumps({"httpTokens": "required"})})], "nextToken": ""}
+    path = write_json(tmp_path / "history.json", history)
+    inventory = load_inventory([str(path)])
+    assert inventory.formats == {str(path): "aws-config"}
+    (resource,) = inventory.resources
+    (expected,) = load_inventory([str(CONFIG_ITEM)]).resources
+    assert without_properties(resource) == without_properties(expected)  # size t2.micro, state running, created_at
+    assert (resource["size"], resource["state"]) == ("t2.micro", "running")
+    assert resource["properties"]["configuration"] == item["configuration"]  # policies read properties.configuration.*
+    assert resource["properties"]["supplementaryConfiguration"] == {"InstanceMetadataOptions": {"httpTokens": "required"}}
+    assert_canonical(inventory.resources)
+
+
+def test_config_api_batch_get_base_configuration_items(tmp_path):
+    """batch-get-resource-config output: baseConfigurationItems, without tags and relationships."""
+    base = {key: value for key, value in api_item().items()
+            if key not in ("tags", "relationships", "relatedEvents", "configurationItemMD5Hash")}
+    path = write_json(tmp_path / "batch.json", {"baseConfigurationItems": [base], "unprocessedResourceKeys": []})
+    (resource,) = load_inventory([str(path)]).resources
+    assert (resource["type"], resource["size"], resource["state"], resource["tags"]) == (
+        "AWS::EC2::Instance", "t2.micro", "running", {})
+
+
+def test_config_api_select_results_are_json_text(tmp_path):
+    """select-resource-config output: each of Results is a JSON document (as text) of the selected fields."""
+    item = json.loads(CONFIG_ITEM.read_text())
+    fields = ("resourceId", "resourceType", "arn", "awsRegion", "accountId", "tags", "configuration")
+    selected = {key: item[key] for key in fields}
+    path = write_json(tmp_path / "select.json", {
+        "Results": [json.dumps(selected)], "QueryInfo": {"SelectFields": [{"Name": name} for name in fields]}})
+    inventory = load_inventory([str(path)])
+    assert inventory.formats == {str(path): "aws-config"}
+    (resource,) = inventory.resources
+    assert (resource["id"], resource["size"], resource["state"], resource["account"]) == (
+        item["arn"], "t2.micro", "running", "681361479661")
+
+
+def test_config_configuration_text_that_is_not_json_is_reported_where_it_is(tmp_path):
+    good = api_item()
+    bad = dict(good, configuration=good["configuration"][:40])  # cut short
+    not_object = dict(good, arn=good["arn"] + "x", configuration="[1, 2]")
+    bad_supplement = dict(good, arn=good["arn"] + "y", supplementaryConfiguration={"Options": "{'single': 'quotes'}"})
+    path = tmp_path / "history.json"
+    path.write_text(json.dumps({"configurationItems": [good, bad, not_object, bad_supplement]}, indent=1), encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        load_inventory([str(path)])
+    lines = [problem.format() for problem in caught.value.problems]
+    assert len(lines) == 3
+    assert re.fullmatch(
+        rf"{re.escape(str(path))}:\d+:\d+: E405 configuration is JSON text \(as the AWS Config API returns it\) that does not "
+        r"parse: .+ \(at /configurationItems/1/configuration\)", lines[0])
+    assert lines[1].endswith("E405 configuration must be a JSON object, got an array (at /configurationItems/2/configuration)")
+    assert "E405 supplementaryConfiguration.Options is JSON text (as the AWS Config API returns it) that does not parse" in lines[2]
+    assert lines[2].endswith("(at /configurationItems/3/supplementaryConfiguration/Options)")
+    configuration_lines = [n for n, text in enumerate(path.read_text().splitlines(), 1) if '"configuration": ' in text]
+    assert lines[0].startswith(f"{path}:{configuration_lines[1]}:")  # the second item's configuration
+
+
+def test_config_select_result_that_is_not_json_is_reported(tmp_path):
+    path = write_json(tmp_path / "select.json", {"Results": ["{\"resourceId\": "], "QueryInfo": {"SelectFields": []}})
+    with pytest.raises(InputError) as caught:
+        load_inventory([str(path)])
+    (problem,) = caught.value.problems
+    assert problem.code == "E405" and problem.pointer == "/Results/0"
+    assert problem.message.startswith("a result is JSON text (as the AWS Config API returns it) that does not parse")
+
+
 # --- Azure Resource Graph --------------------------------------------------------------------------------
 
 
