@@ -18,7 +18,7 @@ from jsonschema import Draft202012Validator
 from engine.errors import InputError
 from engine.inventory import ADAPTERS, CLASSES, RESOURCE_KEYS, classify, detect_format, load_inventory, provider_of_type
 from engine.inventory.adapters.aws_arn import parse_arn
-from engine.inventory.types import CLASS_TABLE
+from engine.inventory.types import CLASS_TABLE, KINDS, kinds_of
 
 ROOT = Path(__file__).parents[1]
 REALDATA = Path(__file__).parents[1].parent / "shared" / "realdata"
@@ -207,7 +207,118 @@ def test_config_and_tagging_views_of_one_instance_merge(tmp_path):
     assert resource["size"] == "t2.micro"  # from AWS Config
     assert resource["tags"] == {"team": "payments"}  # from the tagging API
     assert resource["class"] == "compute.instance"
-    assert inventory.conflicts == []  # ec2:instance and AWS::EC2::Instance name the same class
+    assert inventory.conflicts == []  # ec2:instance and AWS::EC2::Instance spell the same kind
+    assert resource["type"] == "AWS::EC2::Instance"
+
+
+def test_config_and_tagging_views_merge_to_the_same_resource_in_either_order(tmp_path):
+    tagging = write_json(tmp_path / "tagging.json", {"ResourceTagMappingList": [{
+        "ResourceARN": "arn:aws:ec2:us-east-1:681361479661:instance/i-03402838daac1d611",
+        "Tags": [{"Key": "team", "Value": "payments"}],
+    }]})
+    config_first = load_inventory([str(CONFIG_ITEM), str(tagging)])
+    tagging_first = load_inventory([str(tagging), str(CONFIG_ITEM)])
+    (a,), (b,) = config_first.resources, tagging_first.resources
+    assert a["type"] == b["type"] == "AWS::EC2::Instance"  # the kind's key, whichever file came first
+    assert without_properties(a) == without_properties(b)
+    assert config_first.conflicts == tagging_first.conflicts == []
+
+
+def test_another_kind_is_a_conflict_even_of_the_same_class(tmp_path):
+    item = json.loads(CONFIG_ITEM.read_text())
+    tagging = write_json(tmp_path / "tagging.json", {"ResourceTagMappingList": [{"ResourceARN": item["arn"], "Tags": []}]})
+    snapshot = dict(item, resourceType="AWS::RDS::DBClusterSnapshot")  # a real item, retyped: one ARN, two kinds
+    config = write_json(tmp_path / "config.json", snapshot)
+    rds = write_json(tmp_path / "rds.json", {"ResourceTagMappingList": [
+        {"ResourceARN": "arn:aws:rds:us-east-1:681361479661:snapshot:s-1", "Tags": []}]})
+    rds_config = write_json(tmp_path / "rds-config.json", dict(
+        item, arn="arn:aws:rds:us-east-1:681361479661:snapshot:s-1", resourceId="s-1", resourceType="AWS::RDS::DBClusterSnapshot"))
+    inventory = load_inventory([str(tagging), str(config), str(rds), str(rds_config)])
+    first, second = inventory.resources
+    assert (first["type"], first["class"]) == ("AWS::RDS::DBClusterSnapshot", "database.snapshot")  # the later file wins
+    assert [(c.id, c.field, c.values) for c in inventory.conflicts] == [
+        (item["arn"], "type", ("ec2:instance", "AWS::RDS::DBClusterSnapshot")),
+        # rds:snapshot (a DB snapshot) and a cluster snapshot: one class, two kinds
+        ("arn:aws:rds:us-east-1:681361479661:snapshot:s-1", "type", ("rds:snapshot", "AWS::RDS::DBClusterSnapshot")),
+    ]
+    assert inventory.conflicts[0].describe().startswith(f"aws resource '{item['arn']}': type is 'ec2:instance' in '{tagging}'")
+
+
+def api_item() -> dict:
+    """The real configuration item as the AWS Config API returns it: ``configuration`` as JSON text."""
+    item = json.loads(CONFIG_ITEM.read_text())
+    return dict(item, configuration=json.dumps(item["configuration"]))
+
+
+def test_config_api_history_with_configuration_as_json_text(tmp_path):
+    """get-resource-config-history output: the configuration is a string of JSON, as are supplementaryConfiguration values."""
+    item = json.loads(CONFIG_ITEM.read_text())
+    history = {"configurationItems": [dict(api_item(), supplementaryConfiguration={
+        "InstanceMetadataOptions": json.dumps({"httpTokens": "required"})})], "nextToken": ""}
+    path = write_json(tmp_path / "history.json", history)
+    inventory = load_inventory([str(path)])
+    assert inventory.formats == {str(path): "aws-config"}
+    (resource,) = inventory.resources
+    (expected,) = load_inventory([str(CONFIG_ITEM)]).resources
+    assert without_properties(resource) == without_properties(expected)  # size t2.micro, state running, created_at
+    assert (resource["size"], resource["state"]) == ("t2.micro", "running")
+    assert resource["properties"]["configuration"] == item["configuration"]  # policies read properties.configuration.*
+    assert resource["properties"]["supplementaryConfiguration"] == {"InstanceMetadataOptions": {"httpTokens": "required"}}
+    assert_canonical(inventory.resources)
+
+
+def test_config_api_batch_get_base_configuration_items(tmp_path):
+    """batch-get-resource-config output: baseConfigurationItems, without tags and relationships."""
+    base = {key: value for key, value in api_item().items()
+            if key not in ("tags", "relationships", "relatedEvents", "configurationItemMD5Hash")}
+    path = write_json(tmp_path / "batch.json", {"baseConfigurationItems": [base], "unprocessedResourceKeys": []})
+    (resource,) = load_inventory([str(path)]).resources
+    assert (resource["type"], resource["size"], resource["state"], resource["tags"]) == (
+        "AWS::EC2::Instance", "t2.micro", "running", {})
+
+
+def test_config_api_select_results_are_json_text(tmp_path):
+    """select-resource-config output: each of Results is a JSON document (as text) of the selected fields."""
+    item = json.loads(CONFIG_ITEM.read_text())
+    fields = ("resourceId", "resourceType", "arn", "awsRegion", "accountId", "tags", "configuration")
+    selected = {key: item[key] for key in fields}
+    path = write_json(tmp_path / "select.json", {
+        "Results": [json.dumps(selected)], "QueryInfo": {"SelectFields": [{"Name": name} for name in fields]}})
+    inventory = load_inventory([str(path)])
+    assert inventory.formats == {str(path): "aws-config"}
+    (resource,) = inventory.resources
+    assert (resource["id"], resource["size"], resource["state"], resource["account"]) == (
+        item["arn"], "t2.micro", "running", "681361479661")
+
+
+def test_config_configuration_text_that_is_not_json_is_reported_where_it_is(tmp_path):
+    good = api_item()
+    bad = dict(good, configuration=good["configuration"][:40])  # cut short
+    not_object = dict(good, arn=good["arn"] + "x", configuration="[1, 2]")
+    bad_supplement = dict(good, arn=good["arn"] + "y", supplementaryConfiguration={"Options": "{'single': 'quotes'}"})
+    path = tmp_path / "history.json"
+    path.write_text(json.dumps({"configurationItems": [good, bad, not_object, bad_supplement]}, indent=1), encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        load_inventory([str(path)])
+    lines = [problem.format() for problem in caught.value.problems]
+    assert len(lines) == 3
+    assert re.fullmatch(
+        rf"{re.escape(str(path))}:\d+:\d+: E405 configuration is JSON text \(as the AWS Config API returns it\) that does not "
+        r"parse: .+ \(at /configurationItems/1/configuration\)", lines[0])
+    assert lines[1].endswith("E405 configuration must be a JSON object, got an array (at /configurationItems/2/configuration)")
+    assert "E405 supplementaryConfiguration.Options is JSON text (as the AWS Config API returns it) that does not parse" in lines[2]
+    assert lines[2].endswith("(at /configurationItems/3/supplementaryConfiguration/Options)")
+    configuration_lines = [n for n, text in enumerate(path.read_text().splitlines(), 1) if '"configuration": ' in text]
+    assert lines[0].startswith(f"{path}:{configuration_lines[1]}:")  # the second item's configuration
+
+
+def test_config_select_result_that_is_not_json_is_reported(tmp_path):
+    path = write_json(tmp_path / "select.json", {"Results": ["{\"resourceId\": "], "QueryInfo": {"SelectFields": []}})
+    with pytest.raises(InputError) as caught:
+        load_inventory([str(path)])
+    (problem,) = caught.value.problems
+    assert problem.code == "E405" and problem.pointer == "/Results/0"
+    assert problem.message.startswith("a result is JSON text (as the AWS Config API returns it) that does not parse")
 
 
 # --- Azure Resource Graph --------------------------------------------------------------------------------
@@ -254,6 +365,9 @@ def test_arm_list_and_resource_graph_merge_case_insensitively(tmp_path):
     assert resource["size"] == "Basic_A0"
     assert inventory.conflicts == []  # Microsoft.Compute/virtualMachines vs microsoft.compute/virtualmachines
     assert len(resource["relationships"]) == 3
+    assert resource["type"] == "Microsoft.Compute/virtualMachines"
+    (reversed_order,) = load_inventory([str(graph), str(arm)]).resources
+    assert reversed_order["type"] == "Microsoft.Compute/virtualMachines"  # the table's spelling, in either order
 
 
 def test_resource_graph_power_state_disks_and_public_ips(tmp_path):
@@ -456,12 +570,28 @@ def test_provider_of_type(native, provider):
 
 
 def test_each_native_name_has_one_class_and_every_class_a_description():
-    names = [native.lower() for _, _, natives in CLASS_TABLE for native in natives]
-    assert len(names) == len(set(names))
+    class_of: dict[str, str] = {}
+    for name, _, kinds in CLASS_TABLE:
+        for kind in kinds:
+            assert len({s.lower() for s in kind}) == len(kind), kind  # no spelling twice in a kind
+            for spelling in kind:
+                assert class_of.setdefault(spelling.lower(), name) == name, spelling
     assert all(description.strip() for description in CLASSES.values())
     for required in ("compute.instance", "block.volume", "block.snapshot", "storage.bucket", "network.public-ip",
                      "network.load-balancer", "database.instance", "kubernetes.cluster"):
         assert required in CLASSES
+
+
+def test_kinds_are_keyed_by_their_first_spelling_and_belong_to_one_provider():
+    keys = [kind[0] for _, _, kinds in CLASS_TABLE for kind in kinds]
+    assert len(keys) == len(set(keys)) == len(KINDS)
+    for key, spellings in KINDS.items():
+        assert spellings[0] == key
+        assert len({provider_of_type(spelling) for spelling in spellings}) == 1, spellings
+        assert provider_of_type(key) is not None
+    # the only spelling that names two kinds: the tagging API's name of classic and v2 load balancers
+    shared = sorted({s for kind in KINDS.values() for s in kind if len(kinds_of(s)) > 1})
+    assert shared == ["elasticloadbalancing:loadbalancer"]
 
 
 def test_schema_class_enum_is_the_vocabulary():

@@ -196,6 +196,51 @@ def test_azure_ids_merge_case_insensitively_other_ids_do_not(dump):
     assert inventory.conflicts == []
 
 
+@pytest.mark.parametrize(
+    "types, kept",
+    [
+        (("ec2:instance", "AWS::EC2::Instance"), "AWS::EC2::Instance"),
+        (("aws_instance", "ec2:instance"), "ec2:instance"),
+        (("ec2:instance", "aws::ec2::instance"), "aws::ec2::instance"),  # the key, even in another case
+        (("microsoft.compute/disks", "Microsoft.Compute/disks"), "Microsoft.Compute/disks"),  # the table's case
+        # the tagging API's name of both load balancer kinds gives way to the name of one kind
+        (("elasticloadbalancing:loadbalancer", "AWS::ElasticLoadBalancing::LoadBalancer"), "AWS::ElasticLoadBalancing::LoadBalancer"),
+        (("elasticloadbalancing:loadbalancer", "aws_lb"), "aws_lb"),
+    ],
+)
+def test_one_kind_spelt_two_ways_is_no_conflict_and_the_result_does_not_depend_on_the_order(dump, types, kept):
+    for order in (types, types[::-1]):
+        files = [dump(f"{n}.json", document({"id": "r-1", "type": t, "provider": "aws"})) for n, t in enumerate(order)]
+        inventory = load_inventory(files)
+        assert [(r["type"], r["class"]) for r in inventory.resources] == [(kept, inventory.resources[0]["class"])]
+        assert inventory.resources[0]["class"] is not None
+        assert inventory.conflicts == []
+
+
+def test_two_kinds_are_a_conflict_and_the_later_file_wins(dump):
+    a = dump("a.json", document(vm("i-1"), {"id": "lb-1", "type": "AWS::ElasticLoadBalancingV2::LoadBalancer"}))
+    b = dump("b.json", document({"id": "i-1", "type": "AWS::EC2::Volume"}, {"id": "lb-1", "type": "aws_elb"}))
+    inventory = load_inventory([a, b])
+    assert [(r["type"], r["class"]) for r in inventory.resources] == [
+        ("AWS::EC2::Volume", "block.volume"), ("aws_elb", "network.load-balancer")]
+    assert inventory.conflicts == [
+        Conflict("aws", "i-1", "type", ("AWS::EC2::Instance", "AWS::EC2::Volume"), (a, b)),
+        Conflict("aws", "lb-1", "type", ("AWS::ElasticLoadBalancingV2::LoadBalancer", "aws_elb"), (a, b)),
+    ]
+
+
+def test_unknown_types_conflict_unless_equal_and_azure_keeps_the_first_case(dump):
+    azure_id = "/subscriptions/S/resourceGroups/RG/providers/Microsoft.Web/sites/app"
+    a = dump("a.json", document({"id": "x-1", "type": "AWS::Foo::Bar"}, {"id": "x-2", "type": "AWS::Foo::Bar"},
+                                {"id": azure_id, "type": "Microsoft.Web/sites", "provider": "azure"}))
+    b = dump("b.json", document({"id": "x-1", "type": "AWS::Foo::Bar"}, {"id": "x-2", "type": "AWS::Foo::Baz"},
+                                {"id": azure_id, "type": "microsoft.web/sites", "provider": "azure"}))
+    for files in ([a, b], [b, a]):
+        inventory = load_inventory(files)
+        assert [c.field for c in inventory.conflicts] == ["type"]
+        assert inventory.resources[2]["type"] == load_inventory(files[:1]).resources[2]["type"]  # the first file's
+
+
 def test_same_id_under_two_providers_is_two_resources(dump):
     path = dump("inv.json", document({"id": "r1", "type": "t", "provider": "aws"}, {"id": "r1", "type": "t", "provider": "gcp"}))
     assert len(load_inventory([path]).resources) == 2

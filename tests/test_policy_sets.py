@@ -285,7 +285,8 @@ def test_a_policy_set_retargets_resource_types_end_to_end(write):
     write("lib/set.yaml", RETARGET.format(classes="[block.volume, AWS::S3::Bucket]"))
     assert validate(policy.parent)[0] == 0
     (loaded,) = load_library([str(policy.parent)]).policies
-    assert loaded.types == frozenset({"block.volume", "aws::s3::bucket"}) and loaded.policy_set == "storage"
+    assert loaded.types == frozenset({"block.volume", "aws::s3::bucket", "s3:bucket", "aws_s3_bucket"})  # every spelling
+    assert loaded.policy_set == "storage"
     assert check_findings(policy.parent, inventory) == [("untagged", "bucket-1"), ("untagged", "vol-1")]
 
 

@@ -12,6 +12,11 @@ Stages, each reporting the same :class:`~engine.errors.Problem` type:
    across the whole set, policy sets name existing policies and parameters, ownership names
    existing teams.
 
+A compiled policy's ``types`` holds, lower-cased, every class it names and every spelling of each
+provider resource kind it names (``ec2:instance`` also selects ``AWS::EC2::Instance`` and
+``aws_instance``; see :func:`engine.inventory.types.spellings_of`), so selection needs no
+knowledge of the vocabulary.
+
 Every problem of every file is collected; :func:`load_library` raises one
 :class:`~engine.errors.InputError` holding all of them.
 """
@@ -27,6 +32,7 @@ from engine.conditions.compiler import compile_condition
 from engine.documents import schemas
 from engine.documents.yaml_loader import YamlDocument, load_yaml_documents
 from engine.errors import InputError, Problem, did_you_mean, json_pointer
+from engine.inventory.types import CLASSES, close_names, is_known_name, looks_like_class, spellings_of
 from engine.ownership import compile_ownership
 from engine.policy import Policy, PolicyLibrary
 from engine.sizing.catalog import compile_catalog
@@ -194,7 +200,8 @@ def build_policy(doc: YamlDocument, overrides: dict | None, problems: list[Probl
         if not any(p.pointer == c or (p.pointer or "").startswith(c + "/") for c in conditions)
     ]
     if "types" in resource:  # the schema let {param: NAME} through: check the substituted names
-        found += [placed.relocate(p) for p in schemas.validate(doc, resource["types"], TYPE_NAMES, ["resource", "types"])]
+        type_problems = schemas.validate(doc, resource["types"], TYPE_NAMES, ["resource", "types"])
+        found += [placed.relocate(p) for p in type_problems] or _misspelt_types(resource["types"], placed)
     problems.extend(found)
     where = None
     if "where" in resource:
@@ -219,7 +226,7 @@ def build_policy(doc: YamlDocument, overrides: dict | None, problems: list[Probl
         description=data.get("description", ""),
         labels=tuple(data.get("labels", ())),
         remediation=data.get("remediation", ""),
-        types=frozenset(t.lower() for t in types) if types else None,
+        types=frozenset().union(*map(spellings_of, types)) if types else None,
         where=where,
         spec=spec,
         parameters=params,
@@ -229,6 +236,33 @@ def build_policy(doc: YamlDocument, overrides: dict | None, problems: list[Probl
         policy_set=overrides.get("_set"),
         document=doc,
     )
+
+
+def _misspelt_types(types: list[str], placed: _SubstitutedPolicy) -> list[Problem]:
+    """E329 for each ``resource.types`` entry that would select nothing because it is misspelt.
+
+    A lower-case dotted name has the shape of a class, which no provider's type name has: it must
+    be a class. Any other name the vocabulary does not know is allowed (it cannot list every
+    provider type) unless it is a likely misspelling of one it knows
+    (:func:`engine.inventory.types.close_names`).
+    """
+    problems = []
+    for index, name in enumerate(types):
+        if is_known_name(name):
+            continue
+        close = close_names(name)
+        if looks_like_class(name):
+            message = f"unknown resource class '{name}': it would select nothing"
+            hint = (f"did you mean '{close[0]}'?" if close else did_you_mean(name, CLASSES)) or (
+                "the classes are " + ", ".join(CLASSES))
+        elif close:
+            message = (f"unknown resource type '{name}': it is not in the type vocabulary but close to a name that is,"
+                       " and would select nothing")
+            hint = f"did you mean '{close[0]}'?"
+        else:
+            continue
+        problems.append(placed.problem("E329", message, f"/resource/types/{index}", hint))
+    return problems
 
 
 def load_library(paths, *, require_policies: bool = False) -> PolicyLibrary:

@@ -8,9 +8,15 @@ Rules, applied in file order then position order:
 * the resource keeps the position where it was first seen, and its first ``id`` spelling;
 * a non-empty value from a later file fills an empty one or overrides an earlier one;
 * when both are non-empty and differ, the later one wins and a :class:`Conflict` is recorded;
-  values that differ only by case are not a conflict for Azure ids, types and regions, nor
-  are two ``type`` names of the same class (``rds:snapshot`` from the tagging API and
-  ``AWS::RDS::DBSnapshot`` from AWS Config);
+  values that differ only by case are not a conflict for Azure ids, types and regions (the
+  first file's spelling is kept);
+* two ``type`` names that spell one provider resource kind (``rds:snapshot`` from the tagging
+  API and ``AWS::RDS::DBSnapshot`` from AWS Config; see :mod:`engine.inventory.types`) are not a
+  conflict either, and the resource keeps the most specific spelling whichever file came first
+  (:func:`~engine.inventory.types.spelling_rank`: the kind's canonical key, for AWS the
+  CloudFormation / Config name, before the other spellings; the table's letter case before
+  another). Two different kinds are a conflict like any other value, even of one class
+  (``rds:snapshot`` and ``AWS::RDS::DBClusterSnapshot``);
 * tags merge key by key (keys are case-sensitive: ``Owner`` and ``owner`` are two tags);
   one key with two values is a conflict on ``tags.<key>``;
 * relationships are united; ``utilization`` merges metric by metric and ``properties``
@@ -21,7 +27,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from engine.inventory.types import classify
+from engine.inventory.types import classify, same_kind, spelling_rank
 
 SCALAR_FIELDS = ("type", "account", "region", "name", "size", "state", "created_at")
 _CASE_INSENSITIVE_AZURE = frozenset(("type", "region"))
@@ -127,20 +133,23 @@ class Merger:
     def _merge(self, key: tuple[str, str], into: dict, new: dict, file: str) -> None:
         origins = self._field_files.setdefault(key, {})
         azure = into["provider"] == "azure"
-        type_changed = False
+        type_changed = type_conflict = False
         for field in SCALAR_FIELDS:
             value = new.get(field)
             if _empty(value):
                 continue
             old = into.get(field)
-            if not _empty(old) and old != value and not self._equivalent(field, old, value, azure):
-                self._record(key, into, field, old, value, file)
-            if field == "type" and value != old:
+            if field == "type" and not _empty(old) and old != value:
+                value, type_conflict = self._merged_type(key, into, old, value, file, azure)
+                if value == old:
+                    continue
                 type_changed = True
+            elif not _empty(old) and old != value and not self._equivalent(field, old, value, azure):
+                self._record(key, into, field, old, value, file)
             into[field] = value
             origins[field] = file
         if type_changed or new.get("class"):
-            self._merge_class(key, into, new, file, origins)
+            self._merge_class(key, into, new, file, origins, type_conflict)
         self._merge_tags(key, into, new.get("tags") or {}, file, origins)
         relationships = new.get("relationships") or []
         if relationships:
@@ -152,22 +161,28 @@ class Merger:
             if value:
                 into[field] = {**into[field], **value} if into[field] else value
 
+    def _merged_type(self, key, into: dict, old: object, new: object, file: str, azure: bool) -> tuple[object, bool]:
+        """The type the resource keeps when a later file gives another non-empty one, and whether they conflict."""
+        if same_kind(old, new):  # one kind spelt two ways: the most specific spelling, in any file order
+            return (new if spelling_rank(new) < spelling_rank(old) else old), False
+        if azure and str(old).lower() == str(new).lower():
+            return old, False
+        self._record(key, into, "type", old, new, file)
+        return new, True
+
     @staticmethod
     def _equivalent(field: str, old: object, new: object, azure: bool) -> bool:
-        if azure and field in _CASE_INSENSITIVE_AZURE and str(old).lower() == str(new).lower():
-            return True
-        if field == "type":
-            old_class = classify(None, old)
-            return old_class is not None and old_class == classify(None, new)
-        return False
+        return azure and field in _CASE_INSENSITIVE_AZURE and str(old).lower() == str(new).lower()
 
-    def _merge_class(self, key, into: dict, new: dict, file: str, origins: dict) -> None:
+    def _merge_class(self, key, into: dict, new: dict, file: str, origins: dict, type_conflict: bool = False) -> None:
         explicit = new.get("class")
         value = explicit if explicit else classify(into["provider"], into["type"])
         if value is None:
             return
         old = into.get("class")
-        if explicit and old and old != value:
+        # a class that only follows from a conflicting type is that conflict, already recorded
+        follows = type_conflict and explicit == classify(into["provider"], into["type"])
+        if explicit and old and old != value and not follows:
             self._record(key, into, "class", old, value, file)
         into["class"] = value
         origins["class"] = file
