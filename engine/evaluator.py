@@ -14,14 +14,13 @@ call first; if that meets an evaluation error, the policy is run again resource 
 from __future__ import annotations
 
 import gc
-import hashlib
 from datetime import date, datetime, time, timezone
 
 from engine.checks.base import CheckContext, CheckSetupError, CheckSkipped
 from engine.costs.resource_costs import COLUMNS as RESOURCE_COST_COLUMNS
 from engine.conditions.compiler import EvaluationFailure
 from engine.fast_init import build_statements
-from engine.findings import MONEY_FIELDS, EvaluationError, Finding, Result, money_document, resource_ref
+from engine.findings import EvaluationError, Finding, Result, resource_ref
 from engine.ownership import NO_OWNERSHIP, Ownership
 from engine.policy import PolicyLibrary
 from engine.pricing.sources import PriceSources
@@ -281,16 +280,14 @@ def _compile_finding_maker(unassigned: bool):
     """``make(policy_id, ..., add_key) -> finding``: the finding maker, written out as one function.
 
     It resolves the owner (unless every finding is unassigned), takes the resource reference
-    (:func:`resource_ref` written out, for a plain dict), adds the order key, makes the finding's
-    JSON form (what :meth:`Finding.to_dict` gives; a test holds the two equal), and builds the
+    (:func:`resource_ref` written out, for a plain dict), adds the order key, and builds the
     :class:`Finding` in place (:func:`engine.fast_init.build_statements`): no call per finding
     but the one to it.
     """
     build, namespace = build_statements(Finding, {
-        "policy": "policy_id", "severity": "level", "enforcement": "enforced",
+        "policy": "policy_id", "severity": "own_severity or severity", "enforcement": "own_enforcement or enforcement",
         "message": "message", "owner": "owner", "owner_source": "source", "resource": "reference",
         "evidence": "evidence", "monthly_cost": "cost", "monthly_saving": "saving", "title": "title",
-        "_document": "document",
     }, target="finding")
     lines = [
         "def make(policy_id, severity, enforcement, title, resolve, unassigned, add_key, owners):",
@@ -321,13 +318,6 @@ def _compile_finding_maker(unassigned: bool):
         "            message, evidence, cost, saving = violation.message, violation.evidence, violation.monthly_cost, violation.monthly_saving",
         "            own_severity, own_enforcement = violation.severity, violation.enforcement",
         # a priced finding sorts by its saving first (Finding.sort_key): no presorting key then
-        "        level, enforced = own_severity or severity, own_enforcement or enforcement",
-        # the finding's JSON form (Finding.to_dict), made here while its parts are in the CPU cache
-        "        document = {'fingerprint': sha256(f'{policy_id}|resource|{provider}|{rid}'.encode()).hexdigest()[:32],",
-        "                    'policy': policy_id, 'title': title, 'severity': level, 'enforcement': enforced, 'status': 'open',",
-        "                    'owner': owner, 'owner_source': source, 'resource': reference, 'scope': None, 'message': message,",
-        "                    'evidence': evidence,",
-        "                    'money': no_money() if cost is None and saving is None else money_document(cost, saving)}",
         "        if saving is None:",
         "            if provider.__class__ is not str:",
         "                provider = str(provider)",
@@ -339,8 +329,7 @@ def _compile_finding_maker(unassigned: bool):
         "    return emit",
     ]
     source = "\n".join(lines) + "\n"
-    namespace.update(resource_ref=resource_ref, str=str, dict=dict, KeyError=KeyError, id=id, sha256=hashlib.sha256,
-                     no_money=dict.fromkeys(MONEY_FIELDS).copy, money_document=money_document)
+    namespace.update(resource_ref=resource_ref, str=str, dict=dict, KeyError=KeyError, id=id)
     exec(compile(source, f"<finding maker{' (unassigned)' if unassigned else ''}>", "exec"), namespace)  # noqa: S102 - source we wrote
     make = namespace["make"]
     make.source = source

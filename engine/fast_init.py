@@ -41,8 +41,6 @@ def fast_constructor(cls: type, positional: tuple[str, ...] = ()) -> Callable:
     namespace: dict = {"_MISSING": dataclasses.MISSING}
     signature, values = [], {}
     for index, field in enumerate(params):
-        if not field.init:  # not an argument, as in __init__: build_statements gives it its default
-            continue
         if field.default is not dataclasses.MISSING:
             namespace[f"_default_{index}"] = field.default
             signature.append(f"{field.name}=_default_{index}")
@@ -71,8 +69,7 @@ def build_statements(cls: type, values: dict[str, str], target: str = "self") ->
     """Statements that build a ``cls`` into the variable ``target``, and the names they need.
 
     ``values`` maps fields to Python expressions; a field left out takes its default (a field
-    without one must be given). An ``init=False`` field may be given too: code building the object
-    inline may know its value (``__init__`` always gives it the default). The expressions are evaluated in field order. The names the
+    without one must be given). The expressions are evaluated in field order. The names the
     statements need besides those of the expressions start with ``_fast_`` (put them in the
     namespace the code runs in).
     """
@@ -112,8 +109,8 @@ def _fields(cls: type) -> tuple:
     if not all(field.name in vars(cls) for field in params) or "__slots__" not in vars(cls):
         raise TypeError(f"{cls.__name__} is not a slotted dataclass")
     for field in params:
-        if not field.init and field.default is dataclasses.MISSING:
-            raise TypeError(f"{cls.__name__}.{field.name}: init=False fields need a default")
+        if not field.init:
+            raise TypeError(f"{cls.__name__}.{field.name}: init=False fields are not supported")
     return params
 
 

@@ -62,23 +62,16 @@ class Finding:
     unused_commitment_cost: Money | None = None
     status: str = "open"  # open | exempted | baselined
     title: str = ""
-    # The JSON form (to_dict), when the code that made the finding built it then (the evaluator's
-    # finding maker does, while the finding's parts are in the CPU cache). Not an argument: a finding
-    # made or changed (dataclasses.replace) through __init__ builds its JSON form when asked.
-    _document: dict | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def fingerprint(self) -> str:
-        document = self._document
-        if document is not None:
-            return document["fingerprint"]
         if self.resource is not None:
             subject = f"resource|{self.resource.get('provider')}|{self.resource.get('id')}"
         else:
             scope = self.scope or {}
             period = scope.get("period") or {}
             subject = f"scope|{scope.get('dimension')}|{scope.get('value')}|{scope.get('currency')}|{period.get('start')}|{period.get('end')}"
-        return fingerprint_of(self.policy, subject)
+        return hashlib.sha256(f"{self.policy}|{subject}".encode()).hexdigest()[:32]
 
     def sort_key(self) -> tuple:
         """Per policy: priced findings first, largest saving first (recommendations are read in that order;
@@ -93,9 +86,6 @@ class Finding:
                 str(scope.get("currency")))
 
     def to_dict(self) -> dict:
-        document = self._document
-        if document is not None:
-            return document.copy()
         return {
             "fingerprint": self.fingerprint,
             "policy": self.policy,
@@ -118,21 +108,6 @@ class Finding:
         if values == _NO_MONEY:
             return _NO_MONEY_DICT.copy()
         return {name: value.to_dict() if value is not None else None for name, value in zip(MONEY_FIELDS, values)}
-
-
-def fingerprint_of(policy: str, subject: str) -> str:
-    """The fingerprint of a policy's finding on a subject (``resource|provider|id`` or ``scope|...``)."""
-    return hashlib.sha256(f"{policy}|{subject}".encode()).hexdigest()[:32]
-
-
-def money_document(cost: Money | None, saving: Money | None) -> dict:
-    """The ``money`` of a finding's JSON form that carries (at most) a monthly cost and a saving."""
-    money = _NO_MONEY_DICT.copy()
-    if cost is not None:
-        money["monthly_cost"] = cost.to_dict()
-    if saving is not None:
-        money["monthly_saving"] = saving.to_dict()
-    return money
 
 
 def money_totals(findings) -> dict[str, list[dict]]:
