@@ -20,51 +20,48 @@ class ResourceIndex:
 
     def __init__(self, resources: list):
         self.resources = resources
-        self._selections: dict[frozenset, list] = {}
-        self._positions: dict[tuple, list[int]] | None = None  # (type, class) -> positions, in order
-
-    def scan(self, policy, scan, emit) -> list:
-        """``scan(resources, emit)`` (see :mod:`engine.checks.codegen`) over what ``policy`` selects."""
-        return scan(self.select(policy), emit)
+        self._selections: dict[frozenset, tuple[list, list[int]]] = {}  # types -> (resources, their positions)
+        self._groups: dict[tuple, list[int]] | None = None  # (type, class) -> positions, in order
 
     def select(self, policy) -> list:
         """The resources ``policy`` selects, in inventory order (shared between policies: do not modify)."""
-        types = policy.types
-        if types is None:
-            return self.resources
+        return self.resources if policy.types is None else self._selection(policy.types)[0]
+
+    def positions(self, policy) -> list[int] | None:
+        """The inventory positions of :meth:`select`'s resources, ascending (None: all, the selection is the inventory)."""
+        return None if policy.types is None else self._selection(policy.types)[1]
+
+    def _selection(self, types: frozenset) -> tuple[list, list[int]]:
         selection = self._selections.get(types)
         if selection is None:
-            selection = self._selections[types] = self._select(types)
+            picked = self._pick(types)
+            selection = self._selections[types] = (list(map(self.resources.__getitem__, picked)), picked)
         return selection
 
-    def _select(self, types: frozenset) -> list:
-        positions = self._group()
-        if positions is None:  # a type or class that is not hashable (not from load_inventory): test each
-            return [r for r in self.resources if selects_pair(types, (r.get("type"), r.get("class")))]
-        runs = [run for key, run in positions.items() if selects_pair(types, key)]
-        if not runs:
-            return []
-        if len(runs) == 1:
-            (picked,) = runs
-        else:  # each run is ascending: the sort merges them (Timsort finds the runs)
-            picked = sorted(chain.from_iterable(runs))
-        return list(map(self.resources.__getitem__, picked))
+    def _pick(self, types: frozenset) -> list[int]:
+        groups = self._group()
+        if groups is None:  # a type or class that is not hashable (not from load_inventory): test each
+            return [i for i, r in enumerate(self.resources) if selects_pair(types, (r.get("type"), r.get("class")))]
+        runs = [run for key, run in groups.items() if selects_pair(types, key)]
+        if len(runs) <= 1:
+            return runs[0] if runs else []
+        return sorted(chain.from_iterable(runs))  # each run is ascending: the sort merges them (Timsort finds the runs)
 
     def _group(self) -> dict[tuple, list[int]] | None:
-        if self._positions is None:
-            positions: dict[tuple, list[int]] = {}
+        if self._groups is None:
+            groups: dict[tuple, list[int]] = {}
             try:
                 for position, resource in enumerate(self.resources):
                     key = (resource.get("type"), resource.get("class"))
-                    run = positions.get(key)
+                    run = groups.get(key)
                     if run is None:
-                        positions[key] = [position]
+                        groups[key] = [position]
                     else:
                         run.append(position)
             except TypeError:
                 return None
-            self._positions = positions
-        return self._positions
+            self._groups = groups
+        return self._groups
 
 
 def selects_pair(types: frozenset, key: tuple) -> bool:

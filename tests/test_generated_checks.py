@@ -139,7 +139,7 @@ def test_scan_selects_as_the_policy_selector(types):
     policy = make_policy("p", types, None)
     selects = policy.selector()
     expected = [(r, check(r)) for r in resources if selects(r) and check(r) is not None]
-    assert ResourceIndex(resources).scan(policy, check.scan, pair) == expected
+    assert check.scan(ResourceIndex(resources).select(policy), pair) == expected
 
 
 def test_generated_tagging_check_reads_tags_as_before():
@@ -280,10 +280,8 @@ def test_selection_equals_a_selector_call_per_resource(seed):
         selects = policy.selector()
         expected = [r for r in resources if selects is None or selects(r)]
         assert index.select(policy) == expected
-        def scan(rs, emit):
-            return [emit(r, None) for r in rs]
-
-        assert index.scan(policy, scan, lambda resource, violation: resource) == expected
+        positions = index.positions(policy)
+        assert positions is None if policy.types is None else [resources[i] for i in positions] == expected
         assert index.select(policy) is index.select(policy)  # selected once per set of types
 
 
@@ -312,6 +310,45 @@ def test_errors_from_a_scan_are_reported_per_resource_in_order():
     assert [e.resource for e in result.errors[:20]] == [f"r{index:02d}" for index in range(1, 40, 2)]
     assert result.errors[20].code == "E502" and "10 more" in result.errors[20].message
     assert [f.resource["id"] for f in result.findings] == [f"r{index:02d}" for index in range(4, 60, 2)]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_evaluation_in_blocks_is_one_pass_per_policy(seed, monkeypatch):
+    """Policies evaluated a block of inventory positions at a time give the findings and errors, in order,
+    of one pass per policy: with blocks smaller than the selections, scans that meet an evaluation
+    error in a later block, errors past the cap, a where condition and checks without a scan."""
+    import engine.evaluator as evaluator_module
+
+    rng = random.Random(seed)
+    classes = ["compute.instance", "block.volume", "storage.bucket", None]
+    resources = []
+    for index in range(700):
+        resource = {"id": f"r{index:04d}", "type": rng.choice(["AWS::EC2::Instance", "aws_ebs_volume", "x"]),
+                    "class": rng.choice(classes), "provider": rng.choice(["aws", "gcp"]), "tags": random_tags(rng),
+                    "size": rng.choice([1, 5, 9]) if rng.random() < 0.97 or index < 300 else "big", "state": rng.choice(STATES)}
+        resources.append(resource)
+    where = compile_condition({"path": "state", "op": "in", "value": STATES[:2]}, "/resource/where", lambda *p: None)
+    policies = [
+        make_policy("a-tags", ["compute.instance", "block.volume"],
+                    tagging.compile({"keys": [{"key": "owner"}, {"key": "env", "values": ["prod"]}]}, pytest.fail)),
+        make_policy("b-sizes", None, _Failing({"fail_if": {"path": "size", "op": "gt", "value": 4}})),  # errors past 300
+        make_policy("c-where", ["storage.bucket", "x"], condition_type.compile(
+            {"fail_if": {"path": "size", "op": "in", "value": [1, 9]}}, pytest.fail), where=where),
+        make_policy("d-sizes", ["block.volume"], condition_type.compile({"fail_if": {"path": "size", "op": "eq", "value": 5}}, pytest.fail)),
+    ]
+    library = PolicyLibrary(policies)
+
+    def run(block):
+        monkeypatch.setattr(evaluator_module, "BLOCK", block)
+        return evaluate(library, resources, ownership=OWNERSHIP, as_of="2026-11-27")
+
+    whole = run(10**9)
+    assert any(e.code == "E501" for e in whole.errors) and any(e.code == "E502" for e in whole.errors)
+    assert whole.findings and {f.policy for f in whole.findings} == {"a-tags", "b-sizes", "c-where", "d-sizes"}
+    for block in (1, 7, 64, 512):
+        result = run(block)
+        assert result.findings == whole.findings and result.errors == whole.errors
+        assert [f.to_dict() for f in result.findings] == [f.to_dict() for f in whole.findings]
 
 
 # --- findings ------------------------------------------------------------------------------------
@@ -547,6 +584,6 @@ def test_built_in_scans_equal_their_checks():
             continue
         selected = index.select(policy)
         expected = [(r, check(r)) for r in selected if check(r) is not None]
-        assert index.scan(policy, check.scan, pair) == expected, policy.id
+        assert check.scan(selected, pair) == expected, policy.id
         scanned += bool(expected)
     assert scanned >= 5  # scans that found something: tagging, condition and waste policies
