@@ -3,14 +3,26 @@
 from __future__ import annotations
 
 from engine.bundled import policies_dir
-from engine.costs.reader import load_costs
 from engine.documents.loader import load_budgets, load_library, load_ownership
 from engine.evaluator import evaluate
 from engine.findings import Result
 from engine.inventory.snapshot import load_inventory
 from engine.outputs import FORMATS
 from engine.policy import PolicyLibrary
-from engine.policy_tests import run_policy_tests
+
+
+def load_costs(paths, *, columns=None, memory_limit: str | None = None, threads: int | None = None):
+    """FOCUS cost files as a cost snapshot (see :func:`engine.costs.reader.load_costs`)."""
+    from engine.costs.reader import load_costs as load  # imported when asked for, like DuckDB itself
+
+    return load(paths, columns=columns, memory_limit=memory_limit, threads=threads)
+
+
+def run_policy_tests(paths):
+    """Run the policy test documents under ``paths`` (see :func:`engine.policy_tests.run_policy_tests`)."""
+    from engine.policy_tests import run_policy_tests as run
+
+    return run(paths)
 
 
 def load_policies(paths=None) -> PolicyLibrary:

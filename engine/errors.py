@@ -16,7 +16,6 @@ Codes are stable and grouped by stage:
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 from typing import Iterable
 
@@ -73,6 +72,8 @@ class InputError(Exception):
 def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
     """A 'did you mean' hint for a misspelt key or value, or None when nothing is close."""
     options = [c for c in candidates if isinstance(c, str)]
+    import difflib  # only when there is a mistake to hint at
+
     close = difflib.get_close_matches(str(word), options, n=1, cutoff=0.6)
     if not close:
         lowered = {c.lower(): c for c in options}
