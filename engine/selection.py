@@ -1,10 +1,12 @@
 """Resource selection for one run: which resources each policy's ``resource.types`` selects.
 
 A policy selects a resource when the resource's ``class`` is one of its types, or its ``type``
-(lower-cased) is (see :func:`selects_pair`). A :class:`ResourceIndex` groups the resources once per
-run by their ``(type, class)`` pair — an inventory has a few dozen distinct pairs however many
-resources it has — and then answers each policy from the pairs its types select, instead of
-testing every resource again for every policy.
+(lower-cased) is (see :func:`selects_pair`). A :class:`ResourceIndex` reads each resource's
+``(type, class)`` pair once per run — an inventory has a few dozen distinct pairs however many
+resources it has — decides each distinct pair once per set of types, and picks the selected
+resources in C (``itertools.compress``), instead of testing every resource in Python for every
+policy. :meth:`ResourceIndex.blocks` does it a block of the inventory at a time, so that the
+pairs are read just before the policies read the same resources (see ``engine.evaluator``).
 
 The result is what calling ``policy.selector()`` on each resource in turn gives, in inventory
 order. Resources are plain dicts (see :mod:`engine.inventory.resource`).
@@ -12,7 +14,11 @@ order. Resources are plain dicts (see :mod:`engine.inventory.resource`).
 
 from __future__ import annotations
 
-from itertools import chain
+from itertools import compress
+from operator import itemgetter
+from typing import Iterable, Iterator
+
+_TYPE_AND_CLASS = itemgetter("type", "class")
 
 
 class ResourceIndex:
@@ -20,48 +26,45 @@ class ResourceIndex:
 
     def __init__(self, resources: list):
         self.resources = resources
-        self._selections: dict[frozenset, tuple[list, list[int]]] = {}  # types -> (resources, their positions)
-        self._groups: dict[tuple, list[int]] | None = None  # (type, class) -> positions, in order
+        self._selections: dict[frozenset, list] = {}
+        self._decided: dict[tuple, bool] = {}  # (types, (type, class)) -> selected
 
     def select(self, policy) -> list:
         """The resources ``policy`` selects, in inventory order (shared between policies: do not modify)."""
-        return self.resources if policy.types is None else self._selection(policy.types)[0]
-
-    def positions(self, policy) -> list[int] | None:
-        """The inventory positions of :meth:`select`'s resources, ascending (None: all, the selection is the inventory)."""
-        return None if policy.types is None else self._selection(policy.types)[1]
-
-    def _selection(self, types: frozenset) -> tuple[list, list[int]]:
+        types = policy.types
+        if types is None:
+            return self.resources
         selection = self._selections.get(types)
         if selection is None:
-            picked = self._pick(types)
-            selection = self._selections[types] = (list(map(self.resources.__getitem__, picked)), picked)
+            selection = self._selections[types] = self._select(types, self.resources)
         return selection
 
-    def _pick(self, types: frozenset) -> list[int]:
-        groups = self._group()
-        if groups is None:  # a type or class that is not hashable (not from load_inventory): test each
-            return [i for i, r in enumerate(self.resources) if selects_pair(types, (r.get("type"), r.get("class")))]
-        runs = [run for key, run in groups.items() if selects_pair(types, key)]
-        if len(runs) <= 1:
-            return runs[0] if runs else []
-        return sorted(chain.from_iterable(runs))  # each run is ascending: the sort merges them (Timsort finds the runs)
+    def blocks(self, type_sets: Iterable[frozenset | None], size: int) -> Iterator[dict]:
+        """For each block of ``size`` inventory positions, in order: ``{types: the block's resources
+        those types select, in order}`` for each of ``type_sets`` (None: all of the block's)."""
+        type_sets = list(dict.fromkeys(type_sets))
+        for start in range(0, len(self.resources), size):
+            part = self.resources[start:start + size]
+            yield {types: part if types is None else self._select(types, part) for types in type_sets}
 
-    def _group(self) -> dict[tuple, list[int]] | None:
-        if self._groups is None:
-            groups: dict[tuple, list[int]] = {}
-            try:
-                for position, resource in enumerate(self.resources):
-                    key = (resource.get("type"), resource.get("class"))
-                    run = groups.get(key)
-                    if run is None:
-                        groups[key] = [position]
-                    else:
-                        run.append(position)
-            except TypeError:
-                return None
-            self._groups = groups
-        return self._groups
+    def _select(self, types: frozenset, resources: list) -> list:
+        try:
+            pairs = list(map(_TYPE_AND_CLASS, resources))  # a canonical resource has both keys
+        except (KeyError, TypeError):
+            pairs = [(r.get("type"), r.get("class")) for r in resources]
+        decided = self._decided
+        try:
+            picked = set()
+            for pair in set(pairs):
+                hit = decided.get((types, pair))
+                if hit is None:
+                    hit = decided[(types, pair)] = selects_pair(types, pair)
+                if hit:
+                    picked.add(pair)
+        except TypeError:  # a type or class that is not hashable (not from load_inventory): test each
+            return [r for r, pair in zip(resources, pairs) if selects_pair(types, pair)]
+        # the resources whose pair is picked: compress and map run in C, at a few ns a resource
+        return list(compress(resources, map(picked.__contains__, pairs)))
 
 
 def selects_pair(types: frozenset, key: tuple) -> bool:

@@ -280,8 +280,8 @@ def test_selection_equals_a_selector_call_per_resource(seed):
         selects = policy.selector()
         expected = [r for r in resources if selects is None or selects(r)]
         assert index.select(policy) == expected
-        positions = index.positions(policy)
-        assert positions is None if policy.types is None else [resources[i] for i in positions] == expected
+        in_blocks = [r for selected in index.blocks([p.types for p in policies], 7) for r in selected[policy.types]]
+        assert in_blocks == expected
         assert index.select(policy) is index.select(policy)  # selected once per set of types
 
 
