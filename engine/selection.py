@@ -27,7 +27,7 @@ class ResourceIndex:
     def __init__(self, resources: list):
         self.resources = resources
         self._selections: dict[frozenset, list] = {}
-        self._decided: dict[tuple, bool] = {}  # (types, (type, class)) -> selected
+        self._decisions: dict[frozenset, _Decisions] = {}
 
     def select(self, policy) -> list:
         """The resources ``policy`` selects, in inventory order (shared between policies: do not modify)."""
@@ -36,7 +36,8 @@ class ResourceIndex:
             return self.resources
         selection = self._selections.get(types)
         if selection is None:
-            selection = self._selections[types] = self._select(types, self.resources)
+            resources = self.resources
+            selection = self._selections[types] = self._select(types, resources, _pairs(resources))
         return selection
 
     def blocks(self, type_sets: Iterable[frozenset | None], size: int) -> Iterator[dict]:
@@ -45,26 +46,40 @@ class ResourceIndex:
         type_sets = list(dict.fromkeys(type_sets))
         for start in range(0, len(self.resources), size):
             part = self.resources[start:start + size]
-            yield {types: part if types is None else self._select(types, part) for types in type_sets}
+            pairs = _pairs(part)
+            yield {types: part if types is None else self._select(types, part, pairs) for types in type_sets}
 
-    def _select(self, types: frozenset, resources: list) -> list:
+    def _select(self, types: frozenset, resources: list, pairs: list[tuple]) -> list:
+        decisions = self._decisions.get(types)
+        if decisions is None:
+            decisions = self._decisions[types] = _Decisions(types)
         try:
-            pairs = list(map(_TYPE_AND_CLASS, resources))  # a canonical resource has both keys
-        except (KeyError, TypeError):
-            pairs = [(r.get("type"), r.get("class")) for r in resources]
-        decided = self._decided
-        try:
-            picked = set()
-            for pair in set(pairs):
-                hit = decided.get((types, pair))
-                if hit is None:
-                    hit = decided[(types, pair)] = selects_pair(types, pair)
-                if hit:
-                    picked.add(pair)
+            # the resources whose pair is selected: compress and map run in C, one dict lookup a resource
+            return list(compress(resources, map(decisions.__getitem__, pairs)))
         except TypeError:  # a type or class that is not hashable (not from load_inventory): test each
             return [r for r, pair in zip(resources, pairs) if selects_pair(types, pair)]
-        # the resources whose pair is picked: compress and map run in C, at a few ns a resource
-        return list(compress(resources, map(picked.__contains__, pairs)))
+
+
+class _Decisions(dict):
+    """``(type, class) -> selected`` for one set of types, decided on first sight of each pair."""
+
+    __slots__ = ("types",)
+
+    def __init__(self, types: frozenset):
+        super().__init__()
+        self.types = types
+
+    def __missing__(self, pair: tuple) -> bool:
+        hit = self[pair] = selects_pair(self.types, pair)
+        return hit
+
+
+def _pairs(resources: list) -> list[tuple]:
+    """Each resource's ``(type, class)``, in order."""
+    try:
+        return list(map(_TYPE_AND_CLASS, resources))  # a canonical resource has both keys
+    except (KeyError, TypeError):
+        return [(r.get("type"), r.get("class")) for r in resources]
 
 
 def selects_pair(types: frozenset, key: tuple) -> bool:
