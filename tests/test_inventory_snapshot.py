@@ -396,6 +396,21 @@ def test_duplicate_resource_in_one_file(dump):
     assert error_text([path]) == f"{path}:14:13: E405 duplicate resource 'i-1'; first at /resources/0 (at /resources/2/id)"
 
 
+@pytest.mark.parametrize("slow", [False, True], ids=["fast path", "with a resource to normalize"])
+def test_duplicates_follow_the_merge_key(dump, slow):
+    """Azure ids are case-insensitive, others are not; the same id under two providers is two resources."""
+    azure = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/disks/d1"
+    resources = [vm("i-1"), vm("I-1"), {"id": "i-1", "type": "compute.googleapis.com/Instance", "provider": "gcp"},
+                 {"id": azure, "type": "Microsoft.Compute/disks", "provider": "azure"}]
+    if slow:  # a tag value that is a number is coerced by the slow path: the check must still see every id
+        resources.append(vm("i-9", tags={"n": 5}))
+    path = dump("inv.json", document(*resources))
+    assert len(load_inventory([path]).resources) == len(resources)  # no duplicate
+    resources.append({"id": azure.upper(), "type": "Microsoft.Compute/disks", "provider": "azure"})
+    path = dump("inv.json", document(*resources))
+    assert f"E405 duplicate resource '{azure.upper()}'; first at /resources/3" in error_text([path])
+
+
 def test_json_lines_problems_give_the_line(dump):
     lines = [json.dumps(vm("i-1")), json.dumps(vm("i-2", tags=["team"])), "{not json", json.dumps({"type": "t"})]
     path = dump("inv.jsonl", "\n".join(lines) + "\n")

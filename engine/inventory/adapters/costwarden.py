@@ -18,6 +18,7 @@ This is the fast path: resources are completed in place, without copies, because
 
 from __future__ import annotations
 
+from itertools import compress
 from operator import itemgetter
 
 from engine.errors import did_you_mean, json_pointer
@@ -35,6 +36,7 @@ _PROVIDERS = frozenset(PROVIDERS)
 _OPTIONAL_TEXT = ("account", "region", "name", "size", "state", "created_at")
 _AZURE_ONLY_KEYS = ("subscriptionId", "resourceGroup", "location", "tenantId")
 _MISSING = object()
+_IS_AZURE = "azure".__eq__
 
 
 def _looks_like_resource(item: object) -> bool:
@@ -67,24 +69,31 @@ def convert(doc: object, problems: StructureProblems) -> list[dict]:
     else:
         problems.add((), f"an inventory must be a document, an array of resources or JSON Lines, got {kind_of(doc)}")
         return []
-    slow = complete_in_place(items)
+    ids: list[str] = []
+    slow = complete_in_place(items, ids)
     if slow:
         valid = [True] * len(items)
         for index in slow:
             valid[index] = normalize_resource(items[index], base + (index,), problems)
         resources = [resource for resource, ok in zip(items, valid) if ok]
         positions = [index for index, ok in enumerate(valid) if ok]
+        ids = list(map(itemgetter("id"), resources))
     else:
         resources, positions = items, None
+    if len(set(ids)) == len(ids) and _azure_ids_distinct(resources, ids):
+        return resources  # no two merge keys are equal
     _report_duplicates(resources, positions, base, problems)
     return resources
 
 
+def _azure_ids_distinct(resources: list[dict], ids: list[str]) -> bool:
+    """Whether the Azure resources' ids are distinct ignoring case (merge_key), given distinct ids."""
+    azure = [rid.lower() for rid in compress(ids, map(_IS_AZURE, map(itemgetter("provider"), resources)))]
+    return len(set(azure)) == len(azure)
+
+
 def _report_duplicates(resources: list[dict], positions: list[int] | None, base: tuple,
                        problems: StructureProblems) -> None:
-    ids = list(map(itemgetter("id"), resources))
-    if len(set(map(str.lower, ids))) == len(ids):  # distinct even ignoring case: no two merge keys are equal
-        return
     first: dict[tuple[str, str], int] = {}
     for index, resource in enumerate(resources):
         position = index if positions is None else positions[index]
@@ -96,8 +105,11 @@ def _report_duplicates(resources: list[dict], positions: list[int] | None, base:
             first[key] = position
 
 
-def complete_in_place(items: list) -> list[int]:
+def complete_in_place(items: list, ids: list | None = None) -> list[int]:
     """The fast path: complete well-formed resources in place; return the indexes of the others.
+
+    ``ids``, when given, receives the id of each well-formed resource, in order (all of them when
+    none is returned), read while the resource is at hand, for the duplicate check.
 
     A resource is left to :func:`normalize_resource` (which reports its problems, or coerces tag
     values) as soon as anything is unusual. One flat loop on purpose: at 100k resources every
@@ -114,6 +126,7 @@ def complete_in_place(items: list) -> list[int]:
     classes = {name: name for name in CLASSES}
     type_names: dict[str, str] = {}
     width = len(RESOURCE_KEYS)
+    add_id = (ids if ids is not None else []).append
     for index, resource in enumerate(items):
         if resource.__class__ is not dict:
             slow.append(index)
@@ -124,6 +137,7 @@ def complete_in_place(items: list) -> list[int]:
         if rid.__class__ is not str or rtype.__class__ is not str or not rid or not rtype:
             slow.append(index)
             continue
+        add_id(rid)
         shared = type_names.get(rtype)
         if shared is None:
             type_names[rtype] = rtype
