@@ -135,8 +135,11 @@ class RightsizingCheck:
                 if not self.report_insufficient:
                     return None
                 return self._note("insufficient-data", short, resource, stats, {"trigger": self._trigger(trigger_value)})
-            return self._recommend(resource, utilization, stats, trigger_value, catalog, prices, as_of)
+            return self._recommend(resource, utilization, stats, trigger_value, catalog, prices, as_of, known)
 
+        # per run: the candidate sizes below each size, each size's evidence, the ceiling's evidence
+        # (shared by the findings of the run, as evidence is frozen by convention: README, Python API)
+        known = _Known(candidates={}, sizes={}, ceiling=self._ceiling())
         return check
 
     # --- the pieces ------------------------------------------------------------------------------
@@ -170,7 +173,7 @@ class RightsizingCheck:
         evidence.update(extra or {})
         return Violation(f"no recommendation ({reason}): {detail}", evidence, severity=NOTE[0], enforcement=NOTE[1])
 
-    def _recommend(self, resource, utilization, stats, trigger_value, catalog, prices, as_of) -> Violation | None:
+    def _recommend(self, resource, utilization, stats, trigger_value, catalog, prices, as_of, known: "_Known") -> Violation | None:
         name = resource.get("size")
         current = catalog.size(resource.get("provider"), name)
         trigger = {"trigger": self._trigger(trigger_value)}
@@ -199,13 +202,15 @@ class RightsizingCheck:
                     observed[metric] = value
             if problem is not None:
                 return self._note("insufficient-data", problem, resource, stats, trigger) if self.report_insufficient else None
-        family = catalog.family(current.provider, current.family)
-        candidates = [
-            size for size in family.sizes[:current.position]
-            if (self.allow_architecture_change or size.architecture == current.architecture)
-            and (self.allow_burstable or not size.burstable)
-            and (self.max_steps is None or current.position - size.position <= self.max_steps)
-        ]
+        candidates = known.candidates.get(current)
+        if candidates is None:
+            family = catalog.family(current.provider, current.family)
+            candidates = known.candidates[current] = [
+                size for size in family.sizes[:current.position]
+                if (self.allow_architecture_change or size.architecture == current.architecture)
+                and (self.allow_burstable or not size.burstable)
+                and (self.max_steps is None or current.position - size.position <= self.max_steps)
+            ]
         if not candidates:
             if not self.report_no_target:
                 return None
@@ -226,7 +231,7 @@ class RightsizingCheck:
             projected = "; ".join(f"{m} {self.ceiling_statistic} {_num(projection[m]['projected'])}%" for m in over)
             detail = f"{', '.join(over)} would exceed the ceiling of {_num(self.ceiling)}% on {size.name} ({projected})"
             return self._note("nothing-fits", detail, resource, stats,
-                              {**trigger, "projection": {"target": size.name, **projection}, "ceiling": self._ceiling()})
+                              {**trigger, "projection": {"target": size.name, **projection}, "ceiling": known.ceiling})
         target, projection = fitting, self._project(current, fitting, observed)
         saving = estimate(resource, current.name, target.name, prices, as_of)
         steps = current.position - target.position
@@ -234,11 +239,11 @@ class RightsizingCheck:
             "recommendation": {"current": current.name, "target": target.name, "family": current.family, "steps": steps},
             "actual": {"size": current.name, f"{self.metric}.{self.statistic}": trigger_value},
             "expected": {"size": target.name},
-            "current": current.to_dict(),
-            "target": target.to_dict(),
+            "current": known.size(current),
+            "target": known.size(target),
             "trigger": self._trigger(trigger_value),
             "projection": projection,
-            "ceiling": self._ceiling(),
+            "ceiling": known.ceiling,
             "confidence": self._confidence(stats),
             "saving": saving.evidence,
         }
@@ -270,6 +275,22 @@ class RightsizingCheck:
     def _ceiling(self) -> dict:
         return {"statistic": self.ceiling_statistic, "limit": _num(self.limit), "headroom": _num(self.headroom),
                 "max_projected": _num(self.ceiling)}
+
+
+@dataclass(frozen=True)
+class _Known:
+    """What one run of a rightsizing check works out once: per size, its smaller candidates and its
+    evidence (``Size.to_dict``); the ceiling's evidence."""
+
+    candidates: dict
+    sizes: dict
+    ceiling: dict
+
+    def size(self, size) -> dict:
+        found = self.sizes.get(size)
+        if found is None:
+            found = self.sizes[size] = size.to_dict()
+        return found
 
 
 def _read(stats: object, name: str, metric: str) -> float | None:
