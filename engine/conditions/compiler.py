@@ -115,7 +115,7 @@ class ConditionSource:
         inline_constants = [None] * len(condition.leaves)
         depth = [0]
         chains = [field_chain(leaf.path) for leaf in condition.leaves]
-        hoisted, preamble = _shared_prefixes(chains)
+        hoisted, reads_of = _shared_prefixes(chains)
 
         def leaf_lines(leaf: Leaf) -> list[str]:
             index = index_of[id(leaf)]
@@ -159,7 +159,25 @@ class ConditionSource:
                 lines += ["if holds:" if kind == "all" else "if not holds:", *("    " + line for line in rest)]
             return lines
 
-        lines = preamble + node_lines(condition.node, 0)
+        body = node_lines(condition.node, 0)
+        required = _required_prefixes(condition.node, chains, index_of)
+        if required:
+            # the condition is false, and nothing in it can fail, when this field holds nothing (null, not
+            # an object, or an empty object): every leaf under it would read null. Most resources lack
+            # most fields (utilization in zero-usage), so test it first and skip the leaves.
+            guard = min(required, key=lambda prefix: (len(prefix), prefix))
+            first = [line for prefix, lines in reads_of.items() if guard[:len(prefix)] == prefix for line in lines]
+            rest = [line for prefix, lines in reads_of.items() if guard[:len(prefix)] != prefix for line in lines]
+            name = hoisted.get(guard)
+            if name is None:
+                start = max((n for n in range(1, len(guard)) if guard[:n] in hoisted), default=0)
+                first += _reads("value", hoisted[guard[:start]] if start else "resource", guard[start:])
+                name = "value"
+            lines = [*first, f"if type({name}) is not dict or not {name}:", "    holds = False", "else:",
+                     *("    " + line for line in rest + body)]
+            depth[0] += 1
+        else:
+            lines = [line for prefix_lines in reads_of.values() for line in prefix_lines] + body
         if depth[0] > cls.MAX_DEPTH:
             return None
         names = ["EvaluationFailure", "TypeMismatch", "JMESPathError"]
@@ -187,33 +205,67 @@ def _reads(target: str, source: str, keys: tuple[str, ...]) -> list[str]:
     return lines
 
 
-def _shared_prefixes(chains: list) -> tuple[dict[tuple, str], list[str]]:
+def _shared_prefixes(chains: list) -> tuple[dict[tuple, str], dict[tuple, list[str]]]:
     """The field-chain prefixes that two or more leaves read (``utilization`` in ``utilization.cpu.max``
-    and ``utilization.memory.max``), each named ``path_N``, and the statements reading them once, first
-    (reading a field has no effect but its cost, so reading it before the leaves that need it is
-    the same condition)."""
+    and ``utilization.memory.max``), each named ``path_N``, and per prefix, in order, the statements
+    reading it once, first (reading a field has no effect but its cost, so reading it before the
+    leaves that need it is the same condition)."""
     uses: dict[tuple, int] = {}
     for keys in chains:
         for n in range(1, len(keys) + 1 if keys else 0):
             uses[keys[:n]] = uses.get(keys[:n], 0) + 1
     hoisted: dict[tuple, str] = {}
-    lines: list[str] = []
+    reads: dict[tuple, list[str]] = {}
     for prefix in sorted((p for p, count in uses.items() if count > 1), key=lambda p: (len(p), p)):
         name = hoisted[prefix] = f"path_{len(hoisted)}"
         start = max((n for n in range(1, len(prefix)) if prefix[:n] in hoisted), default=0)
-        lines += _reads(name, hoisted[prefix[:start]] if start else "resource", prefix[start:])
-    return hoisted, lines
+        reads[prefix] = _reads(name, hoisted[prefix[:start]] if start else "resource", prefix[start:])
+    return hoisted, reads
+
+
+def _required_prefixes(node, chains: list, index_of: dict) -> set[tuple]:
+    """Field-chain prefixes that must hold a non-empty object for ``node`` to hold: when one holds
+    nothing, ``node`` is false and evaluating it raises nothing (every leaf it reaches reads null).
+
+    A leaf requires the proper prefixes of its chain when its operator answers a constant false for a
+    missing value (see :func:`_otherwise`); ``all`` what its first child requires (evaluated first,
+    its falsity ends ``all``); ``any`` what every child requires; ``not`` nothing.
+    """
+    if isinstance(node, Leaf):
+        keys = chains[index_of[id(node)]]
+        if keys is None or len(keys) < 2 or _missing_answer(node) is not False:
+            return set()
+        return {keys[:n] for n in range(1, len(keys))}
+    kind, children = node
+    if kind == "not":
+        return set()
+    if kind == "all":
+        return _required_prefixes(children[0], chains, index_of)
+    required = _required_prefixes(children[0], chains, index_of)
+    for child in children[1:]:
+        required &= _required_prefixes(child, chains, index_of)
+    return required
+
+
+def _missing_answer(leaf: Leaf) -> bool | None:
+    """What a leaf's operator answers for a missing value, when it has a written-out fast path (whose
+    operators do not read the as-of date); None otherwise."""
+    operator = OPERATORS[leaf.op]
+    if operator.inline is None:
+        return None
+    try:
+        missing = operator.build(leaf.value, _ANY_DATE)(None)
+    except TypeMismatch:
+        return None
+    return missing if missing is True or missing is False else None
 
 
 def _otherwise(leaf: Leaf, index: int) -> str:
     """What a leaf with a written-out fast path does when the guard fails: call its test, except on a
     missing value (the common case: most resources lack most paths), where the test's answer is a
     constant. An operator with a fast path does not read the as-of date, so any date gives it."""
-    try:
-        missing = OPERATORS[leaf.op].build(leaf.value, _ANY_DATE)(None)
-    except TypeMismatch:
-        missing = None
-    if missing is True or missing is False:
+    missing = _missing_answer(leaf)
+    if missing is not None:
         return f"({missing} if value is None else test_{index}(value))"
     return f"test_{index}(value)"
 
