@@ -285,7 +285,7 @@ def test_command(paths, verbose):
     searched = _policy_paths(paths)
     outcomes = run_policy_tests(searched)
     if not outcomes:
-        raise click.UsageError("no policy tests found")
+        raise click.UsageError(f"no policy tests (kind: PolicyTest) found in {', '.join(searched)}")
     failed = [o for o in outcomes if not o.passed]
     for outcome in outcomes:
         if verbose or not outcome.passed:

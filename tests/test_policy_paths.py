@@ -119,3 +119,37 @@ def test_a_folder_named_builtin_needs_a_dot_slash(tmp_path, monkeypatch, write):
     assert "note: 'builtin' is the built-in policy library, not ./builtin here (write ./builtin for that)" in reserved.stderr
     local = invoke("validate", "./builtin")
     assert local.exit_code == 0 and local.stdout.startswith("ok: 1 files, 1 policy") and not local.stderr
+
+
+# --- a folder without YAML ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("command", [["validate", "{dir}"], ["test", "{dir}"], ["validate", "builtin", "{dir}"],
+                                     ["test", "builtin", "{dir}"], [*CHECK, "--policies", "{dir}"],
+                                     [*CHECK, "--policies", "builtin", "--policies", "{dir}"]])
+def test_a_folder_without_yaml_is_an_error_naming_it(tmp_path, command):
+    empty = tmp_path / "polcies"
+    (empty / "notes").mkdir(parents=True)
+    (empty / "notes" / "README.md").write_text("not a policy")
+    (empty / ".hidden").mkdir()
+    (empty / ".hidden" / "p.yaml").write_text("apiVersion: costwarden/v1\n")
+    result = invoke(*[part.format(dir=empty) for part in command])
+    assert result.exit_code == 2, result.output
+    assert result.stdout == ""
+    assert result.stderr == (f"{empty}: E108 no YAML file (*.yaml, *.yml) in this folder or below it (hidden folders are skipped)\n"
+                             "costwarden: 1 problem found; nothing was evaluated\n")
+
+
+def test_the_api_reports_a_folder_without_yaml(tmp_path):
+    with pytest.raises(InputError) as caught:
+        engine.load_policies([str(tmp_path)])
+    assert [p.code for p in caught.value.problems] == ["E108"]
+    assert caught.value.problems[0].file == str(tmp_path)
+
+
+def test_test_of_a_folder_with_policies_but_no_tests_names_it(write):
+    folder = write("p/policy.yaml", "apiVersion: costwarden/v1\nkind: Policy\nid: one\ntitle: t\ntype: condition\n"
+                                    "severity: low\nspec:\n  fail_if: {path: size, op: eq, value: x}\n").parent
+    result = invoke("test", folder)
+    assert result.exit_code == 2
+    assert f"Error: no policy tests (kind: PolicyTest) found in {folder}" in result.stderr

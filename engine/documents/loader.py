@@ -49,6 +49,9 @@ def find_yaml_files(paths, problems: list[Problem]) -> list[str]:
             found = sorted(
                 str(p) for p in path.rglob("*") if p.suffix in YAML_SUFFIXES and p.is_file() and not _hidden(p, path)
             )
+            if not found:  # a mistyped or wrong folder: never an "ok" about nothing
+                problems.append(Problem("E108", "no YAML file (*.yaml, *.yml) in this folder or below it"
+                                                " (hidden folders are skipped)", str(raw)))
             files.extend(found)
         elif path.is_file():
             files.append(str(path))
