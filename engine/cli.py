@@ -110,7 +110,8 @@ def main() -> None:
 @click.option("--policies", "-p", "policy_paths", multiple=True, type=click.Path(),
               help="Policy files or folders; 'builtin' is the built-in library, e.g. --policies builtin --policies my-set.yaml "
                    "(default: the built-in library).")
-@click.option("--inventory", "-i", "inventory_paths", multiple=True, type=click.Path(), help="Inventory snapshot file; repeat to merge several.")
+@click.option("--inventory", "-i", "inventory_paths", multiple=True, type=click.Path(allow_dash=True),
+              help="Inventory snapshot file ('-': standard input, once); repeat to merge several.")
 @click.option("--inventory-format", default=None, help="Inventory format (default: detected from the content).")
 @click.option("--costs", "-c", "cost_paths", multiple=True, type=click.Path(), help="FOCUS cost export: CSV, CSV.gz or Parquet file, folder or glob; repeatable.")
 @click.option("--budgets", "budget_paths", multiple=True, type=click.Path(), help="Budgets documents (amounts for budget policies); repeatable.")
@@ -175,6 +176,8 @@ def check(policy_paths, inventory_paths, inventory_format, cost_paths, budget_pa
     prices = api.load_prices(price_paths) if price_paths else None
     resources, warnings = None, []
     if inventory_paths:
+        if "-" in inventory_paths and sys.stdin is not None and sys.stdin.isatty():  # not piped: say why it waits
+            click.echo("costwarden: reading the inventory from standard input (end it with Ctrl-D)", err=True)
         inventory = api.load_inventory(list(inventory_paths), format=inventory_format, freeze_gc=True)
         resources = inventory.resources
         warnings = [conflict.describe() for conflict in inventory.conflicts]
