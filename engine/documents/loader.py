@@ -24,6 +24,7 @@ Every problem of every file is collected; :func:`load_library` raises one
 from __future__ import annotations
 
 import copy
+import functools
 import os
 from pathlib import Path
 
@@ -454,8 +455,9 @@ def _builtin_hint(policy_id: str) -> str | None:
             " (check --policies builtin --policies SET; validate builtin SET)")
 
 
-def _builtin_policy_ids() -> set[str]:
-    """The ids of the built-in library's policies (read only when a policy set names an unknown policy)."""
+@functools.lru_cache(maxsize=1)
+def _builtin_policy_ids() -> frozenset[str]:
+    """The ids of the built-in library's policies (read only when a policy set names an unknown policy, once)."""
     from engine.bundled import policies_dir
 
     ignored: list[Problem] = []
@@ -464,4 +466,4 @@ def _builtin_policy_ids() -> set[str]:
         for doc in read_documents(file, ignored):
             if isinstance(doc.data, dict) and doc.data.get("kind") == "Policy" and isinstance(doc.data.get("id"), str):
                 ids.add(doc.data["id"])
-    return ids
+    return frozenset(ids)
