@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from engine.bundled import policies_dir
+from engine.bundled import policy_paths
 from engine.documents.loader import load_budgets, load_library, load_ownership
 from engine.evaluator import evaluate
 from engine.findings import Result
@@ -18,16 +18,21 @@ def load_costs(paths, *, columns=None, memory_limit: str | None = None, threads:
     return load(paths, columns=columns, memory_limit=memory_limit, threads=threads)
 
 
-def run_policy_tests(paths):
-    """Run the policy test documents under ``paths`` (see :func:`engine.policy_tests.run_policy_tests`)."""
+def run_policy_tests(paths=None):
+    """Run the policy test documents under ``paths`` (see :func:`engine.policy_tests.run_policy_tests`);
+    ``"builtin"`` among them, or no path at all, is the built-in library."""
     from engine.policy_tests import run_policy_tests as run
 
     return run(paths)
 
 
 def load_policies(paths=None) -> PolicyLibrary:
-    """Load, validate and compile the policies under ``paths`` (default: the built-in library)."""
-    return load_library(list(paths) if paths else [str(policies_dir())], require_policies=True)
+    """Load, validate and compile the policies under ``paths`` (default: the built-in library).
+
+    ``"builtin"`` among ``paths`` is the built-in library, so a policy set can override its policies:
+    ``load_policies(["builtin", "my-set.yaml"])``.
+    """
+    return load_library(policy_paths(paths), require_policies=True)
 
 
 def load_metrics(paths, *, as_of=None, lookback="30d", format=None):  # noqa: A002 - as the CLI's --metrics-format

@@ -23,3 +23,19 @@ def schemas_dir() -> Path:
 
 def policies_dir() -> Path:
     return _data_dir("policies")
+
+
+BUILTIN = "builtin"  # as a policy path: the bundled library (``--policies builtin``)
+
+
+def policy_paths(paths=None) -> list[str]:
+    """Policy paths as a user gives them, with :data:`BUILTIN` read as the bundled library.
+
+    No path at all means the bundled library alone. ``builtin`` may stand among other paths, so a
+    policy set can be layered over the library (``--policies builtin --policies my-set.yaml``)
+    without knowing where the package is installed; a folder of that name is ``./builtin``.
+    """
+    given = [str(path) for path in paths or ()]
+    if not given:
+        return [str(policies_dir())]
+    return [str(policies_dir()) if path == BUILTIN else path for path in given]

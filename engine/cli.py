@@ -107,8 +107,11 @@ def main() -> None:
 
 
 @main.command(epilog=EXIT_CODES)
-@click.option("--policies", "-p", "policy_paths", multiple=True, type=click.Path(), help="Policy files or folders (default: the built-in library).")
-@click.option("--inventory", "-i", "inventory_paths", multiple=True, type=click.Path(), help="Inventory snapshot file; repeat to merge several.")
+@click.option("--policies", "-p", "policy_paths", multiple=True, type=click.Path(),
+              help="Policy files or folders; 'builtin' is the built-in library, e.g. --policies builtin --policies my-set.yaml "
+                   "(default: the built-in library).")
+@click.option("--inventory", "-i", "inventory_paths", multiple=True, type=click.Path(allow_dash=True),
+              help="Inventory snapshot file ('-': standard input, once); repeat to merge several.")
 @click.option("--inventory-format", default=None, help="Inventory format (default: detected from the content).")
 @click.option("--costs", "-c", "cost_paths", multiple=True, type=click.Path(), help="FOCUS cost export: CSV, CSV.gz or Parquet file, folder or glob; repeatable.")
 @click.option("--budgets", "budget_paths", multiple=True, type=click.Path(), help="Budgets documents (amounts for budget policies); repeatable.")
@@ -160,7 +163,7 @@ def check(policy_paths, inventory_paths, inventory_format, cost_paths, budget_pa
     window = _check_lookback(lookback)
     if metrics_format is not None and metrics_format not in METRICS_FORMATS:
         raise click.UsageError(f"unknown metrics format '{metrics_format}' (one of {', '.join(METRICS_FORMATS)})")
-    library = api.load_policies(policy_paths or None)
+    library = api.load_policies(_policy_paths(policy_paths))
     known = {p.id for p in library.policies}
     for policy_id in policy_ids:
         if policy_id not in known:
@@ -173,6 +176,8 @@ def check(policy_paths, inventory_paths, inventory_format, cost_paths, budget_pa
     prices = api.load_prices(price_paths) if price_paths else None
     resources, warnings = None, []
     if inventory_paths:
+        if "-" in inventory_paths and sys.stdin is not None and sys.stdin.isatty():  # not piped: say why it waits
+            click.echo("costwarden: reading the inventory from standard input (end it with Ctrl-D)", err=True)
         inventory = api.load_inventory(list(inventory_paths), format=inventory_format, freeze_gc=True)
         resources = inventory.resources
         warnings = [conflict.describe() for conflict in inventory.conflicts]
@@ -227,10 +232,27 @@ def _check_as_of(value: str) -> None:
         raise click.UsageError(f"--as-of {value!r} is not a date (YYYY-MM-DD) or an ISO-8601 date-time") from None
 
 
+def _policy_paths(paths) -> list[str]:
+    """The policy paths as given (none: the built-in library); ``builtin`` names the built-in library.
+
+    A folder called ``builtin`` in the working directory is not what the reserved name loads: say
+    so, since the user may have meant it (``./builtin`` names the folder).
+    """
+    from engine.bundled import BUILTIN, policy_paths
+
+    if BUILTIN in paths and os.path.exists(BUILTIN):
+        click.echo(f"costwarden: note: '{BUILTIN}' is the built-in policy library, not ./{BUILTIN} here"
+                   f" (write ./{BUILTIN} for that)", err=True)
+    return policy_paths(paths)
+
+
 @main.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.argument("paths", nargs=-1, type=click.Path())
 def validate(paths):
     """Validate policy, policy set, ownership and policy test documents; list every problem.
+
+    PATHS are files or folders; 'builtin' is the built-in library (validate a policy set over it
+    with: costwarden validate builtin my-set.yaml). Without PATHS: the built-in library.
 
     A policy test is checked as `costwarden test` loads it: its cases name policies of its folder
     and resources of its fixtures, and its fixture files are there (inventory, metrics, prices and
@@ -239,7 +261,7 @@ def validate(paths):
     """
     from engine.policy_tests import load_test_library, prepare_tests
 
-    library, tests = load_test_library(list(paths))
+    library, tests = load_test_library(_policy_paths(paths))
     prepare_tests(library, tests)
     count = len(library.policies)
     click.echo(
@@ -249,10 +271,13 @@ def validate(paths):
 
 
 @main.command(name="test")
-@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--verbose", "-v", is_flag=True, help="List passing cases too.")
 def test_command(paths, verbose):
     """Run the policy tests (PolicyTest documents) found under PATHS.
+
+    PATHS are files or folders; 'builtin' is the built-in library. Without PATHS: the built-in
+    library's own tests.
 
     A test runs against the policies, Ownership and Budgets documents of its own folder: a test
     file given on its own loads (and validates) the documents of its folder, and runs only the
@@ -260,9 +285,10 @@ def test_command(paths, verbose):
     """
     from engine.policy_tests import run_policy_tests
 
-    outcomes = run_policy_tests(list(paths))
+    searched = _policy_paths(paths)
+    outcomes = run_policy_tests(searched)
     if not outcomes:
-        raise click.UsageError("no policy tests found")
+        raise click.UsageError(f"no policy tests (kind: PolicyTest) found in {', '.join(searched)}")
     failed = [o for o in outcomes if not o.passed]
     for outcome in outcomes:
         if verbose or not outcome.passed:

@@ -6,7 +6,7 @@ raises :class:`InputError` holding all of them; the CLI prints them and exits 2.
 
 Codes are stable and grouped by stage:
 
-* ``E1xx`` reading files and YAML (syntax, duplicate keys, alias limits, size, encoding)
+* ``E1xx`` reading files and YAML (syntax, duplicate keys, alias limits, size, encoding, a folder without YAML)
 * ``E2xx`` JSON Schema validation (unknown key, missing key, wrong type, bad enum value, ...)
 * ``E3xx`` semantic checks (JMESPath, regex, dates, duplicate ids, parameters, references)
 * ``E4xx`` snapshots: inventory files and their adapters (``E40x``), FOCUS cost files (``E410``–``E413``),

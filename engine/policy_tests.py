@@ -29,6 +29,7 @@ import copy
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from engine.bundled import policy_paths
 from engine.documents.loader import load_library, load_ownership
 from engine.errors import InputError, Problem, did_you_mean, json_pointer
 from engine.evaluator import as_of_datetime, evaluate
@@ -192,7 +193,7 @@ def load_test_library(paths) -> tuple[PolicyLibrary, list]:
     its folder along: the folder's documents are loaded (and validated) too, but only the tests
     named or found under ``paths`` are returned. Other files given on their own are loaded alone.
     """
-    paths = [str(path) for path in paths]
+    paths = policy_paths(paths)  # "builtin", or no path: the built-in library
     library = load_library(paths)
     given = {Path(raw).resolve(): raw for raw in paths if Path(raw).is_file()}
     test_files = {Path(doc.file).resolve() for doc in library.tests} & set(given)
@@ -363,8 +364,8 @@ def _inline_resources(doc, items: list, problems: list[Problem]) -> list[dict]:
     return resources
 
 
-def run_policy_tests(paths) -> list[CaseOutcome]:
-    """Run every policy test under ``paths``; one outcome per case."""
+def run_policy_tests(paths=None) -> list[CaseOutcome]:
+    """Run every policy test under ``paths`` (``"builtin"``, or none: the built-in library); one outcome per case."""
     outcomes: list[CaseOutcome] = []
     for test in collect_tests(paths):
         outcomes.extend(test.run())

@@ -77,19 +77,29 @@ def reference_tagging(check: tagging.TaggingCheck, tags: dict, team_of) -> Viola
             invalid[rule.key] = {"actual": value, "expected": rule.expected(), "reason": problem}
     if not missing and not invalid:
         return None
+    def shown(value):
+        return "(key only)" if value is True else repr(value)
+
+    def collided(key):  # the other spellings of a collision that decided the key's value, and the winner
+        if key not in collisions:
+            return ""
+        name = (lambda k: k if k.strip() == k and k else repr(k))
+        winner, *others = collisions[key]
+        return f" (also tagged {', '.join(f'{name(k)}={shown(tags[k])}' for k in others)}; {name(winner)} wins)"
+
     parts = []
     if missing:
         described = []
         for key in missing:
-            if key in misses:
-                spelled = ", ".join(f"'{k}'" for k in misses[key])
-                described.append(f"{key} (found {spelled}: spelled differently)")
+            spelled = [k for k in misses.get(key, []) if k not in collisions.get(key, [])]
+            if spelled:
+                quoted = ", ".join("'" + k + "'" for k in spelled)
+                described.append(f"{key} (found {quoted}: spelled differently)" + collided(key))
             else:
-                described.append(key)
+                described.append(key + collided(key))
         parts.append("missing tag" + ("s " if len(missing) > 1 else " ") + ", ".join(described))
     for key, detail in invalid.items():
-        shown = "(key only)" if detail["actual"] is True else repr(detail["actual"])
-        parts.append(f"tag {key}={shown} {detail['reason']}")
+        parts.append(f"tag {key}={shown(detail['actual'])} {detail['reason']}" + collided(key))
     evidence = {"actual": actual, "expected": {rule.key: rule.expected() for rule in check.rules}, "missing": missing,
                 "near_misses": misses, "invalid": invalid, "collisions": collisions, "match": check.mode}
     return Violation("; ".join(parts), evidence)

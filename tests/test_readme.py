@@ -10,10 +10,11 @@ from engine.policy_tests import run_policy_tests
 from tests.conftest import ROOT
 
 
-def readme_documents() -> list[str]:
+def readme_documents(over_builtin: bool = False) -> list[str]:
+    """The README's YAML documents; those written for the built-in library (``--policies builtin``) apart."""
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     blocks = re.findall(r"```yaml\n(.*?)```", text, re.S)
-    return [b for b in blocks if "apiVersion: costwarden/v1" in b]
+    return [b for b in blocks if "apiVersion: costwarden/v1" in b and ("--policies builtin" in b) == over_builtin]
 
 
 def test_readme_examples_validate_and_their_test_passes(tmp_path):
@@ -32,6 +33,17 @@ def test_readme_examples_validate_and_their_test_passes(tmp_path):
     assert library.catalog.replacements("aws", "m5.large") == ("family", ("m7i", "m7g"))
     outcomes = run_policy_tests([str(tmp_path)])
     assert len(outcomes) == 4 and all(o.passed for o in outcomes), [o.report() for o in outcomes]
+
+
+def test_readme_policy_set_over_the_builtin_library_loads_with_it(tmp_path):
+    from engine.api import load_policies
+
+    (document,) = readme_documents(over_builtin=True)
+    (tmp_path / "acme-set.yaml").write_text(document)
+    library = load_policies(["builtin", str(tmp_path / "acme-set.yaml")])
+    assert library.get("required-allocation-tags").severity == "critical"
+    assert library.get("allowed-environment-values").parameters["environments"] == ["prod", "prd", "staging", "dev"]
+    assert library.get("stopped-instance").enabled is False
 
 
 def readme_table(header: str) -> str:

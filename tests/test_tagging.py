@@ -113,6 +113,65 @@ def test_collision_is_reported_in_evidence():
     assert check({"tags": {"Team": "a", "team": "b"}}) is None  # the exact spelling wins
 
 
+OWNER_RULES = {"match": "case-insensitive", "keys": [{"key": "owner", "values": ["alice", "bob"]}, {"key": "team"}]}
+
+
+@pytest.mark.parametrize("tags, message", [
+    # the exact spelling wins: its value is judged, the other is named
+    ({"Owner": "carol", "owner": "dave", "team": "t"},
+     "tag owner='dave' is not an allowed value (also tagged Owner='carol'; owner wins)"),
+    # neither exact: the smallest key wins
+    ({"Owner": "alice", "OWNER": "dave", "team": "t"},
+     "tag owner='dave' is not an allowed value (also tagged Owner='alice'; OWNER wins)"),
+    # a blank winner is a missing tag although another spelling has a value; that spelling is no near miss
+    ({"Owner": "carol", "owner": " ", "team": "t"}, "missing tag owner (also tagged Owner='carol'; owner wins)"),
+    ({"Owner": "carol", "owner": "", "team": "t", "own_er": "x"},
+     "missing tag owner (found 'own_er': spelled differently) (also tagged Owner='carol'; owner wins)"),
+    ({"owner": "dave", "Owner": True, "OWNER": "bob", "Team": "", "team": "t"},
+     "tag owner='dave' is not an allowed value (also tagged OWNER='bob', Owner=(key only); owner wins)"),
+    ({"owner": "alice", "TEAM": "", "Team": "x"}, "missing tag team (also tagged Team='x'; TEAM wins)"),
+    ({"OWNER": "x", "owner": "dave", "Team": " ", "team": ""},
+     "missing tag team (also tagged Team=' '; team wins); tag owner='dave' is not an allowed value (also tagged OWNER='x'; owner wins)"),
+])
+def test_a_collision_that_decides_the_value_is_in_the_message(tags, message):
+    violation = build(OWNER_RULES)({"tags": tags})
+    assert violation.message == message
+    assert violation.evidence["collisions"]  # as before, the evidence lists the keys
+
+
+@pytest.mark.parametrize("tags, message", [
+    ({"team": "t", "owner": "carol"}, "tag owner='carol' is not an allowed value"),
+    ({"Team": "t"}, "missing tag owner"),
+    ({"team": "t", "CostCenter": "x", "Own-er": "a"}, "missing tag owner (found 'Own-er': spelled differently)"),
+    # a collision on a key that passes is not what the finding is about: the message is unchanged
+    ({"Team": "t", "team": "u", "owner": "carol"}, "tag owner='carol' is not an allowed value"),
+    ({"Team": "t", "team": "u"}, "missing tag owner"),
+])
+def test_messages_without_a_deciding_collision_are_unchanged(tags, message):
+    assert build(OWNER_RULES)({"tags": tags}).message == message
+
+
+def test_normalized_collision_names_a_key_with_blank_edges_quoted():
+    check = build({"match": "normalized", "keys": [{"key": "owner"}]})
+    violation = check({"tags": {" owner": "carol", "owner": ""}})
+    assert violation.message == "missing tag owner (also tagged ' owner'='carol'; owner wins)"
+    assert violation.evidence["near_misses"] == {"owner": [" owner"]}  # the evidence is as it was
+
+
+def test_collision_message_through_the_builtin_library(tmp_path):
+    import json
+
+    from engine import evaluate, load_inventory, load_policies
+
+    library = load_policies(["builtin"]).select(("required-allocation-tags",), ())
+    resource = {"id": "i-1", "type": "AWS::EC2::Instance", "provider": "aws",
+                "tags": {"Team": "payments", "team": " ", "cost-center": "CC-1000", "environment": "prod"}}
+    (tmp_path / "inventory.json").write_text(json.dumps([resource]))
+    resources = load_inventory([str(tmp_path / "inventory.json")]).resources
+    (finding,) = evaluate(library, resources, as_of="2026-11-27").findings
+    assert finding.message == "missing tag team (also tagged Team='payments'; team wins)"
+
+
 def test_known_team_uses_the_directory():
     ownership = compile_ownership(
         {"teams": [{"id": "payments", "aliases": ["Pay"], "members": ["alice@example.com"]}], "resolution": [{"default": "payments"}]},

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -61,3 +62,21 @@ def test_installed_command_validates_the_builtin_library_and_checks(installed, t
     )
     assert checked.returncode in (0, 1), checked.stderr
     assert '"schema_version": "1"' in checked.stdout
+
+
+def test_installed_command_layers_a_policy_set_over_the_builtin_library(installed, tmp_path):
+    """A pip-installed costwarden needs no site-packages path to override built-in policies."""
+    (tmp_path / "acme-set.yaml").write_text(
+        "apiVersion: costwarden/v1\nkind: PolicySet\nid: acme\npolicies:\n  required-allocation-tags: {severity: critical}\n"
+    )
+    checked = run(
+        installed, "-m", "engine", "check", "--policies", "builtin", "--policies", "acme-set.yaml", "--inventory",
+        str(ROOT / "examples" / "inventory.json"), "--as-of", "2026-11-27", "--format", "json", cwd=tmp_path
+    )
+    assert checked.returncode == 1, checked.stderr
+    severities = {f["severity"] for f in json.loads(checked.stdout)["findings"] if f["policy"] == "required-allocation-tags"}
+    assert severities == {"critical"}
+    validated = run(installed, "-m", "engine", "validate", cwd=tmp_path)
+    assert validated.returncode == 0 and validated.stdout.startswith("ok: ") and " 0 policies" not in validated.stdout, validated.stderr
+    tested = run(installed, "-m", "engine", "test", cwd=tmp_path)
+    assert tested.returncode == 0 and tested.stdout.endswith(" passed, 0 failed\n"), tested.stdout + tested.stderr

@@ -274,12 +274,14 @@ class TaggingCheck:
             f"{{'actual': {{{actual}}}, 'expected': expected_all, 'missing': missing, 'near_misses': misses, "
             f"'invalid': invalid, 'collisions': collisions, 'match': {self.mode!r}}}"
         )
+        # (collisions only arise under case-insensitive and normalized matching)
+        collided = "" if exact else " or collisions"
         lines += [
             "        if only_if_failing and not missing and not invalid:",
             "            return None",
             # the usual message, one key missing and no near miss, written out (as message_of writes it)
-            "        if invalid or misses or len(missing) != 1:",
-            "            message = message_of(missing, misses, invalid)",
+            f"        if invalid or misses{collided} or len(missing) != 1:",
+            f"            message = message_of(missing, misses, invalid{'' if exact else ', collisions, tags'})",
             "        else:",
             "            message = 'missing tag ' + missing[0]",
         ]
@@ -361,15 +363,23 @@ def _near_misses():
     return near
 
 
-def _message(missing: list, misses: dict, invalid: dict) -> str:
-    """The finding's message: missing keys (with near misses), then each invalid value."""
-    if len(missing) == 1 and not invalid:  # the usual case, written out
+def _message(missing: list, misses: dict, invalid: dict, collisions: dict | None = None, tags: dict | None = None) -> str:
+    """The finding's message: missing keys (with near misses), then each invalid value.
+
+    A key of the message whose value a collision decided (``collisions``: rule key -> [winning key,
+    others...], with the resource's ``tags``) names the other spellings and their values, and the
+    winner: ``tag team='a' is not an allowed value (also tagged Team='b'; TEAM wins)``; the colliding
+    keys are not listed again as near misses (the evidence keeps both lists as they are).
+    """
+    if len(missing) == 1 and not invalid and not collisions:  # the usual case, written out
         key = missing[0]
         found = misses.get(key)
         return "missing tag " + (key + " (found '" + "', '".join(found) + "': spelled differently)" if found else key)
     parts = []
     if missing:
-        if misses:
+        if collisions:
+            described = ", ".join([_missing_with_collision(key, misses, collisions, tags) for key in missing])
+        elif misses:
             described = ", ".join([
                 key + " (found '" + "', '".join(misses[key]) + "': spelled differently)" if key in misses else key
                 for key in missing
@@ -378,8 +388,30 @@ def _message(missing: list, misses: dict, invalid: dict) -> str:
             described = ", ".join(missing)
         parts.append(("missing tags " if len(missing) > 1 else "missing tag ") + described)
     for key, detail in invalid.items():
-        parts.append(f"tag {key}={_show(detail['actual'])} {detail['reason']}")
+        parts.append(f"tag {key}={_show(detail['actual'])} {detail['reason']}" + _collision(key, collisions, tags))
     return "; ".join(parts)
+
+
+def _missing_with_collision(key: str, misses: dict, collisions: dict, tags: dict) -> str:
+    """A missing key, its near misses other than the keys it collided with, then the collision."""
+    collided = collisions.get(key, ())
+    found = [other for other in misses.get(key, ()) if other not in collided]
+    return key + (" (found '" + "', '".join(found) + "': spelled differently)" if found else "") + _collision(key, collisions, tags)
+
+
+def _collision(key: str, collisions: dict | None, tags: dict | None) -> str:
+    """`` (also tagged Owner='carol'; owner wins)`` when a collision decided ``key``'s value, else ``""``."""
+    entry = collisions.get(key) if collisions else None
+    if not entry:
+        return ""
+    winner, *others = entry
+    also = ", ".join(f"{_key(other)}={_show(tags[other])}" for other in others)
+    return f" (also tagged {also}; {_key(winner)} wins)"
+
+
+def _key(key: str) -> str:
+    """A tag key as written in a message: quoted when its edges are blank (`` owner`` under normalized)."""
+    return key if key and key.strip() == key else repr(key)
 
 
 def _show(value: object) -> str:

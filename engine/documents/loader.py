@@ -24,6 +24,7 @@ Every problem of every file is collected; :func:`load_library` raises one
 from __future__ import annotations
 
 import copy
+import functools
 import os
 from pathlib import Path
 
@@ -49,6 +50,9 @@ def find_yaml_files(paths, problems: list[Problem]) -> list[str]:
             found = sorted(
                 str(p) for p in path.rglob("*") if p.suffix in YAML_SUFFIXES and p.is_file() and not _hidden(p, path)
             )
+            if not found:  # a mistyped or wrong folder: never an "ok" about nothing
+                problems.append(Problem("E108", "no YAML file (*.yaml, *.yml) in this folder or below it"
+                                                " (hidden folders are skipped)", str(raw)))
             files.extend(found)
         elif path.is_file():
             files.append(str(path))
@@ -411,9 +415,8 @@ def _collect_overrides(sets: list[YamlDocument], policies: dict, problems: list[
             pointer = json_pointer(["policies", policy_id])
             target = policies.get(policy_id)
             if target is None:
-                problems.append(
-                    doc.problem("E306", f"unknown policy '{policy_id}'", pointer, did_you_mean(policy_id, policies), at_key=True)
-                )
+                hint = _builtin_hint(policy_id) or did_you_mean(policy_id, policies)
+                problems.append(doc.problem("E306", f"unknown policy '{policy_id}'", pointer, hint, at_key=True))
                 continue
             declared = target.data.get("parameters", {})
             for name in override.get("parameters", {}):
@@ -442,3 +445,25 @@ def _collect_overrides(sets: list[YamlDocument], policies: dict, problems: list[
                     else:
                         merged[field] = item
     return overrides
+
+
+def _builtin_hint(policy_id: str) -> str | None:
+    """The hint for a policy set naming a built-in policy while the built-in library is not loaded."""
+    if policy_id not in _builtin_policy_ids():
+        return None
+    return ("it is a built-in policy, and the built-in library is not loaded: add the path 'builtin'"
+            " (check --policies builtin --policies SET; validate builtin SET)")
+
+
+@functools.lru_cache(maxsize=1)
+def _builtin_policy_ids() -> frozenset[str]:
+    """The ids of the built-in library's policies (read only when a policy set names an unknown policy, once)."""
+    from engine.bundled import policies_dir
+
+    ignored: list[Problem] = []
+    ids = set()
+    for file in find_yaml_files([policies_dir()], ignored):
+        for doc in read_documents(file, ignored):
+            if isinstance(doc.data, dict) and doc.data.get("kind") == "Policy" and isinstance(doc.data.get("id"), str):
+                ids.add(doc.data["id"])
+    return frozenset(ids)

@@ -9,6 +9,9 @@
 JSON Lines is read when the name ends in ``.jsonl`` / ``.ndjson``, or when the file starts with
 ``{`` and holds more than one JSON value (one per line).
 
+The path ``-`` (:data:`STDIN`) is standard input, read under the same size limit, detected by its
+content as a file is and named :data:`STDIN_NAME` in problems.
+
 orjson before 3.9.15 does not limit nesting and crashes the process on very deep input
 (CVE-2024-27454); with such a version a cheap byte-level pre-check (:func:`nesting_exceeds`)
 runs before parsing. Newer versions stop at 1024 levels themselves.
@@ -34,6 +37,8 @@ _CHUNK = 64 * 1024 * 1024
 _UTF8_BOM = b"\xef\xbb\xbf"
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 _JSONL_SUFFIXES = (".jsonl", ".ndjson")
+STDIN = "-"  # as an inventory path: standard input
+STDIN_NAME = "<stdin>"  # what problems call it
 
 
 def _orjson_limits_depth() -> bool:
@@ -56,7 +61,9 @@ class ParsedFile(NamedTuple):
 
 
 def read_limited(path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
-    """The bytes of a file; E401 when it cannot be read, E406 when it is over ``max_bytes``."""
+    """The bytes of a file (``-``: standard input); E401 when it cannot be read, E406 when it is over ``max_bytes``."""
+    if path == STDIN:
+        return read_stdin(max_bytes)
     try:
         with open(path, "rb", buffering=0) as handle:
             info = os.fstat(handle.fileno())
@@ -65,17 +72,7 @@ def read_limited(path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
             regular = stat.S_ISREG(info.st_mode)
             if regular and info.st_size > max_bytes:
                 raise _too_large(path, info.st_size, max_bytes)
-            want = info.st_size + 1 if regular else _CHUNK
-            chunks, total = [], 0
-            while total <= max_bytes:
-                chunk = handle.read(min(want, max_bytes + 1 - total))
-                if not chunk:
-                    break
-                chunks.append(chunk)
-                total += len(chunk)
-                want = _CHUNK
-            if total > max_bytes:
-                raise _too_large(path, None, max_bytes)
+            return _read_up_to(handle.read, info.st_size + 1 if regular else _CHUNK, max_bytes, path)
     except FileNotFoundError:
         raise _problem("E401", path, "file not found") from None
     except IsADirectoryError:
@@ -86,6 +83,36 @@ def read_limited(path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
         raise _problem("E406", path, "not enough memory to read this file") from None
     except OSError as error:
         raise _problem("E401", path, f"cannot read file: {error.strerror or error}") from None
+
+
+def read_stdin(max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
+    """The bytes of standard input, as :func:`read_limited` reads a file; problems name :data:`STDIN_NAME`."""
+    stream = sys.stdin
+    if stream is None:  # closed when the process started (``<&-``)
+        raise _problem("E401", STDIN_NAME, "standard input is closed")
+    raw = getattr(stream, "buffer", None)
+    try:
+        if raw is None:  # a text stream without bytes underneath (an embedding application's)
+            return _read_up_to(lambda size: stream.read(size).encode("utf-8"), _CHUNK, max_bytes, STDIN_NAME)
+        return _read_up_to(raw.read, _CHUNK, max_bytes, STDIN_NAME)
+    except MemoryError:
+        raise _problem("E406", STDIN_NAME, "not enough memory to read standard input") from None
+    except (OSError, ValueError) as error:  # ValueError: read from a closed file
+        raise _problem("E401", STDIN_NAME, f"cannot read standard input: {getattr(error, 'strerror', None) or error}") from None
+
+
+def _read_up_to(read, want: int, max_bytes: int, name: str) -> bytes:
+    """Everything ``read(size)`` gives, first asking for ``want`` bytes; E406 as soon as it passes ``max_bytes``."""
+    chunks, total = [], 0
+    while total <= max_bytes:
+        chunk = read(min(want, max_bytes + 1 - total))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        total += len(chunk)
+        want = _CHUNK
+    if total > max_bytes:
+        raise _too_large(name, None, max_bytes)
     return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
@@ -166,12 +193,15 @@ def _decode_problem(data: bytes, path: str, error: json.JSONDecodeError, first_l
             line += first_line - 1
         return Problem("E407", f"JSON nests deeper than {DEPTH_LIMIT} levels", path, line, column)
     if not data.strip():
-        return Problem("E403", "the file is empty; expected a JSON document", path, line, column)
+        empty = "standard input is empty" if path == STDIN_NAME else "the file is empty"
+        return Problem("E403", f"{empty}; expected a JSON document", path, line, column)
     hint = None
+    stdin = path == STDIN_NAME
     if "end of data" in message or "EOF" in message:
-        hint = "the file ends before the JSON value does; is it truncated?"
+        hint = f"the {'input' if stdin else 'file'} ends before the JSON value does; is it truncated?"
     elif _is_trailing_content(error):
-        hint = "for one JSON value per line, name the file .jsonl"
+        hint = ("JSON Lines on standard input are one object per line" if stdin
+                else "for one JSON value per line, name the file .jsonl")
     return Problem("E403", f"invalid JSON: {message}", path, line, column, hint=hint)
 
 
@@ -295,7 +325,8 @@ def _problem(code: str, path: str, message: str, line: int | None = None, column
 
 def _too_large(path: str, size: int | None, limit: int) -> InputError:
     actual = f"{_human(size)}, " if size is not None else ""
-    return _problem("E406", path, f"file is too large ({actual}over the {_human(limit)} limit for inventory files)",
+    what = "standard input is" if path == STDIN_NAME else "file is"
+    return _problem("E406", path, f"{what} too large ({actual}over the {_human(limit)} limit for inventory files)",
                     hint="split the inventory into several files or raise the size limit")
 
 

@@ -6,6 +6,9 @@
     inventory.resources   # canonical resources (engine.inventory.resource), first file first
     inventory.conflicts   # fields two files disagree on (the later file won)
 
+The path ``-`` reads standard input (once: it cannot be read twice), named ``<stdin>`` in problems,
+conflicts and ``sources``.
+
 Every problem in every file is collected (structural ones up to 100 per file) and raised together
 as one :class:`engine.errors.InputError`; nothing is returned from a run with problems.
 
@@ -26,7 +29,8 @@ from engine.inventory.adapters import ADAPTERS, detect_format
 from engine.inventory.jsonpos import locate_paths
 from engine.inventory.merge import Conflict, Merger
 from engine.inventory.problems import StructureProblems
-from engine.inventory.reading import DEFAULT_MAX_BYTES, ParsedFile, line_and_column, parse_file, read_limited
+from engine.inventory.reading import (DEFAULT_MAX_BYTES, STDIN, STDIN_NAME, ParsedFile, line_and_column, parse_file,
+                                      read_limited)
 
 _DISTINCT_FORMATS = frozenset({"costwarden"})  # adapters that reject two resources with one merge key
 
@@ -36,7 +40,7 @@ class Inventory:
     """The merged resources of one or more inventory files."""
 
     resources: list[dict] = field(default_factory=list)  # file order, then position in the file
-    sources: list[str] = field(default_factory=list)  # the files, in the order given
+    sources: list[str] = field(default_factory=list)  # the files, in the order given (standard input: <stdin>)
     conflicts: list[Conflict] = field(default_factory=list)
     formats: dict[str, str] = field(default_factory=dict)  # file -> adapter name
 
@@ -50,6 +54,7 @@ def load_inventory(
 ) -> Inventory:
     """Load and merge inventory files; ``format`` (an :data:`ADAPTERS` name) skips detection for all of them.
 
+    The path ``-`` is standard input (JSON or JSON Lines, detected from the content), at most once.
     ``max_bytes`` limits each file. ``freeze_gc=True`` calls ``gc.freeze()`` after loading, so that the
     cyclic collector never walks the (acyclic) resources again: worth it for a process that loads once
     and keeps them, like the CLI; a library caller that loads many inventories should leave it off.
@@ -60,15 +65,19 @@ def load_inventory(
     if format is not None and format not in ADAPTERS:
         raise InputError([Problem("E404", f"unknown inventory format '{format}'; formats: {', '.join(ADAPTERS)}",
                                   hint=did_you_mean(format, ADAPTERS))])
+    if paths.count(STDIN) > 1:
+        raise InputError([Problem("E401", f"standard input can be read only once ('{STDIN}' is given {paths.count(STDIN)} times)",
+                                  STDIN_NAME, hint="save it to a file to read it twice")])
     problems: list[Problem] = []
     merger = Merger()
     formats: dict[str, str] = {}
     collecting = gc.isenabled()
     gc.disable()
     try:
-        for path in paths:
+        for given in paths:
+            path = STDIN_NAME if given == STDIN else given
             try:
-                name, resources = _load_file(path, format, max_bytes)
+                name, resources = _load_file(given, path, format, max_bytes)
             except InputError as error:
                 problems.extend(error.problems)
                 continue
@@ -81,7 +90,8 @@ def load_inventory(
             formats[path] = name
             if not problems:
                 merger.add(path, resources, distinct=name in _DISTINCT_FORMATS)
-        inventory = Inventory(resources=merger.resources, sources=paths, conflicts=merger.conflicts, formats=formats)
+        sources = [STDIN_NAME if given == STDIN else given for given in paths]
+        inventory = Inventory(resources=merger.resources, sources=sources, conflicts=merger.conflicts, formats=formats)
         if freeze_gc and not problems:
             gc.freeze()
     finally:
@@ -92,8 +102,9 @@ def load_inventory(
     return inventory
 
 
-def _load_file(path: str, format: str | None, max_bytes: int) -> tuple[str, list[dict]]:  # noqa: A002
-    parsed = parse_file(read_limited(path, max_bytes), path)
+def _load_file(given: str, path: str, format: str | None, max_bytes: int) -> tuple[str, list[dict]]:  # noqa: A002
+    """Read ``given`` (a file, or ``-``) and convert it; ``path`` names it in problems."""
+    parsed = parse_file(read_limited(given, max_bytes), path)
     name = format or detect_format(parsed.doc)
     if name is None:
         raise InputError([Problem("E404", f"cannot tell the inventory format; formats: {', '.join(ADAPTERS)}", path,
