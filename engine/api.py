@@ -54,11 +54,11 @@ def load_prices(paths):
     return price_sources(load_price_table(list(paths)))
 
 
-def render(result: Result, format: str = "text", *, color: bool = False) -> str:
+def render(result: Result, format: str = "text", *, color: bool = False, shorten: bool = True) -> str:
     """Render a result in one of :data:`engine.outputs.FORMATS`."""
     from engine import __version__
 
-    return FORMATS[format](result, version=__version__, color=color)
+    return FORMATS[format](result, version=__version__, color=color, shorten=shorten)
 
 
 __all__ = ["evaluate", "load_budgets", "load_costs", "load_inventory", "load_metrics", "load_ownership", "load_policies", "load_prices", "render", "run_policy_tests"]

@@ -194,7 +194,8 @@ def check(policy_paths, inventory_paths, inventory_format, cost_paths, budget_pa
 
         text = render_chunks(result, version=__version__)  # written as it is made, a batch of findings at a time
     else:
-        text = api.render(result, output_format, color=color)
+        # long ids and messages are shortened only on a terminal; a CI log, a pipe or a file gets them whole
+        text = api.render(result, output_format, color=color, shorten=output is None and sys.stdout.isatty())
     if output:
         try:
             write_atomic(output, text)

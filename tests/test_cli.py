@@ -535,3 +535,18 @@ def test_as_of_datetime_is_utc():
     assert when == datetime(2026, 1, 1, 10, tzinfo=timezone.utc) and when.tzinfo is timezone.utc
     assert as_of_datetime(datetime(2026, 1, 1, 1, tzinfo=timezone.utc).astimezone()).tzinfo is timezone.utc
     assert as_of_datetime("2026-01-01") == datetime(2026, 1, 1, tzinfo=timezone.utc)
+
+
+def test_text_output_is_whole_off_a_terminal_and_shortened_on_one(write):
+    """A CI log or a pipe gets every resource id and message whole; a terminal gets them shortened."""
+    from engine import api
+
+    long_id = "arn:aws:ec2:us-east-1:111111111111:instance/" + "i-" + "0" * 80 + "tail"
+    inventory = write("inv.json", json.dumps([{"id": long_id, "type": "AWS::EC2::Instance", "tags": {}}]))
+    result = invoke("check", "--policy", "required-allocation-tags", "--inventory", str(inventory), "--as-of", "2026-11-27")
+    assert result.exit_code == 1 and long_id in result.output  # CliRunner's stdout is not a terminal
+    library = api.load_policies(None).select(("required-allocation-tags",), ())
+    evaluated = api.evaluate(library, api.load_inventory([str(inventory)]).resources, as_of="2026-11-27")
+    shortened = api.render(evaluated, "text")
+    assert long_id not in shortened and "…" in shortened and long_id[-20:] in shortened
+    assert long_id in api.render(evaluated, "text", shorten=False)

@@ -56,5 +56,5 @@ def render_bytes(result: Result, *, version: str) -> bytes:
     return b"".join(render_chunks(result, version=version))
 
 
-def render(result: Result, *, version: str, color: bool = False) -> str:
+def render(result: Result, *, version: str, color: bool = False, shorten: bool = True) -> str:
     return render_bytes(result, version=version).decode("utf-8")

@@ -21,9 +21,9 @@ def printable(value: object, limit: int = 0) -> str:
 
 
 def short_id(value: object, limit: int = 60) -> str:
-    """A long resource id shortened in the middle: its end is what tells two resources apart."""
+    """A long resource id shortened in the middle: its end is what tells two resources apart (0: whole)."""
     text = printable(value)
-    if len(text) <= limit:
+    if not limit or len(text) <= limit:
         return text
     head = limit // 3
     return text[:head] + "…" + text[-(limit - head - 1):]
@@ -70,7 +70,11 @@ def _table(rows: list[list[str]], indent: str = "  ") -> list[str]:
     return lines
 
 
-def render(result: Result, *, version: str, color: bool = False) -> str:
+def render(result: Result, *, version: str, color: bool = False, shorten: bool = True) -> str:
+    """The table; ``shorten`` cuts long resource ids in the middle and messages at 160 characters
+    (for a terminal, where long lines wrap); without it every id and message is whole."""
+    id_limit, message_limit = (60, 160) if shorten else (0, 0)
+
     def paint(severity: str, text: str) -> str:
         return f"{_COLORS[severity]}{text}{_RESET}" if color else text
 
@@ -92,12 +96,12 @@ def render(result: Result, *, version: str, color: bool = False) -> str:
         rows = [["SEVERITY", "POLICY", "RESOURCE OR SCOPE", "OWNER SOURCE", "DOLLARS", "MESSAGE"]]
         for f in findings:
             resource = f.resource or {}
-            label = short_id(resource.get("id")) if resource else _scope_label(f.scope or {})
+            label = short_id(resource.get("id"), id_limit) if resource else _scope_label(f.scope or {})
             if resource.get("name") and resource.get("name") != resource.get("id"):
                 label += f" ({printable(resource.get('name'), 30)})"
             status = "" if f.status == "open" else f"[{f.status}] "
             enforcement = "" if f.enforcement == "enforce" else " (audit)"
-            rows.append([f.severity, f.policy + enforcement, label, f.owner_source, _dollars(f), status + printable(f.message, 160)])
+            rows.append([f.severity, f.policy + enforcement, label, f.owner_source, _dollars(f), status + printable(f.message, message_limit)])
         table = _table(rows)
         table = [table[0]] + [
             line.replace(f.severity, paint(f.severity, f.severity), 1) for line, f in zip(table[1:], findings)
