@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -16,8 +17,8 @@ from engine.outputs.atomic import write_atomic
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def whole(result: Result) -> bytes:
-    return orjson.dumps(result.to_dict("9.9"), option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE, default=str)
+def whole(result: Result, version: str = "9.9") -> bytes:
+    return orjson.dumps(result.to_dict(version), option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE, default=str)
 
 
 def finding(index: int) -> Finding:
@@ -57,3 +58,14 @@ def test_a_piece_that_fails_replaces_nothing(tmp_path):
         write_atomic(str(target), pieces())
     assert target.read_bytes() == b"before"
     assert [p.name for p in tmp_path.iterdir()] == ["out.json"]  # no temporary file left
+
+
+def test_text_that_looks_like_the_findings_member_changes_nothing():
+    """Titles, warnings and evidence may hold any text, also what the findings member looks like."""
+    lookalikes = ["\0findings\0", '"findings": [', '\n  "findings": [\n', "]\n}"]
+    findings = tuple(replace(finding(i), title=lookalikes[i % 4], message=lookalikes[(i + 1) % 4],
+                             evidence={"x": lookalikes}) for i in range(9))
+    result = Result(findings=findings, errors=(), policies=(), as_of="2026-11-27T00:00:00Z", resources_evaluated=9,
+                    warnings=tuple(lookalikes), skipped=tuple((text, text) for text in lookalikes))
+    assert json_format.render_bytes(result, version="\0findings\0") == whole(result, "\0findings\0")
+    assert orjson.loads(json_format.render_bytes(result, version="9.9"))["findings"][0]["title"] == "\0findings\0"

@@ -20,7 +20,6 @@ from engine.findings import Result
 
 _OPTIONS = orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE
 _BATCH = 2000  # findings per piece
-_HOLE = "\0findings\0"  # stands for the findings list while the rest is dumped (JSON escapes a NUL)
 _OPEN = b'{\n  "findings": ['
 _CLOSE = b"\n  ]\n}"
 
@@ -31,9 +30,13 @@ def render_chunks(result: Result, *, version: str) -> Iterator[bytes | memoryvie
     if not result.findings:
         yield _dumps(document, _OPTIONS)
         return
-    document["findings"] = _HOLE
-    head, tail = _dumps(document, _OPTIONS).split(_dumps(_HOLE, 0), 1)
-    yield head + b"["
+    keys = list(document)
+    middle = keys.index("findings")
+    # the members before "findings" and those after it, each dumped as an object of their own and
+    # joined around the findings exactly where one dump of the document has them
+    head = _dumps({key: document[key] for key in keys[:middle]}, orjson.OPT_INDENT_2)
+    tail = _dumps({key: document[key] for key in keys[middle + 1:]}, _OPTIONS)
+    yield head[:-2] + b',\n  "findings": ['  # head ends with "\n}"
     findings = iter(result.findings)
     separator = b""
     while batch := list(islice(findings, _BATCH)):
@@ -44,7 +47,7 @@ def render_chunks(result: Result, *, version: str) -> Iterator[bytes | memoryvie
             yield separator
         yield memoryview(dumped)[len(_OPEN):-len(_CLOSE)]  # no copy of the piece
         separator = b","
-    yield _CLOSE[:-2] + tail
+    yield b"\n  ]," + tail[1:]  # tail starts with "{"
 
 
 def _dumps(value, options: int) -> bytes:
