@@ -58,7 +58,10 @@ class Policy:
 
         def selects(resource):
             key = (resource.get("type"), resource.get("class"))
-            hit = memo.get(key)
+            try:
+                hit = memo.get(key)
+            except TypeError:  # a type or class that is not hashable (not from load_inventory)
+                return selects_pair(types, key)
             if hit is None:
                 hit = memo[key] = selects_pair(types, key)
             return hit

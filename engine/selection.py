@@ -85,4 +85,4 @@ def _pairs(resources: list) -> list[tuple]:
 def selects_pair(types: frozenset, key: tuple) -> bool:
     """Whether a resource with this ``(type, class)`` is selected by ``types`` (as ``Policy.selector``)."""
     rtype, rclass = key
-    return (isinstance(rtype, str) and rtype.lower() in types) or (rclass is not None and rclass in types)
+    return (isinstance(rtype, str) and rtype.lower() in types) or (isinstance(rclass, str) and rclass in types)

@@ -275,3 +275,14 @@ def test_operator_table_and_schema_agree():
     from engine.documents.schemas import load_schema
 
     assert load_schema("condition.schema.json")["properties"]["op"]["enum"] == list(OPERATORS)
+
+
+@pytest.mark.parametrize("kind", ["any", "all"])
+def test_a_flat_list_of_a_thousand_items_is_evaluated_by_the_interpreter(kind):
+    """Written out, the 1000th item would sit 999 levels deep: such a condition is interpreted instead."""
+    op = "eq" if kind == "any" else "ne"
+    condition = compile_condition({kind: [{"path": "size", "op": op, "value": f"s{i}"} for i in range(1000)]},
+                                  "/fail_if", lambda *problem: pytest.fail(str(problem)))
+    assert condition.source is None
+    holds = condition.bind(datetime(2026, 11, 27, tzinfo=timezone.utc))
+    assert holds({"size": "s999"}) is (kind == "any") and holds({"size": "other"}) is (kind == "all")

@@ -298,9 +298,12 @@ def test_selection_equals_a_selector_call_per_resource(seed):
 def test_selection_of_resources_with_unhashable_types():
     """Resources given through the API need not be canonical: a list as type is tested one by one."""
     resources = [{"id": "a", "type": ["x"]}, {"id": "b", "type": "AWS::EC2::Instance"},
-                 {"id": "c", "class": "compute.instance"}, {"id": "d", "type": "foo"}]
+                 {"id": "c", "class": "compute.instance"}, {"id": "d", "type": "foo"},
+                 {"id": "e", "class": ["compute.instance"]}, {"id": "f", "class": {}}]
     policy = make_policy("p", ["compute.instance", "aws::ec2::instance"], None)
-    assert [r["id"] for r in ResourceIndex(resources).select(policy)] == ["b", "c"]
+    index = ResourceIndex(resources)
+    assert [r["id"] for r in index.select(policy)] == ["b", "c"]
+    assert [r["id"] for block in index.blocks([policy.types], 2) for r in block[policy.types]] == ["b", "c"]
 
 
 class _Failing:

@@ -111,6 +111,8 @@ class ConditionSource:
 
     @classmethod
     def write(cls, condition: "Condition") -> "ConditionSource | None":
+        if _nesting(condition.node) > cls.MAX_DEPTH:  # before writing: a flat list of 1000 items would recurse 1000 deep
+            return None
         index_of = {id(leaf): index for index, leaf in enumerate(condition.leaves)}
         inline_constants = [None] * len(condition.leaves)
         depth = [0]
@@ -194,6 +196,17 @@ class ConditionSource:
         namespace: dict = {}
         exec(compile(source, "<condition>", "exec"), namespace)  # noqa: S102 - source we wrote
         return cls(tuple(lines), tuple(names), tuple(inline_constants), namespace["make"])
+
+
+def _nesting(node) -> int:
+    """The indentation levels the written-out ``node`` needs: the n-th child of ``all``/``any`` sits
+    under the n - 1 tests of its siblings before it."""
+    if isinstance(node, Leaf):
+        return 0
+    kind, children = node
+    if kind == "not":
+        return _nesting(children)
+    return max(position + _nesting(child) for position, child in enumerate(children))
 
 
 def _reads(target: str, source: str, keys: tuple[str, ...]) -> list[str]:
