@@ -174,3 +174,11 @@ def test_the_docstring_says_what_0755_loads_as():
 
     assert resolve_plain_scalar("0755") == 755
     assert "``0755`` stay" not in module.__doc__ and "``0755`` is the integer 755" in module.__doc__
+
+
+def test_every_duplicate_key_of_a_file_is_reported_at_once():
+    text = "a: 1\nb: {x: 1, x: 2}\na: 3\n---\nc: 1\nc: 2\n"
+    with pytest.raises(InputError) as caught:
+        load_yaml_documents(text, "dup.yaml")
+    found = [(p.code, p.line, p.column, p.pointer) for p in caught.value.problems]
+    assert found == [("E102", 2, 11, "/b/x"), ("E102", 3, 1, "/a"), ("E102", 6, 1, "/c")]

@@ -176,6 +176,7 @@ class _Builder:
         self.open_anchors: set[str] = set()
         self.positions: dict[str, tuple[int, int]] = {}
         self.key_positions: dict[str, tuple[int, int]] = {}
+        self.duplicates: list[Problem] = []  # every duplicate key of the document (E102), reported together
 
     def count(self, n: int, mark) -> None:
         self.nodes += n
@@ -259,19 +260,11 @@ class _Builder:
                 continue
             key = key_event.value  # keys are always strings: JSON has no other kind
             if key in key_lines:
-                first = key_lines[key]
-                raise InputError(
-                    [
-                        Problem(
-                            "E102",
-                            f"duplicate key {key!r} (first defined on line {first})",
-                            self.file,
-                            key_mark.line + 1,
-                            key_mark.column + 1,
-                            json_pointer(path + [key]),
-                        )
-                    ]
-                )
+                self.duplicates.append(Problem(
+                    "E102", f"duplicate key {key!r} (first defined on line {key_lines[key]})", self.file,
+                    key_mark.line + 1, key_mark.column + 1, json_pointer(path + [key])))
+                self.build(loader, path + [key])  # read past its value, to find the next duplicates too
+                continue
             key_lines[key] = key_mark.line + 1
             self.key_positions[json_pointer(path + [key])] = (key_mark.line + 1, key_mark.column + 1)
             value[key] = self.build(loader, path + [key])
@@ -309,6 +302,7 @@ def load_yaml_documents(
             raise InputError([Problem("E105", f"file is larger than {max_bytes} bytes", file)])
     loader = None
     documents = []
+    duplicates: list[Problem] = []
     try:
         loader = _Loader(text)
         loader.get_event()  # StreamStart
@@ -320,8 +314,11 @@ def load_yaml_documents(
             else:
                 data = builder.build(loader, [])
             loader.get_event()  # DocumentEnd
+            duplicates += builder.duplicates
             documents.append(YamlDocument(data, file, len(documents), builder.positions, builder.key_positions))
         loader.get_event()
+        if duplicates:  # the file is not used: every duplicate key of every document, at once
+            raise InputError(duplicates)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         message = " ".join(part for part in (exc.context, exc.problem) if part)
