@@ -243,6 +243,8 @@ def check(policy_paths, inventory_paths, inventory_format, cost_paths, budget_pa
     from engine.outputs import FORMATS
     from engine.outputs.atomic import write_atomic
 
+    if output == "":
+        raise click.UsageError("--output needs a file path")
     output_format = output_format or ("json" if output else "text")
     if output_format not in FORMATS:
         raise click.UsageError(f"unknown format '{output_format}' ({did_you_mean(output_format, FORMATS) or 'choose one of ' + ', '.join(FORMATS)})")

@@ -536,6 +536,14 @@ def test_a_full_disk_on_standard_output_is_reported_as_such(args, tmp_path, buff
     assert process.returncode == 2
 
 
+@pytest.mark.parametrize("extra", [[], ["--format", "text"], ["--format", "json"]])
+def test_an_empty_output_path_is_a_usage_error(extra):
+    result = invoke(*CHECK, "--output", "", *extra)
+    assert result.exit_code == 2
+    assert "Error: --output needs a file path" in result.output
+    assert "Summary by owner" not in result.output  # nothing was written to standard output instead
+
+
 def test_schema_listing_names_every_schema_that_write_writes(tmp_path):
     result = invoke("schema", "--write", str(tmp_path / "out"))
     assert result.exit_code == 0
