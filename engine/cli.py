@@ -6,12 +6,16 @@ Exit codes (every command):
   0  no open finding of an enforced policy at or above --fail-on
   1  at least one such finding (check), or a failing policy test (test)
   2  usage error, invalid policy or document, unreadable input,
-     or a policy that could not be evaluated on some resource
-141  standard output closed by its reader (e.g. | head): stopped quietly
+     a policy that could not be evaluated on some resource,
+     or output that could not be written (e.g. a full disk)
+141  standard output (or the pipe --output names) closed by its reader
+     (e.g. | head): stopped quietly
 """
 
 from __future__ import annotations
 
+import codecs
+import errno
 import json
 import os
 import sys
@@ -26,9 +30,11 @@ EXIT_CODES = """\b
 Exit codes:
   0  no open finding of an enforced policy at or above --fail-on
   1  at least one such finding
-  2  usage error, invalid policy, unreadable input, or a policy
-     that could not be evaluated on some resource
-141  standard output closed by its reader (e.g. | head)
+  2  usage error, invalid policy, unreadable input, a policy
+     that could not be evaluated on some resource, or output
+     that could not be written (e.g. a full disk)
+141  standard output (or the pipe --output names) closed by its reader
+     (e.g. | head)
 """
 
 
@@ -49,14 +55,84 @@ def _output_closed() -> None:
     The standard streams are pointed at the null device so that flushing them at exit raises
     nothing more; the exit code is the one of a process ended by SIGPIPE.
     """
+    _point_at_null(sys.stdout, sys.stderr)
+    sys.exit(CLOSED_PIPE_EXIT)
+
+
+class _OutputError(Exception):
+    """Writing standard output failed for a reason other than a closed pipe (a full disk, an I/O error)."""
+
+    def __init__(self, error: OSError):
+        super().__init__(error.strerror or str(error))
+
+
+def _output_failed(error: _OutputError) -> None:
+    """Say that standard output could not be written, and end with exit code 2.
+
+    Standard output is pointed at the null device so that what is still buffered is not
+    written (and fails again) when the interpreter exits.
+    """
+    click.echo(f"costwarden: cannot write to standard output: {error}", err=True)
+    _point_at_null(sys.stdout)
+    sys.exit(2)
+
+
+def _point_at_null(*streams) -> None:
     null = os.open(os.devnull, os.O_WRONLY)
-    for stream in (sys.stdout, sys.stderr):
+    for stream in streams:
         try:
             os.dup2(null, stream.fileno())
-        except (OSError, ValueError):  # not a real file (e.g. a test runner's buffer)
+        except (OSError, ValueError, AttributeError):  # not a real file (e.g. a test runner's buffer), or none
             pass
     os.close(null)
-    sys.exit(CLOSED_PIPE_EXIT)
+
+
+def _echo(text: str, nl: bool = True) -> None:
+    """Write ``text`` to standard output, all of it, and flush it.
+
+    The text is written as bytes, in a loop: with ``PYTHONUNBUFFERED`` the text layer writes to
+    the file directly and ignores a partial write, which is what a pipe whose reader has gone
+    returns first, so the rest would be lost without the BrokenPipeError of the next write.
+    A closed pipe raises BrokenPipeError; any other failure raises :class:`_OutputError`.
+    """
+    stream = sys.stdout
+    if stream is None:  # no standard output at all (pythonw): nothing to write to, as click.echo does
+        return
+    text = text + "\n" if nl else text
+    try:
+        binary = getattr(stream, "buffer", None)
+        if binary is None:  # a text-only stream (a test's StringIO)
+            stream.write(text)
+            stream.flush()
+            return
+        stream.flush()  # anything written to the text layer before goes first
+        encoding, errors = getattr(stream, "encoding", None) or "ascii", getattr(stream, "errors", None) or "strict"
+        if codecs.lookup(encoding).name == "ascii":  # a misconfigured locale: UTF-8, as click.echo writes then
+            encoding, errors = "utf-8", "replace"
+        data = memoryview(text.encode(encoding, errors))
+        while data:
+            written = binary.write(data)
+            if written is None:  # a non-blocking standard output that is full
+                raise BlockingIOError(errno.EAGAIN, os.strerror(errno.EAGAIN))
+            data = data[written:]
+        binary.flush()
+    except BrokenPipeError:
+        raise
+    except OSError as error:
+        raise _OutputError(error) from error
+
+
+def _flush_output() -> None:
+    """Flush standard output now, so that a failure is reported here and not at the interpreter's exit."""
+    try:
+        if sys.stdout is not None:
+            sys.stdout.flush()
+    except BrokenPipeError:
+        raise
+    except OSError as error:
+        raise _OutputError(error) from error
+    except ValueError:  # closed already
+        pass
 
 
 def _show(error: click.ClickException) -> None:
@@ -65,13 +141,29 @@ def _show(error: click.ClickException) -> None:
     sys.exit(error.exit_code)
 
 
+class _Command(click.Command):
+    def make_context(self, *args, **kwargs):
+        try:  # a command's --help prints while its arguments are parsed
+            return super().make_context(*args, **kwargs)
+        except BrokenPipeError:
+            raise
+        except OSError as error:  # parsing writes nothing but --help, to standard output
+            raise _OutputError(error) from error
+
+
 class _Group(click.Group):
+    command_class = _Command
+
     def make_context(self, *args, **kwargs):
         try:  # --help and --version print while the arguments are parsed
             try:
                 return super().make_context(*args, **kwargs)
             except click.ClickException as error:
                 _show(error)
+            except BrokenPipeError:
+                raise
+            except OSError as error:  # parsing writes nothing but --help and --version, to standard output
+                _output_failed(_OutputError(error))
         except BrokenPipeError:
             _output_closed()
 
@@ -83,11 +175,16 @@ class _Group(click.Group):
 
     def _invoke(self, ctx):
         try:
-            return super().invoke(ctx)
+            try:
+                return super().invoke(ctx)
+            finally:  # also on the way out of sys.exit(): what is still buffered fails here, not at exit
+                _flush_output()
         except InputError as error:
             _fail_input(error)
         except click.ClickException as error:
             _show(error)
+        except _OutputError as error:
+            _output_failed(error)
         except (click.exceptions.Exit, click.Abort, SystemExit, BrokenPipeError):
             raise
         except KeyboardInterrupt:
@@ -146,6 +243,8 @@ def check(policy_paths, inventory_paths, inventory_format, cost_paths, budget_pa
     from engine.outputs import FORMATS
     from engine.outputs.atomic import write_atomic
 
+    if output == "":
+        raise click.UsageError("--output needs a file path")
     output_format = output_format or ("json" if output else "text")
     if output_format not in FORMATS:
         raise click.UsageError(f"unknown format '{output_format}' ({did_you_mean(output_format, FORMATS) or 'choose one of ' + ', '.join(FORMATS)})")
@@ -199,11 +298,13 @@ def check(policy_paths, inventory_paths, inventory_format, cost_paths, budget_pa
     if output:
         try:
             write_atomic(output, text)
+        except BrokenPipeError:  # --output /dev/stdout (or a FIFO) whose reader has gone: a closed pipe
+            raise
         except OSError as error:
             click.echo(f"costwarden: cannot write {output}: {error.strerror or error}", err=True)
             sys.exit(2)
     else:
-        click.echo(text, nl=False)
+        _echo(text, nl=False)
     for error in result.errors:
         click.echo(error.format(), err=True)
     sys.exit(result.exit_code(fail_on))
@@ -265,7 +366,7 @@ def validate(paths):
     library, tests = load_test_library(_policy_paths(paths))
     prepare_tests(library, tests)
     count = len(library.policies)
-    click.echo(
+    _echo(
         f"ok: {len(library.files)} files, {count} polic{'ies' if count != 1 else 'y'}, "
         f"{len(library.tests)} policy tests, {len(library.ownerships)} ownership documents"
     )
@@ -293,8 +394,8 @@ def test_command(paths, verbose):
     failed = [o for o in outcomes if not o.passed]
     for outcome in outcomes:
         if verbose or not outcome.passed:
-            click.echo(outcome.report())
-    click.echo(f"{len(outcomes) - len(failed)} passed, {len(failed)} failed")
+            _echo(outcome.report())
+    _echo(f"{len(outcomes) - len(failed)} passed, {len(failed)} failed")
     sys.exit(1 if failed else 0)
 
 
@@ -312,17 +413,17 @@ def schema(name, directory):
             target = os.path.join(directory, item)
             os.makedirs(os.path.dirname(target), exist_ok=True)
             write_atomic(target, json.dumps(load_schema(item), indent=2) + "\n")
-        click.echo(f"wrote {len(names)} schemas to {directory}")
+        _echo(f"wrote {len(names)} schemas to {directory}")
         return
     if name is None:
         for item in names:
-            click.echo(item)
+            _echo(item)
         return
     wanted = name if name.endswith(".schema.json") else f"{name}.schema.json"
     if wanted not in names:
         short = [n.removesuffix(".schema.json") for n in names]
         raise click.UsageError(f"no schema '{name}' ({did_you_mean(name, short) or 'see costwarden schema'})")
-    click.echo(json.dumps(load_schema(wanted), indent=2))
+    _echo(json.dumps(load_schema(wanted), indent=2))
 
 
 if __name__ == "__main__":  # pragma: no cover

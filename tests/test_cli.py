@@ -468,6 +468,82 @@ def test_a_closed_standard_output_ends_the_command_quietly(args, tmp_path):
     assert done.returncode == 141  # 128 + SIGPIPE, as a tool killed by the closed pipe
 
 
+BUFFERING = {"buffered": {}, "unbuffered": {"PYTHONUNBUFFERED": "1"}}  # both: a partial write to a pipe is lost unbuffered
+
+
+def costwarden(args, cwd, buffering, **popen):
+    """``python -m engine ARGS`` as a process, with standard output buffered or not (PYTHONUNBUFFERED)."""
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"} | BUFFERING[buffering]
+    return subprocess.Popen([sys.executable, "-m", "engine", *args], cwd=cwd, env=env, **popen)
+
+
+@pytest.fixture
+def big_inventory(tmp_path):
+    """The example inventory 300 times over: its report (~3 MB) is far more than a pipe holds."""
+    inventory = json.loads((EXAMPLES / "inventory.json").read_text())
+    inventory["resources"] = [{**r, "id": f"{r['id']}-{n}"} for n in range(300) for r in inventory["resources"]]
+    path = tmp_path / "big.json"
+    path.write_text(json.dumps(inventory))
+    return path
+
+
+@pytest.mark.parametrize("buffering", BUFFERING)
+@pytest.mark.parametrize(
+    "extra",
+    [[], ["--fail-on", "critical"], ["--format", "json"], ["--output", "/dev/stdout"], ["--output", "/dev/stdout", "--format", "text"]],
+    ids=["text", "text, no failing finding", "json", "--output /dev/stdout", "--output /dev/stdout text"],
+)
+def test_a_pipe_closed_after_the_first_line_ends_the_check_quietly(big_inventory, tmp_path, extra, buffering):
+    import subprocess
+
+    args = ["check", "--inventory", str(big_inventory), "--ownership", str(EXAMPLES / "ownership.yaml"), "--as-of", "2026-11-27", *extra]
+    process = costwarden(args, tmp_path, buffering, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert process.stdout.readline()  # as `| head -1` does: one line, then the reader is gone
+    process.stdout.close()
+    stderr = process.stderr.read()
+    assert process.wait(timeout=120) == 141, stderr  # whatever the findings: the exit code of a closed pipe
+    assert stderr.decode() == ""
+
+
+@pytest.mark.parametrize("buffering", BUFFERING)
+@pytest.mark.parametrize(
+    "args",
+    [
+        [*CHECK],
+        [*CHECK, "--format", "json"],
+        [*CHECK, "--fail-on", "critical"],
+        ["schema", "policy"],
+        ["validate", str(ROOT / "policies")],
+        ["--help"],
+        ["check", "--help"],
+    ],
+    ids=lambda args: " ".join(a if len(a) < 20 else "..." for a in args[:3]),
+)
+def test_a_full_disk_on_standard_output_is_reported_as_such(args, tmp_path, buffering):
+    import os
+    import subprocess
+
+    if not os.path.exists("/dev/full"):
+        pytest.skip("no /dev/full on this system: no device that fails every write with ENOSPC")
+    with open("/dev/full", "wb") as full:
+        process = costwarden(args, tmp_path, buffering, stdout=full, stderr=subprocess.PIPE)
+        stderr = process.communicate(timeout=120)[1].decode()
+    assert stderr == "costwarden: cannot write to standard output: No space left on device\n"
+    assert process.returncode == 2
+
+
+@pytest.mark.parametrize("extra", [[], ["--format", "text"], ["--format", "json"]])
+def test_an_empty_output_path_is_a_usage_error(extra):
+    result = invoke(*CHECK, "--output", "", *extra)
+    assert result.exit_code == 2
+    assert "Error: --output needs a file path" in result.output
+    assert "Summary by owner" not in result.output  # nothing was written to standard output instead
+
+
 def test_schema_listing_names_every_schema_that_write_writes(tmp_path):
     result = invoke("schema", "--write", str(tmp_path / "out"))
     assert result.exit_code == 0

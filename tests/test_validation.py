@@ -228,3 +228,29 @@ spec:
         f"{path}:9:12: E312 unknown placeholder {{nmae}} in message (at /spec/message); did you mean 'name'?",
         f"{path}:9:12: E312 unknown placeholder {{regoin}} in message (at /spec/message); did you mean 'region'?",
     ]  # sorted by place, then code and message
+
+
+@pytest.mark.parametrize("policy_type", ["condition", "waste"])
+def test_an_unparseable_message_does_not_hide_the_other_errors(write, policy_type):
+    path = write(
+        "p.yaml",
+        f"""\
+apiVersion: costwarden/v1
+kind: Policy
+id: stopped
+title: Stopped
+type: {policy_type}
+severity: low
+spec:
+  fail_if: {{all: [{{path: state, op: eqq, value: stopped}}, {{op: eq, value: 1}}]}}
+  message: "{{nme}} {{size"
+""",
+    )
+    found = problems_of(path)
+    assert found == [
+        f"{path}:8:37: E204 unknown operator 'eqq' (at /spec/fail_if/all/0/op); did you mean 'eq'?",
+        f"{path}:8:59: E310 a condition needs exactly one of all, any, not or path (found none of them) (at /spec/fail_if/all/1); "
+        "a leaf condition names the value to test in 'path' (a JMESPath expression)",
+        f"{path}:9:12: E312 invalid message template: expected '}}' before end of string (at /spec/message); write {{{{ and }}}} for literal braces",
+        f"{path}:9:12: E312 unknown placeholder {{nme}} in message (at /spec/message); did you mean 'name'?",
+    ]  # the template, the placeholder read before its error, and fail_if: every error at once

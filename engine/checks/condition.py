@@ -91,17 +91,21 @@ def _shown(value: object) -> str:
 
 
 def compile(spec: dict, report: Report) -> ConditionCheck | None:
+    """The check, or None after reporting every problem: the message's and ``fail_if``'s alike."""
     message = spec.get("message", "the resource matches the policy's fail_if condition")
-    try:
-        names = [name for _, name, _, _ in string.Formatter().parse(message) if name is not None]
+    names, parsed = [], True
+    try:  # placeholders read before a parse error are reported too
+        for _, name, _, _ in string.Formatter().parse(message):
+            if name is not None:
+                names.append(name)
     except ValueError as exc:
         report("E312", f"invalid message template: {exc}", "/message", "write {{ and }} for literal braces")
-        return None
+        parsed = False
     bad = list(dict.fromkeys(name for name in names if name not in PLACEHOLDERS))  # each once, in order
     for name in bad:
         hint = did_you_mean(name, PLACEHOLDERS) or f"use one of {', '.join(PLACEHOLDERS)}"
         report("E312", f"unknown placeholder {{{name}}} in message", "/message", hint)
     condition = compile_condition(spec.get("fail_if"), "/fail_if", report)  # its problems too, not only the message's
-    if condition is None or bad:
+    if condition is None or bad or not parsed:
         return None
     return ConditionCheck(condition, message)
