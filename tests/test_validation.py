@@ -254,3 +254,25 @@ spec:
         f"{path}:9:12: E312 invalid message template: expected '}}' before end of string (at /spec/message); write {{{{ and }}}} for literal braces",
         f"{path}:9:12: E312 unknown placeholder {{nme}} in message (at /spec/message); did you mean 'name'?",
     ]  # the template, the placeholder read before its error, and fail_if: every error at once
+
+
+@pytest.mark.parametrize("message, reason", [
+    ("{size!x}", "Unknown conversion specifier x"),
+    ("{name:>>>}", "Unknown format code '>' for object of type 'str'"),
+    ("{size:d}", "Unknown format code 'd' for object of type 'str'"),
+])
+def test_a_message_no_value_can_be_formatted_into_is_a_validation_error(write, message, reason):
+    """Placeholders receive text; a conversion or format spec text cannot take fails at validate, not in check."""
+    path = write("p.yaml", f"""\
+apiVersion: costwarden/v1
+kind: Policy
+id: stopped
+title: Stopped
+type: condition
+severity: low
+spec:
+  fail_if: {{path: state, op: eq, value: stopped}}
+  message: "{message}"
+""")
+    found = problems_of(path)
+    assert len(found) == 1 and found[0].startswith(f"{path}:9:12: E312 invalid message template: {reason}")

@@ -105,6 +105,13 @@ def compile(spec: dict, report: Report) -> ConditionCheck | None:
     for name in bad:
         hint = did_you_mean(name, PLACEHOLDERS) or f"use one of {', '.join(PLACEHOLDERS)}"
         report("E312", f"unknown placeholder {{{name}}} in message", "/message", hint)
+    if parsed and not bad:
+        try:  # a conversion or format spec that no value can take ({size!x}, {name:>>>}) fails now, not per finding
+            message.format_map({name: "(unknown)" for name in names})
+        except (ValueError, TypeError) as exc:
+            report("E312", f"invalid message template: {exc}", "/message",
+                   "placeholders are {name}; write {{ and }} for literal braces")
+            parsed = False
     condition = compile_condition(spec.get("fail_if"), "/fail_if", report)  # its problems too, not only the message's
     if condition is None or bad or not parsed:
         return None
