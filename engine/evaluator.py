@@ -1,14 +1,15 @@
 """Evaluation: every enabled policy over every resource it selects.
 
 Inventory policies: a policy's check is bound once per run (the clock and the team directory are
-fixed then), then called per resource. Cost policies run their SQL over the cost snapshot once and
+fixed then), then called per resource; all inventory policies go over the inventory together, a
+block of resources at a time (see :func:`_run_in_blocks`). Cost policies run their SQL over the cost snapshot once and
 return failing scopes. A policy whose input was not given (no inventory, no cost snapshot, no
 Budgets document, no team directory for a ``known_team`` rule) is skipped and listed as such. A
 condition that meets a value of the wrong type raises
 :class:`~engine.conditions.compiler.EvaluationFailure`; it is recorded as an evaluation error
 naming the policy, the resource and the path, and evaluation goes on with the next resource.
-A check with a ``scan`` (see :mod:`engine.checks.codegen`) is run over all its resources in one
-call first; if that meets an evaluation error, the policy is run again resource by resource.
+A check with a ``scan`` (see :mod:`engine.checks.codegen`) is run over each block's resources in
+one call; if that meets an evaluation error, the policy is run again resource by resource.
 """
 
 from __future__ import annotations
