@@ -423,14 +423,17 @@ class _PolicyRun:
 
 def _error(policy, resource: dict, failure: EvaluationFailure) -> EvaluationError:
     pointer = failure.pointer if failure.pointer.startswith("/resource/") else "/spec" + failure.pointer
-    line, column = policy.position(pointer)
+    # a leaf whose value a policy set supplied is reported at that value in the set's file
+    file, line, column, note = policy.source_of(pointer + "/value")
+    if note is None:
+        file, line, column, note = policy.source_of(pointer)
     return EvaluationError(
         code="E501",
         policy=policy.id,
         resource=resource.get("id"),
         path=failure.path,
-        message=f"cannot evaluate the condition at {pointer}: {failure}",
-        file=policy.file,
+        message=f"cannot evaluate the condition at {pointer}: {failure}" + (f" ({note})" if note else ""),
+        file=file,
         line=line,
         column=column,
     )

@@ -31,12 +31,24 @@ class Policy:
     enabled: bool = True
     policy_set: str | None = None  # the policy set that overrode it, if any
     document: object = field(default=None, repr=False, compare=False)  # its YamlDocument
+    # where the values that policy sets supplied were written (engine.documents.loader._SubstitutedPolicy)
+    origin: object = field(default=None, repr=False, compare=False)
 
     def position(self, pointer: str) -> tuple[int | None, int | None]:
         """Line and column of a node of the policy's document (for error messages)."""
         if self.document is None:
             return (self.line, None)
         return self.document.position(pointer)
+
+    def source_of(self, pointer: str) -> tuple[str | None, int | None, int | None, str | None]:
+        """``(file, line, column, note)`` of the text behind a node of the (substituted) policy: the
+        policy's own file, or, for a value a policy set supplied through a parameter, that value in
+        the set's file, with a note naming the parameter, the set and where the policy uses it."""
+        found = self.origin.source_of(pointer) if self.origin is not None else None
+        if found is not None:
+            return found
+        line, column = self.position(pointer)
+        return self.file, line, column, None
 
     @property
     def target(self) -> str:

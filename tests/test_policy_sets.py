@@ -355,3 +355,36 @@ def test_an_unknown_key_of_the_policy_holding_a_set_value_stays_at_the_policy(wr
     policy = write("lib/tagging.yaml", TAGGING.replace("  extra: 1\n", "  extra: {param: cc_pattern}\n"))
     write("lib/set.yaml", "apiVersion: costwarden/v1\nkind: PolicySet\nid: prod\npolicies:\n  cc-tag:\n    parameters: {cc_pattern: x}\n")
     assert problems_of(policy.parent) == [f"{policy}:17:3: E201 unknown key 'extra' (at /spec/extra)"]
+
+
+LIMIT = """\
+apiVersion: costwarden/v1
+kind: Policy
+id: big
+title: Big
+type: condition
+severity: low
+parameters:
+  limit:
+    default: 4
+spec:
+  fail_if: {path: properties.count, op: gt, value: {param: limit}}
+"""
+
+
+def test_an_evaluation_error_from_a_set_value_is_reported_at_the_set(tmp_path):
+    """gt with the set's string "4" meets a count that is a number: E501 points at the value the set wrote."""
+    (tmp_path / "p").mkdir()
+    (tmp_path / "p" / "big.yaml").write_text(LIMIT)
+    inventory = tmp_path / "inv.json"
+    inventory.write_text(json.dumps([{"id": "i-1", "type": "AWS::EC2::Instance", "properties": {"count": 7}}]))
+    check = ["check", "--policies", str(tmp_path / "p"), "--inventory", str(inventory), "--as-of", "2026-11-27"]
+    result = CliRunner().invoke(main, check)
+    assert result.exit_code == 1  # the default, a number, compares with numbers
+    (tmp_path / "set.yaml").write_text(
+        "apiVersion: costwarden/v1\nkind: PolicySet\nid: strict\npolicies:\n  big:\n    parameters:\n      limit: \"4\"\n")
+    result = CliRunner().invoke(main, check + ["--policies", str(tmp_path / "set.yaml")])
+    assert result.exit_code == 2
+    line = next(line for line in result.output.splitlines() if "E501" in line)
+    assert line.strip().startswith(f"{tmp_path / 'set.yaml'}:7:14: E501 policy big, resource i-1: cannot evaluate the condition at /spec/fail_if:")
+    assert line.endswith(f"(parameter 'limit' from policy set 'strict', used at {tmp_path / 'p' / 'big.yaml'}:11:52 as /spec/fail_if/value)")

@@ -146,6 +146,19 @@ class _SubstitutedPolicy:
         )
         return set_doc.problem(code, message, value_pointer + pointer[len(use):], hint, at_key=at_key)
 
+    def source_of(self, pointer: str) -> tuple[str, int | None, int | None, str] | None:
+        """Where the set value behind ``pointer`` was written, and a note saying so; None when the
+        policy's own text is behind it (see :meth:`engine.policy.Policy.source_of`)."""
+        use = self._use(pointer)
+        if use is None:
+            return None
+        name = self.uses[use]
+        set_doc, set_id, value_pointer = self.sources[name]
+        line, column = set_doc.position(value_pointer + pointer[len(use):])
+        used_line, used_column = self.doc.position(use)
+        used_at = ":".join(str(part) for part in (self.doc.file, used_line, used_column) if part is not None)
+        return set_doc.file, line, column, f"parameter '{name}' from policy set '{set_id}', used at {used_at} as {use}"
+
     def relocate(self, problem: Problem) -> Problem:
         """``problem`` (found in the substituted policy) moved to where its cause was written."""
         if self._use(problem.pointer or "") is None:
@@ -239,6 +252,7 @@ def build_policy(doc: YamlDocument, overrides: dict | None, problems: list[Probl
         enabled=overrides.get("enabled", True),
         policy_set=overrides.get("_set"),
         document=doc,
+        origin=placed if placed.sources else None,
     )
 
 
