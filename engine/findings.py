@@ -11,8 +11,8 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
-from functools import cached_property
 from decimal import Decimal
+from functools import cached_property
 from operator import attrgetter
 
 from engine.costs.amounts import exact
@@ -130,6 +130,11 @@ def money_totals(findings) -> dict[str, list[dict]]:
     return {name: [{"amount": exact(v), "currency": c} for c, v in sorted(totals[name].items())] for name in MONEY_FIELDS}
 
 
+def _fails(status: str, enforcement: str, severity: str, floor: int) -> bool:
+    """Whether a finding fails the run: open, of an enforced policy, at or above the floor."""
+    return status == "open" and enforcement == "enforce" and SEVERITY_RANK[severity] >= floor
+
+
 _TALLIED = attrgetter("owner", "severity", "status", "policy", "enforcement")
 
 
@@ -209,19 +214,13 @@ class Result:
 
     def failing(self, fail_on: str = "info") -> list[Finding]:
         """Open findings of enforced policies at or above ``fail_on``."""
-        floor = SEVERITY_RANK[fail_on]
-        return [
-            f
-            for f in self.findings
-            if f.status == "open" and f.enforcement == "enforce" and SEVERITY_RANK[f.severity] >= floor
-        ]
+        return [f for f in self.findings if _fails(f.status, f.enforcement, f.severity, SEVERITY_RANK[fail_on])]
 
     def exit_code(self, fail_on: str = "info") -> int:
         if self.errors:
             return 2
-        floor = SEVERITY_RANK[fail_on]
-        failing = any(status == "open" and enforcement == "enforce" and SEVERITY_RANK[severity] >= floor
-                      for (_, severity, status, _, enforcement) in self._tally.counts)
+        floor = SEVERITY_RANK[fail_on]  # as failing(), from the tally of the findings
+        failing = any(_fails(status, enforcement, severity, floor) for (_, severity, status, _, enforcement) in self._tally.counts)
         return 1 if failing else 0
 
     def owner_summary(self) -> list[dict]:
