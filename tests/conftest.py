@@ -5,7 +5,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-REALDATA = ROOT.parent / "shared" / "realdata"
+# Third-party samples copied into the repository (origin and licence of each: SOURCES.md there)
+REALDATA = ROOT / "tests" / "data" / "realdata"
 
 
 @pytest.fixture

@@ -22,7 +22,7 @@ from tests.focus_data import TOOLKIT_VERSION, build_focus_data, toolkit_version
 
 # The same directory as tests.conftest.REALDATA, computed here rather than imported so that conftest.py can
 # do `from tests.focus_fixtures import *` at any line without a circular import.
-REALDATA = Path(__file__).resolve().parents[1].parent / "shared" / "realdata"
+REALDATA = Path(__file__).resolve().parent / "data" / "realdata"
 REAL_SAMPLE = REALDATA / "focus-sample-data" / "focus_sample.csv"
 REAL_SAMPLE_PERIOD = (dt.datetime(2024, 9, 1), dt.datetime(2024, 10, 1))
 GENERATED_PERIOD = (dt.datetime(2026, 5, 1), dt.datetime(2026, 6, 1))
@@ -66,8 +66,6 @@ def focus_data(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def focus_real_sample():
-    if not REAL_SAMPLE.is_file():
-        pytest.skip(f"the FinOps Foundation sample is not at {REAL_SAMPLE}")
     return REAL_SAMPLE
 
 

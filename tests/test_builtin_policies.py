@@ -56,7 +56,7 @@ def test_every_builtin_policy_has_fail_and_pass_cases():
 
 
 def test_the_translated_examples_need_nothing_outside_the_repository(tmp_path):
-    """A fresh clone has no ../shared/realdata: the examples' tests run from a copy of the folder alone."""
+    """The translated examples' tests run from a copy of their folder alone (their fixtures travel with them)."""
     import shutil
 
     copy = tmp_path / "translated"
@@ -66,7 +66,6 @@ def test_the_translated_examples_need_nothing_outside_the_repository(tmp_path):
     assert any(o.test == "gcp enforce_labels" and o.resource.endswith("/valid-instance-8hz5") for o in outcomes)
 
 
-@pytest.mark.skipif(not REALDATA.is_dir(), reason="../shared/realdata is not here")
 def test_the_translated_gcp_fixture_is_an_unmodified_copy():
     copy = FOLDERS["translated"] / "gcp-policy-library" / "fixtures" / "enforce-labels-instances.json"
     assert copy.read_bytes() == (REALDATA / "gcp-policy-library" / "assets" / "data.json").read_bytes()

@@ -29,7 +29,6 @@ def problems_of(paths) -> list[str]:
     return [p.format() for p in caught.value.problems]
 
 
-@pytest.mark.skipif(not SAMPLE.is_file(), reason="needs ../shared/realdata")
 def test_the_finops_foundation_sample_loads_with_exact_decimals_and_string_accounts():
     costs = load_costs([str(SAMPLE)])
     assert costs.versions == ["1.0"] and costs.rows == 1000

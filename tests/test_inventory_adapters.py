@@ -1,4 +1,4 @@
-"""Inventory adapters on real exports (../shared/realdata, see its SOURCES.md for origin and licence).
+"""Inventory adapters on real exports (tests/data/realdata, see its SOURCES.md for origin and licence).
 
 * cloud-custodian/tagging.GetResources_1.json: Apache-2.0, cloud-custodian/cloud-custodian
 * aws-config-rdk/AWS_EC2_Instance.json: Apache-2.0, awslabs/aws-config-rdk
@@ -19,9 +19,9 @@ from engine.errors import InputError
 from engine.inventory import ADAPTERS, CLASSES, RESOURCE_KEYS, classify, detect_format, load_inventory, provider_of_type
 from engine.inventory.adapters.aws_arn import parse_arn
 from engine.inventory.types import CLASS_TABLE, KINDS, kinds_of
+from tests.conftest import REALDATA
 
 ROOT = Path(__file__).parents[1]
-REALDATA = Path(__file__).parents[1].parent / "shared" / "realdata"
 TAGGING = REALDATA / "cloud-custodian" / "tagging.GetResources_1.json"
 CONFIG_ITEM = REALDATA / "aws-config-rdk" / "AWS_EC2_Instance.json"
 CASSETTE = REALDATA / "cloud-custodian" / "ResourceGraphSource.test_resource_graph_and_arm_sources_vm_are_equivalent.json"

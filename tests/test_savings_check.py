@@ -15,7 +15,6 @@ from tests.conftest import REALDATA, ROOT
 FIXTURES = ROOT / "policies" / "rightsizing" / "fixtures"
 
 
-@pytest.mark.skipif(not REALDATA.is_dir(), reason="../shared/realdata is not here")
 @pytest.mark.parametrize("copy, original", [
     ("aws-config-ec2-instance.json", "aws-config-rdk/AWS_EC2_Instance.json"),
     ("gcp-compute-instances.json", "gcp-policy-library/assets/data.json"),

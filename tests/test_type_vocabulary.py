@@ -2,7 +2,7 @@
 and a misspelt class or type in `resource.types` is a validation problem (E329), not a policy that
 silently selects nothing.
 
-The real exports are from ../shared/realdata (see its SOURCES.md):
+The real exports are from tests/data/realdata (see its SOURCES.md):
 * cloud-custodian/tagging.GetResources_1.json: Apache-2.0, cloud-custodian/cloud-custodian
 * aws-config-rdk/AWS_EC2_Instance.json: Apache-2.0, awslabs/aws-config-rdk
 * cloud-custodian/ResourceGraphSource...json (vcrpy cassette): Apache-2.0, cloud-custodian/cloud-custodian
