@@ -278,7 +278,8 @@ def _invalid_json(text: str, path: str) -> InputError:
 
 def _about_plans(problem: Problem) -> Problem:
     """The inventory reader's problem, worded for a plan file."""
-    message = problem.message.replace("inventory files", "plan files").replace("inventory file", "plan file")
+    message = (problem.message.replace("an inventory file", "a plan file").replace("inventory files", "plan files")
+               .replace("inventory file", "plan file"))
     hint = problem.hint
     if problem.code == "E406":
         hint = "raise the size limit (max_bytes), or plan a smaller part of the configuration"

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 
+from engine.errors import json_pointer
 from engine.inventory.resource import last_segment, new_resource
 from engine.plans.marks import SENSITIVE, Scrubber, collect_secrets, hide_sensitive, marked_paths, mark_at, pointers_of
 from engine.plans.providers import config_account, config_default_tags, config_region
@@ -248,6 +249,10 @@ def build_resource(
     }
     if secrets:
         _scrub(resource, Scrubber(secrets))
+        scrubbed = [json_pointer(("tags", key)) for key, value in resource["tags"].items()
+                    if value.__class__ is str and SENSITIVE in value]
+        if scrubbed:  # a tag that repeats a sensitive value unmarked (tags_all copies tags) is sensitive too
+            resource["change"]["sensitive"] = sorted(set(resource["change"]["sensitive"]).union(scrubbed))
     warnings = []
     for key in tags.dropped:
         what = f"tag '{key}'" if key and "[" not in key else f"'{key or 'tags'}'"

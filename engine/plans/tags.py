@@ -102,11 +102,13 @@ def _add_mapping(source: object, marks: object, out: Tags) -> None:
         out.dropped.append("")  # the attribute is not a map: reported as a whole
         return
     for key, value in source.items():
-        if mark_at(marks, key) is True:
-            out.unknown.append(json_pointer(("tags", key)))
-            out.tags.pop(key, None)
-            continue
-        _put(out, key, value)
+        if mark_at(marks, key) is not True:
+            _put(out, key, value)
+    if marks.__class__ is dict:  # Terraform leaves an unknown element out of the map; its key is in the marks
+        for key, mark in marks.items():
+            if mark is True:
+                out.unknown.append(json_pointer(("tags", key)))
+                out.tags.pop(key, None)
 
 
 def _put(out: Tags, key: str, value: object) -> None:
