@@ -56,6 +56,7 @@ def test_state_json_is_not_a_plan(write):
     assert "values" in state and "resource_changes" not in state
     problem = problem_of([write("state.json", json.dumps(state))])
     assert problem.code == "E440" and "terraform show -json without a plan file" in problem.message
+    assert (problem.line, problem.column) == (1, 1)
     assert problem.hint.startswith("make plan JSON with: terraform plan -out=tfplan && terraform show -json tfplan")
 
 
@@ -95,6 +96,7 @@ def test_a_newer_major_format_version_is_rejected_and_minor_ones_read(write):
     doc["format_version"] = "2.0"
     problem = problem_of([write("plan.json", json.dumps(doc))])
     assert problem.code == "E444" and "format_version 2.0 is not supported" in problem.message
+    assert (problem.line, problem.column) == (1, 20)  # the value, in the minified file Terraform writes
     doc["format_version"] = "1.7"
     snapshot = load_plans([str(write("newer.json", json.dumps(doc)))])
     assert snapshot.resources and any("1.7 is newer than 1.2" in note for note in snapshot.notes)

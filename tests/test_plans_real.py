@@ -255,8 +255,8 @@ def test_a_plan_made_by_terraform_1_15_with_every_action():
 def test_two_plans_with_one_address_are_both_kept_and_warned_about():
     snapshot = load_plans([str(NEWEST), str(NEWEST)])
     assert [r["id"] for r in snapshot.resources] == ["aws_instance.web", "aws_instance.web"]
-    assert snapshot.warnings == [f"{NEWEST}: aws_instance.web is also in {NEWEST}: two plans with one address "
-                                 "(their findings share a fingerprint)"]
+    assert snapshot.warnings == [f"{NEWEST}: aws_instance.web is twice in this plan: both are kept, and their "
+                                 "findings share a fingerprint"]
     assert snapshot.sources == [str(NEWEST), str(NEWEST)]
 
 

@@ -33,6 +33,7 @@ import re
 from dataclasses import dataclass, replace
 
 from engine.errors import InputError, Problem
+from engine.inventory.jsonpos import locate_paths
 from engine.inventory.reading import DEFAULT_MAX_BYTES, STDIN, STDIN_NAME, line_and_column, read_limited
 
 SUPPORTED_MAJOR_VERSIONS = (0, 1)
@@ -120,7 +121,7 @@ def parse_plan(data: bytes, path: str) -> PlanFile:
     rest = _WHITESPACE.match(text, end).end()
     if rest != len(text):
         raise _trailing_content(text, rest, path)
-    _check_is_plan(doc, path)
+    _check_is_plan(doc, path, text, start)
     return PlanFile(path, doc, text, offsets)
 
 
@@ -178,9 +179,18 @@ def _parse_entries(text: str, index: int) -> tuple[list, list[int], int]:
 # --- what the file is, when it is not plan JSON ---------------------------------------------------
 
 
-def _check_is_plan(doc: dict, path: str) -> None:
+def _check_is_plan(doc: dict, path: str, text: str, start: int) -> None:
+    """Raise a problem saying what the document is when it is not a plan (placed at its first '{')."""
     if "resource_changes" in doc or "planned_values" in doc:
-        return _check_format_version(doc, path)
+        return _check_format_version(doc, path, text)
+    place = {"line": text.count("\n", 0, start) + 1, "column": start - text.rfind("\n", 0, start)}
+    try:
+        _what_it_is(doc, path)
+    except InputError as error:
+        raise InputError([replace(problem, **place) for problem in error.problems]) from None
+
+
+def _what_it_is(doc: dict, path: str) -> None:
     if "values" in doc and "format_version" in doc:
         raise _error("E440", path, "this is the JSON of a Terraform state (terraform show -json without a plan file: "
                      "it has 'values' but no 'resource_changes'), not of a plan", hint=HOW_TO_MAKE)
@@ -200,18 +210,23 @@ def _check_is_plan(doc: dict, path: str) -> None:
                  f"'resource_changes' (keys found: {keys})", hint=HOW_TO_MAKE)
 
 
-def _check_format_version(doc: dict, path: str) -> None:
+def _check_format_version(doc: dict, path: str, text: str) -> None:
     version = doc.get("format_version")
     if version is None:
         return  # hand-made plans often leave it out; the snapshot warns
     parsed = parse_format_version(version)
+    if parsed is not None and parsed[0] in SUPPORTED_MAJOR_VERSIONS:
+        return
+    data = text.encode("utf-8")
+    offset = locate_paths(data, [("format_version",)]).get(("format_version",))
+    line, column = line_and_column(data, offset) if offset is not None else (None, None)
     if parsed is None:
         raise _error("E444", path, f"format_version {json.dumps(version)} is not a version such as \"1.2\"",
-                     hint=HOW_TO_MAKE)
-    if parsed[0] not in SUPPORTED_MAJOR_VERSIONS:
-        raise _error("E444", path, f"plan format_version {version} is not supported: costwarden reads plan JSON format "
-                     f"0.x and 1.x (Terraform 0.12 and later, OpenTofu); a new major version changes the format",
-                     hint="upgrade costwarden, or make the plan with a Terraform or OpenTofu that writes format 1.x")
+                     line=line, column=column, hint=HOW_TO_MAKE)
+    raise _error("E444", path, f"plan format_version {version} is not supported: costwarden reads plan JSON format "
+                 f"0.x and 1.x (Terraform 0.12 and later, OpenTofu); a new major version changes the format",
+                 line=line, column=column,
+                 hint="upgrade costwarden, or make the plan with a Terraform or OpenTofu that writes format 1.x")
 
 
 def parse_format_version(version: object) -> tuple[int, int] | None:

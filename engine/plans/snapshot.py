@@ -177,8 +177,9 @@ def _add_plan(plan: PlanFile, snapshot: PlanSnapshot, scope: str, source_dir: st
             resource["change"]["source_location"] = sources.locate(modules, entry["mode"], tf_type, entry["name"])
         snapshot.warnings.extend(f"{path}: {warning}" for warning in warnings)
         if resource["id"] in seen:
-            snapshot.warnings.append(f"{path}: {resource['id']} is also in {seen[resource['id']]}: two plans with one "
-                                     "address (their findings share a fingerprint)")
+            where = "twice in this plan" if seen[resource["id"]] == path else f"also in {seen[resource['id']]}"
+            snapshot.warnings.append(f"{path}: {resource['id']} is {where}: both are kept, and their findings "
+                                     "share a fingerprint")
         seen.setdefault(resource["id"], path)
         snapshot.resources.append(resource)
         info.resources += 1
