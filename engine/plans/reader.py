@@ -243,7 +243,7 @@ def _not_json_object(text: str, start: int, path: str) -> InputError:
     if _WRAPPER_LINE.match(head):
         return _wrapper(text, path)
     if _ANSI.search(head) or _TEXT_OUTPUT.search(_ANSI.sub("", head)):
-        line, column = line_and_column(text.encode("utf-8"), len(text[:start].encode("utf-8")))
+        line, column = text.count("\n", 0, start) + 1, start - text.rfind("\n", 0, start)
         return _error("E442", path, "this is the text output of terraform plan or terraform show, not plan JSON",
                       line=line, column=column, hint="add -json: terraform show -json tfplan > plan.json")
     if text[start] == "[":
