@@ -236,3 +236,10 @@ def test_unknown_scope_and_missing_source_dir(tmp_path):
         load_plans([str(INFRACOST)], scope="change")
     problem = problem_of([INFRACOST], source_dir=str(tmp_path / "nope"))
     assert problem.code == "E448" and problem.file == str(tmp_path / "nope")
+
+
+def test_nesting_too_deep_is_e407_not_a_crash(write):
+    for text in ('{"resource_changes": ' + "[" * 100_000 + "]" * 100_000 + "}",
+                 '{"planned_values": ' + '{"a":' * 5000 + "1" + "}" * 5000 + "}"):
+        problem = problem_of([write("deep.json", text)])
+        assert problem.code == "E407" and problem.message == "JSON nests too deeply to read"

@@ -203,7 +203,8 @@ def _what_it_is(doc: dict, path: str) -> None:
     if "@message" in doc or doc.get("@module") == "terraform.ui":
         raise _ui_log(path)
     if doc.get("apiVersion") == "costwarden/v1":
-        raise _error("E445", path, f"this is a costwarden {doc.get('kind', 'document')}, not a Terraform plan",
+        kind = doc.get("kind") if doc.get("kind").__class__ is str else "document"
+        raise _error("E445", path, f"this is a costwarden {kind}, not a Terraform plan",
                      hint="give inventory files with --inventory; " + HOW_TO_MAKE)
     keys = ", ".join(sorted(str(key) for key in doc)[:8]) or "none"
     raise _error("E445", path, f"not a Terraform plan: expected an object with 'format_version' and "
