@@ -265,3 +265,4 @@ def test_the_api_entry_point():
 
     snapshot = engine.load_plans([Path(INFRACOST)], scope="all")
     assert len(snapshot.resources) == 26 and "load_plans" in engine.__all__
+    assert [r["id"] for r in engine.load_plans(INFRACOST).resources] == [r["id"] for r in engine.load_plans([str(INFRACOST)]).resources]

@@ -149,8 +149,8 @@ class Scrubber:
         kind = value.__class__
         if kind is str:
             return self.text(value)
-        if kind is int or kind is float:
-            return SENSITIVE if value in self.numbers else value
+        if kind is int or kind is float:  # a number whose text is a sensitive string shows it too
+            return SENSITIVE if value in self.numbers or str(value) in self.exact else value
         if kind is dict:
             renamed = None
             for key, inner in value.items():

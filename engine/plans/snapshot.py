@@ -83,6 +83,8 @@ def load_plans(
     to locate each resource's block in the ``.tf`` files. ``max_bytes`` limits each file.
     Raises :class:`InputError` with every problem found.
     """
+    if isinstance(paths, (str, os.PathLike)):
+        paths = [paths]
     paths = [str(path) for path in paths]
     problems: list[Problem] = []
     if scope not in SCOPES:
