@@ -195,7 +195,7 @@ def generate(resources: int, seed: int) -> dict:
                     "source": f"./modules/{call}", "module": {"resources": [], "module_calls": {}}})["module"]
             target["resources"].append({
                 "address": local, "mode": mode, "type": tf_type, "name": name,
-                "provider_config_key": provider.rsplit("/", 1)[-1].replace("azurerm", "azurerm").replace("google", "google"),
+                "provider_config_key": provider.rsplit("/", 1)[-1],
                 "expressions": {k: {"constant_value": v} for k, v in list(values.items())[:4]
                                 if not isinstance(v, (dict, list))},
                 "schema_version": 1})

@@ -65,7 +65,7 @@ def test_damaged_entries_give_resources_or_input_errors(tmp_path_factory, data):
 
 
 # the plan's own vocabulary (the type, the mode, the provider's address) is not a value and is never scrubbed
-STRUCTURE = "aws_instance managed create registry.terraform.io/hashicorp/aws (sensitive value)"
+STRUCTURE = "aws_instance managed create registry.terraform.io/hashicorp/aws " + SENSITIVE
 secrets = st.text(alphabet=st.characters(min_codepoint=33, max_codepoint=0x2FF, exclude_characters='\\"'),
                   min_size=4, max_size=12).filter(lambda s: s not in STRUCTURE)
 
