@@ -9,6 +9,7 @@ import contextlib
 import email
 import email.policy
 import json
+import re
 import socket
 import ssl
 import threading
@@ -55,6 +56,7 @@ class Capture:
             "message": email.message_from_bytes(envelope.content, policy=email.policy.default),
             "tls": session.ssl is not None,
             "size": len(envelope.content),
+            "peer": session.peer,  # (address, port): a new connection, a new port
         })
         return "250 Message accepted for delivery"
 
@@ -217,6 +219,26 @@ def test_a_refused_recipient_fails_its_delivery_and_the_others_still_go():
     assert outcomes[3].problem.code == "E462" and "'not an address' is not an address" in outcomes[3].problem.message
     assert "owner team-gone" in outcomes[1].problem.message
     assert [m["rcpt_tos"] for m in handler.messages] == [["a@example.com"], ["half@example.com"], ["c@example.com"]]
+
+
+class DropsAfterEachMessage(Capture):
+    """Accepts a message, then closes the connection, as servers limiting messages per connection do."""
+
+    async def handle_DATA(self, server, session, envelope):
+        answer = await super().handle_DATA(server, session, envelope)
+        server.loop.call_soon(server.transport.close)  # after the 250 reply is written
+        return answer
+
+
+def test_a_dropped_connection_is_reopened_for_the_next_message():
+    handler = DropsAfterEachMessage()
+    plan = [email_delivery("team-a", to=("a@example.com",)), email_delivery("team-b", to=("b@example.com",)),
+            email_delivery("team-c", to=("c@example.com",))]
+    with smtp_server(handler) as port:
+        outcomes = deliver(plan, smtp_url=f"smtp://127.0.0.1:{port}", sender=SENDER, env={}, timeout=5, now=NOW)
+    assert [o.status for o in outcomes] == ["sent"] * 3, describe(outcomes)
+    assert [m["rcpt_tos"] for m in handler.messages] == [["a@example.com"], ["b@example.com"], ["c@example.com"]]
+    assert len({m["peer"] for m in handler.messages}) == 3  # each message on a connection of its own
 
 
 def test_an_smtp_server_that_never_answers_times_out_once_for_the_whole_plan():
@@ -475,3 +497,18 @@ def test_chat_deliveries_say_that_html_and_attachments_go_by_email_only():
     delivery = chat("slack", target="env:S", html="<p>x</p>", attachments=(Attachment("a.csv", b"1", "text/csv"),))
     [outcome] = deliver([delivery], env={"S": "https://hooks.slack.com/services/x"}, dry_run=True)
     assert outcome.status == "dry-run" and outcome.note == "the HTML part and attachments go by email only"
+
+
+def test_the_dry_run_example_in_the_docs_prints_what_it_says():
+    from pathlib import Path
+
+    page = (Path(__file__).resolve().parent.parent / "docs" / "report-delivery.md").read_text(encoding="utf-8")
+    section = page.split("## Dry run", 1)[1]
+    code = section.split("```python\n", 1)[1].split("```", 1)[0]
+    expected = section.split("```text\n", 1)[1].split("```", 1)[0]
+    printed = contextlib.redirect_stdout(__import__("io").StringIO())
+    with printed as out:
+        exec(compile(code, "docs/report-delivery.md", "exec"), {})
+    # the email's size depends on its random Message-ID and MIME boundary by a few bytes
+    size = re.compile(r"\(\d+\.\d KiB, ")
+    assert size.sub("(…, ", out.getvalue()) == size.sub("(…, ", expected)

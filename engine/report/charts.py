@@ -374,7 +374,7 @@ def stacked_bar(
             inside = _short_value(amount, currency, unit)
             mark = f"<g><title>{_esc(label)}, {_esc(name)}: {_esc(text)}</title>{canvas.rect(x0, y, x1 - x0, BAR_H, style)}"
             if len(inside) * CHAR_W + 6 <= x1 - x0:
-                mark += _text((x0 + x1) / 2, y + BAR_H / 2, inside, anchor="middle", fill=style.ink, size=11, halo=style.colour)
+                mark += _text((x0 + x1) / 2, y + BAR_H / 2, inside, anchor="middle", size=11, halo="#ffffff")  # reads on any pattern
             marks.append(mark + "</g>")
         end_x = scale.px(right)
         total_text = totals[index]
