@@ -6,18 +6,10 @@ from decimal import Decimal
 
 from engine.costs.amounts import show
 from engine.findings import MONEY_FIELDS, Result
+from engine.outputs.escaping import printable
 
 _COLORS = {"critical": "\033[1;31m", "high": "\033[31m", "medium": "\033[33m", "low": "\033[36m", "info": "\033[2m"}
 _RESET = "\033[0m"
-
-
-def printable(value: object, limit: int = 0) -> str:
-    """Text from a snapshot made safe for a terminal: control characters shown escaped."""
-    text = "" if value is None else str(value)
-    text = "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in text)
-    if limit and len(text) > limit:
-        text = text[: limit - 1] + "…"
-    return text
 
 
 def short_id(value: object, limit: int = 60) -> str:
