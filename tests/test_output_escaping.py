@@ -8,8 +8,8 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from engine.outputs.escaping import (ZERO_WIDTH_SPACE, break_references, csv_number, csv_text, html_text, markdown_lines,
-                                     markdown_text, printable, sarif_text, xml_text)
+from engine.outputs.escaping import (ZERO_WIDTH_SPACE, break_references, csv_number, csv_text, html_text, markdown_text,
+                                     printable, sarif_text, xml_text)
 from tests.output_cases import HOSTILE
 
 
@@ -34,10 +34,6 @@ def test_control_and_invisible_characters_are_shown_escaped_before_any_zero_widt
     assert printable("a\nb\u200b\u202e\x00") == "a\\nb\\u200b\\u202e\\x00"
     assert markdown_text("\u200b@x") == "\\\\u200b\\@\u200bx"  # a value's own zero-width space is shown, ours is added
     assert markdown_text("x" * 10, limit=5) == "xxxx…"
-
-
-def test_markdown_lines_keeps_the_lines_of_a_description():
-    assert markdown_lines("First *line*.\n\n- not a list\n") == "First \\*line\\*\\.\n\n\\- not a list"
 
 
 def test_html_text():

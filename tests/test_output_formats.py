@@ -57,3 +57,9 @@ def test_an_unknown_format_is_a_usage_error_naming_the_new_ones():
     result = CliRunner().invoke(main, [*QUICK_START, "--format", "sarf"])
     assert result.exit_code == 2 and "did you mean 'sarif'" in result.output
 
+
+
+@pytest.mark.parametrize("name", ["junit", "github", "markdown"])
+def test_fail_on_must_be_a_severity(name):
+    with pytest.raises(ValueError, match="fail_on must be one of info, low, medium, high, critical, not 'hgh'"):
+        FORMATS[name](example_result(), version="1", fail_on="hgh")

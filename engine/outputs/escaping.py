@@ -7,7 +7,7 @@ markup: each output puts it through the escaper of the place it lands in.
 target                        escaper
 ============================  ===========================================================
 a terminal                    :func:`printable` (control characters shown escaped)
-Markdown text (GFM)           :func:`markdown_text`, :func:`markdown_lines`
+Markdown text (GFM)           :func:`markdown_text`
 HTML inside Markdown          :func:`markdown_html` (e.g. a ``<summary>`` line)
 HTML                          :func:`html_text`
 XML text and attributes       :func:`xml_text` (the escaping itself is ElementTree's)
@@ -66,13 +66,6 @@ def markdown_text(value: object, limit: int = 0) -> str:
     """``value`` as literal Markdown text, for a paragraph, a list item or a table cell (see the module doc)."""
     text = break_references(printable(value, limit))
     return "".join("\\" + ch if ch in _MARKDOWN_PUNCTUATION else ch for ch in text)
-
-
-def markdown_lines(value: object) -> str:
-    """Multi-line text (a policy's description) as literal Markdown: each line as :func:`markdown_text`,
-    so line breaks and blank lines (paragraphs) stay."""
-    text = "" if value is None else str(value)
-    return "\n".join(markdown_text(line) for line in text.strip().splitlines())
 
 
 def markdown_html(value: object, limit: int = 0) -> str:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from engine.findings import Finding, Result
 from engine.outputs.escaping import workflow_data, workflow_property
-from engine.outputs.labels import dollars, subject, verdict
+from engine.outputs.labels import check_fail_on, dollars, subject, verdict
 from engine.outputs.levels import LEVELS
 from engine.outputs.locations import finding_location
 from engine.policy import SEVERITY_RANK
@@ -30,6 +30,7 @@ PER_LEVEL = 10  # annotations GitHub shows per level and step
 
 def render(result: Result, *, version: str, color: bool = False, shorten: bool = True, fail_on: str = "info",
            per_level: int = PER_LEVEL) -> str:
+    check_fail_on(fail_on)
     policies = {policy.id: policy for policy in result.policies}
     failing = {id(finding) for finding in result.failing(fail_on)}
     annotated = [finding for finding in result.findings if finding.status == "open"]

@@ -24,11 +24,12 @@ import orjson
 
 from engine.findings import EvaluationError, Finding, Result
 from engine.outputs.escaping import xml_text
-from engine.outputs.labels import dollars, subject
+from engine.outputs.labels import check_fail_on, dollars, subject
 from engine.outputs.locations import finding_location
 
 
 def render(result: Result, *, version: str, color: bool = False, shorten: bool = True, fail_on: str = "info") -> str:
+    check_fail_on(fail_on)
     failing = {id(finding) for finding in result.failing(fail_on)}
     policies = {policy.id: policy for policy in result.policies}
     by_policy: dict[str, list[Finding]] = {}

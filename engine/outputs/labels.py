@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from engine.costs.amounts import show
 from engine.findings import MONEY_FIELDS, Finding, Result
+from engine.policy import SEVERITY_RANK
 
 MONEY_LABELS = {
     "monthly_cost": "monthly cost",
@@ -66,6 +67,12 @@ def money_totals_label(entry: dict) -> str:
         for name in MONEY_FIELDS
         if entry.get(name)
     )
+
+
+def check_fail_on(fail_on: str) -> None:
+    """A clear error for a ``fail_on`` that is not a severity (the CLI's --fail-on is checked by click)."""
+    if fail_on not in SEVERITY_RANK:
+        raise ValueError(f"fail_on must be one of {', '.join(SEVERITY_RANK)}, not {fail_on!r}")
 
 
 def verdict(result: Result, fail_on: str = "info") -> tuple[str, str]:

@@ -8,6 +8,7 @@ always the case for cost findings, which are about a scope, not a resource in a 
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import PurePosixPath, PureWindowsPath
 from urllib.parse import quote
 
@@ -33,6 +34,7 @@ def _positive(number) -> int | None:
     return number if isinstance(number, int) and not isinstance(number, bool) and number >= 1 else None
 
 
+@lru_cache(maxsize=4096)  # a run's findings point at a few files: each converted once
 def artifact_uri(path: str) -> tuple[str, str | None]:
     """``(uri, uriBaseId)`` of a file path for SARIF: a relative path as a relative URI reference with
     ``%SRCROOT%``, an absolute one as a ``file://`` URI (characters a URI cannot hold percent-encoded)."""

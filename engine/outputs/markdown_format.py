@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from engine.findings import Finding, Result, money_totals
 from engine.outputs.escaping import markdown_html, markdown_text
-from engine.outputs.labels import dollars, money_totals_label, subject, verdict
+from engine.outputs.labels import check_fail_on, dollars, money_totals_label, subject, verdict
 from engine.policy import SEVERITIES, SEVERITY_RANK
 
 MAX_CHARS = 60_000  # under GitHub's 65,536 for a comment, with room for what a CI step adds around it
@@ -48,6 +48,7 @@ class _Page:
 
 def render(result: Result, *, version: str, color: bool = False, shorten: bool = True, fail_on: str = "info",
            max_chars: int = MAX_CHARS) -> str:
+    check_fail_on(fail_on)
     page = _Page(max_chars)
     failing = {id(finding) for finding in result.failing(fail_on)}
     word, reason = verdict(result, fail_on)

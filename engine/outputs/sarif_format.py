@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import orjson
 
-from engine.findings import MONEY_FIELDS, Finding, Result
-from engine.outputs.escaping import markdown_lines, markdown_text, sarif_text
+from engine.findings import Finding, Result
+from engine.outputs.escaping import markdown_text, sarif_text
 from engine.outputs.labels import subject
 from engine.outputs.levels import LEVELS
 from engine.outputs.locations import SOURCE_ROOT, artifact_uri, finding_location
@@ -69,19 +69,20 @@ def sarif_log(result: Result, *, version: str) -> dict:
     results = []
     for finding in result.findings:
         level = LEVELS[finding.severity].sarif
+        fingerprint = finding.fingerprint
         entry: dict = {
             "ruleId": finding.policy,
             "ruleIndex": index[finding.policy],
             "level": level,
             "message": {"text": sarif_text(f"{subject(finding)}: {finding.message}")},
             "locations": [location(finding_location(finding, policies), [_logical_location(finding)])],
-            "partialFingerprints": {FINGERPRINT_KEY: finding.fingerprint},
+            "partialFingerprints": {FINGERPRINT_KEY: fingerprint},
         }
         if finding.status in _SUPPRESSED:
             entry["suppressions"] = [{"kind": "external", "status": "accepted", "justification": _SUPPRESSED[finding.status]}]
             if finding.status == "baselined":
                 entry["baselineState"] = "unchanged"
-        entry["properties"] = _result_properties(finding, result)
+        entry["properties"] = _result_properties(finding, fingerprint, result)
         results.append(entry)
 
     notifications = []
@@ -128,10 +129,11 @@ def _rule(policy) -> dict:
     title = policy.title.strip() or policy.id
     description = policy.description.strip()
     remediation = policy.remediation.strip()
+    # the policy's own text is Markdown its authors wrote (a reviewed policy document, not snapshot data)
     help_markdown = "\n\n".join(
         part for part in (
-            f"**Remediation:** {markdown_lines(remediation)}" if remediation else "",
-            markdown_lines(description),
+            f"**Remediation:** {remediation}" if remediation else "",
+            description,
             f"Severity {markdown_text(policy.severity)}, enforcement {markdown_text(policy.enforcement)}, "
             f"policy type {markdown_text(policy.type)}\\.",
         ) if part
@@ -179,10 +181,10 @@ def _logical_location(finding: Finding) -> dict:
     return {"name": subject(finding)}  # a cost scope: none of SARIF's kinds fits
 
 
-def _result_properties(finding: Finding, result: Result) -> dict:
+def _result_properties(finding: Finding, fingerprint: str, result: Result) -> dict:
     team = result.teams.get(finding.owner)
     properties = {
-        "fingerprint": finding.fingerprint,
+        "fingerprint": fingerprint,
         "title": finding.title,
         "severity": finding.severity,
         "enforcement": finding.enforcement,
@@ -192,7 +194,7 @@ def _result_properties(finding: Finding, result: Result) -> dict:
         "owner_source": finding.owner_source,
         "resource": finding.resource,
         "scope": finding.scope,
-        "money": {name: getattr(finding, name).to_dict() for name in MONEY_FIELDS if getattr(finding, name) is not None},
+        "money": {name: money for name, money in finding.money_dict().items() if money is not None},
         "evidence": finding.evidence,
     }
     if finding.location is not None:
