@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from engine import api
+from engine import __version__, api
 from engine.outputs import FORMATS
 from engine.outputs.escaping import workflow_data, workflow_property
 from engine.outputs.labels import subject
@@ -45,7 +45,7 @@ def test_the_example_run_annotates_the_most_severe_ten_per_level_and_says_what_i
     result = example_result()
     read = commands(api.render(result, "github"))
     *annotations, summary = read
-    assert summary[0] == "notice" and summary[1] == {"title": "costwarden " + __import__("engine").__version__}
+    assert summary[0] == "notice" and summary[1] == {"title": f"costwarden {__version__}"}
     levels = [name for name, _, _ in annotations]
     assert levels.count("error") <= 10 and levels.count("warning") <= 10 and levels.count("notice") <= 9
     expected = {level: sum(LEVEL[f.severity] == level for f in result.findings if f.status == "open") for level in ("error", "warning", "notice")}

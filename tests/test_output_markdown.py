@@ -18,6 +18,7 @@ from engine.costs.amounts import show
 from engine.findings import Finding, Money, Result
 from engine.outputs import FORMATS
 from engine.outputs.escaping import ZERO_WIDTH_SPACE, markdown_html, markdown_text, printable
+from engine.outputs.labels import subject
 from engine.outputs.markdown_format import MAX_CHARS
 from tests.output_cases import HOSTILE, error_result, example_result, hostile_result, with_statuses
 
@@ -105,8 +106,7 @@ def test_hostile_values_render_as_the_same_text_and_nothing_else():
     subjects = {row[2].replace(ZERO_WIDTH_SPACE, "") for row in rows}
     for finding in result.findings:  # the text a reader sees is the value, control characters shown escaped
         assert printable(finding.message, 300) in messages
-        assert printable(f"{finding.resource['id']}" if finding.resource else "", 150) in {s.split(" (name")[0] for s in subjects} \
-            or finding.resource is None
+        assert printable(subject(finding), 150) in subjects
     text = "".join(page.text).replace(ZERO_WIDTH_SPACE, "")
     for value in HOSTILE:
         assert printable(value) in text
@@ -206,3 +206,8 @@ def test_no_findings():
     page = rendered(api.render(result, "markdown"))
     check_inert(page)
     assert page.strong[0] == "Passes" and "No findings." in "".join(page.text)
+
+
+def test_a_max_chars_too_small_for_the_headline_is_refused():
+    with pytest.raises(ValueError, match="max_chars must be at least 4,000"):
+        FORMATS["markdown"](example_result(), version="1", max_chars=1000)

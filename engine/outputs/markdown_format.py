@@ -20,26 +20,27 @@ from engine.outputs.labels import check_fail_on, dollars, money_totals_label, su
 from engine.policy import SEVERITIES, SEVERITY_RANK
 
 MAX_CHARS = 60_000  # under GitHub's 65,536 for a comment, with room for what a CI step adds around it
+MIN_CHARS = 4_000  # what the headline, the counts and the short lists may take before any finding
 _MESSAGE_CHARS = 300  # of a message in a table cell (before escaping)
 _SUBJECT_CHARS = 150
 _NAME_CHARS = 80
 _LISTED = 20  # evaluation errors, skipped policies, warnings listed (the others counted)
 _OWNERS = 50  # rows of the owner table
-_RESERVE = 600  # room kept for the "not shown" line and the footer
+_RESERVE = 200  # room kept for the "N more findings not shown" line
 _TABLE_HEAD = "| severity | policy | resource or scope | status | dollars | message |\n|:--|:--|:--|:--|:--|:--|\n"
 _HEADLINES = {"passes": "passes", "fails": "fails", "error": "could not evaluate every policy"}
 
 
 class _Page:
-    """The body so far, and how much room is left in ``limit`` characters."""
+    """The body so far, and whether more fits in ``limit`` characters (:meth:`add` itself never refuses)."""
 
     def __init__(self, limit: int):
         self.parts: list[str] = []
         self.size = 0
         self.limit = limit
 
-    def fits(self, text: str, keep: int = _RESERVE) -> bool:
-        return self.size + len(text) + keep <= self.limit
+    def fits(self, text: str) -> bool:
+        return self.size + len(text) <= self.limit
 
     def add(self, text: str) -> None:
         self.parts.append(text)
@@ -49,7 +50,10 @@ class _Page:
 def render(result: Result, *, version: str, color: bool = False, shorten: bool = True, fail_on: str = "info",
            max_chars: int = MAX_CHARS) -> str:
     check_fail_on(fail_on)
-    page = _Page(max_chars)
+    if max_chars < MIN_CHARS:
+        raise ValueError(f"max_chars must be at least {MIN_CHARS:,} (the headline, counts and tables), not {max_chars:,}")
+    footer = f"<sub>costwarden {markdown_html(version, _NAME_CHARS)}, as of {markdown_html(result.as_of, _NAME_CHARS)}</sub>\n"
+    page = _Page(max_chars - len(footer) - _RESERVE)  # the "not shown" line and the footer always fit
     failing = {id(finding) for finding in result.failing(fail_on)}
     word, reason = verdict(result, fail_on)
     page.add(f"### costwarden {_HEADLINES[word]}\n\n**{word.capitalize()}** at \\-\\-fail\\-on {markdown_text(fail_on)}: "
@@ -63,7 +67,7 @@ def render(result: Result, *, version: str, color: bool = False, shorten: bool =
     if hidden:
         page.add(f"**{hidden} more finding{'s' if hidden != 1 else ''} not shown** (the body stays under "
                  f"{max_chars:,} characters): the JSON, SARIF and CSV outputs list them all\\.\n\n")
-    page.add(f"<sub>costwarden {markdown_html(version, _NAME_CHARS)}, as of {markdown_html(result.as_of, _NAME_CHARS)}</sub>\n")
+    page.add(footer)
     return "".join(page.parts)
 
 
