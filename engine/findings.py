@@ -62,6 +62,9 @@ class Finding:
     unused_commitment_cost: Money | None = None
     status: str = "open"  # open | exempted | baselined
     title: str = ""
+    # where the finding points in a file the user has: {"file", "line", "column"} (line, column: 1-based or None),
+    # e.g. the .tf file and line of a plan's resource block, or the inventory file and line; None when unknown
+    location: dict | None = None
 
     @property
     def fingerprint(self) -> str:
@@ -97,6 +100,7 @@ class Finding:
             "owner_source": self.owner_source,
             "resource": self.resource,
             "scope": self.scope,
+            "location": self.location,
             "message": self.message,
             "evidence": self.evidence,
             "money": self.money_dict(),

@@ -6,18 +6,11 @@ from decimal import Decimal
 
 from engine.costs.amounts import show
 from engine.findings import MONEY_FIELDS, Result
+from engine.outputs.escaping import printable
+from engine.outputs.labels import MONEY_LABELS as _MONEY_LABELS
 
 _COLORS = {"critical": "\033[1;31m", "high": "\033[31m", "medium": "\033[33m", "low": "\033[36m", "info": "\033[2m"}
 _RESET = "\033[0m"
-
-
-def printable(value: object, limit: int = 0) -> str:
-    """Text from a snapshot made safe for a terminal: control characters shown escaped."""
-    text = "" if value is None else str(value)
-    text = "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in text)
-    if limit and len(text) > limit:
-        text = text[: limit - 1] + "…"
-    return text
 
 
 def short_id(value: object, limit: int = 60) -> str:
@@ -27,16 +20,6 @@ def short_id(value: object, limit: int = 60) -> str:
         return text
     head = limit // 3
     return text[:head] + "…" + text[-(limit - head - 1):]
-
-
-_MONEY_LABELS = {
-    "monthly_cost": "monthly cost",
-    "monthly_saving": "saving/month",
-    "overspend": "overspend",
-    "unallocated_cost": "unallocated",
-    "uncovered_cost": "on demand",
-    "unused_commitment_cost": "unused commitment",
-}
 
 
 def _dollars(finding) -> str:
