@@ -19,7 +19,7 @@ __version__ = "0.1.0"
 
 from engine.errors import InputError, Problem  # noqa: E402
 
-_API = ("evaluate", "load_budgets", "load_costs", "load_inventory", "load_metrics", "load_ownership", "load_policies", "load_prices", "render", "run_policy_tests")
+_API = ("evaluate", "load_budgets", "load_costs", "load_inventory", "load_metrics", "load_ownership", "load_plans", "load_policies", "load_prices", "render", "run_policy_tests")
 
 
 def __getattr__(name: str):
@@ -40,6 +40,7 @@ __all__ = [
     "load_inventory",
     "load_metrics",
     "load_ownership",
+    "load_plans",
     "load_policies",
     "load_prices",
     "render",

@@ -18,6 +18,15 @@ def load_costs(paths, *, columns=None, memory_limit: str | None = None, threads:
     return load(paths, columns=columns, memory_limit=memory_limit, threads=threads)
 
 
+def load_plans(paths, *, scope: str = "changes", source_dir=None):
+    """Terraform / OpenTofu plan JSON files (``terraform show -json PLANFILE``) as a plan snapshot: the
+    resources the change creates, updates or replaces (``scope="all"``: every planned resource), each with
+    its ``change`` (see :func:`engine.plans.load_plans`; ``source_dir`` locates their ``.tf`` blocks)."""
+    from engine.plans import load_plans as load
+
+    return load(paths, scope=scope, source_dir=source_dir)
+
+
 def run_policy_tests(paths=None):
     """Run the policy test documents under ``paths`` (see :func:`engine.policy_tests.run_policy_tests`);
     ``"builtin"`` among them, or no path at all, is the built-in library."""
@@ -61,4 +70,4 @@ def render(result: Result, format: str = "text", *, color: bool = False, shorten
     return FORMATS[format](result, version=__version__, color=color, shorten=shorten)
 
 
-__all__ = ["evaluate", "load_budgets", "load_costs", "load_inventory", "load_metrics", "load_ownership", "load_policies", "load_prices", "render", "run_policy_tests"]
+__all__ = ["evaluate", "load_budgets", "load_costs", "load_inventory", "load_metrics", "load_ownership", "load_plans", "load_policies", "load_prices", "render", "run_policy_tests"]

@@ -10,7 +10,10 @@ Codes are stable and grouped by stage:
 * ``E2xx`` JSON Schema validation (unknown key, missing key, wrong type, bad enum value, ...)
 * ``E3xx`` semantic checks (JMESPath, regex, dates, duplicate ids, parameters, references)
 * ``E4xx`` snapshots: inventory files and their adapters (``E40x``), FOCUS cost files (``E410``–``E413``),
-  price tables (``E42x``), metrics files (``E430``–``E435``); report delivery (``E460``–``E467``, see
+  price tables (``E42x``), metrics files (``E430``–``E435``), Terraform plan JSON (``E440``–``E448``:
+  a state instead of a plan, setup-terraform wrapper text, text output, a binary plan file, an
+  unsupported ``format_version``, other JSON, a ``terraform plan -json`` log, a malformed resource
+  change, a missing source directory; see :mod:`engine.plans.reader`); report delivery (``E460``–``E467``, see
   ``engine/report/delivery.py``): SMTP settings (``E460``), an environment variable not set (``E461``), a delivery
   that cannot be sent as written (``E462``), SMTP connection or TLS (``E463``), SMTP login (``E464``), the SMTP
   server refused (``E465``), a webhook answered non-2xx (``E466``) or did not answer (``E467``)
