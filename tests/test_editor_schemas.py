@@ -151,6 +151,10 @@ class LanguageServer:
         items = result["items"] if isinstance(result, dict) else result or []
         return {item["label"] for item in items}
 
+    def hover(self, path: Path, line: int, character: int) -> str:
+        result = self.request("textDocument/hover", {"textDocument": {"uri": path.as_uri()}, "position": {"line": line, "character": character}})
+        return result["contents"]["value"] if result else ""
+
     def schema_of(self, path: Path) -> list[str]:
         return [schema["uri"] for schema in self.request("yaml/get/jsonSchema", path.as_uri())]
 
@@ -242,15 +246,24 @@ BROKEN = {
                                     "Property replacement is not allowed."),
 }
 
-# Files mapped to a schema by a glob of the yaml.schemas setting instead of a modeline.
-LIBRARY = {  # document.schema.json: each document checked by its kind
-    "library/commitment-utilization.yaml": "policies/commitments/commitment-utilization.yaml",
-    "library/commitments.test.yaml": "policies/commitments/commitments.test.yaml",
-    "library/ownership.yaml": "policies/fixtures/ownership.yaml",
-    "library/broken-policy.yaml": "policies/commitments/compute-commitment-coverage.yaml",
+# Files mapped to a schema by the globs of docs/editor-setup.md's VS Code settings, not by a modeline.
+LIBRARY = {  # policies/**/*.yaml -> document.schema.json: each document checked by its kind
+    "policies/commitments/commitment-utilization.yaml": "policies/commitments/commitment-utilization.yaml",
+    "policies/commitments/commitments.test.yaml": "policies/commitments/commitments.test.yaml",
+    "policies/ownership.yaml": "policies/fixtures/ownership.yaml",
+    "policies/rightsizing/size-ladders.yaml": "policies/rightsizing/size-ladders.yaml",
+    "policies/broken-policy.yaml": "policies/commitments/compute-commitment-coverage.yaml",
 }
 LIBRARY_BREAK = ("    price: ContractedCost", "    prize: ContractedCost", "Property prize is not allowed.")
 INVENTORY_BREAK = ('      "name": "search-indexer-1",', '      "nmae": "search-indexer-1",', "Property nmae is not allowed.")
+
+
+def vscode_settings() -> dict:
+    """The .vscode/settings.json of docs/editor-setup.md that maps files by glob."""
+    page = (ROOT / "docs" / "editor-setup.md").read_text(encoding="utf-8")
+    blocks = [json.loads(b) for b in re.findall(r"```json\n(.*?)```", page, re.S)]
+    (settings,) = [b for b in blocks if "yaml.schemas" in b]
+    return settings
 
 
 def break_line(text: str, line: str, broken: str) -> tuple[str, int]:
@@ -300,32 +313,26 @@ def workspace(tmp_path_factory) -> Path:
         text = without_modeline(source)
         if target.endswith("broken-policy.yaml"):
             text, _ = break_line(text, *LIBRARY_BREAK[:2])
-        (root / target).parent.mkdir(exist_ok=True)
+        (root / target).parent.mkdir(parents=True, exist_ok=True)
         (root / target).write_text(text)
-    (root / "estate").mkdir()
+    (root / "policies" / "mixed.yaml").write_text(without_modeline("policies/commitments/commitment-utilization.yaml") + "---\n"
+                                                   + without_modeline("policies/fixtures/ownership.yaml"))
+    (root / "inventory").mkdir()
     inventory = (ROOT / "examples" / "inventory.json").read_text(encoding="utf-8")
-    (root / "estate" / "inventory.json").write_text(inventory)
-    (root / "estate" / "broken.inventory.json").write_text(break_line(inventory, *INVENTORY_BREAK[:2])[0])
+    (root / "inventory" / "estate.json").write_text(inventory)
+    (root / "inventory" / "broken.json").write_text(break_line(inventory, *INVENTORY_BREAK[:2])[0])
     return root
-
-
-SETTINGS = {
-    "validate": True, "completion": True, "hover": True,
-    "schemaStore": {"enable": False}, "kubernetesCRDStore": {"enable": False},
-    "schemas": {},  # filled in by the editor fixture: written schema -> globs of the workspace
-}
 
 
 @pytest.fixture(scope="module")
 def editor(server_command, workspace):
-    settings = dict(SETTINGS, schemas={  # as in .vscode/settings.json: schema paths relative to the workspace folder
-        ".schemas/document.schema.json": "library/*.yaml",
-        ".schemas/inventory.schema.json": ["estate/inventory.json", "estate/*.inventory.json"],
-    })
+    documented = vscode_settings()
+    settings = {"validate": True, "completion": True, "hover": True, "kubernetesCRDStore": {"enable": False},
+                "schemaStore": {"enable": documented["yaml.schemaStore.enable"]}, "schemas": documented["yaml.schemas"]}
     server = LanguageServer(server_command, workspace, settings)
     try:
         server.start()
-        paths = sorted(workspace.glob("*/doc.yaml")) + sorted(workspace.glob("library/*.yaml")) + sorted(workspace.glob("estate/*.json"))
+        paths = sorted(workspace.glob("*/doc.yaml")) + sorted(workspace.glob("policies/**/*.yaml")) + sorted(workspace.glob("inventory/*.json"))
         server.open_all(paths)
         yield server
     finally:
@@ -370,19 +377,33 @@ def test_costwarden_validate_reports_the_same_line(workspace, name):
 
 
 def test_a_folder_mapped_to_the_document_schema_checks_each_document_by_its_kind(editor, workspace):
-    library = {path.name: found for path, found in editor.results.items() if path.parent.name == "library"}
-    assert len(library) == len(LIBRARY)
-    broken = library.pop("broken-policy.yaml")
+    library = {str(path.relative_to(workspace)): found for path, found in editor.results.items() if path.is_relative_to(workspace / "policies")}
+    library = {name: found for name, found in library.items() if name in LIBRARY or name == "policies/mixed.yaml"}
+    assert sorted(library) == sorted([*LIBRARY, "policies/mixed.yaml"])
+    broken = library.pop("policies/broken-policy.yaml")
     assert all(found == [] for found in library.values()), {name: described(found) for name, found in library.items()}
-    _, changed = break_line(without_modeline(LIBRARY["library/broken-policy.yaml"]), *LIBRARY_BREAK[:2])
+    _, changed = break_line(without_modeline(LIBRARY["policies/broken-policy.yaml"]), *LIBRARY_BREAK[:2])
     assert described(broken) == [f"{changed}:4 {LIBRARY_BREAK[2]}"]
-    assert editor.schema_of(workspace / "library" / "ownership.yaml") == [(workspace / ".schemas" / "document.schema.json").as_uri()]
+    assert editor.schema_of(workspace / "policies" / "ownership.yaml") == [(workspace / ".schemas" / "document.schema.json").as_uri()]
+
+
+def test_a_mixed_file_gets_each_documents_errors_by_its_kind(editor, workspace):
+    path = workspace / "policies" / "mixed-broken.yaml"
+    policy = without_modeline("policies/commitments/commitment-utilization.yaml")
+    ownership = without_modeline("policies/fixtures/ownership.yaml")
+    text = policy.replace("  period: month\n", "  period: monthly\n") + "---\n" + ownership.replace("resolution:\n", "resolutoin:\n")
+    path.write_text(text)
+    lines = text.splitlines()
+    found = editor.open_all([path])[path]
+    second = lines.index("apiVersion: costwarden/v1", lines.index("---"))  # where the Ownership document's mapping starts
+    assert described(found) == [f"{lines.index('  period: monthly')}:10 Value is not accepted. Valid values: \"month\", \"quarter\", \"year\".",
+                                f'{second}:0 Missing property "resolution".', f"{lines.index('resolutoin:')}:0 Property resolutoin is not allowed."]
 
 
 def test_an_inventory_mapped_by_a_glob_is_checked_with_the_inventory_schema(editor, workspace):
-    assert editor.results[workspace / "estate" / "inventory.json"] == []
+    assert editor.results[workspace / "inventory" / "estate.json"] == []
     _, changed = break_line((ROOT / "examples" / "inventory.json").read_text(encoding="utf-8"), *INVENTORY_BREAK[:2])
-    assert described(editor.results[workspace / "estate" / "broken.inventory.json"]) == [f"{changed}:6 {INVENTORY_BREAK[2]}"]
+    assert described(editor.results[workspace / "inventory" / "broken.json"]) == [f"{changed}:6 {INVENTORY_BREAK[2]}"]
 
 
 # ----------------------------------------------------------------------------- editor: completion
@@ -409,8 +430,18 @@ def test_completion_in_a_list_item_of_spec_and_of_the_policy_type_names(editor, 
     assert {"tagging", "condition", "budget", "commitment", "waste"} <= editor.completion(path, type_line, len("type: "))
 
 
+def test_hover_on_a_key_of_spec_shows_its_description(editor, workspace):
+    path = workspace / "policy-tagging" / "doc.yaml"
+    lines = path.read_text().splitlines()
+    spec = lines.index("spec:")
+    shown = editor.hover(path, lines.index("  match: normalized", spec), 3)
+    assert "how tag keys are matched" in shown, shown
+    shown = editor.hover(path, next(i for i, line in enumerate(lines) if line.startswith("      required:")), 8)
+    assert "the key must be present with a non-empty value" in shown, shown
+
+
 def test_completion_follows_the_kind_in_a_folder_mapped_to_the_document_schema(editor, workspace):
-    path = workspace / "library" / "new.yaml"
+    path = workspace / "policies" / "new.yaml"
     path.write_text("apiVersion: costwarden/v1\nkind: Budgets\n\n")
     editor.open_all([path])
     assert {"id", "currency", "amounts", "default", "period"} <= editor.completion(path, 2, 0)
@@ -432,6 +463,43 @@ def test_every_written_schema_stands_alone():
             for part in reference[2:].split("/") if reference != "#" else []:
                 node = node[part.replace("~1", "/").replace("~0", "~")]
             assert isinstance(node, dict), (name, reference)
+
+
+# Keywords that mean the same in draft-07 and 2020-12 (docs/editor-setup.md lists them): a server
+# that reads the written schemas as draft-07, as yaml-language-server before 1.20 does, agrees.
+SAME_IN_DRAFT_07 = {
+    "$schema", "$ref", "$defs", "title", "description", "default", "examples",
+    "type", "properties", "patternProperties", "additionalProperties", "required", "propertyNames", "minProperties", "maxProperties",
+    "enum", "const", "pattern", "format", "minLength", "maxLength", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum",
+    "items", "minItems", "maxItems", "uniqueItems", "allOf", "anyOf", "oneOf", "not", "if", "then", "else",
+}
+
+
+def keywords(schema) -> list[tuple[str, object]]:
+    """Every (keyword, value) of ``schema`` and of the schemas inside it."""
+    from engine.documents.editor_schemas import _ONE_SCHEMA, _SCHEMA_LISTS, _SCHEMA_MAPS
+
+    if not isinstance(schema, dict):
+        return []
+    found = list(schema.items())
+    for key, value in schema.items():
+        inner = [value] if key in _ONE_SCHEMA else value if key in _SCHEMA_LISTS else value.values() if key in _SCHEMA_MAPS else []
+        for item in inner:
+            found += keywords(item)
+    return found
+
+
+@pytest.mark.parametrize("name", schema_names())
+def test_written_schemas_use_only_keywords_that_mean_the_same_in_draft_07(name):
+    used = keywords(editor_schema(name))
+    assert {key for key, _ in used} <= SAME_IN_DRAFT_07, {key for key, _ in used} - SAME_IN_DRAFT_07
+    assert all(isinstance(value, (dict, bool)) for key, value in used if key == "items")  # not draft-07's list of item schemas
+
+
+def test_the_kind_table_of_the_docs_is_the_loader_table():
+    page = (ROOT / "docs" / "editor-setup.md").read_text(encoding="utf-8")
+    rows = dict(re.findall(r"^\| `(\w+)` \| `([\w.-]+)` \|$", page, re.M))
+    assert rows == KIND_SCHEMAS
 
 
 def real_documents() -> list[tuple[str, dict]]:
