@@ -1,14 +1,14 @@
 """The schemas ``costwarden schema --write`` gives editors, checked by the real yaml-language-server.
 
 yaml-language-server (the engine of VS Code's YAML extension) is pinned in ``.ci/node/package.json``
-and its ``package-lock.json``; ``.ci/run`` installs it with ``npm ci``, and the ``server`` fixture
-does the same when it is missing. It runs as a subprocess; a small LSP client below speaks to it
-over stdio (initialize, the configuration it asks for, didOpen, publishDiagnostics, completion)
-with bounded waits. Its HTTP proxy is a closed port, so a schema that needed the network would
+and its ``package-lock.json``; ``.ci/run`` installs it with ``npm ci``, and the ``server_command``
+fixture does the same when it is missing (without Node.js the tests fail and say so). It runs as a
+subprocess; a small LSP client below speaks to it over stdio (initialize, the configuration it
+asks for, didOpen, publishDiagnostics, completion, hover) with bounded waits. Its HTTP proxy is a closed port, so a schema that needed the network would
 show up as a diagnostic: everything must resolve from the written files.
 
 Valid documents are real files of the built-in library and the examples (their own modeline
-replaced by one pointing at the written schemas); each broken document is one of them with one
+replaced by one pointing at the written schemas), and a policy set like the README's; each broken document is one of them with one
 line changed, and the editor must report that line, as ``costwarden validate`` does.
 """
 
@@ -228,6 +228,9 @@ BROKEN = {
     "policy-condition-unknown-operator": ("policy-condition", "    op: in", "    op: inside", "Value is not accepted."),
     "policy-previous-generation-wrong-type": ("policy-previous-generation", "  allow_architecture_change: false", "  allow_architecture_change: no",
                                               'Incorrect type. Expected "boolean".'),
+    "policy-previous-generation-misspelt-key": ("policy-previous-generation", "  allow_architecture_change: false",
+                                               "  allow_architecture_changes: false", "Property allow_architecture_changes is not allowed."),
+    "policy-tag-coverage-misspelt-key": ("policy-tag-coverage", "  period: month", "  perid: month", "Property perid is not allowed."),
     "policy-rightsizing-misspelt-key": ("policy-rightsizing", "  min_days: {param: min_days}", "  min_day: {param: min_days}", "Property min_day is not allowed."),
     "policy-tag-coverage-wrong-type": ("policy-tag-coverage", "  top: 10", "  top: ten", 'Incorrect type. Expected "integer".'),
     "policy-tagging-misspelt-key-in-a-list": ("policy-tagging", "      required: false", "      requird: false", "Property requird is not allowed."),
