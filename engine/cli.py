@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import codecs
 import errno
-import json
 import os
 import sys
 
@@ -401,19 +400,35 @@ def test_command(paths, verbose):
 
 @main.command()
 @click.argument("name", required=False)
-@click.option("--write", "directory", type=click.Path(file_okay=False), default=None, help="Copy every schema into this folder.")
+@click.option("--write", "directory", type=click.Path(file_okay=False), default=None, help="Write every schema into this folder (made if missing).")
 def schema(name, directory):
-    """Print a JSON Schema (for editors), or list them. NAME: e.g. policy, ownership, findings."""
-    from engine.documents.schemas import load_schema, schema_names
+    """Print a JSON Schema for editors, or list them. NAME: e.g. policy, ownership, findings.
+
+    Each schema is printed or written as one self-contained file (no $id, references within the
+    file) that yaml-language-server reads offline; see docs/editor-setup.md.
+    """
+    from engine.documents.editor_schemas import editor_schema_text, editor_schema_texts
+    from engine.documents.schemas import schema_names
     from engine.outputs.atomic import write_atomic
 
     names = schema_names()
-    if directory:
-        for item in names:
-            target = os.path.join(directory, item)
-            os.makedirs(os.path.dirname(target), exist_ok=True)
-            write_atomic(target, json.dumps(load_schema(item), indent=2) + "\n")
-        _echo(f"wrote {len(names)} schemas to {directory}")
+    if directory == "":
+        raise click.UsageError("--write needs a folder")
+    if directory is not None:
+        texts = editor_schema_texts()  # all made, and every target checked, before any is written
+        targets = {os.path.join(directory, item): text for item, text in texts.items()}
+        for target in targets:
+            _schema_target_check(target)
+        for target, text in targets.items():
+            try:
+                os.makedirs(os.path.dirname(target), exist_ok=True)
+            except OSError as error:
+                _schema_write_failed(error.filename if isinstance(error.filename, str) else os.path.dirname(target), error.strerror or str(error))
+            try:
+                write_atomic(target, text)
+            except OSError as error:
+                _schema_write_failed(target, error.strerror or str(error))
+        _echo(f"wrote {len(texts)} schemas to {directory}")
         return
     if name is None:
         for item in names:
@@ -423,7 +438,23 @@ def schema(name, directory):
     if wanted not in names:
         short = [n.removesuffix(".schema.json") for n in names]
         raise click.UsageError(f"no schema '{name}' ({did_you_mean(name, short) or 'see costwarden schema'})")
-    _echo(json.dumps(load_schema(wanted), indent=2))
+    _echo(editor_schema_text(wanted), nl=False)
+
+
+def _schema_target_check(target: str) -> None:
+    """Stop before writing anything when a file stands where a folder must be made, or a folder where the schema goes."""
+    folder = os.path.dirname(target) or "."
+    while not os.path.exists(folder) and os.path.dirname(folder) not in ("", folder):
+        folder = os.path.dirname(folder)  # the nearest part of the path that exists
+    if os.path.exists(folder) and not os.path.isdir(folder):
+        _schema_write_failed(folder, "a file is in the way of a folder")
+    if os.path.isdir(target):
+        _schema_write_failed(target, "a folder is in the way of the schema file")
+
+
+def _schema_write_failed(path: str, reason: str) -> None:
+    click.echo(f"costwarden: cannot write the schemas: {path}: {reason}", err=True)
+    sys.exit(2)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,6 +1,8 @@
 """JSON Schema validation of documents, turned into :class:`~engine.errors.Problem` s.
 
 The schemas live in ``schemas/`` (Draft 2020-12) and reference each other by relative ``$ref``.
+Editors get a form derived from them, one self-contained file per schema:
+:mod:`engine.documents.editor_schemas`.
 jsonschema's raw messages are rewritten into one error vocabulary with stable codes and
 "did you mean" hints:
 
