@@ -17,9 +17,10 @@ from __future__ import annotations
 import gc
 from datetime import date, datetime, time, timezone
 
-from engine.checks.base import CheckContext, CheckSetupError, CheckSkipped
-from engine.costs.resource_costs import COLUMNS as RESOURCE_COST_COLUMNS
+from engine.checks.base import CheckContext
 from engine.conditions.compiler import EvaluationFailure
+from engine.costs.resource_costs import COLUMNS as RESOURCE_COST_COLUMNS
+from engine.errors import CheckSetupError, CheckSkipped
 from engine.fast_init import build_statements
 from engine.findings import EvaluationError, Finding, Result, resource_ref
 from engine.ownership import NO_OWNERSHIP, Ownership

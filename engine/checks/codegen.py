@@ -35,7 +35,7 @@ from __future__ import annotations
 import builtins
 from typing import Callable
 
-from engine.checks.base import Violation
+from engine.violations import Violation
 
 
 def _check_verdict(expression: str, may_be_none: bool = False) -> list[str]:
