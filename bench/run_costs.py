@@ -333,7 +333,7 @@ def run_sql(path: str, table: bool) -> dict:
 
 def engine_inputs(size: str):
     import engine
-    from engine.documents.loader import load_budgets, load_ownership
+    from engine.library import load_budgets, load_ownership
 
     library = engine.load_policies([str(POLICIES / name) for name in POLICY_FILES])
     ownership = load_ownership(str(OWNERSHIP))

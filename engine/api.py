@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from engine.bundled import policy_paths
-from engine.documents.loader import load_budgets, load_library, load_ownership
 from engine.evaluator import evaluate
 from engine.findings import Result
 from engine.inventory.snapshot import load_inventory
+from engine.library import load_budgets, load_library, load_ownership
 from engine.outputs import FORMATS
 from engine.policy import PolicyLibrary
 from engine.version import __version__
