@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -129,6 +130,16 @@ def test_the_module_graph_has_no_cycle():
 def test_the_cycle_finder_finds_every_cycle():
     graph = {"a": {"b"}, "b": {"c"}, "c": {"a", "d"}, "d": set(), "e": {"f"}, "f": {"e", "d"}, "g": {"g"}}
     assert cycles(graph) == [["a", "b", "c"], ["e", "f"]]
+
+
+def test_the_contributors_page_lists_the_layers_in_their_order():
+    from importlinter.api import read_configuration
+
+    contract = next(c for c in read_configuration(str(ROOT / "pyproject.toml"))["contracts_options"] if c["type"] == "layers")
+    declared = [name.strip() for layer in contract["layers"] for name in layer.split("|")]
+    table = (ROOT / "docs" / "contributing-layers.md").read_text(encoding="utf-8").split("\n## ")[0]
+    listed = [name for row in table.splitlines() if row.startswith("| ") for name in re.findall(r"`([a-z_]+)`", row.split("|")[2])]
+    assert [name for name in listed if name in declared] == declared
 
 
 def test_no_module_imports_a_private_name_of_another():
