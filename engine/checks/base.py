@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Callable, Protocol
 
+from engine.violations import Violation
+
 
 @dataclass(frozen=True)
 class CheckContext:
@@ -21,7 +23,7 @@ class CheckContext:
     prices: object | None = None  # engine.pricing.PriceSources, asked in order
 
 
-ResourceCheck = Callable[[dict], "Violation | None"]  # engine.violations.Violation
+ResourceCheck = Callable[[dict], "Violation | None"]
 
 
 class CompiledCheck(Protocol):

@@ -54,7 +54,7 @@ from functools import cached_property
 
 from engine.checks.base import CheckContext, Report, ResourceCheck
 from engine.checks.codegen import compile_check
-from engine.errors import CheckSetupError, CheckSkipped
+from engine.errors import CheckSkipped
 from engine.violations import Violation
 
 _VIOLATION_DEFAULTS = ", ".join(repr(Violation._field_defaults[name]) for name in Violation._fields[2:])
