@@ -333,7 +333,7 @@ def run_sql(path: str, table: bool) -> dict:
 
 def engine_inputs(size: str):
     import engine
-    from engine.documents.loader import load_budgets, load_ownership
+    from engine.library import load_budgets, load_ownership
 
     library = engine.load_policies([str(POLICIES / name) for name in POLICY_FILES])
     ownership = load_ownership(str(OWNERSHIP))
@@ -579,10 +579,10 @@ def what_if(costs, ownership) -> list[str]:
     finally:
         S.tag_value_sql = generated
     # the budget's owner expression: the tag step's simple CASE on lower(trim(value)) vs a MAP lookup
-    owner = S.owner_sql(d, ownership)
-    from engine.ownership import _TagStep
+    owner = ownership.sql(d)
+    from engine.ownership import TagStep
 
-    step = next(st for st in ownership.steps if type(st) is _TagStep)
+    step = next(st for st in ownership.steps if type(st) is TagStep)
     value = S.tag_value_sql(d, step.key, step.mode)
     name = f"lower({d.trim_whitespace(d.json_text(value))})"
     whens = " ".join(f"WHEN {d.string(n)} THEN {d.string(team)}" for n, (team, _) in sorted(ownership.names.items()))

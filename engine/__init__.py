@@ -15,9 +15,8 @@ The Python API the CLI is a thin layer over::
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
-
-from engine.errors import InputError, Problem  # noqa: E402
+from engine.errors import InputError, Problem
+from engine.version import __version__
 
 _API = ("evaluate", "load_budgets", "load_costs", "load_inventory", "load_metrics", "load_ownership", "load_plans", "load_policies", "load_prices", "render", "run_policy_tests")
 

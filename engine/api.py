@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from engine.bundled import policy_paths
-from engine.documents.loader import load_budgets, load_library, load_ownership
 from engine.evaluator import evaluate
 from engine.findings import Result
 from engine.inventory.snapshot import load_inventory
+from engine.library import load_budgets, load_library, load_ownership
 from engine.outputs import FORMATS
 from engine.policy import PolicyLibrary
+from engine.version import __version__
 
 
 def load_costs(paths, *, columns=None, memory_limit: str | None = None, threads: int | None = None):
@@ -65,8 +66,6 @@ def load_prices(paths):
 
 def render(result: Result, format: str = "text", *, color: bool = False, shorten: bool = True) -> str:
     """Render a result in one of :data:`engine.outputs.FORMATS`."""
-    from engine import __version__
-
     return FORMATS[format](result, version=__version__, color=color, shorten=shorten)
 
 

@@ -21,9 +21,9 @@ import sys
 
 import click
 
-from engine import __version__
 from engine.errors import InputError, did_you_mean
-from engine.policy import SEVERITIES
+from engine.severity import SEVERITIES
+from engine.version import __version__
 
 EXIT_CODES = """\b
 Exit codes:

@@ -18,6 +18,9 @@ Codes are stable and grouped by stage:
   that cannot be sent as written (``E462``), SMTP connection or TLS (``E463``), SMTP login (``E464``), the SMTP
   server refused (``E465``), a webhook answered non-2xx (``E466``) or did not answer (``E467``)
 * ``E5xx`` evaluation (a condition could not be evaluated on some resource)
+
+Checks raise :class:`CheckSetupError` (reported as ``E503``) and :class:`CheckSkipped` (the policy
+is listed as skipped) when they cannot run.
 """
 
 from __future__ import annotations
@@ -73,6 +76,14 @@ class InputError(Exception):
     def __init__(self, problems: Iterable[Problem]):
         self.problems = sorted(problems, key=Problem.sort_key)
         super().__init__("\n".join(p.format() for p in self.problems))
+
+
+class CheckSetupError(Exception):
+    """A policy that cannot run in this context (e.g. it needs a team directory and has none)."""
+
+
+class CheckSkipped(Exception):
+    """A policy that has nothing to run on here (no cost snapshot, no Budgets document); reported as a note."""
 
 
 def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:

@@ -17,9 +17,13 @@ from __future__ import annotations
 import gc
 from datetime import date, datetime, time, timezone
 
-from engine.checks.base import CheckContext, CheckSetupError, CheckSkipped
-from engine.costs.resource_costs import COLUMNS as RESOURCE_COST_COLUMNS
+from engine.checks.base import CheckContext
 from engine.conditions.compiler import EvaluationFailure
+from engine.costs.prices import COLUMNS as PRICE_COLUMNS
+from engine.costs.prices import focus_price_sources
+from engine.costs.resource_costs import COLUMNS as RESOURCE_COST_COLUMNS
+from engine.costs.resource_costs import monthly_costs
+from engine.errors import CheckSetupError, CheckSkipped
 from engine.fast_init import build_statements
 from engine.findings import EvaluationError, Finding, Result, resource_ref
 from engine.ownership import NO_OWNERSHIP, Ownership
@@ -153,14 +157,9 @@ def _evaluate(library: PolicyLibrary, resources, ownership, as_of, warnings, cos
 
 def _price_sources(prices, costs, resources, when, library: PolicyLibrary, policies, notes: list[str]) -> PriceSources:
     """The price sources in their order: with a cost snapshot and an inventory, the FOCUS sources, then ``prices``."""
-    from engine.checks import CHECKS
-
     given = list(prices.sources) if prices is not None else []
-    if costs is None or resources is None or not any(CHECKS[p.type].prices for p in policies):
+    if costs is None or resources is None or not any(p.prices for p in policies):
         return PriceSources(given)
-    from engine.costs.prices import COLUMNS as PRICE_COLUMNS
-    from engine.costs.prices import focus_price_sources
-
     missing = costs.missing(PRICE_COLUMNS)
     if missing:
         notes.append(f"savings are not priced from the cost data: it was loaded without the columns {', '.join(missing)} "
@@ -218,8 +217,6 @@ def _with_monthly_costs(findings: list[Finding], costs, when) -> list[Finding]:
     over the estimate of a price source (a resource priced by the price table or by unit prices), so
     every finding on a resource shows the same monthly cost."""
     from dataclasses import replace
-
-    from engine.costs.resource_costs import monthly_costs
 
     ids = {f.resource["id"] for f in findings if f.resource is not None}
     observed = monthly_costs(costs, ids, when)

@@ -15,10 +15,11 @@ from decimal import Decimal
 from functools import cached_property
 from operator import attrgetter
 
-from engine.costs.amounts import exact
-from engine.policy import SEVERITY_RANK
+from engine.amounts import exact
+from engine.severity import SEVERITY_RANK
 
 FINDINGS_SCHEMA_VERSION = "1"
+UNASSIGNED = "unassigned"  # the owner of a finding that nothing assigns to a team (owner_source "none")
 _ZERO = Decimal(0)
 RESOURCE_FIELDS = ("id", "type", "class", "provider", "account", "region", "name")
 # The dollars a finding can carry (each Money or None):

@@ -17,6 +17,10 @@ tried in order and the first one that names a known team wins:
 
 When nothing resolves (or no ownership document is given) the owner is ``unassigned`` with
 ``owner_source`` ``none``.
+
+The chain is written twice, each step beside its twin: in Python (:meth:`Ownership.resolve`, per
+inventory resource) and in SQL (:meth:`Ownership.sql`, per cost row, from the tag expressions of
+:mod:`engine.costs.sql`).
 """
 
 from __future__ import annotations
@@ -25,10 +29,10 @@ import fnmatch
 import re
 from dataclasses import dataclass, field
 
+from engine.costs.sql import TagJoin, tag_value_sql
 from engine.errors import did_you_mean
+from engine.findings import UNASSIGNED
 from engine.tag_matching import WHITESPACE, find_tag, normalize_key
-
-UNASSIGNED = "unassigned"
 
 
 @dataclass(frozen=True)
@@ -43,26 +47,60 @@ class Team:
         return {"id": self.id, "name": self.name, "contacts": list(self.contacts)}
 
 
+# Each resolution step says, in SQL, which team it names for a cost row (NULL when none), for
+# Ownership.sql: ``step.sql(d, names, tags)`` with the dialect (engine.costs.dialect), the directory's
+# names (lowered name -> (team, via member)) and, when given, the TagJoin its tag expressions go through.
+
+
 @dataclass(frozen=True)
-class _TagStep:
+class TagStep:
     key: str
     mode: str
     normalized: str
 
+    def sql(self, d, names: dict, tags: TagJoin | None = None) -> str | None:
+        """The team the row's tag ``key`` names (a team id, alias, contact or member email, compared
+        case-insensitively after trimming whitespace); none without a directory."""
+        if not names:
+            return None
+        value = tag_value_sql(d, self.key, self.mode)
+        name = f"lower({d.trim_whitespace(d.json_text(value))})"
+        whens = " ".join(f"WHEN {d.string(n)} THEN {d.string(team)}" for n, (team, _) in sorted(names.items()))
+        team = f"(CASE WHEN {d.json_is_string(value)} THEN (CASE {name} {whens} END) END)"
+        return tags.column(team) if tags is not None else team
+
 
 @dataclass(frozen=True)
-class _AccountStep:
+class AccountStep:
     accounts: dict
 
+    def sql(self, d, names: dict, tags: TagJoin | None = None) -> str | None:
+        """The team of the row's ``SubAccountId`` (``BillingAccountId`` when it is null)."""
+        if not self.accounts:
+            return None
+        whens = " ".join(f"WHEN {d.string(str(a))} THEN {d.string(t)}" for a, t in sorted(self.accounts.items()))
+        return f"(CASE coalesce(SubAccountId, BillingAccountId) {whens} END)"
+
 
 @dataclass(frozen=True)
-class _ResourceIdStep:
+class ResourceIdStep:
     patterns: tuple  # ((compiled regex, glob text, team), ...)
 
+    def sql(self, d, names: dict, tags: TagJoin | None = None) -> str | None:
+        """The team of the first pattern the row's ``ResourceId`` matches."""
+        if not self.patterns:
+            return None
+        whens = " ".join(f"WHEN {d.glob_match('ResourceId', glob)} THEN {d.string(team)}" for _, glob, team in self.patterns)
+        return f"(CASE {whens} END)"
+
 
 @dataclass(frozen=True)
-class _DefaultStep:
+class DefaultStep:
     team: str
+
+    def sql(self, d, names: dict, tags: TagJoin | None = None) -> str:
+        """The default team (the chain ends here)."""
+        return d.string(self.team)
 
 
 @dataclass(frozen=True)
@@ -82,7 +120,7 @@ class Ownership:
         """``(owner, owner_source)`` of a resource."""
         for step in self.steps:
             kind = type(step)
-            if kind is _TagStep:
+            if kind is TagStep:
                 tags = resource.get("tags") or {}
                 value = tags.get(step.key)  # the exact spelling wins any collision: no scan needed
                 if value is None:
@@ -92,11 +130,11 @@ class Ownership:
                     named = self.names.get(value.strip(WHITESPACE).lower())
                     if named:
                         return named[0], f"tag:{step.key}:member" if named[1] else f"tag:{step.key}"
-            elif kind is _AccountStep:
+            elif kind is AccountStep:
                 team = step.accounts.get(resource.get("account"))
                 if team:
                     return team, "account"
-            elif kind is _ResourceIdStep:
+            elif kind is ResourceIdStep:
                 rid = resource.get("id") or ""
                 for regex, _, team in step.patterns:
                     if regex.match(rid):
@@ -107,6 +145,31 @@ class Ownership:
 
     def team(self, team_id: str) -> Team | None:
         return self.teams.get(team_id)
+
+    @property
+    def default_team(self) -> str | None:
+        """The team of the chain's default step, if it has one."""
+        for step in self.steps:
+            if type(step) is DefaultStep:
+                return step.team
+        return None
+
+    def sql(self, d, tags: TagJoin | None = None) -> str:
+        """The team the chain assigns to a cost row, in SQL (``unassigned`` when none): the first
+        step that names a team wins, as in :meth:`resolve`. Tag steps read ``Tags``, the account
+        step ``SubAccountId`` (``BillingAccountId`` when it is null), resource-id patterns
+        ``ResourceId``; the default step ends the chain. With ``tags`` (a
+        :class:`~engine.costs.sql.TagJoin`), the tag steps are computed once per distinct Tags value."""
+        candidates: list[str] = []
+        for step in self.steps:
+            candidate = step.sql(d, self.names, tags)
+            if candidate is not None:
+                candidates.append(candidate)
+            if type(step) is DefaultStep:
+                break
+        else:
+            candidates.append(d.string(UNASSIGNED))
+        return f"coalesce({', '.join(candidates)})"
 
 
 NO_OWNERSHIP = Ownership()
@@ -167,20 +230,20 @@ def compile_ownership(data: dict, report) -> Ownership | None:
         kind = kinds[0]
         if kind == "tag":
             mode = step.get("match", "normalized")
-            steps.append(_TagStep(step["tag"], mode, normalize_key(step["tag"], mode)))
+            steps.append(TagStep(step["tag"], mode, normalize_key(step["tag"], mode)))
         elif kind == "accounts":
             for account, team_id in step["accounts"].items():
                 known(team_id, f"{where}/accounts/{account}")
-            steps.append(_AccountStep(dict(step["accounts"])))
+            steps.append(AccountStep(dict(step["accounts"])))
         elif kind == "resource_ids":
             patterns = []
             for j, item in enumerate(step["resource_ids"]):
                 known(item["team"], f"{where}/resource_ids/{j}/team")
                 patterns.append((re.compile(fnmatch.translate(item["pattern"])), item["pattern"], item["team"]))
-            steps.append(_ResourceIdStep(tuple(patterns)))
+            steps.append(ResourceIdStep(tuple(patterns)))
         else:
             known(step["default"], f"{where}/default")
-            steps.append(_DefaultStep(step["default"]))
+            steps.append(DefaultStep(step["default"]))
             if index != len(data["resolution"]) - 1:
                 report("E317", "the default step must be the last one (later steps never run)", where, None)
                 ok = False

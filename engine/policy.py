@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from engine.conditions.compiler import Condition
+from engine.costs.prices import COLUMNS as PRICE_COLUMNS
+from engine.costs.resource_costs import COLUMNS as RESOURCE_COST_COLUMNS
+from engine.documents.loader import read_valid_documents
 from engine.selection import selects_pair
-
-SEVERITIES = ("info", "low", "medium", "high", "critical")
-SEVERITY_RANK = {name: rank for rank, name in enumerate(SEVERITIES)}
+from engine.sizing.catalog import Catalog
 
 
 @dataclass(frozen=True)
@@ -19,6 +20,10 @@ class Policy:
     severity: str
     enforcement: str
     check: object  # the type's compiled check (see engine.checks)
+    # from the policy type (engine.checks.PolicyType): what the policy evaluates, ``inventory``
+    # resources or ``costs``, and whether it prices savings (then --costs loads the FOCUS price sources)
+    target: str = "inventory"
+    prices: bool = False
     description: str = ""
     labels: tuple[str, ...] = ()
     remediation: str = ""
@@ -31,7 +36,7 @@ class Policy:
     enabled: bool = True
     policy_set: str | None = None  # the policy set that overrode it, if any
     document: object = field(default=None, repr=False, compare=False)  # its YamlDocument
-    # where the values that policy sets supplied were written (engine.documents.loader._SubstitutedPolicy)
+    # where the values that policy sets supplied were written (engine.library._SubstitutedPolicy)
     origin: object = field(default=None, repr=False, compare=False)
 
     def position(self, pointer: str) -> tuple[int | None, int | None]:
@@ -49,13 +54,6 @@ class Policy:
             return found
         line, column = self.position(pointer)
         return self.file, line, column, None
-
-    @property
-    def target(self) -> str:
-        """What the policy evaluates: ``inventory`` resources or ``costs`` (see engine.checks)."""
-        from engine.checks import CHECKS
-
-        return CHECKS[self.type].target
 
     @property
     def enforced(self) -> bool:
@@ -104,9 +102,7 @@ class PolicyLibrary:
 
     def __post_init__(self):
         if self.catalog is None:
-            from engine.sizing.catalog import Catalog
-
-            self.catalog = Catalog()
+            self.catalog = Catalog(reader=read_valid_documents)
 
     def get(self, policy_id: str) -> Policy | None:
         for policy in self.policies:
@@ -117,17 +113,13 @@ class PolicyLibrary:
     def cost_columns(self, *, with_inventory: bool = False) -> set[str]:
         """The FOCUS columns the enabled cost policies read; with an inventory, also those of inventory
         findings' monthly costs and, when a policy prices savings, of the FOCUS price sources."""
-        from engine.checks import CHECKS
-        from engine.costs.prices import COLUMNS as PRICE_COLUMNS
-        from engine.costs.resource_costs import COLUMNS as RESOURCE_COST_COLUMNS
-
         needed: set[str] = set(RESOURCE_COST_COLUMNS) if with_inventory else set()
         for policy in self.policies:
             if not policy.enabled:
                 continue
             if policy.target == "costs":
                 needed |= policy.check.columns()
-            elif with_inventory and CHECKS[policy.type].prices:
+            elif with_inventory and policy.prices:
                 needed |= PRICE_COLUMNS
         return needed
 

@@ -30,9 +30,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from engine.bundled import policy_paths
-from engine.documents.loader import load_library, load_ownership
 from engine.errors import InputError, Problem, did_you_mean, json_pointer
 from engine.evaluator import as_of_datetime, evaluate
+from engine.library import load_library, load_ownership
 from engine.policy import PolicyLibrary
 
 DEFAULT_AS_OF = "2026-01-01"

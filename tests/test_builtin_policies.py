@@ -40,7 +40,7 @@ def test_policy_test_case(folder, index, number):
 
 
 def test_every_builtin_policy_has_test_cases():
-    from engine.documents.loader import load_library
+    from engine.library import load_library
 
     tested = {case["policy"] for test in prepared("policies") for case in test.doc.data["cases"]}
     assert {p.id for p in load_library([str(FOLDERS["policies"])]).policies} <= tested

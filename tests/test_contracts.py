@@ -85,8 +85,8 @@ def example_resource(module) -> dict:
 
 @pytest.mark.parametrize("name", list(CHECKS))
 def test_docstring_examples_load_and_evaluate(name, tmp_path):
-    from engine.documents.loader import load_library
     from engine.evaluator import evaluate
+    from engine.library import load_library
 
     path = tmp_path / "example.yaml"
     path.write_text(docstring_example(CHECKS[name].module))
@@ -95,7 +95,7 @@ def test_docstring_examples_load_and_evaluate(name, tmp_path):
     assert policy.type == name
     if CHECKS[name].target == "costs":  # the examples describe failing scopes of a small FOCUS file
         from engine.costs.reader import load_costs
-        from engine.documents.loader import load_ownership
+        from engine.library import load_ownership
 
         costs = load_costs([str(FOCUS_DATA / "focus-may-june-2026.csv")])
         ownership = load_ownership(str(FOCUS_DATA / "ownership.yaml"))

@@ -10,9 +10,9 @@ from decimal import Decimal
 import pytest
 
 from engine.costs.reader import load_costs
-from engine.documents.loader import load_library, load_ownership
 from engine.errors import InputError
 from engine.evaluator import evaluate
+from engine.library import load_library, load_ownership
 from tests.conftest import ROOT
 
 FIXTURES = ROOT / "policies" / "fixtures"

@@ -121,5 +121,5 @@ def test_the_ownership_chain_agrees(rows):
     connection.executemany(
         "INSERT INTO t VALUES (?, ?, ?, ?, ?)", [(i, json.dumps(tags), account, "999", rid) for i, (tags, account, rid) in enumerate(rows)]
     )
-    got = [r[0] for r in connection.execute(f"SELECT {sql.owner_sql(D, ownership)} FROM t ORDER BY n").fetchall()]
+    got = [r[0] for r in connection.execute(f"SELECT {ownership.sql(D)} FROM t ORDER BY n").fetchall()]
     assert got == expected

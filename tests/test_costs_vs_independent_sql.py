@@ -14,8 +14,8 @@ from decimal import Decimal
 import pytest
 
 from engine.costs.reader import load_costs
-from engine.documents.loader import load_library
 from engine.evaluator import evaluate
+from engine.library import load_library
 from engine.ownership import compile_ownership
 from tests import independent_sql as q
 from tests.focus_fixtures import *  # noqa: F403 - pytest fixtures

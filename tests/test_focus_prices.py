@@ -14,11 +14,12 @@ from engine.cli import main
 from engine.costs.prices import COLUMNS as PRICE_COLUMNS
 from engine.costs.prices import FocusObservations, FocusObservedCost, FocusUnitPrices, focus_price_sources
 from engine.costs.reader import load_costs
-from engine.documents.loader import load_library
+from engine.documents.loader import read_valid_documents
 from engine.evaluator import evaluate
 from engine.findings import Money
 from engine.inventory.adapters.costwarden import convert
 from engine.inventory.problems import StructureProblems
+from engine.library import load_library
 from engine.pricing import PriceSources, load_price_table, price_sources
 from engine.pricing.estimate import estimate
 from engine.sizing.catalog import Catalog
@@ -55,7 +56,7 @@ def fixture_costs():
 
 
 def sources_over(costs, resources, catalog=None):
-    observed, units = focus_price_sources(costs, resources, AS_OF, catalog if catalog is not None else Catalog())
+    observed, units = focus_price_sources(costs, resources, AS_OF, catalog if catalog is not None else Catalog(reader=read_valid_documents))
     return observed, units
 
 
@@ -209,7 +210,7 @@ def test_only_the_latest_charge_period_decides_whether_a_commitment_covers_it(wr
 
 
 def test_size_ratio_from_the_ladder_relative_price_or_the_vcpu_ratio_of_proportional_shapes(write):
-    catalog = Catalog()
+    catalog = Catalog(reader=read_valid_documents)
     assert str(catalog.price_ratio("aws", "m5.2xlarge", "m5.large")) == "2/8"
     assert catalog.price_ratio("aws", "m5.large", "M5.LARGE").basis == "same size"
     assert catalog.price_ratio("aws", "t3.large", "t3.nano") is None  # both 2 vCPU, 8 vs 0.5 GiB: not guessed

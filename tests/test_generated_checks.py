@@ -18,7 +18,7 @@ import pytest
 
 from engine.checks import condition as condition_type
 from engine.checks import tagging
-from engine.checks.base import CheckContext, Violation
+from engine.checks.base import CheckContext
 from engine.checks.codegen import pair
 from engine.conditions.compiler import EvaluationFailure, _bind, compile_condition
 from engine.evaluator import as_of_datetime, evaluate
@@ -28,6 +28,7 @@ from engine.ownership import compile_ownership
 from engine.policy import Policy, PolicyLibrary
 from engine.selection import ResourceIndex
 from engine.tag_matching import find_tag, has_value, near_misses
+from engine.violations import Violation
 
 ROOT = Path(__file__).resolve().parent.parent
 AS_OF = datetime(2026, 11, 27, tzinfo=timezone.utc)

@@ -14,7 +14,7 @@ import pytest
 from cmarkgfm.cmark import Options
 
 from engine import api
-from engine.costs.amounts import show
+from engine.amounts import show
 from engine.findings import Finding, Money, Result
 from engine.outputs import FORMATS
 from engine.outputs.escaping import ZERO_WIDTH_SPACE, markdown_html, markdown_text, printable

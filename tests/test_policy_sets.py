@@ -15,8 +15,8 @@ import pytest
 from click.testing import CliRunner
 
 from engine.cli import main
-from engine.documents.loader import load_library
 from engine.errors import InputError
+from engine.library import load_library
 
 RIGHTSIZE = """\
 apiVersion: costwarden/v1

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from engine.documents.loader import load_library
+from engine.library import load_library
 from engine.policy_tests import run_policy_tests
 from tests.conftest import ROOT
 

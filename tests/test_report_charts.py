@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from engine.costs.amounts import show
+from engine.amounts import show
 from engine.report import charts
 from engine.report.charts import Series, column_chart, horizontal_bar, line_chart, progress_bar, stacked_bar
 from engine.report.formatting import format_compact, format_money

@@ -8,11 +8,11 @@ and `check` end to end are in tests/test_savings_check.py.
 from __future__ import annotations
 
 import pytest
-from engine.documents.loader import load_library
 from engine.errors import InputError
 from engine.evaluator import evaluate
 from engine.inventory.adapters.costwarden import convert
 from engine.inventory.problems import StructureProblems
+from engine.library import load_library
 POLICY = """\
 apiVersion: costwarden/v1
 kind: Policy

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from engine.documents.loader import load_library
+from engine.documents.loader import read_valid_documents
 from engine.errors import InputError
+from engine.library import load_library
 from engine.sizing.catalog import Catalog, builtin_catalog_files
 
 LADDER = """\
@@ -19,7 +20,7 @@ families:
 
 @pytest.fixture(scope="module")
 def builtin() -> Catalog:
-    catalog = Catalog()
+    catalog = Catalog(reader=read_valid_documents)
     catalog.size("aws", "m5.large")
     return catalog
 

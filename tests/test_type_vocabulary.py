@@ -16,13 +16,13 @@ import pytest
 from click.testing import CliRunner
 
 from engine.cli import main
-from engine.documents.loader import load_library
 from engine.errors import InputError
 from engine.evaluator import evaluate
 from engine.inventory import load_inventory
 from engine.inventory.adapters.costwarden import convert
 from engine.inventory.problems import StructureProblems
 from engine.inventory.types import CLASS_TABLE
+from engine.library import load_library
 from tests.conftest import REALDATA, ROOT
 
 TAGGING = REALDATA / "cloud-custodian" / "tagging.GetResources_1.json"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from engine.documents.loader import load_library
 from engine.errors import InputError
+from engine.library import load_library
 
 POLICY = """\
 apiVersion: costwarden/v1

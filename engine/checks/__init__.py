@@ -9,7 +9,7 @@ this bad? / Example / Use instead / Options) and a ``compile(spec, report)`` fun
     (``resource -> Violation | None``);
 ``costs``
     the compiled object's ``run(costs, context, severity)`` aggregates the cost snapshot in SQL
-    and returns :class:`~engine.checks.base.CostViolation` per failing scope.
+    and returns :class:`~engine.violations.CostViolation` per failing scope.
 
 ``schemas/policy-types/`` holds one schema per entry; a contract test keeps the two in step.
 

@@ -1,25 +1,13 @@
-"""What every policy type provides, and what its checks return."""
+"""What every policy type provides: the context a check is bound to, the shapes of a compiled check and
+of its problem reporter. What checks return is in :mod:`engine.violations`."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Callable, NamedTuple, Protocol
+from typing import Callable, Protocol
 
-
-class Violation(NamedTuple):
-    """A resource failing a check: a short message and the evidence (actual vs expected).
-
-    Checks that price what they find add the money; a check may lower the severity and enforcement
-    of one finding (a rightsizing candidate without a recommendation is an ``info`` / ``audit`` note).
-    """
-
-    message: str
-    evidence: dict
-    monthly_cost: object = None  # engine.findings.Money
-    monthly_saving: object = None  # engine.findings.Money
-    severity: str | None = None  # None: the policy's
-    enforcement: str | None = None  # None: the policy's
+from engine.violations import Violation
 
 
 @dataclass(frozen=True)
@@ -35,10 +23,6 @@ class CheckContext:
     prices: object | None = None  # engine.pricing.PriceSources, asked in order
 
 
-class CheckSetupError(Exception):
-    """A policy that cannot run in this context (e.g. it needs a team directory and has none)."""
-
-
 ResourceCheck = Callable[[dict], "Violation | None"]
 
 
@@ -48,20 +32,3 @@ class CompiledCheck(Protocol):
 
 # report(code, message, pointer, hint) — pointers are relative to the policy's spec
 Report = Callable[[str, str, str, "str | None"], None]
-
-
-class CheckSkipped(Exception):
-    """A policy that has nothing to run on here (no cost snapshot, no Budgets document); reported as a note."""
-
-
-@dataclass(frozen=True)
-class CostViolation:
-    """A scope (a team, an account, everything) failing a cost check, for one currency and period."""
-
-    scope: dict  # {dimension, value, currency, period: {start, end}}
-    owner: str
-    owner_source: str
-    message: str
-    evidence: dict
-    severity: str | None = None  # overrides the policy's severity (budget thresholds)
-    money: dict = field(default_factory=dict)  # Finding money field name -> engine.findings.Money

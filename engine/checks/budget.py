@@ -64,12 +64,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from engine.checks.base import CheckContext, CheckSetupError, CheckSkipped, CostViolation
+from engine.amounts import at_least, cents, exact, percent, ratio, show
+from engine.checks.base import CheckContext
 from engine.costs import sql
 from engine.costs.focus import CHARGE_CATEGORIES
-from engine.costs.amounts import at_least, cents, exact, percent, ratio, show
 from engine.costs.scope import Scope, parse_scope
+from engine.errors import CheckSetupError, CheckSkipped
 from engine.findings import Money
+from engine.violations import CostViolation
 
 AMORTIZED_CATEGORIES = ("Usage", "Tax", "Credit", "Adjustment")
 _RANK = {"info": 0, "low": 1, "medium": 2, "high": 3, "critical": 4}

@@ -15,7 +15,7 @@ closures calling closures runs about twice as slow. :func:`compile_check` turns 
     ``check`` raises; the evaluator then goes back to ``check``, one resource at a time, to report
     each error in order.
 
-    The ``violation`` given to ``emit`` is a :class:`~engine.checks.base.Violation`, or, *plain*, an
+    The ``violation`` given to ``emit`` is a :class:`~engine.violations.Violation`, or, *plain*, an
     exact ``tuple`` ``(message, evidence)``: the same as ``Violation(message, evidence)``, with no
     money, severity or enforcement of its own (a violation that a scan makes by the thousand need not
     be built as a named tuple and read back field by field). ``emit`` tells them apart by the exact
@@ -35,7 +35,7 @@ from __future__ import annotations
 import builtins
 from typing import Callable
 
-from engine.checks.base import Violation
+from engine.violations import Violation
 
 
 def _check_verdict(expression: str, may_be_none: bool = False) -> list[str]:

@@ -52,11 +52,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from engine.checks.base import CheckContext, CostViolation
+from engine.amounts import at_least, exact, percent, show
+from engine.checks.base import CheckContext
 from engine.costs import sql
-from engine.costs.amounts import at_least, exact, percent, show
 from engine.costs.scope import Scope, parse_scope
 from engine.findings import Money
+from engine.violations import CostViolation
 
 
 

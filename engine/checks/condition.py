@@ -43,10 +43,11 @@ import string
 from dataclasses import dataclass
 from functools import cached_property
 
-from engine.checks.base import CheckContext, Report, ResourceCheck, Violation
+from engine.checks.base import CheckContext, Report, ResourceCheck
 from engine.checks.codegen import compile_check
 from engine.conditions.compiler import Condition, compile_condition
 from engine.errors import did_you_mean
+from engine.violations import Violation
 
 PLACEHOLDERS = ("id", "name", "type", "class", "provider", "size", "region", "account", "state", "created_at")
 

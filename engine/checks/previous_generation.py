@@ -52,10 +52,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from engine.checks.base import CheckContext, CheckSetupError, Report, ResourceCheck, Violation
-from engine.errors import InputError
+from engine.checks.base import CheckContext, Report, ResourceCheck
+from engine.errors import CheckSetupError, InputError
 from engine.pricing.estimate import estimate
 from engine.pricing.sources import PriceSources
+from engine.violations import Violation
 
 
 @dataclass(frozen=True)

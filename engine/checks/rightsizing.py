@@ -80,11 +80,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from engine.checks.base import CheckContext, CheckSetupError, Report, ResourceCheck, Violation
+from engine.checks.base import CheckContext, Report, ResourceCheck
 from engine.conditions.compiler import EvaluationFailure
-from engine.errors import InputError
+from engine.errors import CheckSetupError, InputError
 from engine.pricing.estimate import estimate
 from engine.pricing.sources import PriceSources
+from engine.violations import Violation
 
 STATISTICS = ("p50", "p95", "p99", "max", "avg")
 CAPACITY = {"cpu": "vcpu", "memory": "memory_gib"}

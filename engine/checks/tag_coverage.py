@@ -49,12 +49,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from engine.checks.base import CheckContext, CostViolation
+from engine.amounts import at_least, exact, percent, show
+from engine.checks.base import CheckContext
 from engine.costs import sql
 from engine.costs.focus import CHARGE_CATEGORIES
-from engine.costs.amounts import at_least, exact, percent, show
 from engine.costs.scope import Scope, parse_scope
 from engine.findings import Money
+from engine.violations import CostViolation
 
 # constructs Python's re has and the SQL engines' RE2-style regex do not
 _NOT_PORTABLE = re.compile(r"\(\?<?[=!]|\\[1-9]|\(\?P=")

@@ -52,8 +52,10 @@ import re
 from dataclasses import dataclass
 from functools import cached_property
 
+from engine.checks.base import CheckContext, Report, ResourceCheck
 from engine.checks.codegen import compile_check
-from engine.checks.base import CheckContext, CheckSetupError, CheckSkipped, Report, ResourceCheck, Violation
+from engine.errors import CheckSkipped
+from engine.violations import Violation
 
 _VIOLATION_DEFAULTS = ", ".join(repr(Violation._field_defaults[name]) for name in Violation._fields[2:])
 from engine.tag_matching import WHITESPACE, loose_key, normalize_key

@@ -50,10 +50,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from engine.checks import condition
-from engine.checks.base import CheckContext, Report, ResourceCheck, Violation
+from engine.checks.base import CheckContext, Report, ResourceCheck
 from engine.checks.codegen import pair
 from engine.pricing.estimate import estimate
 from engine.pricing.sources import PriceSources, price_key
+from engine.violations import Violation
 
 
 @dataclass(frozen=True)

@@ -44,8 +44,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from engine.amounts import cents, exact, ratio
 from engine.costs import sql
-from engine.costs.amounts import cents, exact, ratio
 from engine.costs.resource_costs import COLUMNS as RESOURCE_COST_COLUMNS
 from engine.costs.resource_costs import HOURS_PER_MONTH, candidate_keys, usage_window
 from engine.pricing.sources import Commitment, Quote, price_key

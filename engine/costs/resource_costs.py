@@ -27,8 +27,8 @@ import re
 from datetime import timedelta
 from decimal import Decimal
 
+from engine.amounts import cents, ratio
 from engine.costs import sql
-from engine.costs.amounts import cents, ratio
 from engine.findings import Money
 
 WINDOW = timedelta(days=30)

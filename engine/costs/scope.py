@@ -6,7 +6,7 @@
     The team the ownership chain (``--ownership``) assigns to each cost row: tag steps over
     ``Tags``, the account step over ``SubAccountId`` (``BillingAccountId`` when null),
     resource-id patterns over ``ResourceId``, then the default. Rows nothing resolves go to
-    ``unassigned``.
+    ``unassigned`` (:meth:`engine.ownership.Ownership.sql`).
 a FOCUS column
     ``SubAccountId``, ``ServiceName``, ``RegionId``, ... — the column's value; null stays null.
 ``tag:KEY``
@@ -30,8 +30,8 @@ from dataclasses import dataclass
 from engine.costs import sql
 from engine.costs.focus import SCOPE_COLUMNS
 from engine.costs.periods import Period, period_containing
-from engine.errors import did_you_mean
-from engine.ownership import UNASSIGNED
+from engine.errors import CheckSkipped, did_you_mean
+from engine.findings import UNASSIGNED
 
 
 @dataclass(frozen=True)
@@ -53,7 +53,7 @@ class Scope:
     def sql(self, dialect, ownership, tags=None) -> str:
         """The scope value of a row; tag parts go through ``tags`` (a :class:`sql.TagJoin`) when given."""
         if self.dimension == "owner":
-            return sql.owner_sql(dialect, ownership, tags)
+            return ownership.sql(dialect, tags)
         if self.dimension == "all":
             return "CAST(NULL AS VARCHAR)"
         if self.column is not None:
@@ -68,9 +68,6 @@ class Scope:
         policy is listed as skipped, like one whose cost snapshot was not given).
         """
         if self.dimension == "owner" and not context.ownership.steps:
-            # imported here: engine.checks imports the checks, and they import this module
-            from engine.checks.base import CheckSkipped
-
             raise CheckSkipped("needs an ownership document (--ownership) for scope owner")
         period = period_containing(context.as_of, kind, fiscal_year_start)
         tags = sql.TagJoin(costs.table, sql.period_filter(costs.dialect, period))
@@ -104,19 +101,10 @@ class Scope:
             return team, "scope"
         if named_owner:
             return named_owner, "budget"
-        default = _default_team(ownership)
+        default = ownership.default_team
         if default is not None:
             return default, "default"
         return UNASSIGNED, "none"
-
-
-def _default_team(ownership) -> str | None:
-    from engine.ownership import _DefaultStep
-
-    for step in ownership.steps:
-        if isinstance(step, _DefaultStep):
-            return step.team
-    return None
 
 
 def parse_scope(text: str, match: str, pointer: str, report) -> Scope | None:

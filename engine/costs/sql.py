@@ -1,5 +1,7 @@
 """The SQL that cost policies compile to — generated here, and only here (also the per-resource
-observed-cost queries behind inventory findings' monthly cost and the FOCUS price sources).
+observed-cost queries behind inventory findings' monthly cost and the FOCUS price sources). The
+one exception is the ownership chain: each of its steps writes its own SQL beside its Python
+(:meth:`engine.ownership.Ownership.sql`), from the tag expressions of this module.
 
 Every function returns text for the snapshot table (:data:`engine.costs.reader.TABLE`); every
 engine-specific piece comes from the dialect (:mod:`engine.costs.dialect`). Python receives only
@@ -118,45 +120,6 @@ def tag_text_sql(d, key: str, mode: str) -> str:
         f"(CASE WHEN {d.json_is_string(value)} AND {d.trim_whitespace(text)} <> '' THEN {text}"
         f" WHEN {d.json_is_number(value)} THEN {text} END)"
     )
-
-
-# -- ownership --------------------------------------------------------------------------------
-
-def owner_sql(d, ownership, tags: TagJoin | None = None) -> str:
-    """The team an Ownership chain assigns to a cost row (``unassigned`` when none).
-
-    Tag steps read ``Tags`` (the step's matching mode; the value names a team id, alias, contact
-    or member email, compared case-insensitively after trimming whitespace); the account step
-    reads ``SubAccountId`` (``BillingAccountId`` when it is null); resource-id patterns read
-    ``ResourceId``; the default step ends the chain. With ``tags``, the tag steps are computed
-    once per distinct Tags value.
-    """
-    from engine.ownership import _AccountStep, _ResourceIdStep, _TagStep
-
-    candidates: list[str] = []
-    fallback = "unassigned"
-    for step in ownership.steps:
-        kind = type(step)
-        if kind is _TagStep:
-            if not ownership.names:
-                continue
-            value = tag_value_sql(d, step.key, step.mode)
-            name = f"lower({d.trim_whitespace(d.json_text(value))})"
-            whens = " ".join(f"WHEN {d.string(n)} THEN {d.string(team)}" for n, (team, _) in sorted(ownership.names.items()))
-            team = f"(CASE WHEN {d.json_is_string(value)} THEN (CASE {name} {whens} END) END)"
-            candidates.append(tags.column(team) if tags is not None else team)
-        elif kind is _AccountStep:
-            if step.accounts:
-                whens = " ".join(f"WHEN {d.string(str(a))} THEN {d.string(t)}" for a, t in sorted(step.accounts.items()))
-                candidates.append(f"(CASE coalesce(SubAccountId, BillingAccountId) {whens} END)")
-        elif kind is _ResourceIdStep:
-            if step.patterns:
-                whens = " ".join(f"WHEN {d.glob_match('ResourceId', glob)} THEN {d.string(team)}" for _, glob, team in step.patterns)
-                candidates.append(f"(CASE {whens} END)")
-        else:
-            fallback = step.team
-            break
-    return f"coalesce({', '.join(candidates + [d.string(fallback)])})"
 
 
 # -- filters ----------------------------------------------------------------------------------

@@ -23,7 +23,7 @@ from engine.outputs.escaping import workflow_data, workflow_property
 from engine.outputs.labels import check_fail_on, dollars, subject, verdict
 from engine.outputs.levels import LEVELS
 from engine.outputs.locations import finding_location
-from engine.policy import SEVERITY_RANK
+from engine.severity import SEVERITY_RANK
 
 PER_LEVEL = 10  # annotations GitHub shows per level and step
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from engine.costs.amounts import show
+from engine.amounts import show
 from engine.findings import MONEY_FIELDS, Finding, Result
-from engine.policy import SEVERITY_RANK
+from engine.severity import SEVERITY_RANK
 
 MONEY_LABELS = {
     "monthly_cost": "monthly cost",

@@ -17,7 +17,7 @@ from __future__ import annotations
 from engine.findings import Finding, Result, money_totals
 from engine.outputs.escaping import markdown_html, markdown_text
 from engine.outputs.labels import check_fail_on, dollars, money_totals_label, subject, verdict
-from engine.policy import SEVERITIES, SEVERITY_RANK
+from engine.severity import SEVERITIES, SEVERITY_RANK
 
 MAX_CHARS = 60_000  # under GitHub's 65,536 for a comment, with room for what a CI step adds around it
 MIN_CHARS = 4_000  # what the headline, the counts and the short lists may take before any finding

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from engine.costs.amounts import show
+from engine.amounts import show
 from engine.findings import MONEY_FIELDS, Result
 from engine.outputs.escaping import printable
 from engine.outputs.labels import MONEY_LABELS as _MONEY_LABELS

@@ -22,9 +22,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
+from engine.amounts import show
 from engine.conditions.compiler import EvaluationFailure
 from engine.conditions.operators import parse_timestamp
-from engine.costs.amounts import show
 from engine.findings import Money
 from engine.pricing.sources import HOURS_PER_MONTH, Commitment, PriceSources, Quote
 

@@ -2,7 +2,7 @@
 
 Amounts stay exact (``Decimal``) until they are shown; these functions round only the text.
 Money is shown as the engine's messages show it: grouped thousands, two decimals rounded half-even,
-then the currency code — ``12,345.68 USD`` (``engine.costs.amounts.show`` follows the same rule; a
+then the currency code — ``12,345.68 USD`` (``engine.amounts.show`` follows the same rule; a
 test holds the two together).
 """
 

@@ -15,7 +15,9 @@ them. Merging rules:
 
 Lookups are by (provider, size), so ``m5.large`` of a resource whose provider is ``aws`` finds the
 ``m5`` ladder. The catalog is built lazily, on the first lookup, so a run without size-aware
-policies does not pay for it.
+policies does not pay for it: it is handed the documents found among the policy paths and a
+reader of documents (:func:`engine.documents.loader.read_valid_documents`), which reads the
+built-in ones then.
 """
 
 from __future__ import annotations
@@ -23,11 +25,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from typing import Callable
 
 from engine.bundled import policies_dir
 from engine.errors import InputError, Problem
 
 BUILTIN_FILES = ("rightsizing/size-ladders.yaml", "rightsizing/previous-generations.yaml")
+KINDS = ("SizeLadders", "GenerationMap")
+
+# reader(files, kinds, problems) -> the documents of those kinds in the files that are valid
+Reader = Callable[[list, tuple, list], list]
 
 
 @dataclass(frozen=True)
@@ -84,7 +91,7 @@ class Catalog:
     """Size ladders and the previous-generation map; built from documents on first use."""
 
     documents: list = field(default_factory=list)  # YamlDocuments of kinds SizeLadders / GenerationMap
-    include_builtin: bool = True
+    reader: Reader | None = None  # reads the built-in documents on first use; None: no built-in documents
     _built: bool = False
     families: dict = field(default_factory=dict)  # (provider, family) -> Family
     sizes: dict = field(default_factory=dict)  # (provider, size lower) -> Size
@@ -140,9 +147,10 @@ class Catalog:
         given = [doc for doc in self.documents if str(Path(doc.file).resolve()) in shipped]  # the library itself
         user = [doc for doc in self.documents if str(Path(doc.file).resolve()) not in shipped]
         builtin = []
-        if self.include_builtin:
+        if self.reader is not None:
             loaded = {str(Path(doc.file).resolve()) for doc in given}
-            builtin = given + load_builtin_documents(problems, skip=loaded)
+            unread = [file for file in builtin_catalog_files() if str(Path(file).resolve()) not in loaded]
+            builtin = given + self.reader(unread, KINDS, problems)
         _compile(self, builtin + user, len(builtin), problems)
         self._built = True
         if problems:
@@ -153,27 +161,10 @@ def builtin_catalog_files() -> list[str]:
     return [str(policies_dir() / name) for name in BUILTIN_FILES]
 
 
-def load_builtin_documents(problems: list[Problem], skip: set = frozenset()) -> list:
-    from engine.documents import schemas
-    from engine.documents.loader import check_envelope, read_documents
-
-    docs = []
-    for file in builtin_catalog_files():
-        if str(Path(file).resolve()) in skip:
-            continue
-        for doc in read_documents(file, problems):
-            kind = check_envelope(doc, problems)
-            if kind in ("SizeLadders", "GenerationMap"):
-                found = schemas.validate(doc, doc.data, schemas.KIND_SCHEMAS[kind], [])
-                problems.extend(found)
-                if not found:
-                    docs.append(doc)
-    return docs
-
-
-def compile_catalog(documents: list, problems: list[Problem], include_builtin: bool = True) -> Catalog:
-    """A catalog from user documents; with user documents it is built (and checked) now."""
-    catalog = Catalog(documents=list(documents), include_builtin=include_builtin)
+def compile_catalog(documents: list, problems: list[Problem], reader: Reader | None = None) -> Catalog:
+    """A catalog from user documents and, with ``reader``, the built-in ones; with user documents it
+    is built (and checked) now."""
+    catalog = Catalog(documents=list(documents), reader=reader)
     if documents:
         try:
             catalog._build()

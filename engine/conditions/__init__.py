@@ -1,0 +1,1 @@
+"""Conditions: the operators (one table), paths into a resource, and the compiler of condition trees."""
