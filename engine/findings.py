@@ -216,6 +216,12 @@ class Result:
     teams: dict = field(default_factory=dict)  # team id -> engine.ownership.Team
     cost_rows_evaluated: int = 0
     skipped: tuple[tuple[str, str], ...] = ()  # (policy id, why) for policies whose input was not given
+    # the period the run reports on (check --period): {"label", "given", "start", "end"}; None: each cost
+    # policy's period holding the as-of instant
+    period: dict | None = None
+    # (policy id, resource id, paths) for planned resources a policy could not judge: values it reads are
+    # known only after apply (engine.judging); listed in warnings too, never findings, no effect on the exit code
+    not_judged: tuple[tuple[str, str, tuple[str, ...]], ...] = ()
 
     def failing(self, fail_on: str = "info") -> list[Finding]:
         """Open findings of enforced policies at or above ``fail_on``."""
@@ -281,6 +287,7 @@ class Result:
             "schema_version": FINDINGS_SCHEMA_VERSION,
             "tool": {"name": "costwarden", "version": tool_version},
             "as_of": self.as_of,
+            "period": self.period,
             "summary": {
                 "resources_evaluated": self.resources_evaluated,
                 "cost_rows_evaluated": self.cost_rows_evaluated,
@@ -289,6 +296,7 @@ class Result:
                 "findings": len(self.findings),
                 "open": sum(count for (_, _, status, _, _), count in self._tally.counts.items() if status == "open"),
                 "errors": len(self.errors),
+                "not_judged": len(self.not_judged),
                 "by_owner": self.owner_summary(),
                 "by_policy": self.policy_summary(),
             },
