@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from inspect import signature
+
 from engine.bundled import policy_paths
 from engine.evaluator import evaluate
 from engine.findings import Result
@@ -64,9 +66,17 @@ def load_prices(paths):
     return price_sources(load_price_table(list(paths)))
 
 
-def render(result: Result, format: str = "text", *, color: bool = False, shorten: bool = True) -> str:
-    """Render a result in one of :data:`engine.outputs.FORMATS`."""
-    return FORMATS[format](result, version=__version__, color=color, shorten=shorten)
+def render(result: Result, format: str = "text", *, color: bool = False, shorten: bool = True, fail_on: str = "info") -> str:
+    """Render a result in one of :data:`engine.outputs.FORMATS`; ``fail_on`` (a severity, as ``--fail-on``)
+    goes to the formats that state a verdict (junit, github, markdown)."""
+    renderer = FORMATS[format]
+    if format in _STATES_A_VERDICT:
+        return renderer(result, version=__version__, color=color, shorten=shorten, fail_on=fail_on)
+    return renderer(result, version=__version__, color=color, shorten=shorten)
+
+
+# the formats whose renderer takes fail_on (it says whether the run passes at that severity)
+_STATES_A_VERDICT = frozenset(name for name, renderer in FORMATS.items() if "fail_on" in signature(renderer).parameters)
 
 
 __all__ = ["evaluate", "load_budgets", "load_costs", "load_inventory", "load_metrics", "load_ownership", "load_plans", "load_policies", "load_prices", "render", "run_policy_tests"]

@@ -13,33 +13,19 @@ URIs, GitHub annotations repository-relative paths); others stay as they are.
 
 from __future__ import annotations
 
-import os
 from dataclasses import replace
 from typing import Callable
 
 from engine.findings import Finding
 from engine.plans import location as plan_location
+from engine.relative_paths import display_path
 
 Locate = Callable[[dict], "dict | None"]  # resource -> {"file", "line", "column"} or None
 
 
-def display_path(path: str, cwd: str | None = None) -> str:
-    """``path`` relative to ``cwd`` (default: the working directory) when it lies inside it, else as given.
-    Names that are not paths (``<stdin>``) stay as they are."""
-    if not path or path.startswith("<"):
-        return path
-    try:
-        base = cwd or os.getcwd()
-        relative = os.path.relpath(os.path.abspath(path), base)
-    except (OSError, ValueError):  # no working directory any more; another drive (Windows)
-        return path
-    if relative == os.pardir or relative.startswith(os.pardir + os.sep):
-        return path
-    return relative.replace(os.sep, "/")
-
-
 def _shown(where: dict | None) -> dict | None:
-    if not where or not where.get("file"):
+    """A location as findings carry it; None for none, or for standard input (``<stdin>``: no file to point at)."""
+    if not where or not where.get("file") or str(where["file"]).startswith("<"):
         return None
     return {"file": display_path(str(where["file"])), "line": where.get("line"), "column": where.get("column")}
 

@@ -36,6 +36,7 @@ KIND_SCHEMAS = {
     "Budgets": "budgets.schema.json",
     "SizeLadders": "size-ladders.schema.json",
     "GenerationMap": "generation-map.schema.json",
+    "Config": "config.schema.json",
 }
 
 _FORMAT_CHECKER = FormatChecker(formats=["date", "regex"])
