@@ -456,18 +456,32 @@ def _from_config(ctx, name: str) -> bool:
     return ctx.get_parameter_source(name) is click.core.ParameterSource.DEFAULT_MAP
 
 
+# Options a config file sets together: when one of a pair is given on the command line, the config
+# file's value of the other is not used (--format/--output pair up; --period and --as-of exclude each other).
+CONFIG_PAIRS = {"output_format": "output", "output": "output_format", "period": "as_of", "as_of": "period"}
+
+
+def _config_value_unused(ctx, name: str) -> str | None:
+    """Why the config file's value of ``name`` is not used (its partner is on the command line), or None."""
+    partner = CONFIG_PAIRS.get(name)
+    if partner is None or not _from_config(ctx, name) or not _given(ctx, partner):
+        return None
+    option = next((p for p in ctx.command.params if p.name == partner), None)
+    flag = next((o for o in option.opts if o.startswith("--")), partner) if option is not None else partner
+    return f"not used: {flag} is on the command line"
+
+
 def _clock(ctx, as_of, period):
     """``(as-of instant, report period or None)``: --as-of, or --period (relative to the clock: a run with
     --period ends where the period ends, or now when that is earlier). One given on the command line
     wins over the other from the config file."""
     from engine.evaluator import as_of_datetime
 
+    if _config_value_unused(ctx, "period"):
+        period = None
+    if _config_value_unused(ctx, "as_of"):
+        as_of = None
     if as_of is not None and period is not None:
-        if _given(ctx, "as_of") and _from_config(ctx, "period"):
-            period = None
-        elif _given(ctx, "period") and _from_config(ctx, "as_of"):
-            as_of = None
-        else:
             raise click.UsageError("--period and --as-of cannot be used together: a run with --period is as of the period's end "
                                    "(or now, for a period that has not ended)")
     if as_of is not None:
@@ -544,11 +558,10 @@ def _output_targets(ctx, formats: tuple, outputs: tuple) -> list[tuple[str, str 
     """
     from engine.outputs import FORMATS
 
-    if _given(ctx, "output_format") != _given(ctx, "output"):  # one on the command line: not the config's other half
-        if _from_config(ctx, "output_format"):
-            formats = ()
-        if _from_config(ctx, "output"):
-            outputs = ()
+    if _config_value_unused(ctx, "output_format"):  # one on the command line: not the config's other half
+        formats = ()
+    if _config_value_unused(ctx, "output"):
+        outputs = ()
     if _given(ctx, "output_format") or _given(ctx, "output"):
         order = [name for name in ctx.param_order if name in ("output_format", "output")]
     else:  # the config file's lists, by position
@@ -763,6 +776,101 @@ def _schema_target_check(target: str) -> None:
 def _schema_write_failed(path: str, reason: str) -> None:
     click.echo(f"costwarden: cannot write the schemas: {path}: {reason}", err=True)
     sys.exit(2)
+
+
+# --- config -----------------------------------------------------------------------------------------------
+
+@main.command(name="config", context_settings={"ignore_unknown_options": True, "allow_interspersed_args": False})
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+def config_command(args):
+    """Show the effective settings of every command, or of one, and where each comes from.
+
+    ARGS is a command and its options, as you would run it: costwarden config check --fail-on
+    high shows what check would run with. Each setting comes from the command line, the config
+    file (file:line), or the default. Without ARGS: every command, from the config file and the
+    defaults. See docs/config.md.
+    """
+    ctx = click.get_current_context()
+    leaves = _leaf_commands(main)
+    shown = leaves
+    rest: list[str] = []
+    if args:
+        for path, command in leaves:
+            if tuple(args[:len(path)]) == path:
+                shown, rest = [(path, command)], list(args[len(path):])
+                break
+        else:
+            names = [" ".join(path) for path, _ in leaves]
+            raise click.UsageError(f"no command '{args[0]}' ({did_you_mean(args[0], names) or 'one of ' + ', '.join(names)})")
+    settings = _settings(ctx)
+    config = settings.config
+    if ctx.no_config:
+        header = "config file: none (--no-config)"
+    elif config is None:
+        header = "config file: none found (costwarden.yaml, costwarden.yml or pyproject.toml [tool.costwarden], searched from " \
+                 "the working directory up to the repository root)"
+    else:
+        header = f"config file: {config.path}"
+    lines = [header]
+    for path, command in shown:
+        sub = command.context_class(command, info_name=" ".join(path), parent=ctx.find_root())
+        sub.section, sub.config_path, sub.no_config = path, ctx.config_path, ctx.no_config
+        command.parse_args(sub, list(rest))
+        used = _settings(sub)
+        rows = []
+        for param in command.get_params(sub):
+            name = _config_key(param)
+            if name is None:
+                continue
+            source = sub.get_parameter_source(param.name)
+            if source is click.core.ParameterSource.COMMANDLINE:
+                origin = "command line"
+            elif source is click.core.ParameterSource.DEFAULT_MAP:
+                origin = used.source(path, param.name) or "config file"
+                unused = _config_value_unused(sub, param.name)
+                if unused:
+                    origin += f" ({unused})"
+            elif source is click.core.ParameterSource.ENVIRONMENT:
+                origin = "environment"
+            else:
+                origin = "default"
+            rows.append((name, _shown_value(sub.params.get(param.name)), origin))
+        lines.append("")
+        lines.append(f"costwarden {' '.join(path)}")
+        width = max((len(name) for name, _, _ in rows), default=0)
+        value_width = min(max((len(value) for _, value, _ in rows), default=0), 48)
+        lines += [f"  {name:<{width}}  {value:<{value_width}}  {origin}" for name, value, origin in rows]
+    _echo("\n".join(lines))
+
+
+def _leaf_commands(group: click.Group, path: tuple = ()) -> list[tuple[tuple[str, ...], click.Command]]:
+    """Every command that runs (not a group), with its path of names, in the order of the help."""
+    out = []
+    for name in group.list_commands(click.Context(group)):
+        command = group.get_command(click.Context(group), name)
+        if command is None or command.hidden or command is config_command:
+            continue
+        if isinstance(command, click.Group):
+            out += _leaf_commands(command, path + (name,))
+        else:
+            out.append((path + (name,), command))
+    return out
+
+
+def _config_key(param) -> str | None:
+    from engine.config import config_name
+
+    return config_name(param)
+
+
+def _shown_value(value) -> str:
+    if value is None or value == ():
+        return "(none)"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (tuple, list)):
+        return ", ".join(str(item) for item in value)
+    return str(value)
 
 
 if __name__ == "__main__":  # pragma: no cover

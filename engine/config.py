@@ -303,8 +303,10 @@ class Settings:
             try:
                 param.type.convert(item, param, ctx)
             except click.BadParameter as error:
-                code = "E204" if isinstance(param.type, click.Choice) else "E203"
-                problems.append(self.config.document.problem(code, f"'{_name(pointer)}': {error.format_message()}", where))
+                choices = getattr(param.type, "choices", None)
+                hint = did_you_mean(str(item), [str(choice) for choice in choices]) if choices else None
+                problems.append(self.config.document.problem("E204" if choices else "E203", f"'{_name(pointer)}': {error.message}",
+                                                             where, hint))
                 return _INVALID
             out.append(self._rebased(param, item))
         return out if many else out[0]

@@ -23,6 +23,7 @@ from engine.outputs.escaping import workflow_data, workflow_property
 from engine.outputs.labels import check_fail_on, dollars, subject, verdict
 from engine.outputs.levels import LEVELS
 from engine.outputs.locations import finding_location
+from engine.outputs.periods import period_words
 from engine.severity import SEVERITY_RANK
 
 PER_LEVEL = 10  # annotations GitHub shows per level and step
@@ -89,7 +90,10 @@ def _summary(result: Result, fail_on: str, left_out: dict[str, int]) -> str:
     counted = ", ".join(f"{statuses[s]} {s}" for s in ("open", "exempted", "baselined") if statuses.get(s))
     text = f"{len(result.findings)} finding{'s' if len(result.findings) != 1 else ''}" + (f" ({counted})" if counted else "")
     word, reason = verdict(result, fail_on)
-    text += f" from {len(result.policies)} policies; {word}: {reason}"
+    text += f" from {len(result.policies)} policies"
+    if result.period:
+        text += f", period {period_words(result)}"
+    text += f"; {word}: {reason}"
     if left_out:
         parts = ", ".join(f"{left_out[level]} {level}" for level in ("error", "warning", "notice") if left_out.get(level))
         text += f"; annotations not shown: {parts} (GitHub shows 10 per level and step; the full list is in the other outputs)"

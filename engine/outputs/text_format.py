@@ -8,6 +8,7 @@ from engine.amounts import show
 from engine.findings import MONEY_FIELDS, Result
 from engine.outputs.escaping import printable
 from engine.outputs.labels import MONEY_LABELS as _MONEY_LABELS
+from engine.outputs.periods import period_words
 
 _COLORS = {"critical": "\033[1;31m", "high": "\033[31m", "medium": "\033[33m", "low": "\033[36m", "info": "\033[2m"}
 _RESET = "\033[0m"
@@ -64,8 +65,10 @@ def render(result: Result, *, version: str, color: bool = False, shorten: bool =
     inputs = [f"{result.resources_evaluated} resources"]
     if result.cost_rows_evaluated:
         inputs.append(f"{result.cost_rows_evaluated} cost rows")
+    period = period_words(result)
     lines = [
-        f"costwarden {version}: {', '.join(inputs)}, {len(result.policies)} policies, as of {result.as_of}",
+        f"costwarden {version}: {', '.join(inputs)}, {len(result.policies)} policies, as of {result.as_of}"
+        + (f", period {period}" if period else ""),
         "",
     ]
     by_owner: dict[str, list] = {}
