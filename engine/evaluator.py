@@ -204,41 +204,41 @@ def _evaluate(library: PolicyLibrary, resources, ownership, as_of, warnings, cos
 
 
 class _Judge:
-    """Moves out what a policy could not judge on planned resources (values known only after apply,
-    :mod:`engine.judging`): its findings, and its evaluation errors, become notes."""
+    """What a policy could not judge on planned resources (values known only after apply, :mod:`engine.judging`):
+    every planned resource it selects and reads an unknown value of is listed in the notes, and its
+    findings and evaluation errors there are moved out."""
 
     def __init__(self, planned: list[dict]):
-        unknown = [r for r in planned if r["change"].get("unknown")]
-        self.by_key = {(r.get("provider"), r.get("id")): r for r in unknown}
-        self.by_id = {r.get("id"): r for r in unknown}
+        self.unknown = [r for r in planned if r["change"].get("unknown")]
         self.not_judged: list[tuple[str, str, tuple[str, ...]]] = []
 
     def judged(self, policy, found: list, keys: list, errors: list) -> tuple[list, list, list]:
         """``found`` (with its order ``keys``, when they are one per finding) and ``errors`` without what
         ``policy`` could not judge."""
-        if not self.by_key or (not found and not errors):
+        if not self.unknown:
             return found, keys, errors
-        reads = unknown_reads(policy)
-        kept, kept_keys = [], []
-        aligned = len(keys) == len(found)
-        for index, finding in enumerate(found):
-            reference = finding.resource
-            resource = self.by_key.get((reference.get("provider"), reference.get("id"))) if reference is not None else None
-            paths = reads(resource) if resource is not None else ()
+        reads, selects = unknown_reads(policy), policy.selector()
+        skipped: set = set()  # (provider, id) of the resources it could not judge
+        for resource in self.unknown:
+            if selects is not None and not selects(resource):
+                continue
+            paths = reads(resource)
             if paths:
                 self.not_judged.append((policy.id, resource["id"], paths))
+                skipped.add((resource.get("provider"), resource.get("id")))
+        if not skipped:
+            return found, keys, errors
+        ids = {rid for _, rid in skipped}
+        aligned = len(keys) == len(found)
+        kept, kept_keys = [], []
+        for index, finding in enumerate(found):
+            reference = finding.resource
+            if reference is not None and (reference.get("provider"), reference.get("id")) in skipped:
                 continue
             kept.append(finding)
             if aligned:
                 kept_keys.append(keys[index])
-        kept_errors = []
-        for error in errors:
-            resource = self.by_id.get(error.resource) if error.resource is not None else None
-            paths = reads(resource) if resource is not None else ()
-            if paths:
-                self.not_judged.append((policy.id, resource["id"], paths))
-                continue
-            kept_errors.append(error)
+        kept_errors = [error for error in errors if error.resource is None or error.resource not in ids]
         return kept, kept_keys if aligned else keys, kept_errors
 
     def notes(self) -> list[str]:
