@@ -19,13 +19,15 @@ import gc
 import os
 from dataclasses import dataclass, field
 
+import orjson
+
 from engine.errors import InputError, Problem, did_you_mean, json_pointer
 from engine.inventory.problems import StructureProblems, kind_of
 from engine.inventory.reading import DEFAULT_MAX_BYTES, STDIN, STDIN_NAME
 from engine.plans.actions import ACTIONS, SCOPES, VALUES_OF, action_name
+from engine.plans.marks import Scrubber, collect_secrets
 from engine.plans.providers import ProviderConfigs, provider_of
 from engine.plans.reader import NEWEST_KNOWN_VERSION, PlanFile, parse_format_version, read_plan
-from engine.plans.marks import Scrubber, collect_secrets
 from engine.plans.resources import build_resource, scrub_resource
 from engine.plans.source import SourceIndex, module_path
 
@@ -122,7 +124,12 @@ def load_plans(
     if secrets:  # a value marked sensitive anywhere is hidden everywhere: in every resource of every file
         scrubber = Scrubber(secrets)
         for resource in snapshot.resources:
-            scrub_resource(resource, scrubber)
+            try:
+                needed = scrubber.finds(orjson.dumps(resource))
+            except TypeError:  # an integer beyond 64 bits: no quick test, walk it
+                needed = True
+            if needed:
+                scrub_resource(resource, scrubber)
         snapshot.warnings = [scrubber.text(warning) for warning in snapshot.warnings]
         snapshot.notes = [scrubber.text(note) for note in snapshot.notes]
     return snapshot
