@@ -300,6 +300,9 @@ class Settings:
                     "E203", f"'{_name(pointer)}' takes {param.type.name}, not {'a boolean' if isinstance(item, bool) else 'null'}",
                     where))
                 return _INVALID
+            if isinstance(param.type, click.Path) and not isinstance(item, str):
+                problems.append(self.config.document.problem("E203", f"'{_name(pointer)}' takes a path (a string)", where))
+                return _INVALID
             try:
                 param.type.convert(item, param, ctx)
             except click.BadParameter as error:

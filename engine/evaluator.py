@@ -151,11 +151,11 @@ def _evaluate(library: PolicyLibrary, resources, ownership, as_of, warnings, cos
             if costs is None:
                 skipped.append((policy.id, "needs a cost snapshot (--costs)"))
                 continue
-            if not coverage.covers(policy, errors):
-                evaluated.append(policy)
-                continue
+            noted = len(notes)
             if _evaluate_costs(policy, costs, context, findings, errors, skipped, notes):
                 evaluated.append(policy)
+                if not coverage.covers(policy, errors):  # no row at all in its period: E505 says it all
+                    del notes[noted:]
             continue
         if resources is None:
             skipped.append((policy.id, "needs an inventory snapshot (--inventory)"))
