@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import gc
 from datetime import date, datetime, time, timedelta, timezone
+from itertools import compress, repeat
+from operator import contains
 
 from engine.checks.base import CheckContext
 from engine.conditions.compiler import EvaluationFailure
@@ -136,15 +138,15 @@ def _evaluate(library: PolicyLibrary, resources, ownership, as_of, warnings, cos
     owners: dict[int, tuple] = {}  # id(resource) -> (resource, owner, owner_source), see _finding_maker
     evaluated = []
     bound: dict[str, _PolicyRun | CheckSkipped | EvaluationError] = {}  # inventory policies: their run, or why not
-    planned = planned_resources(resources) if resources is not None else []
-    judge = _Judge(planned)
+    planned: list[dict] = []  # the resources that come from a plan (they have a "change")
     coverage = _CostCoverage(costs, context, stale_after) if costs is not None else None
     if resources is not None:
         index = ResourceIndex(resources)
         for policy in policies:
             if policy.target != "costs":
                 bound[policy.id] = _bind(policy, context, index, resolve, owners)
-        _run_in_blocks([run for run in bound.values() if isinstance(run, _PolicyRun)], index)
+        planned = _run_in_blocks([run for run in bound.values() if isinstance(run, _PolicyRun)], index)
+    judge = _Judge(planned)
     in_order, last_policy, presorted_count = True, None, 0  # whether findings is in Finding.sort_key order
     for policy in policies:
         if policy.target == "costs":
@@ -511,18 +513,26 @@ def _bind(policy, context: CheckContext, index: ResourceIndex, resolve, owners: 
     return _PolicyRun(policy, check, where, index, resolve, owners)
 
 
-def _run_in_blocks(runs: list[_PolicyRun], index: ResourceIndex) -> None:
-    """Every policy over its resources, a block of inventory positions at a time.
+def _run_in_blocks(runs: list[_PolicyRun], index: ResourceIndex) -> list[dict]:
+    """Every policy over its resources, a block of inventory positions at a time; returns the resources
+    that come from a plan (those with a ``change``), found while each block is at hand.
 
     Each block (:data:`BLOCK` positions) is selected and then evaluated by every policy in turn, so a
     resource read by one policy is still in the CPU cache when the next reads it: with 14 policies
     over 100k resources, one pass per policy would read every resource from memory again each time
     (five tagging policies: 0.36 s one policy after the other, 0.20 s in blocks). Each policy still
     sees its resources in inventory order, so its findings (and errors) are what one pass gives.
+    Looking for plan resources in a separate pass would read all of them from memory once more
+    (23 ms at 100k resources); in the block, it is the same test while they are in the cache.
     """
-    for selected in index.blocks([run.policy.types for run in runs], BLOCK):
+    planned: list[dict] = []
+    for selected in index.blocks([*(run.policy.types for run in runs), None], BLOCK):
+        block = selected[None]
+        if any(map(contains, block, repeat("change"))):
+            planned += planned_resources(compress(block, map(contains, block, repeat("change"))))
         for run in runs:
             run.block(selected[run.policy.types])
+    return planned
 
 
 class _PolicyRun:
