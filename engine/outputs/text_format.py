@@ -8,6 +8,7 @@ from engine.amounts import show
 from engine.findings import MONEY_FIELDS, Result
 from engine.outputs.escaping import printable
 from engine.outputs.labels import MONEY_LABELS as _MONEY_LABELS
+from engine.outputs.statuses import NOT_ACTIVE, baseline_summary, exemption_counts, exemption_note, exemption_where, fixed_label, status_label
 
 _COLORS = {"critical": "\033[1;31m", "high": "\033[31m", "medium": "\033[33m", "low": "\033[36m", "info": "\033[2m"}
 _RESET = "\033[0m"
@@ -53,6 +54,32 @@ def _table(rows: list[list[str]], indent: str = "  ") -> list[str]:
     return lines
 
 
+def _exemptions(result: Result, message_limit: int) -> list[str]:
+    """The exemptions' counts, and a row per exemption that is not simply active."""
+    if not result.exemptions:
+        return []
+    counts = exemption_counts(result)
+    lines = [printable(counts[:1].upper() + counts[1:])]
+    rows = [["STATE", "EXEMPTION", "WHERE", "NOTE"]]
+    for state in NOT_ACTIVE:
+        for report in result.exemptions:
+            if report.state == state:
+                rows.append([state, printable(report.id), printable(exemption_where(report)), printable(exemption_note(report), message_limit)])
+    if len(rows) > 1:
+        lines.extend(_table(rows))
+    return lines + [""]
+
+
+def _baseline(result: Result, message_limit: int) -> list[str]:
+    """The baseline's counts, and the fixed entries."""
+    if result.baseline is None:
+        return []
+    summary = baseline_summary(result)
+    lines = [printable(summary[:1].upper() + summary[1:])]
+    lines.extend(f"  fixed: {printable(fixed_label(entry), message_limit)}" for entry in result.baseline.fixed)
+    return lines + [""]
+
+
 def render(result: Result, *, version: str, color: bool = False, shorten: bool = True) -> str:
     """The table; ``shorten`` cuts long resource ids in the middle and messages at 160 characters
     (for a terminal, where long lines wrap); without it every id and message is whole."""
@@ -82,7 +109,7 @@ def render(result: Result, *, version: str, color: bool = False, shorten: bool =
             label = short_id(resource.get("id"), id_limit) if resource else _scope_label(f.scope or {})
             if resource.get("name") and resource.get("name") != resource.get("id"):
                 label += f" ({printable(resource.get('name'), 30)})"
-            status = "" if f.status == "open" else f"[{f.status}] "
+            status = "" if f.status == "open" else f"[{printable(status_label(f), 80)}] "
             enforcement = "" if f.enforcement == "enforce" else " (audit)"
             rows.append([f.severity, f.policy + enforcement, label, f.owner_source, _dollars(f), status + printable(f.message, message_limit)])
         table = _table(rows)
@@ -112,6 +139,8 @@ def render(result: Result, *, version: str, color: bool = False, shorten: bool =
             )
         lines.extend(_table(rows))
         lines.append("")
+    lines.extend(_exemptions(result, message_limit))
+    lines.extend(_baseline(result, message_limit))
     if result.skipped:
         reasons: dict[str, list[str]] = {}
         for policy, reason in result.skipped:
