@@ -93,6 +93,24 @@ class Exemption:
                 "ticket": self.ticket}
 
 
+def presence_problems(doc: YamlDocument, data: dict, base: str) -> list[Problem]:
+    """What an exemption must say beyond its schema: the policies, an approver or a ticket, something to
+    exempt (checked even when the schema's problems are listed, so that every problem is)."""
+    found = []
+    if not data.get("policies") and not data.get("labels"):
+        found.append(doc.problem("E350", "an exemption names the policies it applies to", base, "give policies (ids) and/or labels"))
+    if "approver" not in data and "ticket" not in data:
+        found.append(doc.problem("E352", "an exemption needs an approver or a ticket (or both)", base,
+                                 "add approver: (who approved it) or ticket: (where it is tracked)"))
+    resources = data.get("resources")
+    if resources is None and not data.get("scopes"):
+        found.append(doc.problem("E353", "an exemption names what it exempts", base,
+                                 "give resources (ids, addresses, globs, where) and/or scopes; to turn a policy off, use a policy set"))
+    elif isinstance(resources, dict) and not resources:
+        found.append(doc.problem("E353", "resources names no resource", f"{base}/resources", "give ids, addresses, globs and/or where"))
+    return found
+
+
 def compile_exemption(doc: YamlDocument, data: dict, base: str, problems: list[Problem]) -> Exemption | None:
     """Stage 4 for one exemption (``data``, at ``base`` inside ``doc``, valid under its schema)."""
     count = len(problems)
@@ -100,18 +118,8 @@ def compile_exemption(doc: YamlDocument, data: dict, base: str, problems: list[P
     def report(code: str, message: str, pointer: str, hint: str | None = None) -> None:
         problems.append(doc.problem(code, message, pointer, hint))
 
-    if not data.get("policies") and not data.get("labels"):
-        report("E350", "an exemption names the policies it applies to", base or "",
-               "give policies (ids) and/or labels")
-    if "approver" not in data and "ticket" not in data:
-        report("E352", "an exemption needs an approver or a ticket (or both)", base or "",
-               "add approver: (who approved it) or ticket: (where it is tracked)")
+    problems.extend(presence_problems(doc, data, base))
     resources = data.get("resources")
-    if resources is None and not data.get("scopes"):
-        report("E353", "an exemption names what it exempts", base or "",
-               "give resources (ids, addresses, globs, where) and/or scopes; to turn a policy off, use a policy set")
-    elif resources is not None and not resources:
-        report("E353", "resources names no resource", f"{base}/resources", "give ids, addresses, globs and/or where")
     where = None
     if resources and "where" in resources:
         where = compile_condition(resources["where"], f"{base}{_WHERE}", report)
@@ -190,6 +198,7 @@ def _compiled(doc: YamlDocument, problems: list[Problem]) -> list[Exemption]:
     found = _schema_problems(doc)
     problems.extend(found)
     if found:
+        problems.extend(presence_problems(doc, doc.data, ""))
         if isinstance(doc.data.get("resources"), dict) and "where" in doc.data["resources"]:
             compile_condition(doc.data["resources"]["where"], _WHERE,
                               lambda code, message, pointer, hint=None: problems.append(doc.problem(code, message, pointer, hint)))
