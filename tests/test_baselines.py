@@ -230,3 +230,74 @@ def test_the_entry_is_what_the_documented_recipe_hashes():
         parts = [entry["policy"], entry["kind"], *subject]
         expected = hashlib.sha256(json.dumps(parts, separators=(",", ":"), ensure_ascii=False).encode()).hexdigest()[:32]
         assert entry["fingerprint"] == expected == fingerprint_of(entry["policy"], entry["kind"], entry.get("resource"), entry.get("scope"))
+
+
+# ----------------------------------------------------------------------------- the fast paths, against what they stand for
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_text = st.one_of(st.none(), st.text(max_size=3))
+_valid_entry = st.fixed_dictionaries(
+    {"fingerprint": st.text("0123456789abcdef", min_size=32, max_size=32), "policy": st.text(min_size=1, max_size=3),
+     "kind": st.sampled_from(["violation", "note"]), "message": st.text(max_size=3)},
+).flatmap(lambda entry: st.one_of(
+    st.fixed_dictionaries({"provider": _text, "id": _text}).map(lambda resource: {**entry, "resource": resource}),
+    st.fixed_dictionaries({"dimension": _text, "value": _text, "currency": _text,
+                           "period": st.fixed_dictionaries({"start": _text, "end": _text})}).map(lambda scope: {**entry, "scope": scope}),
+))
+_BAD = [None, 1, 1.5, True, "", "A" * 32, "a" * 32 + "\n", "x", [], {}, {"provider": "aws"}, {"provider": None, "id": None, "arn": 1},
+        {"dimension": None, "value": None, "currency": None, "period": {"start": None}}, "other"]
+
+
+def _mutated(entry: dict, draw) -> dict:
+    """The entry, or it with one thing wrong (or not quite: some changes keep it valid)."""
+    change = draw(st.sampled_from(["none", "drop", "set", "add", "both", "inner"]))
+    entry = copy.deepcopy(entry)
+    if change == "drop":
+        entry.pop(draw(st.sampled_from(sorted(entry))))
+    elif change == "set":
+        entry[draw(st.sampled_from(sorted(entry)))] = draw(st.sampled_from(_BAD))
+    elif change == "add":
+        entry[draw(st.sampled_from(["extra", "resource", "scope"]))] = draw(st.sampled_from(_BAD))
+    elif change == "both":
+        entry["resource" if "scope" in entry else "scope"] = {"provider": "aws", "id": "i"} if "scope" in entry else \
+            {"dimension": "all", "value": None, "currency": "USD", "period": {"start": None, "end": None}}
+    elif change == "inner":
+        inner = entry.get("resource") or entry["scope"]
+        inner[draw(st.sampled_from(sorted(inner)))] = draw(st.sampled_from(_BAD))
+    return entry
+
+
+@st.composite
+def _document(draw):
+    entries = [_mutated(draw(_valid_entry), draw) for _ in range(draw(st.integers(0, 3)))]
+    document = {"version": draw(st.sampled_from([1, 1, 1, 1.0, 2, True, "1"])),
+                "fingerprint_version": draw(st.sampled_from(["2", "2", "10", "x", "2\n", 2])), "findings": entries}
+    if draw(st.booleans()) and draw(st.booleans()):
+        document = {key: value for key, value in document.items() if key != draw(st.sampled_from(sorted(document)))}
+    return document
+
+
+@settings(max_examples=400, deadline=None)
+@given(_document())
+def test_the_plain_check_says_valid_only_when_the_schema_does(document):
+    from engine.exemptions.baseline import plainly_valid
+
+    schema_says = validator("baseline.schema.json").is_valid(document)
+    assert not plainly_valid(document) or schema_says
+    if schema_says and isinstance(document, dict) and document.get("version").__class__ is int:
+        assert plainly_valid(document)  # and it leaves the schema nothing but 1.0 for 1 to decide
+
+
+def test_marking_a_finding_is_what_replace_makes():
+    from dataclasses import replace
+
+    from engine.exemptions.marking import marked
+    from tests.output_cases import example_result
+
+    for finding in example_result().findings:
+        reference = {"id": "x", "reason": "r", "expires": "2027-01-01", "approver": None, "ticket": "T"}
+        assert marked(finding, "exempted", reference) == replace(finding, status="exempted", exemption=reference)
+        assert marked(finding, "baselined") == replace(finding, status="baselined")
+        assert type(marked(finding, "baselined")) is type(finding)

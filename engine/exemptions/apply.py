@@ -30,6 +30,7 @@ from datetime import date, datetime
 
 from engine.conditions.compiler import EvaluationFailure
 from engine.exemptions.documents import Exemption
+from engine.exemptions.marking import marked
 from engine.findings import EvaluationError, ExemptionReport, Result
 
 DEFAULT_WARNING_DAYS = 14
@@ -68,7 +69,7 @@ def apply_exemptions(result: Result, exemptions, *, resources=None, warning_days
                     matched[exemption.id] += 1
                     chosen = chosen or exemption
             if chosen is not None and finding.status != "exempted":
-                finding = replace(finding, status="exempted", exemption=chosen.reference())
+                finding = marked(finding, "exempted", chosen.reference())
         for exemption in lapsed.get(finding.policy, ()):
             if matcher.applies(exemption, finding):
                 matched[exemption.id] += 1
