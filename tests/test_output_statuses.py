@@ -155,7 +155,7 @@ def test_markdown_lists_the_states_and_the_fixed_entry_inertly():
 
 def test_text_shows_the_exemption_on_each_row_and_the_sections():
     text = api.render(gated(), "text", shorten=False)
-    assert f"[exempted by active] missing tags team, cost-center, environment" in text
+    assert "[exempted by active] missing tags team, cost-center, environment" in text
     lines = text.splitlines()
     assert "5 exemptions: 1 active, 1 expiring, 1 expired, 1 unused, 1 unchecked" in lines
     states = [line.split()[0] for line in lines[lines.index("5 exemptions: 1 active, 1 expiring, 1 expired, 1 unused, 1 unchecked") + 2:][:4]]

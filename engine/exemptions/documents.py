@@ -61,7 +61,7 @@ class Exemption:
     line: int | None = None
     doc: YamlDocument | None = field(default=None, compare=False, repr=False)
     base: str = ""  # the pointer of the exemption inside doc ("" for a document of its own)
-    _glob: object = field(default=None, compare=False, repr=False)  # the globs as one compiled regex
+    pattern: object = field(default=None, compare=False, repr=False)  # the globs as one compiled regex
 
     @property
     def names_resources(self) -> bool:
@@ -78,7 +78,7 @@ class Exemption:
             return True
         if resource_id in self.ids or resource_id in self.addresses or address in self.addresses:
             return True
-        glob = self._glob
+        glob = self.pattern
         if glob is None:
             return False
         return (resource_id.__class__ is str and glob.match(resource_id) is not None) or (
@@ -140,7 +140,7 @@ def compile_exemption(doc: YamlDocument, data: dict, base: str, problems: list[P
         policies=tuple(data.get("policies", ())), labels=tuple(data.get("labels", ())),
         ids=frozenset((resources or {}).get("ids", ())), addresses=frozenset((resources or {}).get("addresses", ())),
         globs=globs, where=where, scopes=frozenset(data.get("scopes", ())), file=doc.file, line=line, doc=doc, base=base,
-        _glob=pattern,
+        pattern=pattern,
     )
 
 
