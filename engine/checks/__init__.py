@@ -1,7 +1,7 @@
 """The policy types: one table, type name -> module and schema.
 
 Each module holds one policy type: a docstring with the fixed sections (What it does / Why is
-this bad? / Example / Use instead / Options) and a ``compile(spec, report)`` function. The type's
+this bad? / Example / Use instead / Options) and a ``compile_spec(spec, report)`` function. The type's
 ``target`` says what it evaluates:
 
 ``inventory``

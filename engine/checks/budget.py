@@ -172,7 +172,7 @@ class BudgetCheck:
         return at_least(value, budget, threshold)
 
 
-def compile(spec: dict, report) -> BudgetCheck | None:
+def compile_spec(spec: dict, report) -> BudgetCheck | None:
     ok = True
     match = spec.get("match", "exact")
     scope = parse_scope(spec.get("scope", "owner"), match, "/scope", report)

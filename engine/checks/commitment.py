@@ -178,7 +178,7 @@ class CommitmentCheck:
         return {"ContractedCost": "contracted_cost", "ListCost": "list_cost", "EffectiveCost": "effective_cost"}[self.price]
 
 
-def compile(spec: dict, report) -> CommitmentCheck | None:
+def compile_spec(spec: dict, report) -> CommitmentCheck | None:
     scope = parse_scope(spec.get("scope", "all"), spec.get("match", "exact"), "/scope", report)
     if scope is None:
         return None

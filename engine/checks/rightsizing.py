@@ -313,7 +313,7 @@ def _num(value):
     return value
 
 
-def compile(spec: dict, report: Report) -> RightsizingCheck | None:
+def compile_spec(spec: dict, report: Report) -> RightsizingCheck | None:
     trigger = spec["trigger"]
     ceiling = spec.get("ceiling", {})
     statistic = trigger.get("statistic", "p95")

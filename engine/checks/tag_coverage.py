@@ -146,7 +146,7 @@ class TagCoverageCheck:
         return violations
 
 
-def compile(spec: dict, report) -> TagCoverageCheck | None:
+def compile_spec(spec: dict, report) -> TagCoverageCheck | None:
     ok = True
     match = spec.get("match", "exact")
     rules = []
