@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
-from engine.amounts import show
-from engine.findings import MONEY_FIELDS, Result
+from engine.findings import Result
 from engine.outputs.escaping import printable
-from engine.outputs.labels import MONEY_LABELS as _MONEY_LABELS
+from engine.outputs.labels import dollars, money_totals_label
 
 _COLORS = {"critical": "\033[1;31m", "high": "\033[31m", "medium": "\033[33m", "low": "\033[36m", "info": "\033[2m"}
 _RESET = "\033[0m"
@@ -20,15 +17,6 @@ def short_id(value: object, limit: int = 60) -> str:
         return text
     head = limit // 3
     return text[:head] + "…" + text[-(limit - head - 1):]
-
-
-def _dollars(finding) -> str:
-    parts = []
-    for name in MONEY_FIELDS:
-        money = getattr(finding, name)
-        if money is not None:
-            parts.append(f"{_MONEY_LABELS[name]} {show(money.amount, money.currency)}")
-    return "; ".join(parts)
 
 
 def _scope_label(scope: dict) -> str:
@@ -84,7 +72,7 @@ def render(result: Result, *, version: str, color: bool = False, shorten: bool =
                 label += f" ({printable(resource.get('name'), 30)})"
             status = "" if f.status == "open" else f"[{f.status}] "
             enforcement = "" if f.enforcement == "enforce" else " (audit)"
-            rows.append([f.severity, f.policy + enforcement, label, f.owner_source, _dollars(f), status + printable(f.message, message_limit)])
+            rows.append([f.severity, f.policy + enforcement, label, f.owner_source, dollars(f), status + printable(f.message, message_limit)])
         table = _table(rows)
         table = [table[0]] + [
             line.replace(f.severity, paint(f.severity, f.severity), 1) for line, f in zip(table[1:], findings)
@@ -100,15 +88,10 @@ def render(result: Result, *, version: str, color: bool = False, shorten: bool =
         rows = [["OWNER", "FINDINGS", "OPEN", "CRITICAL", "HIGH", "MEDIUM", "LOW", "INFO", "DOLLARS"]]
         for entry in summary:
             sev = entry["by_severity"]
-            dollars = "; ".join(
-                f"{_MONEY_LABELS[name]} " + ", ".join(show(Decimal(m["amount"]), m["currency"]) for m in entry[name])
-                for name in MONEY_FIELDS
-                if entry[name]
-            )
             rows.append(
                 [printable(entry["owner"]), str(entry["findings"]), str(entry["open"])]
                 + [str(sev.get(s, 0)) for s in ("critical", "high", "medium", "low", "info")]
-                + [dollars]
+                + [money_totals_label(entry)]
             )
         lines.extend(_table(rows))
         lines.append("")
