@@ -275,6 +275,9 @@ def check(policy_paths, inventory_paths, inventory_format, cost_paths, budget_pa
     --costs; policies whose input is not given are skipped and listed. With --costs, inventory
     findings also show what the resource costs per month, and savings are priced from the FOCUS
     data ahead of --prices.
+
+    Policies that could not be evaluated (E501-E504) are listed in the report, and also on
+    standard error unless the report is the text on standard output (which lists them already).
     """
     import gc
 
@@ -338,7 +341,7 @@ def check(policy_paths, inventory_paths, inventory_format, cost_paths, budget_pa
         text = render_chunks(result, version=__version__)  # written as it is made, a batch of findings at a time
     else:
         # long ids and messages are shortened only on a terminal; a CI log, a pipe or a file gets them whole
-        text = api.render(result, output_format, color=color, shorten=output is None and sys.stdout.isatty())
+        text = api.render(result, output_format, color=color, shorten=output is None and sys.stdout.isatty(), fail_on=fail_on)
     if output:
         try:
             write_atomic(output, text)
@@ -349,8 +352,9 @@ def check(policy_paths, inventory_paths, inventory_format, cost_paths, budget_pa
             sys.exit(2)
     else:
         _echo(text, nl=False)
-    for error in result.errors:
-        click.echo(error.format(), err=True)
+    if output or output_format != "text":  # the text report on standard output lists them already
+        for error in result.errors:
+            click.echo(error.format(), err=True)
     sys.exit(result.exit_code(fail_on))
 
 
