@@ -326,7 +326,7 @@ def check(policy_paths, inventory_paths, inventory_format, cost_paths, budget_pa
             click.echo("costwarden: reading the inventory from standard input (end it with Ctrl-D)", err=True)
         inventory = api.load_inventory(list(inventory_paths), format=inventory_format, freeze_gc=True)
         resources = inventory.resources
-        warnings = [conflict.describe() for conflict in inventory.conflicts]
+        warnings = [*inventory.warnings, *(conflict.describe() for conflict in inventory.conflicts)]
         if metrics_paths:
             metrics = api.load_metrics(list(metrics_paths), as_of=as_of, lookback=window, format=metrics_format)
             warnings.extend(metrics.attach(resources))
