@@ -56,11 +56,11 @@ class PolicyType:
 
 
 CHECKS: dict[str, PolicyType] = {
-    "condition": PolicyType("condition", condition, "policy-types/condition.schema.json", "generic condition on resource fields (JMESPath paths, operators, all/any/not)", ("fail_if",)),
-    "tagging": PolicyType("tagging", tagging, "policy-types/tagging.schema.json", "required tag keys, allowed values, key-case drift"),
-    "rightsizing": PolicyType("rightsizing", rightsizing, "policy-types/rightsizing.schema.json", "oversized for the measured load: a smaller size of the same family, priced", prices=True, money=("monthly_cost", "monthly_saving")),
-    "previous-generation": PolicyType("previous-generation", previous_generation, "policy-types/previous-generation.schema.json", "previous-generation family or volume type: the current equivalent, priced", prices=True, money=("monthly_cost", "monthly_saving")),
-    "waste": PolicyType("waste", waste, "policy-types/waste.schema.json", "paid for and unused (a condition); the saving is the resource's monthly cost", ("fail_if",), prices=True, money=("monthly_cost", "monthly_saving")),
+    "condition": PolicyType("condition", condition, "policy-types/condition.schema.json", "a generic condition on resource fields (JMESPath paths, operators, all/any/not); a resource fails when fail_if holds", ("fail_if",)),
+    "tagging": PolicyType("tagging", tagging, "policy-types/tagging.schema.json", "required tag keys, allowed values (list, regex or a team of the directory), key-case drift and near misses"),
+    "rightsizing": PolicyType("rightsizing", rightsizing, "policy-types/rightsizing.schema.json", "oversized for the measured load: a smaller size of the same family, the projected load and the priced saving", prices=True, money=("monthly_cost", "monthly_saving")),
+    "previous-generation": PolicyType("previous-generation", previous_generation, "policy-types/previous-generation.schema.json", "a previous-generation family or volume type: the current equivalent and the priced saving", prices=True, money=("monthly_cost", "monthly_saving")),
+    "waste": PolicyType("waste", waste, "policy-types/waste.schema.json", "paid for and unused: a condition whose findings are priced at the resource's monthly cost (what deleting it saves)", ("fail_if",), prices=True, money=("monthly_cost", "monthly_saving")),
     "budget": PolicyType("budget", budget, "policy-types/budget.schema.json", "spend per scope against a budget, on actuals and on a run-rate forecast", target="costs", money=("overspend",)),
     "tag-coverage": PolicyType("tag-coverage", tag_coverage, "policy-types/tag-coverage.schema.json", "share of spend carrying the allocation tags, by cost and by rows", target="costs", money=("unallocated_cost",)),
     "commitment": PolicyType("commitment", commitment, "policy-types/commitment.schema.json", "commitment utilization and coverage, with unused and on-demand dollars", target="costs", money=("uncovered_cost", "unused_commitment_cost")),
