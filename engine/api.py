@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import inspect
+
 from engine.bundled import policy_paths
 from engine.evaluator import evaluate
 from engine.findings import Result
 from engine.inventory.snapshot import load_inventory
 from engine.library import load_budgets, load_library, load_ownership
 from engine.outputs import FORMATS
+from engine.outputs.labels import check_fail_on
 from engine.policy import PolicyLibrary
 from engine.version import __version__
 
@@ -106,9 +109,15 @@ def baseline_text(result: Result) -> str:
     return text(created_entries(result))
 
 
-def render(result: Result, format: str = "text", *, color: bool = False, shorten: bool = True) -> str:
-    """Render a result in one of :data:`engine.outputs.FORMATS`."""
-    return FORMATS[format](result, version=__version__, color=color, shorten=shorten)
+def render(result: Result, format: str = "text", *, color: bool = False, shorten: bool = True, fail_on: str = "info") -> str:
+    """Render a result in one of :data:`engine.outputs.FORMATS`. ``fail_on`` (a severity, as ``check
+    --fail-on``) is the floor of the verdict the formats that state one give (Markdown, JUnit, GitHub)."""
+    check_fail_on(fail_on)
+    renderer = FORMATS[format]
+    options = {"color": color, "shorten": shorten}
+    if "fail_on" in inspect.signature(renderer).parameters:
+        options["fail_on"] = fail_on
+    return renderer(result, version=__version__, **options)
 
 
 __all__ = ["apply_baseline", "apply_exemptions", "baseline_text", "evaluate", "load_baseline", "load_budgets", "load_costs",

@@ -141,7 +141,50 @@ def _show(error: click.ClickException) -> None:
     sys.exit(error.exit_code)
 
 
+# Help texts may name the entries of a table: {formats}, {inventory_formats}, {cost_types}. They are
+# filled in when the help is shown, from the table itself, so that starting the command does not import
+# the outputs, the inventory adapters and the policy types.
+def _format_names() -> str:
+    from engine.outputs import FORMATS
+
+    return ", ".join(FORMATS)
+
+
+def _inventory_format_names() -> str:
+    from engine.inventory.adapters import ADAPTERS
+
+    return ", ".join(ADAPTERS)
+
+
+def _cost_type_names() -> str:
+    from engine.checks import CHECKS
+
+    return ", ".join(name for name, policy_type in CHECKS.items() if policy_type.target == "costs")
+
+
+_LISTINGS = {"{formats}": _format_names, "{inventory_formats}": _inventory_format_names, "{cost_types}": _cost_type_names}
+
+
+def _filled(text: str | None) -> str | None:
+    for placeholder, names in _LISTINGS.items():
+        if text and placeholder in text:
+            text = text.replace(placeholder, names())
+    return text
+
+
+class _Option(click.Option):
+    """An option whose help may name a table's entries (see :data:`_LISTINGS`)."""
+
+    def get_help_record(self, ctx):
+        self.help = _filled(self.help)
+        return super().get_help_record(ctx)
+
+
 class _Command(click.Command):
+    def format_help_text(self, ctx, formatter) -> None:
+        self.help = _filled(self.help)  # its first line, the short help of the command list, names no table
+        super().format_help_text(ctx, formatter)
+
     def make_context(self, *args, **kwargs):
         try:  # a command's --help prints while its arguments are parsed
             return super().make_context(*args, **kwargs)
@@ -209,7 +252,8 @@ def main() -> None:
                    "(default: the built-in library).")
 @click.option("--inventory", "-i", "inventory_paths", multiple=True, type=click.Path(allow_dash=True),
               help="Inventory snapshot file ('-': standard input, once); repeat to merge several.")
-@click.option("--inventory-format", default=None, help="Inventory format (default: detected from the content).")
+@click.option("--inventory-format", default=None, cls=_Option,
+              help="Inventory format: {inventory_formats} (default: detected from the content).")
 @click.option("--costs", "-c", "cost_paths", multiple=True, type=click.Path(), help="FOCUS cost export: CSV, CSV.gz or Parquet file, folder or glob; repeatable.")
 @click.option("--budgets", "budget_paths", multiple=True, type=click.Path(), help="Budgets documents (amounts for budget policies); repeatable.")
 @click.option("--metrics", "metrics_paths", multiple=True, type=click.Path(), help="Utilization metrics file (CSV, JSON Lines, CloudWatch get-metric-data output); repeatable.")
@@ -219,7 +263,8 @@ def main() -> None:
 @click.option("--ownership", type=click.Path(), default=None, help="Ownership document (team directory and resolution chain).")
 @click.option("--as-of", default=None, help="As-of date (YYYY-MM-DD, 00:00 UTC) or ISO-8601 date-time (converted to UTC); default: now. Fix it for reproducible output.")
 @click.option("--fail-on", type=click.Choice(SEVERITIES), default="info", show_default=True, help="Lowest severity that fails the run.")
-@click.option("--format", "-f", "output_format", default=None, help="Output format: text, json (default: text, or json with --output).")
+@click.option("--format", "-f", "output_format", default=None, cls=_Option,
+              help="Output format: {formats} (default: text, or json with --output).")
 @click.option("--output", "-o", type=click.Path(), default=None, help="Write the output to this file (atomically) instead of standard output.")
 @click.option("--policy", "policy_ids", multiple=True, help="Evaluate only this policy id (repeatable).")
 @click.option("--label", "labels", multiple=True, help="Evaluate only policies with this label (repeatable).")
@@ -228,11 +273,14 @@ def check(policy_paths, inventory_paths, inventory_format, cost_paths, budget_pa
           ownership, as_of, fail_on, output_format, output, policy_ids, labels, **exemption_options):
     """Evaluate policies over snapshots and report findings grouped by owner.
 
-    Inventory policies need --inventory, cost policies (budget, tag-coverage, commitment) need
+    Inventory policies need --inventory, cost policies (types {cost_types}) need
     --costs; policies whose input is not given are skipped and listed. With --costs, inventory
     findings also show what the resource costs per month, and savings are priced from the FOCUS
     data ahead of --prices. Exempted findings (--exemptions) and baselined ones (--baseline) are
     reported with their status and never fail the run.
+
+    Policies that could not be evaluated (E501-E504) are listed in the report, and also on
+    standard error unless the report is the text on standard output (which lists them already).
     """
     import gc
 
@@ -282,7 +330,7 @@ def check(policy_paths, inventory_paths, inventory_format, cost_paths, budget_pa
             click.echo("costwarden: reading the inventory from standard input (end it with Ctrl-D)", err=True)
         inventory = api.load_inventory(list(inventory_paths), format=inventory_format, freeze_gc=True)
         resources = inventory.resources
-        warnings = [conflict.describe() for conflict in inventory.conflicts]
+        warnings = [*inventory.warnings, *(conflict.describe() for conflict in inventory.conflicts)]
         if metrics_paths:
             metrics = api.load_metrics(list(metrics_paths), as_of=as_of, lookback=window, format=metrics_format)
             warnings.extend(metrics.attach(resources))
@@ -300,7 +348,7 @@ def check(policy_paths, inventory_paths, inventory_format, cost_paths, budget_pa
         text = render_chunks(result, version=__version__)  # written as it is made, a batch of findings at a time
     else:
         # long ids and messages are shortened only on a terminal; a CI log, a pipe or a file gets them whole
-        text = api.render(result, output_format, color=color, shorten=output is None and sys.stdout.isatty())
+        text = api.render(result, output_format, color=color, shorten=output is None and sys.stdout.isatty(), fail_on=fail_on)
     if output:
         try:
             write_atomic(output, text)
@@ -311,8 +359,9 @@ def check(policy_paths, inventory_paths, inventory_format, cost_paths, budget_pa
             sys.exit(2)
     else:
         _echo(text, nl=False)
-    for error in result.errors:
-        click.echo(error.format(), err=True)
+    if output or output_format != "text":  # the text report on standard output lists them already
+        for error in result.errors:
+            click.echo(error.format(), err=True)
     sys.exit(result.exit_code(fail_on))
 
 

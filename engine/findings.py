@@ -33,17 +33,6 @@ EXEMPTION_STATES = ("active", "expiring", "expired", "unused", "unchecked")  # s
 UNASSIGNED = "unassigned"  # the owner of a finding that nothing assigns to a team (owner_source "none")
 _ZERO = Decimal(0)
 RESOURCE_FIELDS = ("id", "type", "class", "provider", "account", "region", "name")
-# The dollars a finding can carry (each Money or None):
-#   monthly_cost            what the resource costs per month (inventory findings, with --costs)
-#   monthly_saving          estimated monthly saving of the recommendation
-#   overspend               spend (actual or forecast, the larger) above the budget
-#   unallocated_cost        the scope's spend in the period without the allocation tags
-#   uncovered_cost          eligible usage in the period left on demand (EffectiveCost)
-#   unused_commitment_cost  commitment paid for in the period and not used (EffectiveCost)
-MONEY_FIELDS = ("monthly_cost", "monthly_saving", "overspend", "unallocated_cost", "uncovered_cost", "unused_commitment_cost")
-_MONEY_OF = attrgetter(*MONEY_FIELDS)  # finding -> its MONEY_FIELDS, in one call
-_NO_MONEY = (None,) * len(MONEY_FIELDS)
-_NO_MONEY_DICT = dict.fromkeys(MONEY_FIELDS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,8 +44,48 @@ class Money:
         return {"amount": exact(self.amount), "currency": self.currency}
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
+class MoneyField:
+    """A kind of dollars a finding can carry (each finding: one :class:`Money` or none per field)."""
+
+    name: str  # the key in the findings JSON, the CSV columns' prefix, a policy test's money expectations
+    label: str  # words for people (text, Markdown, JUnit, GitHub outputs)
+    description: str  # what the amount is (the schemas, docs/policy-types.md)
+    per_resource: bool = False  # the resource's amount, not the finding's: totals count it once per resource
+
+
+# Every money field, in the order outputs list them. This table is the one place a field is declared:
+# the Finding's attributes, the findings JSON (and the money parts of schemas/findings.schema.json and
+# schemas/policy-test.schema.json, written from it by engine.checks.derived), the summaries, the CSV
+# columns and the outputs' labels all follow it. Which policy types produce a field is said by their
+# CHECKS entry (engine.checks.PolicyType.money).
+MONEY: dict[str, MoneyField] = {field.name: field for field in (
+    MoneyField("monthly_cost", "monthly cost",
+               "what the resource costs per month (730 h x observed hourly cost): inventory findings, with a cost snapshot or a price",
+               per_resource=True),
+    MoneyField("monthly_saving", "saving/month", "estimated monthly saving of the recommendation"),
+    MoneyField("overspend", "overspend", "actual or forecast spend (the larger) above the budget"),
+    MoneyField("unallocated_cost", "unallocated", "spend of the scope and period without the allocation tags"),
+    MoneyField("uncovered_cost", "on demand", "eligible usage of the scope and period left on demand (EffectiveCost)"),
+    MoneyField("unused_commitment_cost", "unused commitment", "commitment paid for in the period and not used (EffectiveCost)"),
+)}
+MONEY_FIELDS = tuple(MONEY)  # the names, as declared above (modules that lay out columns once, at import)
+# The two money fields an inventory check's Violation carries (the first two of MONEY), kept in slots of
+# their own: the evaluator sets them on every inventory finding it makes (the hot path); every other
+# field is in ``other_money``.
+_SLOTTED_MONEY = ("monthly_cost", "monthly_saving")
+_NO_MONEY = dict.fromkeys(MONEY)  # copied for a finding without money
+
+
+@dataclass(frozen=True, slots=True, init=False)
 class Finding:
+    """One policy's verdict on one resource or scope.
+
+    Money: one :class:`Money` or None per field of :data:`MONEY`, given as keywords
+    (``Finding(..., overspend=Money(...))``) and read as attributes (``finding.overspend``);
+    :attr:`money` has those the finding carries.
+    """
+
     policy: str
     severity: str
     enforcement: str
@@ -68,22 +97,63 @@ class Finding:
     scope: dict | None = None  # cost findings: {dimension, value, currency, period: {start, end}}
     monthly_cost: Money | None = None
     monthly_saving: Money | None = None
-    overspend: Money | None = None
-    unallocated_cost: Money | None = None
-    uncovered_cost: Money | None = None
-    unused_commitment_cost: Money | None = None
     status: str = "open"  # open | exempted | baselined
     title: str = ""
     # where the finding points in a file the user has: {"file", "line", "column"} (line, column: 1-based or None),
     # e.g. the .tf file and line of a plan's resource block, or the inventory file and line; None when unknown
     location: dict | None = None
+    # (name, Money) of every other MONEY field the finding carries, in MONEY order
+    other_money: tuple[tuple[str, Money], ...] = ()
     # status exempted: the exemption that applies, {"id", "reason", "expires", "approver", "ticket"}; else None
     exemption: dict | None = None
+
+    def __init__(self, policy: str, severity: str, enforcement: str, message: str, owner: str, owner_source: str,
+                 resource: dict | None, evidence: dict, scope: dict | None = None, monthly_cost: Money | None = None,
+                 monthly_saving: Money | None = None, status: str = "open", title: str = "", location: dict | None = None,
+                 other_money: tuple = (), exemption: dict | None = None, **money: Money | None):
+        unknown = [name for name in money if name not in MONEY]
+        if unknown:
+            raise TypeError(f"Finding() got an unexpected keyword argument {unknown[0]!r} (money fields: {', '.join(MONEY)})")
+        if money:
+            given = {**dict(other_money), **money}
+            other_money = tuple((name, given[name]) for name in MONEY if given.get(name) is not None)
+        setter = object.__setattr__
+        for name, value in (("policy", policy), ("severity", severity), ("enforcement", enforcement), ("message", message),
+                            ("owner", owner), ("owner_source", owner_source), ("resource", resource), ("evidence", evidence),
+                            ("scope", scope), ("monthly_cost", monthly_cost), ("monthly_saving", monthly_saving),
+                            ("status", status), ("title", title), ("location", location), ("other_money", other_money),
+                            ("exemption", exemption)):
+            setter(self, name, value)
+
+    def __getattr__(self, name: str):
+        """A money field of MONEY kept in ``other_money``: its Money, or None."""
+        if name in MONEY and name not in _SLOTTED_MONEY:
+            for key, value in self.other_money:
+                if key == name:
+                    return value
+            return None
+        raise AttributeError(f"'Finding' object has no attribute {name!r}")
 
     @property
     def kind(self) -> str:
         """``note`` or ``violation``: see :func:`finding_kind`."""
         return finding_kind(self.evidence)
+
+    @property
+    def money(self) -> dict[str, Money]:
+        """The money the finding carries: ``{field: Money}``, in MONEY order (most findings: none)."""
+        carried = {}
+        if self.monthly_cost is not None:
+            carried["monthly_cost"] = self.monthly_cost
+        if self.monthly_saving is not None:
+            carried["monthly_saving"] = self.monthly_saving
+        if self.other_money:
+            carried.update(self.other_money)
+        return carried
+
+    @property
+    def has_money(self) -> bool:
+        return self.monthly_cost is not None or self.monthly_saving is not None or bool(self.other_money)
 
     @property
     def fingerprint(self) -> str:
@@ -122,11 +192,16 @@ class Finding:
         }
 
     def money_dict(self) -> dict:
-        """``{field: {amount, currency} | None}`` for every money field (most findings carry none)."""
-        values = _MONEY_OF(self)
-        if values == _NO_MONEY:
-            return _NO_MONEY_DICT.copy()
-        return {name: value.to_dict() if value is not None else None for name, value in zip(MONEY_FIELDS, values)}
+        """``{field: {amount, currency} | None}`` for every field of MONEY (most findings carry none)."""
+        out = _NO_MONEY.copy()
+        cost, saving, other = self.monthly_cost, self.monthly_saving, self.other_money
+        if cost is not None:
+            out["monthly_cost"] = cost.to_dict()
+        if saving is not None:
+            out["monthly_saving"] = saving.to_dict()
+        for name, value in other:
+            out[name] = value.to_dict()
+        return out
 
 
 def finding_kind(evidence: dict) -> str:
@@ -162,23 +237,21 @@ def fingerprint_of(policy: str, kind: str, resource: dict | None, scope: dict | 
 
 
 def money_totals(findings) -> dict[str, list[dict]]:
-    """Each money field summed per currency; a resource's monthly cost counts once, however many findings it has."""
-    totals: dict[str, dict[str, Decimal]] = {name: {} for name in MONEY_FIELDS}
-    costed: set = set()
+    """Each money field summed per currency; a per-resource amount (the monthly cost) counts once per resource,
+    however many findings the resource has."""
+    totals: dict[str, dict[str, Decimal]] = {name: {} for name in MONEY}
+    counted: set = set()  # (field, provider, id) of the per-resource amounts counted
     for finding in findings:
-        values = _MONEY_OF(finding)
-        if values == _NO_MONEY:
+        if not finding.has_money:
             continue
-        for name, money in zip(MONEY_FIELDS, values):
-            if money is None:
-                continue
-            if name == "monthly_cost":
-                subject = (finding.resource or {}).get("provider"), (finding.resource or {}).get("id")
-                if subject in costed:
+        for name, money in finding.money.items():
+            if MONEY[name].per_resource:
+                subject = name, (finding.resource or {}).get("provider"), (finding.resource or {}).get("id")
+                if subject in counted:
                     continue
-                costed.add(subject)
-            totals[name][money.currency] = totals[name].get(money.currency, Decimal(0)) + money.amount
-    return {name: [{"amount": exact(v), "currency": c} for c, v in sorted(totals[name].items())] for name in MONEY_FIELDS}
+                counted.add(subject)
+            totals[name][money.currency] = totals[name].get(money.currency, _ZERO) + money.amount
+    return {name: [{"amount": exact(v), "currency": c} for c, v in sorted(totals[name].items())] for name in MONEY}
 
 
 def _fails(status: str, enforcement: str, severity: str, floor: int) -> bool:
@@ -375,7 +448,7 @@ class Result:
         Two passes over the findings serve every summary and the exit code: at 100k findings a pass
         costs its time in memory reads, whatever it computes.
         """
-        return _Tally(Counter(map(_TALLIED, self.findings)), [f for f in self.findings if _MONEY_OF(f) != _NO_MONEY])
+        return _Tally(Counter(map(_TALLIED, self.findings)), [f for f in self.findings if f.has_money])
 
     def to_dict(self, tool_version: str, *, with_findings: bool = True) -> dict:
         """The findings document; ``with_findings=False`` leaves its findings list empty (for a

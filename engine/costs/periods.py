@@ -14,8 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-PERIODS = ("month", "quarter", "year")
 _MONTHS = {"month": 1, "quarter": 3, "year": 12}
+SECONDS_PER_DAY = 86400
 
 
 @dataclass(frozen=True)
