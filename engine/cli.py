@@ -21,6 +21,7 @@ import sys
 
 import click
 
+from engine import cli_exemptions
 from engine.errors import InputError, did_you_mean
 from engine.severity import SEVERITIES
 from engine.version import __version__
@@ -267,14 +268,16 @@ def main() -> None:
 @click.option("--output", "-o", type=click.Path(), default=None, help="Write the output to this file (atomically) instead of standard output.")
 @click.option("--policy", "policy_ids", multiple=True, help="Evaluate only this policy id (repeatable).")
 @click.option("--label", "labels", multiple=True, help="Evaluate only policies with this label (repeatable).")
+@cli_exemptions.check_options
 def check(policy_paths, inventory_paths, inventory_format, cost_paths, budget_paths, metrics_paths, metrics_format, lookback, price_paths,
-          ownership, as_of, fail_on, output_format, output, policy_ids, labels):
+          ownership, as_of, fail_on, output_format, output, policy_ids, labels, **exemption_options):
     """Evaluate policies over snapshots and report findings grouped by owner.
 
     Inventory policies need --inventory, cost policies (types {cost_types}) need
     --costs; policies whose input is not given are skipped and listed. With --costs, inventory
     findings also show what the resource costs per month, and savings are priced from the FOCUS
-    data ahead of --prices.
+    data ahead of --prices. Exempted findings (--exemptions) and baselined ones (--baseline) are
+    reported with their status and never fail the run.
 
     Policies that could not be evaluated (E501-E504) are listed in the report, and also on
     standard error unless the report is the text on standard output (which lists them already).
@@ -317,6 +320,7 @@ def check(policy_paths, inventory_paths, inventory_format, cost_paths, budget_pa
     selected = library.select(tuple(policy_ids), tuple(labels))
     if not selected.policies:
         raise click.UsageError("no enabled policy matches --policy/--label")
+    steps = cli_exemptions.prepare(library, **exemption_options)  # exemptions and baseline, read before evaluating
     owners = api.load_ownership(ownership) if ownership else None
     budgets = api.load_budgets(list(budget_paths)) if budget_paths else None
     prices = api.load_prices(price_paths) if price_paths else None
@@ -334,6 +338,9 @@ def check(policy_paths, inventory_paths, inventory_format, cost_paths, budget_pa
     if cost_paths:
         costs = api.load_costs(list(cost_paths), columns=selected.cost_columns(with_inventory=resources is not None))
     result = api.evaluate(selected, resources, ownership=owners, as_of=as_of, warnings=warnings, costs=costs, budgets=budgets, prices=prices)
+    result = steps.apply(result, resources)
+    if steps.writes_baseline:  # costwarden baseline create / update
+        sys.exit(steps.write_baseline(result, resources))
     color = output is None and output_format == "text" and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
     if output and output_format == "json":  # written as orjson's bytes, without a decode and re-encode
         from engine.outputs.json_format import render_chunks
@@ -413,10 +420,12 @@ def validate(paths):
 
     library, tests = load_test_library(_policy_paths(paths))
     prepare_tests(library, tests)
+    exemptions = cli_exemptions.validate_exemptions(library)
     count = len(library.policies)
     _echo(
         f"ok: {len(library.files)} files, {count} polic{'ies' if count != 1 else 'y'}, "
         f"{len(library.tests)} policy tests, {len(library.ownerships)} ownership documents"
+        + (f", {len(exemptions)} exemption{'s' if len(exemptions) != 1 else ''}" if exemptions else "")
     )
 
 
@@ -504,6 +513,9 @@ def _schema_target_check(target: str) -> None:
 def _schema_write_failed(path: str, reason: str) -> None:
     click.echo(f"costwarden: cannot write the schemas: {path}: {reason}", err=True)
     sys.exit(2)
+
+
+main.add_command(cli_exemptions.baseline_commands(check))
 
 
 if __name__ == "__main__":  # pragma: no cover
