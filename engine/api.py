@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from inspect import signature
+import inspect
 
 from engine.bundled import policy_paths
 from engine.evaluator import evaluate
@@ -10,6 +10,7 @@ from engine.findings import Result
 from engine.inventory.snapshot import load_inventory
 from engine.library import load_budgets, load_library, load_ownership
 from engine.outputs import FORMATS
+from engine.outputs.labels import check_fail_on
 from engine.policy import PolicyLibrary
 from engine.version import __version__
 
@@ -66,17 +67,59 @@ def load_prices(paths):
     return price_sources(load_price_table(list(paths)))
 
 
+def load_exemptions(paths=(), *, library: PolicyLibrary | None = None):
+    """The Exemption documents in ``paths`` (files or folders, as ``check --exemptions``) and, with
+    ``library``, those among its files (its policy paths), validated; their policy ids and labels are
+    checked against ``library`` (see :mod:`engine.exemptions.documents`). Raises InputError."""
+    from engine.bundled import policies_dir
+    from engine.exemptions.documents import load_exemptions as load
+
+    among = library.files if library is not None else ()
+    return load(list(paths), policies=library.policies if library is not None else None, among=among,
+                skip_under=policies_dir())
+
+
+def apply_exemptions(result: Result, exemptions, *, resources=None, warning_days: int = 14) -> Result:
+    """``result`` with the findings the exemptions apply to marked ``exempted`` and each exemption's state
+    in ``result.exemptions`` (see :mod:`engine.exemptions.apply`); ``resources``: those evaluated."""
+    from engine.exemptions.apply import apply_exemptions as apply
+
+    return apply(result, exemptions, resources=resources, warning_days=warning_days)
+
+
+def load_baseline(path):
+    """A baseline file (``costwarden baseline create``), validated (see :mod:`engine.exemptions.baseline`)."""
+    from engine.exemptions.baseline import read_baseline
+
+    return read_baseline(str(path))
+
+
+def apply_baseline(result: Result, baseline, *, resources=None) -> Result:
+    """``result`` with the open findings in ``baseline`` marked ``baselined`` and the fixed ones listed in
+    ``result.baseline``; apply exemptions first. ``resources``: those evaluated."""
+    from engine.exemptions.baseline import apply_baseline as apply
+
+    return apply(result, baseline, resources=resources)
+
+
+def baseline_text(result: Result) -> str:
+    """The baseline file of a result's open findings (what ``costwarden baseline create`` writes)."""
+    from engine.exemptions.baseline import baseline_text as text, created_entries
+
+    return text(created_entries(result))
+
+
 def render(result: Result, format: str = "text", *, color: bool = False, shorten: bool = True, fail_on: str = "info") -> str:
-    """Render a result in one of :data:`engine.outputs.FORMATS`; ``fail_on`` (a severity, as ``--fail-on``)
-    goes to the formats that state a verdict (junit, github, markdown)."""
+    """Render a result in one of :data:`engine.outputs.FORMATS`. ``fail_on`` (a severity, as ``check
+    --fail-on``) is the floor of the verdict the formats that state one give (Markdown, JUnit, GitHub)."""
+    check_fail_on(fail_on)
     renderer = FORMATS[format]
-    if format in _STATES_A_VERDICT:
-        return renderer(result, version=__version__, color=color, shorten=shorten, fail_on=fail_on)
-    return renderer(result, version=__version__, color=color, shorten=shorten)
+    options = {"color": color, "shorten": shorten}
+    if "fail_on" in inspect.signature(renderer).parameters:
+        options["fail_on"] = fail_on
+    return renderer(result, version=__version__, **options)
 
 
-# the formats whose renderer takes fail_on (it says whether the run passes at that severity)
-_STATES_A_VERDICT = frozenset(name for name, renderer in FORMATS.items() if "fail_on" in signature(renderer).parameters)
-
-
-__all__ = ["evaluate", "load_budgets", "load_costs", "load_inventory", "load_metrics", "load_ownership", "load_plans", "load_policies", "load_prices", "render", "run_policy_tests"]
+__all__ = ["apply_baseline", "apply_exemptions", "baseline_text", "evaluate", "load_baseline", "load_budgets", "load_costs",
+           "load_exemptions", "load_inventory", "load_metrics", "load_ownership", "load_plans", "load_policies", "load_prices",
+           "render", "run_policy_tests"]

@@ -23,6 +23,7 @@ import sys
 
 import click
 
+from engine import cli_exemptions
 from engine.config import PathOrName
 from engine.errors import InputError, did_you_mean
 from engine.severity import SEVERITIES
@@ -145,6 +146,45 @@ def _show(error: click.ClickException) -> None:
     sys.exit(error.exit_code)
 
 
+# Help texts may name the entries of a table: {formats}, {inventory_formats}, {cost_types}. They are
+# filled in when the help is shown, from the table itself, so that starting the command does not import
+# the outputs, the inventory adapters and the policy types.
+def _format_names() -> str:
+    from engine.outputs import FORMATS
+
+    return ", ".join(FORMATS)
+
+
+def _inventory_format_names() -> str:
+    from engine.inventory.adapters import ADAPTERS
+
+    return ", ".join(ADAPTERS)
+
+
+def _cost_type_names() -> str:
+    from engine.checks import CHECKS
+
+    return ", ".join(name for name, policy_type in CHECKS.items() if policy_type.target == "costs")
+
+
+_LISTINGS = {"{formats}": _format_names, "{inventory_formats}": _inventory_format_names, "{cost_types}": _cost_type_names}
+
+
+def _filled(text: str | None) -> str | None:
+    for placeholder, names in _LISTINGS.items():
+        if text and placeholder in text:
+            text = text.replace(placeholder, names())
+    return text
+
+
+class _Option(click.Option):
+    """An option whose help may name a table's entries (see :data:`_LISTINGS`)."""
+
+    def get_help_record(self, ctx):
+        self.help = _filled(self.help)
+        return super().get_help_record(ctx)
+
+
 # --- the project config file: every command's defaults (engine.config) -----------------------------------
 
 _SETTINGS = "costwarden.settings"  # the root context's meta: config path -> engine.config.Settings
@@ -163,11 +203,12 @@ class _Context(click.Context):
         self.config_path: str | None = None  # --config
         self.no_config = False  # --no-config
         self.showing_help = False
+        self.showing_config = False  # costwarden config lists it: the config file is read even when parsing is resilient
         self._config_read = False
 
     def lookup_default(self, name, call=True):
-        if (not self._config_read and name not in _OWN_PARAMETERS and not self.showing_help and not self.resilient_parsing
-                and not isinstance(self.command, click.Group)):
+        if (not self._config_read and name not in _OWN_PARAMETERS and not self.showing_help
+                and (not self.resilient_parsing or self.showing_config) and not isinstance(self.command, click.Group)):
             self._config_read = True
             defaults = _settings(self).defaults(self.config_section())
             self.default_map = {**defaults, **(self.default_map or {})}
@@ -242,6 +283,10 @@ class _Command(click.Command):
     def get_help(self, ctx):
         ctx.showing_help = True  # the help shows the built-in defaults; a broken config file must not stop it
         return super().get_help(ctx)
+
+    def format_help_text(self, ctx, formatter) -> None:
+        self.help = _filled(self.help)  # its first line, the short help of the command list, names no table
+        super().format_help_text(ctx, formatter)
 
     def make_context(self, *args, **kwargs):
         try:  # a command's --help prints while its arguments are parsed
@@ -341,7 +386,8 @@ _PLAN_OPTIONS = _options(
 _INVENTORY_OPTIONS = _options(
     click.option("--inventory", "-i", "inventory_paths", multiple=True, type=click.Path(allow_dash=True),
                  help="Inventory snapshot file ('-': standard input, once); repeat to merge several."),
-    click.option("--inventory-format", default=None, help="Inventory format (default: detected from the content)."),
+    click.option("--inventory-format", default=None, cls=_Option,
+                 help="Inventory format: {inventory_formats} (default: detected from the content)."),
     click.option("--metrics", "metrics_paths", multiple=True, type=click.Path(),
                  help="Utilization metrics file (CSV, JSON Lines, CloudWatch get-metric-data output); repeatable."),
     click.option("--metrics-format", default=None, help="Metrics format: csv, jsonl, cloudwatch (default: detected)."),
@@ -368,8 +414,8 @@ _RUN_OPTIONS = _options(
     click.option("--fail-on", type=click.Choice(SEVERITIES), default="info", show_default=True, help="Lowest severity that fails the run."),
 )
 _OUTPUT_OPTIONS = _options(
-    click.option("--format", "-f", "output_format", multiple=True,
-                 help="Output format: text, json, sarif, junit, github, markdown, csv (default: text, or json with --output). "
+    click.option("--format", "-f", "output_format", multiple=True, cls=_Option,
+                 help="Output format: {formats} (default: text, or json with --output). "
                       "Repeat with --output for several outputs in one run: -f sarif -o a.sarif -f markdown -o summary.md "
                       "(each --output goes with the --format next to it; at most one without --output, to standard output)."),
     click.option("--output", "-o", "output", multiple=True, type=click.Path(allow_dash=True),
@@ -384,21 +430,24 @@ _OUTPUT_OPTIONS = _options(
 @_COST_OPTIONS
 @_RUN_OPTIONS
 @_OUTPUT_OPTIONS
+@cli_exemptions.check_options
 def check(policy_paths, policy_ids, labels, plan_paths, plan_scope, source_dir, inventory_paths, inventory_format, metrics_paths,
           metrics_format, lookback, cost_paths, budget_paths, price_paths, period, stale_after, ownership, as_of, fail_on,
-          output_format, output):
+          output_format, output, **exemption_options):
     """Evaluate policies over snapshots and report findings grouped by owner.
 
-    Inventory policies judge --plan and --inventory resources, cost policies (budget,
-    tag-coverage, commitment) need --costs; policies whose input is not given are skipped and
-    listed. With --costs, inventory findings also show what the resource costs per month, and
-    savings are priced from the FOCUS data ahead of --prices.
+    Inventory policies judge --plan and --inventory resources, cost policies (types
+    {cost_types}) need --costs; policies whose input is not given are skipped and listed. With
+    --costs, inventory findings also show what the resource costs per month, and savings are
+    priced from the FOCUS data ahead of --prices. Exempted findings (--exemptions) and
+    baselined ones (--baseline) are reported with their status and never fail the run.
 
     A plan resource whose values a policy reads are known only after apply is not judged by it:
     it is listed in the warnings, not a finding.
 
-    Several outputs in one run: -f sarif -o costwarden.sarif -f markdown -o summary.md. With
-    evaluation errors (exit code 2) the outputs are written, with the errors in them.
+    Several outputs in one run: -f sarif -o costwarden.sarif -f markdown -o summary.md. Policies
+    that could not be evaluated (E501-E505, exit code 2) are listed in every output, and also on
+    standard error unless the text report on standard output lists them already.
     """
     from engine import api
 
@@ -422,7 +471,8 @@ def check(policy_paths, policy_ids, labels, plan_paths, plan_scope, source_dir, 
     window = _check_lookback(lookback)
     if metrics_format is not None and metrics_format not in METRICS_FORMATS:
         raise click.UsageError(f"unknown metrics format '{metrics_format}' (one of {', '.join(METRICS_FORMATS)})")
-    selected = _selected_policies(api, policy_paths, policy_ids, labels)
+    selected, library = _selected_policies(api, policy_paths, policy_ids, labels)
+    steps = cli_exemptions.prepare(library, **exemption_options)  # exemptions and baseline, read before evaluating
     owners = api.load_ownership(ownership) if ownership else None
     budgets = api.load_budgets(list(budget_paths)) if budget_paths else None
     prices = api.load_prices(price_paths) if price_paths else None
@@ -433,9 +483,13 @@ def check(policy_paths, policy_ids, labels, plan_paths, plan_scope, source_dir, 
         costs = api.load_costs(list(cost_paths), columns=selected.cost_columns(with_inventory=resources is not None))
     result = api.evaluate(selected, resources, ownership=owners, as_of=when, warnings=warnings, costs=costs, budgets=budgets,
                           prices=prices, period=report_period, stale_after=stale_after, locate=locate)
+    result = steps.apply(result, resources)
+    if steps.writes_baseline:  # costwarden baseline create / update
+        sys.exit(steps.write_baseline(result, resources))
     _write_outputs(result, targets, fail_on)
-    for error in result.errors:
-        click.echo(error.format(), err=True)
+    if ("text", None) not in targets:  # the text report on standard output lists them already
+        for error in result.errors:
+            click.echo(error.format(), err=True)
     sys.exit(result.exit_code(fail_on))
 
 
@@ -513,7 +567,7 @@ def _selected_policies(api, policy_paths, policy_ids, labels):
     selected = library.select(tuple(policy_ids), tuple(labels))
     if not selected.policies:
         raise click.UsageError("no enabled policy matches --policy/--label")
-    return selected
+    return selected, library
 
 
 def _load_resources(api, inventory_paths, inventory_format, metrics_paths, metrics_format, when, window, plan_paths, plan_scope,
@@ -526,7 +580,7 @@ def _load_resources(api, inventory_paths, inventory_format, metrics_paths, metri
             _waiting_for_stdin("the inventory")
         inventory = api.load_inventory(list(inventory_paths), format=inventory_format, freeze_gc=True)
         resources = inventory.resources
-        warnings = [conflict.describe() for conflict in inventory.conflicts]
+        warnings = [*inventory.warnings, *(conflict.describe() for conflict in inventory.conflicts)]
         if metrics_paths:
             metrics = api.load_metrics(list(metrics_paths), as_of=when, lookback=window, format=metrics_format)
             warnings.extend(metrics.attach(resources))
@@ -685,10 +739,12 @@ def validate(paths):
 
     library, tests = load_test_library(_policy_paths(paths))
     prepare_tests(library, tests)
+    exemptions = cli_exemptions.validate_exemptions(library)
     count = len(library.policies)
     _echo(
         f"ok: {len(library.files)} files, {count} polic{'ies' if count != 1 else 'y'}, "
         f"{len(library.tests)} policy tests, {len(library.ownerships)} ownership documents"
+        + (f", {len(exemptions)} exemption{'s' if len(exemptions) != 1 else ''}" if exemptions else "")
     )
 
 
@@ -778,6 +834,20 @@ def _schema_write_failed(path: str, reason: str) -> None:
     sys.exit(2)
 
 
+def _adopted(group: click.Group) -> click.Group:
+    """A command group made elsewhere, given this module's contexts: its commands read the config file
+    (their section under the group's) like every other command. check's --config and --no-config are
+    among the options they take from check."""
+    for command in [group, *group.commands.values()]:
+        command.context_class = _Context
+        if not any(param.name == "config" for param in command.params) and not isinstance(command, click.Group):
+            command.params.extend(_config_options())
+    return group
+
+
+main.add_command(_adopted(cli_exemptions.baseline_commands(check)))
+
+
 # --- config -----------------------------------------------------------------------------------------------
 
 @main.command(name="config", context_settings={"ignore_unknown_options": True, "allow_interspersed_args": False})
@@ -813,8 +883,9 @@ def config_command(args):
         header = f"config file: {config.path}"
     lines = [header]
     for path, command in shown:
-        sub = command.context_class(command, info_name=" ".join(path), parent=ctx.find_root())
-        sub.section, sub.config_path, sub.no_config = path, ctx.config_path, ctx.no_config
+        # every command without arguments: resilient, so that an option it requires (baseline create --output) is not asked for
+        sub = command.context_class(command, info_name=" ".join(path), parent=ctx.find_root(), resilient_parsing=not args)
+        sub.section, sub.config_path, sub.no_config, sub.showing_config = path, ctx.config_path, ctx.no_config, True
         command.parse_args(sub, list(rest))
         used = _settings(sub)
         rows = []

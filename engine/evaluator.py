@@ -292,7 +292,8 @@ class _CostCoverage:
 
     def _covered(self) -> str:
         if self._range is None:
-            self._range = self.costs.data_range()
+            costs = self.costs
+            self._range = costs.query(f"SELECT min(ChargePeriodStart), max(ChargePeriodEnd) FROM {costs.table}")[0]
         first, last = self._range
         if first is None:
             return "the cost data has no rows"

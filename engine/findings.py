@@ -1,9 +1,14 @@
 """Findings, evaluation errors and the result of a run — plain frozen dataclasses.
 
 The JSON form (``Result.to_dict``) is described by ``schemas/findings.schema.json`` (v1). Money is
-an exact decimal string with a currency. A fingerprint identifies a finding across runs: it hashes
-the policy id with the resource (provider + id) or the scope (+ period) — never amounts or
-messages — so a baseline can recognise the same finding tomorrow.
+an exact decimal string with a currency. A fingerprint identifies a finding across runs (recipe
+:data:`FINGERPRINT_VERSION`, see :func:`fingerprint_of`): it hashes the policy id, the finding's
+kind and its subject — the resource (provider + id) or the scope (+ period) — never amounts or
+messages, so a baseline can recognise the same finding tomorrow.
+
+A finding's ``status`` is ``open`` as the evaluator makes it; the steps that run after it
+(:mod:`engine.exemptions`) mark it ``exempted`` (with the ``exemption`` that applies) or
+``baselined``, and record what they found in :attr:`Result.exemptions` and :attr:`Result.baseline`.
 """
 
 from __future__ import annotations
@@ -15,24 +20,19 @@ from decimal import Decimal
 from functools import cached_property
 from operator import attrgetter
 
+import orjson
+
 from engine.amounts import exact
 from engine.severity import SEVERITY_RANK
 
 FINDINGS_SCHEMA_VERSION = "1"
+FINGERPRINT_VERSION = "2"  # the recipe of fingerprint_of; baselines record the recipe they were written with
+STATUSES = ("open", "exempted", "baselined")
+FINDING_KINDS = ("violation", "note")  # see finding_kind
+EXEMPTION_STATES = ("active", "expiring", "expired", "unused", "unchecked")  # see ExemptionReport
 UNASSIGNED = "unassigned"  # the owner of a finding that nothing assigns to a team (owner_source "none")
 _ZERO = Decimal(0)
 RESOURCE_FIELDS = ("id", "type", "class", "provider", "account", "region", "name")
-# The dollars a finding can carry (each Money or None):
-#   monthly_cost            what the resource costs per month (inventory findings, with --costs)
-#   monthly_saving          estimated monthly saving of the recommendation
-#   overspend               spend (actual or forecast, the larger) above the budget
-#   unallocated_cost        the scope's spend in the period without the allocation tags
-#   uncovered_cost          eligible usage in the period left on demand (EffectiveCost)
-#   unused_commitment_cost  commitment paid for in the period and not used (EffectiveCost)
-MONEY_FIELDS = ("monthly_cost", "monthly_saving", "overspend", "unallocated_cost", "uncovered_cost", "unused_commitment_cost")
-_MONEY_OF = attrgetter(*MONEY_FIELDS)  # finding -> its MONEY_FIELDS, in one call
-_NO_MONEY = (None,) * len(MONEY_FIELDS)
-_NO_MONEY_DICT = dict.fromkeys(MONEY_FIELDS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,8 +44,48 @@ class Money:
         return {"amount": exact(self.amount), "currency": self.currency}
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
+class MoneyField:
+    """A kind of dollars a finding can carry (each finding: one :class:`Money` or none per field)."""
+
+    name: str  # the key in the findings JSON, the CSV columns' prefix, a policy test's money expectations
+    label: str  # words for people (text, Markdown, JUnit, GitHub outputs)
+    description: str  # what the amount is (the schemas, docs/policy-types.md)
+    per_resource: bool = False  # the resource's amount, not the finding's: totals count it once per resource
+
+
+# Every money field, in the order outputs list them. This table is the one place a field is declared:
+# the Finding's attributes, the findings JSON (and the money parts of schemas/findings.schema.json and
+# schemas/policy-test.schema.json, written from it by engine.checks.derived), the summaries, the CSV
+# columns and the outputs' labels all follow it. Which policy types produce a field is said by their
+# CHECKS entry (engine.checks.PolicyType.money).
+MONEY: dict[str, MoneyField] = {field.name: field for field in (
+    MoneyField("monthly_cost", "monthly cost",
+               "what the resource costs per month (730 h x observed hourly cost): inventory findings, with a cost snapshot or a price",
+               per_resource=True),
+    MoneyField("monthly_saving", "saving/month", "estimated monthly saving of the recommendation"),
+    MoneyField("overspend", "overspend", "actual or forecast spend (the larger) above the budget"),
+    MoneyField("unallocated_cost", "unallocated", "spend of the scope and period without the allocation tags"),
+    MoneyField("uncovered_cost", "on demand", "eligible usage of the scope and period left on demand (EffectiveCost)"),
+    MoneyField("unused_commitment_cost", "unused commitment", "commitment paid for in the period and not used (EffectiveCost)"),
+)}
+MONEY_FIELDS = tuple(MONEY)  # the names, as declared above (modules that lay out columns once, at import)
+# The two money fields an inventory check's Violation carries (the first two of MONEY), kept in slots of
+# their own: the evaluator sets them on every inventory finding it makes (the hot path); every other
+# field is in ``other_money``.
+_SLOTTED_MONEY = ("monthly_cost", "monthly_saving")
+_NO_MONEY = dict.fromkeys(MONEY)  # copied for a finding without money
+
+
+@dataclass(frozen=True, slots=True, init=False)
 class Finding:
+    """One policy's verdict on one resource or scope.
+
+    Money: one :class:`Money` or None per field of :data:`MONEY`, given as keywords
+    (``Finding(..., overspend=Money(...))``) and read as attributes (``finding.overspend``);
+    :attr:`money` has those the finding carries.
+    """
+
     policy: str
     severity: str
     enforcement: str
@@ -57,25 +97,68 @@ class Finding:
     scope: dict | None = None  # cost findings: {dimension, value, currency, period: {start, end}}
     monthly_cost: Money | None = None
     monthly_saving: Money | None = None
-    overspend: Money | None = None
-    unallocated_cost: Money | None = None
-    uncovered_cost: Money | None = None
-    unused_commitment_cost: Money | None = None
     status: str = "open"  # open | exempted | baselined
     title: str = ""
     # where the finding points in a file the user has: {"file", "line", "column"} (line, column: 1-based or None),
     # e.g. the .tf file and line of a plan's resource block, or the inventory file and line; None when unknown
     location: dict | None = None
+    # (name, Money) of every other MONEY field the finding carries, in MONEY order
+    other_money: tuple[tuple[str, Money], ...] = ()
+    # status exempted: the exemption that applies, {"id", "reason", "expires", "approver", "ticket"}; else None
+    exemption: dict | None = None
+
+    def __init__(self, policy: str, severity: str, enforcement: str, message: str, owner: str, owner_source: str,
+                 resource: dict | None, evidence: dict, scope: dict | None = None, monthly_cost: Money | None = None,
+                 monthly_saving: Money | None = None, status: str = "open", title: str = "", location: dict | None = None,
+                 other_money: tuple = (), exemption: dict | None = None, **money: Money | None):
+        unknown = [name for name in money if name not in MONEY]
+        if unknown:
+            raise TypeError(f"Finding() got an unexpected keyword argument {unknown[0]!r} (money fields: {', '.join(MONEY)})")
+        if money:
+            given = {**dict(other_money), **money}
+            other_money = tuple((name, given[name]) for name in MONEY if given.get(name) is not None)
+        setter = object.__setattr__
+        for name, value in (("policy", policy), ("severity", severity), ("enforcement", enforcement), ("message", message),
+                            ("owner", owner), ("owner_source", owner_source), ("resource", resource), ("evidence", evidence),
+                            ("scope", scope), ("monthly_cost", monthly_cost), ("monthly_saving", monthly_saving),
+                            ("status", status), ("title", title), ("location", location), ("other_money", other_money),
+                            ("exemption", exemption)):
+            setter(self, name, value)
+
+    def __getattr__(self, name: str):
+        """A money field of MONEY kept in ``other_money``: its Money, or None."""
+        if name in MONEY and name not in _SLOTTED_MONEY:
+            for key, value in self.other_money:
+                if key == name:
+                    return value
+            return None
+        raise AttributeError(f"'Finding' object has no attribute {name!r}")
+
+    @property
+    def kind(self) -> str:
+        """``note`` or ``violation``: see :func:`finding_kind`."""
+        return finding_kind(self.evidence)
+
+    @property
+    def money(self) -> dict[str, Money]:
+        """The money the finding carries: ``{field: Money}``, in MONEY order (most findings: none)."""
+        carried = {}
+        if self.monthly_cost is not None:
+            carried["monthly_cost"] = self.monthly_cost
+        if self.monthly_saving is not None:
+            carried["monthly_saving"] = self.monthly_saving
+        if self.other_money:
+            carried.update(self.other_money)
+        return carried
+
+    @property
+    def has_money(self) -> bool:
+        return self.monthly_cost is not None or self.monthly_saving is not None or bool(self.other_money)
 
     @property
     def fingerprint(self) -> str:
-        if self.resource is not None:
-            subject = f"resource|{self.resource.get('provider')}|{self.resource.get('id')}"
-        else:
-            scope = self.scope or {}
-            period = scope.get("period") or {}
-            subject = f"scope|{scope.get('dimension')}|{scope.get('value')}|{scope.get('currency')}|{period.get('start')}|{period.get('end')}"
-        return hashlib.sha256(f"{self.policy}|{subject}".encode()).hexdigest()[:32]
+        """The finding's identity across runs: :func:`fingerprint_of` its policy, kind and subject."""
+        return fingerprint_of(self.policy, finding_kind(self.evidence), self.resource, self.scope)
 
     def sort_key(self) -> tuple:
         """Per policy: priced findings first, largest saving first (recommendations are read in that order;
@@ -105,34 +188,70 @@ class Finding:
             "message": self.message,
             "evidence": self.evidence,
             "money": self.money_dict(),
+            "exemption": self.exemption,
         }
 
     def money_dict(self) -> dict:
-        """``{field: {amount, currency} | None}`` for every money field (most findings carry none)."""
-        values = _MONEY_OF(self)
-        if values == _NO_MONEY:
-            return _NO_MONEY_DICT.copy()
-        return {name: value.to_dict() if value is not None else None for name, value in zip(MONEY_FIELDS, values)}
+        """``{field: {amount, currency} | None}`` for every field of MONEY (most findings carry none)."""
+        out = _NO_MONEY.copy()
+        cost, saving, other = self.monthly_cost, self.monthly_saving, self.other_money
+        if cost is not None:
+            out["monthly_cost"] = cost.to_dict()
+        if saving is not None:
+            out["monthly_saving"] = saving.to_dict()
+        for name, value in other:
+            out[name] = value.to_dict()
+        return out
+
+
+def finding_kind(evidence: dict) -> str:
+    """``note`` for a finding that reports a candidate without a recommendation — its evidence says
+    ``recommendation: null`` (a rightsizing candidate on too little data, or with no smaller size) —,
+    ``violation`` for every other finding. A note and a later recommendation for the same resource
+    are two findings: a baseline that holds the note does not hide the recommendation."""
+    if evidence.__class__ is dict and "recommendation" in evidence and evidence["recommendation"] is None:
+        return "note"
+    return "violation"
+
+
+def fingerprint_of(policy: str, kind: str, resource: dict | None, scope: dict | None) -> str:
+    """The fingerprint (recipe ``2``): the first 32 hex digits of the SHA-256 of the JSON array
+
+    * ``[policy, kind, "resource", provider, id]`` for a finding about a resource, or
+    * ``[policy, kind, "scope", dimension, value, currency, period start, period end]`` for a cost finding,
+
+    written compactly (no spaces, UTF-8). Nothing else goes in: not the message, the evidence, the
+    money, the severity, the owner or where the resource was read, so the fingerprint stays the
+    same when unrelated resources are added, files are reordered or amounts change. A plan's
+    resource id is its full address, so ``module.a.aws_instance.x`` and ``module.b.aws_instance.x``
+    differ. A JSON array keeps the parts apart whatever characters they hold.
+    """
+    if resource is not None:
+        parts = [policy, kind, "resource", resource.get("provider"), resource.get("id")]
+    else:
+        scope = scope or {}
+        period = scope.get("period") or {}
+        parts = [policy, kind, "scope", scope.get("dimension"), scope.get("value"), scope.get("currency"),
+                 period.get("start"), period.get("end")]
+    return hashlib.sha256(orjson.dumps(parts, default=str)).hexdigest()[:32]
 
 
 def money_totals(findings) -> dict[str, list[dict]]:
-    """Each money field summed per currency; a resource's monthly cost counts once, however many findings it has."""
-    totals: dict[str, dict[str, Decimal]] = {name: {} for name in MONEY_FIELDS}
-    costed: set = set()
+    """Each money field summed per currency; a per-resource amount (the monthly cost) counts once per resource,
+    however many findings the resource has."""
+    totals: dict[str, dict[str, Decimal]] = {name: {} for name in MONEY}
+    counted: set = set()  # (field, provider, id) of the per-resource amounts counted
     for finding in findings:
-        values = _MONEY_OF(finding)
-        if values == _NO_MONEY:
+        if not finding.has_money:
             continue
-        for name, money in zip(MONEY_FIELDS, values):
-            if money is None:
-                continue
-            if name == "monthly_cost":
-                subject = (finding.resource or {}).get("provider"), (finding.resource or {}).get("id")
-                if subject in costed:
+        for name, money in finding.money.items():
+            if MONEY[name].per_resource:
+                subject = name, (finding.resource or {}).get("provider"), (finding.resource or {}).get("id")
+                if subject in counted:
                     continue
-                costed.add(subject)
-            totals[name][money.currency] = totals[name].get(money.currency, Decimal(0)) + money.amount
-    return {name: [{"amount": exact(v), "currency": c} for c, v in sorted(totals[name].items())] for name in MONEY_FIELDS}
+                counted.add(subject)
+            totals[name][money.currency] = totals[name].get(money.currency, _ZERO) + money.amount
+    return {name: [{"amount": exact(v), "currency": c} for c, v in sorted(totals[name].items())] for name in MONEY}
 
 
 def _fails(status: str, enforcement: str, severity: str, floor: int) -> bool:
@@ -204,6 +323,61 @@ class EvaluationError:
 
 
 @dataclass(frozen=True)
+class ExemptionReport:
+    """What one exemption did in a run (:attr:`Result.exemptions`). ``state``, one of :data:`EXEMPTION_STATES`:
+
+    * ``expired`` — it expired before the as-of date and no longer applies (``matched``: the findings
+      it would have exempted, open again);
+    * ``unused`` — in force, it exempted no finding although the run evaluated one of its policies
+      over one of its resources (or scopes): remove it if it no longer applies;
+    * ``unchecked`` — in force, and the run evaluated none of its policies or none of its resources
+      (e.g. a plan that does not touch them), so whether it is still needed is unknown;
+    * ``expiring`` — in force, used, and it expires within the warning days;
+    * ``active`` — in force and used.
+    """
+
+    id: str
+    state: str
+    expires: str  # YYYY-MM-DD, the last day it applies
+    days_left: int  # expires - the as-of date (negative: expired)
+    reason: str
+    approver: str | None
+    ticket: str | None
+    matched: int  # findings it exempted (expired: would have exempted)
+    file: str | None = None
+    line: int | None = None
+
+    def to_dict(self) -> dict:
+        return {"id": self.id, "state": self.state, "expires": self.expires, "days_left": self.days_left,
+                "reason": self.reason, "approver": self.approver, "ticket": self.ticket, "matched": self.matched,
+                "file": self.file, "line": self.line}
+
+
+@dataclass(frozen=True)
+class BaselineReport:
+    """What a baseline did in a run (:attr:`Result.baseline`).
+
+    ``baselined`` findings are in it; ``new`` are the open findings that are not. Of its entries,
+    ``fixed`` (each a baseline entry: fingerprint, policy, kind, resource or scope, message) were
+    looked at and are gone: their policy was evaluated (and, for a resource, the resource was in
+    the run's input) and reported nothing; ``unchecked`` counts those the run did not look at.
+    """
+
+    file: str
+    fingerprint_version: str  # the recipe the file was written with
+    entries: int
+    baselined: int
+    new: int
+    fixed: tuple = ()
+    unchecked: int = 0
+    fingerprints: frozenset = field(default=frozenset(), compare=False, repr=False)  # of its entries, current recipe
+
+    def to_dict(self) -> dict:
+        return {"file": self.file, "fingerprint_version": self.fingerprint_version, "entries": self.entries,
+                "baselined": self.baselined, "new": self.new, "fixed": list(self.fixed), "unchecked": self.unchecked}
+
+
+@dataclass(frozen=True)
 class Result:
     """Everything a run produced; outputs render it, the CLI maps it to an exit code."""
 
@@ -216,6 +390,8 @@ class Result:
     teams: dict = field(default_factory=dict)  # team id -> engine.ownership.Team
     cost_rows_evaluated: int = 0
     skipped: tuple[tuple[str, str], ...] = ()  # (policy id, why) for policies whose input was not given
+    exemptions: tuple[ExemptionReport, ...] = ()  # every exemption given, by id (engine.exemptions.apply)
+    baseline: BaselineReport | None = None  # the baseline given, if any (engine.exemptions.baseline)
     # the period the run reports on (check --period): {"label", "given", "start", "end"}; None: each cost
     # policy's period holding the as-of instant
     period: dict | None = None
@@ -278,15 +454,19 @@ class Result:
         Two passes over the findings serve every summary and the exit code: at 100k findings a pass
         costs its time in memory reads, whatever it computes.
         """
-        return _Tally(Counter(map(_TALLIED, self.findings)), [f for f in self.findings if _MONEY_OF(f) != _NO_MONEY])
+        return _Tally(Counter(map(_TALLIED, self.findings)), [f for f in self.findings if f.has_money])
 
     def to_dict(self, tool_version: str, *, with_findings: bool = True) -> dict:
         """The findings document; ``with_findings=False`` leaves its findings list empty (for a
         renderer that writes them a batch at a time)."""
+        statuses = Counter()
+        for (_, _, status, _, _), count in self._tally.counts.items():
+            statuses[status] += count
         return {
             "schema_version": FINDINGS_SCHEMA_VERSION,
             "tool": {"name": "costwarden", "version": tool_version},
             "as_of": self.as_of,
+            "fingerprint_version": FINGERPRINT_VERSION,
             "period": self.period,
             "summary": {
                 "resources_evaluated": self.resources_evaluated,
@@ -294,7 +474,9 @@ class Result:
                 "policies_evaluated": len(self.policies),
                 "policies_skipped": [{"policy": policy, "reason": reason} for policy, reason in self.skipped],
                 "findings": len(self.findings),
-                "open": sum(count for (_, _, status, _, _), count in self._tally.counts.items() if status == "open"),
+                "open": statuses["open"],
+                "exempted": statuses["exempted"],
+                "baselined": statuses["baselined"],
                 "errors": len(self.errors),
                 "not_judged": len(self.not_judged),
                 "by_owner": self.owner_summary(),
@@ -303,4 +485,6 @@ class Result:
             "findings": [f.to_dict() for f in self.findings] if with_findings else [],
             "errors": [e.to_dict() for e in self.errors],
             "warnings": list(self.warnings),
+            "exemptions": [report.to_dict() for report in self.exemptions],
+            "baseline": self.baseline.to_dict() if self.baseline is not None else None,
         }

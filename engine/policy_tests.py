@@ -8,7 +8,15 @@ relative to the test file), an as-of date, an ownership document, and the expect
 * ``pass`` — the policy selects the resource (or evaluates the scope) and reports nothing;
 * ``skip`` — the policy does not select the resource (type or ``where`` condition), or a cost
   policy was skipped (e.g. its Budgets document is missing);
-* ``error`` — the policy cannot be evaluated on the resource.
+* ``error`` — the policy cannot be evaluated on the resource;
+* ``exempted`` — the policy reports a finding and one of the test's exemptions applies to it
+  (``exemption: ID`` names the one that must).
+
+A test's ``exemptions`` — Exemption documents in ``files`` relative to the test file and/or written
+in ``documents`` (``apiVersion`` and ``kind`` may be left out) — apply to its findings as
+``check --exemptions`` applies them, as of the test's as-of date (:mod:`engine.exemptions.apply`):
+an expired one no longer applies, so a case can show that the finding fails again. Exemption
+documents in the test's folder are not used by its tests.
 
 A cost case names ``scope``: the scope value (a team, an account, a tag value), or ``all`` for a
 policy without a scope; ``currency`` narrows it when several currencies are billed.
@@ -32,6 +40,8 @@ from pathlib import Path
 from engine.bundled import policy_paths
 from engine.errors import InputError, Problem, did_you_mean, json_pointer
 from engine.evaluator import as_of_datetime, evaluate
+from engine.exemptions.apply import apply_exemptions
+from engine.exemptions.documents import check_references, inline_exemptions, read_exemptions
 from engine.library import load_library, load_ownership
 from engine.policy import PolicyLibrary
 
@@ -78,6 +88,7 @@ class PreparedTest:
     cost_files: list[str] = field(default_factory=list)
 
     def run(self) -> list[CaseOutcome]:
+        exemptions = self._exemptions()  # read first: a broken one costs no evaluation
         costs = None
         if self.cost_files:
             from engine.costs.reader import load_costs
@@ -92,7 +103,30 @@ class PreparedTest:
         finally:
             if costs is not None:
                 costs.close()
+        if exemptions:
+            result = apply_exemptions(result, exemptions, resources=self.resources)
         return [self._outcome(index, case, result) for index, case in enumerate(self.doc.data["cases"])]
+
+    def _exemptions(self) -> list:
+        """The test's exemptions (``exemptions.files`` and ``exemptions.documents``), checked against its
+        policies. Raises InputError."""
+        spec = self.doc.data.get("exemptions") or {}
+        if not spec:
+            return []
+        problems: list[Problem] = []
+        folder = Path(self.doc.file).parent
+        found = []
+        for index, name in enumerate(spec.get("files", ())):
+            if not (folder / name).is_file():
+                problems.append(self.doc.problem("E401", f"exemption file '{name}' not found ({folder / name})",
+                                                 f"/exemptions/files/{index}"))
+                continue
+            found += read_exemptions([str(folder / name)], problems)
+        found += inline_exemptions(self.doc, "/exemptions/documents", problems)
+        check_references(found, self.library.policies, problems)
+        if problems:
+            raise InputError(problems)
+        return found
 
     def _outcome(self, index: int, case: dict, result) -> CaseOutcome:
         if "scope" in case:
@@ -107,7 +141,7 @@ class PreparedTest:
         if error is not None:
             actual = "error"
         elif finding is not None:
-            actual = "fail"
+            actual = "exempted" if finding.status == "exempted" else "fail"
         else:
             actual = "pass" if self._selects(policy_id, resource_id, result) else "skip"
         outcome = CaseOutcome(self.doc.file, line, self.doc.data["name"], policy_id, resource_id, expected, actual, description=case.get("description", ""))
@@ -130,7 +164,7 @@ class PreparedTest:
         if error is not None:
             actual = "error"
         elif finding is not None:
-            actual = "fail"
+            actual = "exempted" if finding.status == "exempted" else "fail"
         elif any(policy == policy_id for policy, _ in result.skipped):
             actual = "skip"
         else:
@@ -150,6 +184,9 @@ class PreparedTest:
             return outcome
         if finding is None:
             return outcome
+        applied = (finding.exemption or {}).get("id")
+        if "exemption" in case and applied != case["exemption"]:
+            outcome.mismatches.append(f"exemption: expected {case['exemption']!r}, got {applied!r}")
         for name in ("owner", "owner_source", "severity"):
             if name in case and getattr(finding, name) != case[name]:
                 outcome.mismatches.append(f"{name}: expected {case[name]!r}, got {getattr(finding, name)!r}")

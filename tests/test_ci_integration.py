@@ -25,9 +25,6 @@ from tests.output_cases import validate_sarif
 ACTION = yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))
 HOOKS = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
 PLAN = REALDATA / "checkov" / "plan_tags" / "tfplan.json"
-# options the action passes that another part of costwarden adds to check (exemptions and baselines):
-# once check has one, it must leave this list (test_the_awaited_options_are_not_there_yet)
-AWAITED = {"--baseline"}
 
 
 def step(step_id: str) -> dict:
@@ -68,17 +65,13 @@ def test_every_input_reaches_a_real_option_of_check():
                  for name, value in env.items() if name.startswith("CW_")}
     assert set(inputs_of.values()) <= set(ACTION["inputs"])
     for option, variable in passed.items():
-        assert option in check_options() | AWAITED, option
+        assert option in check_options(), option
         assert variable in inputs_of
     # each input either becomes an option, or is how the script itself uses it
     used_otherwise = {"CW_ARGS", "CW_SARIF", "CW_SUMMARY"}
     assert set(inputs_of) == set(passed.values()) | used_otherwise
     for option in ("--format", "--output"):
         assert option in check_options() and option in script
-
-
-def test_the_awaited_options_are_not_there_yet():
-    assert not AWAITED & check_options(), "check has it now: remove it from AWAITED"
 
 
 def run_check_step(tmp_path: Path, costwarden: Path, inputs: dict[str, str]) -> tuple[subprocess.CompletedProcess, dict, Path]:

@@ -12,7 +12,7 @@ from engine.documents.schemas import load_schema
 from tests.output_cases import example_result
 
 KEYS = ["fingerprint", "policy", "title", "severity", "enforcement", "status", "owner", "owner_source", "resource", "scope",
-        "location", "message", "evidence", "money"]
+        "location", "message", "evidence", "money", "exemption"]
 
 
 def validate(document: dict) -> None:

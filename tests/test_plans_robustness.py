@@ -6,7 +6,7 @@ from __future__ import annotations
 import copy
 import json
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from engine.errors import InputError
@@ -75,6 +75,9 @@ secrets = st.text(alphabet=st.characters(min_codepoint=33, max_codepoint=0x2FF, 
                                               max_size=4),
        where=st.sampled_from(["exact", "inside", "key", "tag"]))
 def test_a_sensitive_value_never_survives_in_its_resource(tmp_path_factory, secret, values, where):
+    # the other values may hold the secret's text by chance (the number 250000 holds "0000"): such a
+    # value is not the secret, and the property speaks of the secret alone
+    assume(not any(secret in text for text in strings_of(values)))
     values = dict(values, password=secret)
     if where == "exact":
         values["copy"] = secret

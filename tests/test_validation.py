@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from engine.checks import CHECKS
 from engine.errors import InputError
 from engine.library import load_library
 
@@ -53,7 +54,7 @@ spec: {}
     found = problems_of(path)
     assert found == [
         f"{path}:3:5: E205 'Bad_Id' does not match the pattern ^[a-z0-9]+(-[a-z0-9]+)*$ (at /id); ids are kebab-case: lower-case letters and digits joined by '-'",
-        f"{path}:5:7: E204 'taging' is not one of: condition, tagging, rightsizing, previous-generation, waste, budget, tag-coverage, commitment (at /type); did you mean 'tagging'?",
+        f"{path}:5:7: E204 'taging' is not one of: {', '.join(CHECKS)} (at /type); did you mean 'tagging'?",
         f"{path}:6:11: E204 'hgh' is not one of: info, low, medium, high, critical (at /severity); did you mean 'high'?",
         f"{path}:7:1: E201 unknown key 'enforcment' (at /enforcment); did you mean 'enforcement'?",
     ]

@@ -1,11 +1,12 @@
-"""What every policy type provides: the context a check is bound to, the shapes of a compiled check and
-of its problem reporter. What checks return is in :mod:`engine.violations`."""
+"""What every policy type is given: the context a check is bound to, and the shapes of a per-resource
+check and of the problem reporter. What a compiled check offers is said in :mod:`engine.checks`; what
+checks return is in :mod:`engine.violations`."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Callable, Protocol
+from typing import Callable
 
 from engine.violations import Violation
 
@@ -25,10 +26,6 @@ class CheckContext:
 
 
 ResourceCheck = Callable[[dict], "Violation | None"]
-
-
-class CompiledCheck(Protocol):
-    def bind(self, context: CheckContext) -> ResourceCheck: ...
 
 
 # report(code, message, pointer, hint) — pointers are relative to the policy's spec

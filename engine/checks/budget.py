@@ -68,13 +68,25 @@ from engine.amounts import at_least, cents, exact, percent, ratio, show
 from engine.checks.base import CheckContext
 from engine.costs import sql
 from engine.costs.focus import CHARGE_CATEGORIES
+from engine.costs.periods import SECONDS_PER_DAY
 from engine.costs.scope import Scope, parse_scope
 from engine.errors import CheckSetupError, CheckSkipped
 from engine.findings import Money
+from engine.severity import SEVERITY_RANK
 from engine.violations import CostViolation
 
 AMORTIZED_CATEGORIES = ("Usage", "Tax", "Credit", "Adjustment")
-_RANK = {"info": 0, "low": 1, "medium": 2, "high": 3, "critical": 4}
+
+
+# -- its SQL (through the dialect and the pieces of engine.costs.sql) ------------------------------
+
+def budget_query(table: str, d, *, scope_sql: str, measure: str, categories, period, tags: sql.TagJoin | None = None) -> str:
+    """Per (scope value, currency): Σ measure over the period's rows of the charge categories."""
+    return (
+        f"{sql.with_clause(tags)}SELECT {scope_sql} AS scope, BillingCurrency AS currency, sum({d.identifier(measure)}) AS actual, count(*) AS rows"
+        f" FROM {sql.from_rows(table, tags)} WHERE {sql.period_filter(d, period)} AND {sql.in_list(d, 'ChargeCategory', categories)}"
+        " GROUP BY ALL"
+    )
 
 
 @dataclass(frozen=True)
@@ -114,7 +126,7 @@ class BudgetCheck:
         elapsed = max(0, int((elapsed_end - period.start).total_seconds()))
         total = period.seconds
         rows = costs.query(
-            sql.budget_query(costs.table, d, scope_sql=scope_sql, measure=self.measure, categories=self.categories, period=period, tags=tags)
+            budget_query(costs.table, d, scope_sql=scope_sql, measure=self.measure, categories=self.categories, period=period, tags=tags)
         )
         violations = []
         unbudgeted = 0
@@ -133,7 +145,7 @@ class BudgetCheck:
             crossed = [t for t in self.thresholds if self._crossed(actual if t.on == "actual" else forecast, budget, t.percent)]
             if not crossed:
                 continue
-            severity = max((t.severity or policy_severity for t in crossed), key=_RANK.__getitem__)
+            severity = max((t.severity or policy_severity for t in crossed), key=SEVERITY_RANK.__getitem__)
             owner, source = self.scope.owner_of(value, context.ownership, entry.owner)
             overspend = max(actual, forecast) - budget
             message = (
@@ -148,8 +160,8 @@ class BudgetCheck:
                 "forecast": exact(cents(forecast)),
                 "actual_percent": exact(percent(actual, budget)) if budget else None,
                 "forecast_percent": exact(percent(forecast, budget)) if budget else None,
-                "elapsed_days": exact(ratio(elapsed, 86400).quantize(Decimal("0.0001"))),
-                "total_days": exact(ratio(total, 86400)),
+                "elapsed_days": exact(ratio(elapsed, SECONDS_PER_DAY).quantize(Decimal("0.0001"))),
+                "total_days": exact(ratio(total, SECONDS_PER_DAY)),
                 "data_end": data_end.strftime("%Y-%m-%dT%H:%M:%SZ"),
                 "measure": self.measure,
                 "charge_categories": list(self.categories),
@@ -172,7 +184,7 @@ class BudgetCheck:
         return at_least(value, budget, threshold)
 
 
-def compile(spec: dict, report) -> BudgetCheck | None:
+def compile_spec(spec: dict, report) -> BudgetCheck | None:
     ok = True
     match = spec.get("match", "exact")
     scope = parse_scope(spec.get("scope", "owner"), match, "/scope", report)

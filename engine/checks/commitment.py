@@ -61,6 +61,65 @@ from engine.violations import CostViolation
 
 
 
+# -- its SQL (through the dialect and the pieces of engine.costs.sql) ------------------------------
+
+def utilization_query(table: str, d, *, scope_sql: str, period, tags: sql.TagJoin | None = None) -> str:
+    """Per (scope, currency): used and unused commitment, by EffectiveCost and by quantity."""
+    return (
+        f"{sql.with_clause(tags)}SELECT {scope_sql} AS scope, BillingCurrency AS currency,"
+        " coalesce(sum(EffectiveCost) FILTER (WHERE CommitmentDiscountStatus = 'Used'), 0),"
+        " coalesce(sum(EffectiveCost) FILTER (WHERE CommitmentDiscountStatus = 'Unused'), 0),"
+        " sum(CommitmentDiscountQuantity) FILTER (WHERE CommitmentDiscountStatus = 'Used'),"
+        " sum(CommitmentDiscountQuantity) FILTER (WHERE CommitmentDiscountStatus = 'Unused'),"
+        " count(DISTINCT CommitmentDiscountUnit), min(CommitmentDiscountUnit)"
+        f" FROM {sql.from_rows(table, tags)} WHERE {sql.period_filter(d, period)} AND ChargeCategory = 'Usage' AND CommitmentDiscountId IS NOT NULL"
+        " GROUP BY ALL"
+    )
+
+
+ELIGIBLE_COLUMNS = {"services": "ServiceName", "service_categories": "ServiceCategory", "skus": "SkuId", "resource_types": "ResourceType"}
+
+
+def eligible_filter(d, eligible: dict) -> str:
+    parts = [sql.in_list(d, ELIGIBLE_COLUMNS[name], values) for name, values in sorted(eligible.items()) if name in ELIGIBLE_COLUMNS]
+    return " AND ".join(parts) if parts else "TRUE"
+
+
+def coverage_of_commitments_query(table: str, d, *, scope_sql: str, period, eligible: dict, price: str, tags: sql.TagJoin | None = None) -> str:
+    """Per (scope, currency): eligible usage at ``price``, covered and in total; uncovered EffectiveCost."""
+    return (
+        f"{sql.with_clause(tags)}SELECT {scope_sql} AS scope, BillingCurrency AS currency,"
+        f" coalesce(sum({d.identifier(price)}) FILTER (WHERE PricingCategory = 'Committed'), 0),"
+        f" coalesce(sum({d.identifier(price)}), 0),"
+        " coalesce(sum(EffectiveCost) FILTER (WHERE PricingCategory IS NULL OR PricingCategory <> 'Committed'), 0)"
+        f" FROM {sql.from_rows(table, tags)} WHERE {sql.period_filter(d, period)} AND ChargeCategory = 'Usage'"
+        " AND (CommitmentDiscountStatus IS NULL OR CommitmentDiscountStatus <> 'Unused')"
+        " AND (PricingCategory IS NULL OR PricingCategory <> 'Dynamic')"
+        f" AND {eligible_filter(d, eligible)}"
+        " GROUP BY ALL"
+    )
+
+
+def top_commitments_query(table: str, d, *, scope_sql: str, period, top: int, tags: sql.TagJoin | None = None) -> str:
+    """Per (scope, currency): the ``top`` commitments with the most unused EffectiveCost."""
+    rows = (
+        f"commitments AS (SELECT {scope_sql} AS scope, BillingCurrency AS currency, CommitmentDiscountId AS id,"
+        " CommitmentDiscountName AS name, CommitmentDiscountType AS type, CommitmentDiscountStatus AS status, EffectiveCost"
+        f" FROM {sql.from_rows(table, tags)} WHERE {sql.period_filter(d, period)} AND ChargeCategory = 'Usage' AND CommitmentDiscountId IS NOT NULL)"
+    )
+    per = (
+        "per AS (SELECT scope, currency, id, min(name) AS name, min(type) AS type,"
+        " coalesce(sum(EffectiveCost) FILTER (WHERE status = 'Used'), 0) AS used,"
+        " coalesce(sum(EffectiveCost) FILTER (WHERE status = 'Unused'), 0) AS unused"
+        " FROM commitments GROUP BY scope, currency, id)"
+    )
+    ranked = "ranked AS (SELECT *, row_number() OVER (PARTITION BY scope, currency ORDER BY unused DESC, id) AS rank FROM per WHERE unused > 0)"
+    return (
+        f"{sql.with_clause(tags, rows, per, ranked)}SELECT scope, currency, id, name, type, used, unused FROM ranked"
+        f" WHERE rank <= {int(top)} ORDER BY scope, currency, rank"
+    )
+
+
 @dataclass(frozen=True)
 class CommitmentCheck:
     utilization_minimum: object | None
@@ -78,7 +137,7 @@ class CommitmentCheck:
         needed |= {"CommitmentDiscountId", "CommitmentDiscountName", "CommitmentDiscountType", "CommitmentDiscountStatus"}
         needed |= {"CommitmentDiscountQuantity", "CommitmentDiscountUnit"}
         if self.coverage_minimum is not None:
-            needed |= {self.price} | {sql.ELIGIBLE_COLUMNS[name] for name in self.eligible}
+            needed |= {self.price} | {ELIGIBLE_COLUMNS[name] for name in self.eligible}
         return needed
 
     def run(self, costs, context: CheckContext, policy_severity: str) -> list[CostViolation]:
@@ -86,12 +145,12 @@ class CommitmentCheck:
         d, period, tags, scope_sql = costs.dialect, scoped.period, scoped.tags, scoped.scope_sql
         groups: dict = {}
         for value, currency, used, unused, used_q, unused_q, units, unit in costs.query(
-            sql.utilization_query(costs.table, d, scope_sql=scope_sql, period=period, tags=tags)
+            utilization_query(costs.table, d, scope_sql=scope_sql, period=period, tags=tags)
         ):
             groups.setdefault((value, currency), {})["utilization"] = (used, unused, used_q, unused_q, units, unit)
         if self.coverage_minimum is not None:
             for value, currency, covered, eligible, uncovered in costs.query(
-                sql.coverage_of_commitments_query(costs.table, d, scope_sql=scope_sql, period=period, eligible=self.eligible, price=self.price, tags=tags)
+                coverage_of_commitments_query(costs.table, d, scope_sql=scope_sql, period=period, eligible=self.eligible, price=self.price, tags=tags)
             ):
                 groups.setdefault((value, currency), {})["coverage"] = (covered, eligible, uncovered)
         if not groups:
@@ -106,7 +165,7 @@ class CommitmentCheck:
             return []
         tops: dict = {}
         for value, currency, cid, name, ctype, used, unused in costs.query(
-            sql.top_commitments_query(costs.table, d, scope_sql=scope_sql, period=period, top=self.top, tags=tags)
+            top_commitments_query(costs.table, d, scope_sql=scope_sql, period=period, top=self.top, tags=tags)
         ):
             tops.setdefault((value, currency), []).append(
                 {"commitment_id": cid, "name": name, "type": ctype, "used": exact(used), "unused": exact(unused)}
@@ -178,7 +237,7 @@ class CommitmentCheck:
         return {"ContractedCost": "contracted_cost", "ListCost": "list_cost", "EffectiveCost": "effective_cost"}[self.price]
 
 
-def compile(spec: dict, report) -> CommitmentCheck | None:
+def compile_spec(spec: dict, report) -> CommitmentCheck | None:
     scope = parse_scope(spec.get("scope", "all"), spec.get("match", "exact"), "/scope", report)
     if scope is None:
         return None

@@ -137,5 +137,5 @@ def _alternative(item: dict, architecture: str | None) -> str:
     return item["size"] + (f" ({other})" if other and other != architecture else "")
 
 
-def compile(spec: dict, report: Report) -> PreviousGenerationCheck:
+def compile_spec(spec: dict, report: Report) -> PreviousGenerationCheck:
     return PreviousGenerationCheck(allow_architecture_change=spec.get("allow_architecture_change", False))

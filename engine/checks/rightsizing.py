@@ -87,8 +87,20 @@ from engine.pricing.estimate import estimate
 from engine.pricing.sources import PriceSources
 from engine.violations import Violation
 
-STATISTICS = ("p50", "p95", "p99", "max", "avg")
 CAPACITY = {"cpu": "vcpu", "memory": "memory_gib"}
+# The options' defaults, by their pointer in spec: the schema (policy-types/rightsizing.schema.json) states
+# the same ones as "default", for editors (tests/test_policy_type_tables.py holds the two equal)
+DEFAULTS = {
+    "/trigger/metric": "cpu",
+    "/trigger/statistic": "p95",
+    "/min_days": 14,
+    "/ceiling/limit": 80,
+    "/ceiling/headroom": 10,
+    "/allow_burstable": False,
+    "/allow_architecture_change": False,
+    "/insufficient_data": "report",
+    "/no_target": "report",
+}
 NOTE = ("info", "audit")  # severity and enforcement of "no recommendation" findings
 
 
@@ -313,12 +325,12 @@ def _num(value):
     return value
 
 
-def compile(spec: dict, report: Report) -> RightsizingCheck | None:
+def compile_spec(spec: dict, report: Report) -> RightsizingCheck | None:
     trigger = spec["trigger"]
     ceiling = spec.get("ceiling", {})
-    statistic = trigger.get("statistic", "p95")
-    limit = ceiling.get("limit", 80)
-    headroom = ceiling.get("headroom", 10)
+    statistic = trigger.get("statistic", DEFAULTS["/trigger/statistic"])
+    limit = ceiling.get("limit", DEFAULTS["/ceiling/limit"])
+    headroom = ceiling.get("headroom", DEFAULTS["/ceiling/headroom"])
     if headroom >= limit:
         report("E328", f"the headroom ({headroom}) leaves nothing below the limit ({limit})", "/ceiling/headroom", None)
         return None
@@ -327,17 +339,17 @@ def compile(spec: dict, report: Report) -> RightsizingCheck | None:
                        f"no resource could move down", "/trigger/below", "lower the trigger or raise the ceiling")
         return None
     return RightsizingCheck(
-        metric=trigger.get("metric", "cpu"),
+        metric=trigger.get("metric", DEFAULTS["/trigger/metric"]),
         statistic=statistic,
         below=trigger["below"],
-        min_days=spec.get("min_days", 14),
+        min_days=spec.get("min_days", DEFAULTS["/min_days"]),
         max_period=spec.get("max_period"),
         ceiling_statistic=ceiling.get("statistic", statistic),
         limit=limit,
         headroom=headroom,
         max_steps=spec.get("max_steps"),
-        allow_burstable=spec.get("allow_burstable", False),
-        allow_architecture_change=spec.get("allow_architecture_change", False),
-        report_insufficient=spec.get("insufficient_data", "report") == "report",
-        report_no_target=spec.get("no_target", "report") == "report",
+        allow_burstable=spec.get("allow_burstable", DEFAULTS["/allow_burstable"]),
+        allow_architecture_change=spec.get("allow_architecture_change", DEFAULTS["/allow_architecture_change"]),
+        report_insufficient=spec.get("insufficient_data", DEFAULTS["/insufficient_data"]) == "report",
+        report_no_target=spec.get("no_target", DEFAULTS["/no_target"]) == "report",
     )

@@ -61,6 +61,47 @@ from engine.violations import CostViolation
 _NOT_PORTABLE = re.compile(r"\(\?<?[=!]|\\[1-9]|\(\?P=")
 
 
+# -- its SQL (through the dialect and the pieces of engine.costs.sql) ------------------------------
+
+def allocation_flags(d, rules: list[sql.TagRule], mode: str, tags: sql.TagJoin) -> list[str]:
+    """Per rule: an expression true when the row's tags satisfy it (never NULL)."""
+    return [f"coalesce({tags.column(sql.allowed_sql(d, sql.tag_value_sql(d, rule.key, mode), rule))}, false)" for rule in rules]
+
+
+def coverage_query(table: str, d, *, scope_sql: str, flags: list[str], categories, period, tags: sql.TagJoin) -> str:
+    """Per (scope, currency): cost and rows in total, allocated for all keys and for each key."""
+    columns = ", ".join(f"{flag} AS k{index}" for index, flag in enumerate(flags))
+    every = " AND ".join(f"k{index}" for index in range(len(flags)))
+    per_key = ", ".join(f"sum(cost) FILTER (WHERE k{index}), count(*) FILTER (WHERE k{index})" for index in range(len(flags)))
+    tagged = (
+        f"tagged AS (SELECT {scope_sql} AS scope, BillingCurrency AS currency, EffectiveCost AS cost, {columns}"
+        f" FROM {sql.from_rows(table, tags)} WHERE {sql.period_filter(d, period)} AND {sql.in_list(d, 'ChargeCategory', categories)} AND EffectiveCost > 0)"
+    )
+    return (
+        f"{sql.with_clause(tags, tagged)}SELECT scope, currency, sum(cost), count(*), sum(cost) FILTER (WHERE {every}),"
+        f" count(*) FILTER (WHERE {every}), {per_key} FROM tagged GROUP BY scope, currency"
+    )
+
+
+def unallocated_resources_query(table: str, d, *, scope_sql: str, flags: list[str], categories, period, top: int, tags: sql.TagJoin) -> str:
+    """Per (scope, currency): the ``top`` resources with the most unallocated cost (rows with a ResourceId)."""
+    every = " AND ".join(flags)
+    rows = (
+        f"unallocated AS (SELECT {scope_sql} AS scope, BillingCurrency AS currency, ResourceId, ResourceName, ServiceName, EffectiveCost AS cost"
+        f" FROM {sql.from_rows(table, tags)} WHERE {sql.period_filter(d, period)} AND {sql.in_list(d, 'ChargeCategory', categories)} AND EffectiveCost > 0"
+        f" AND ResourceId IS NOT NULL AND NOT ({every}))"
+    )
+    ranked = (
+        "ranked AS (SELECT scope, currency, ResourceId, min(ResourceName) AS name, min(ServiceName) AS service, sum(cost) AS cost,"
+        " row_number() OVER (PARTITION BY scope, currency ORDER BY sum(cost) DESC, ResourceId) AS rank"
+        " FROM unallocated GROUP BY scope, currency, ResourceId)"
+    )
+    return (
+        f"{sql.with_clause(tags, rows, ranked)}SELECT scope, currency, ResourceId, name, service, cost FROM ranked"
+        f" WHERE rank <= {int(top)} ORDER BY scope, currency, rank"
+    )
+
+
 @dataclass(frozen=True)
 class TagCoverageCheck:
     rules: tuple[sql.TagRule, ...]
@@ -79,9 +120,9 @@ class TagCoverageCheck:
     def run(self, costs, context: CheckContext, policy_severity: str) -> list[CostViolation]:
         scoped = self.scope.in_period(costs, context, self.period, self.fiscal_year_start)
         d, period, tags, scope_sql = costs.dialect, scoped.period, scoped.tags, scoped.scope_sql
-        flags = sql.allocation_flags(d, list(self.rules), self.match, tags)
+        flags = allocation_flags(d, list(self.rules), self.match, tags)
         common = dict(scope_sql=scope_sql, flags=flags, categories=self.categories, period=period, tags=tags)
-        rows = costs.query(sql.coverage_query(costs.table, d, **common))
+        rows = costs.query(coverage_query(costs.table, d, **common))
         if not rows:
             context.notes.append(f"no cost rows with a positive EffectiveCost in {period.label} (is --as-of right?)")
             return []
@@ -95,7 +136,7 @@ class TagCoverageCheck:
         if not failing:
             return []
         top: dict = {}
-        for value, currency, resource_id, name, service, cost in costs.query(sql.unallocated_resources_query(costs.table, d, top=self.top, **common)):
+        for value, currency, resource_id, name, service, cost in costs.query(unallocated_resources_query(costs.table, d, top=self.top, **common)):
             top.setdefault((value, currency), []).append(
                 {"resource_id": resource_id, "name": name, "service": service, "cost": exact(cost)}
             )
@@ -146,7 +187,7 @@ class TagCoverageCheck:
         return violations
 
 
-def compile(spec: dict, report) -> TagCoverageCheck | None:
+def compile_spec(spec: dict, report) -> TagCoverageCheck | None:
     ok = True
     match = spec.get("match", "exact")
     rules = []

@@ -32,9 +32,6 @@ class DuckDBDialect:
     def timestamp(self, value: datetime) -> str:
         return f"TIMESTAMP '{value.strftime('%Y-%m-%d %H:%M:%S')}'"
 
-    def decimal_literal(self, value) -> str:
-        return f"CAST({self.string(format(value, 'f'))} AS {self.decimal})"
-
     # -- text -----------------------------------------------------------------------------
     @staticmethod
     def trim_whitespace(expr: str) -> str:
@@ -93,10 +90,6 @@ class DuckDBDialect:
     def json_is_number(value: str) -> str:
         return f"(json_type({value}) IN ('BIGINT', 'UBIGINT', 'DOUBLE', 'HUGEINT'))"
 
-    @staticmethod
-    def json_is_object(value: str) -> str:
-        return f"(json_type({value}) = 'OBJECT')"
-
     # -- lists ----------------------------------------------------------------------------
     @staticmethod
     def list_filter(list_expr: str, var: str, predicate: str) -> str:
@@ -106,10 +99,6 @@ class DuckDBDialect:
     def list_min(list_expr: str) -> str:
         """Smallest element in binary (code-point) order; NULL for an empty list."""
         return f"list_min({list_expr})"
-
-    @staticmethod
-    def list_contains(list_expr: str, value: str) -> str:
-        return f"list_contains({list_expr}, {value})"
 
     # -- lookup tables --------------------------------------------------------------------
     @staticmethod
@@ -128,4 +117,4 @@ class DuckDBDialect:
         return f"(epoch({end}) - epoch({start}))"
 
 
-DIALECTS = {"duckdb": DuckDBDialect}
+DIALECTS = {"duckdb": DuckDBDialect}  # name -> dialect: the cost snapshot (engine.costs.reader) is read through one

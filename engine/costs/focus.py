@@ -87,7 +87,6 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "ServiceProviderName": ("1.3", TEXT),
 }
 
-VERSIONS = ("1.0", "1.1", "1.2", "1.3")
 CHARGE_CATEGORIES = ("Usage", "Purchase", "Tax", "Credit", "Adjustment")
 
 # Mandatory in every version and needed by every cost policy: a file without them is not FOCUS.
@@ -116,7 +115,7 @@ USED = (
     "Tags",
 )
 
-# Columns a budget or tag-coverage scope may name (text columns of the catalogue).
+# Columns a cost policy's scope may name (text columns of the catalogue).
 SCOPE_COLUMNS = tuple(sorted(name for name in USED if COLUMNS[name][1] == TEXT))
 
 

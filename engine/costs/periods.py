@@ -27,8 +27,8 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 
-PERIODS = ("month", "quarter", "year")
 _MONTHS = {"month": 1, "quarter": 3, "year": 12}
+SECONDS_PER_DAY = 86400
 
 
 @dataclass(frozen=True)

@@ -77,9 +77,6 @@ class CostSnapshot:
         """The end of the last charge period in the snapshot (naive UTC), or None when empty."""
         return self.query(f"SELECT max(ChargePeriodEnd) FROM {self.table}")[0][0]
 
-    def data_range(self):
-        return self.query(f"SELECT min(ChargePeriodStart), max(ChargePeriodEnd) FROM {self.table}")[0]
-
     def missing(self, needed) -> list[str]:
         """The columns of ``needed`` that were not loaded."""
         return sorted(set(needed) - self.columns)
@@ -150,9 +147,9 @@ def load_costs(paths, *, columns=None, memory_limit: str | None = None, threads:
 
     import duckdb
 
-    from engine.costs.dialect import DuckDBDialect
+    from engine.costs.dialect import DIALECTS
 
-    dialect = DuckDBDialect()
+    dialect = DIALECTS["duckdb"]()
     problems: list[Problem] = []
     files = find_cost_files(paths, problems)
     if problems:
@@ -200,7 +197,7 @@ def _load_file(connection, path: str, dialect, problems: list[Problem], columns)
 
     try:
         fmt = _sniff_format(path)
-        header = _parquet_header(connection, path) if fmt == "parquet" else _csv_header(path, fmt)
+        header = _parquet_header(connection, path, dialect) if fmt == "parquet" else _csv_header(path, fmt)
     except (OSError, UnicodeDecodeError, EOFError, duckdb.Error) as error:
         problems.append(Problem("E410", f"cannot read the file: {_reason(error)}", path))
         return None
@@ -275,10 +272,8 @@ def _csv_source(path: str, fmt: str, names: list[str], columns, dialect, decimal
     )
 
 
-def _parquet_header(connection, path: str) -> dict[str, str]:
-    from engine.costs.dialect import DuckDBDialect
-
-    rows = connection.execute(f"DESCRIBE SELECT * FROM read_parquet({DuckDBDialect.string(path)})").fetchall()
+def _parquet_header(connection, path: str, dialect) -> dict[str, str]:
+    rows = connection.execute(f"DESCRIBE SELECT * FROM read_parquet({dialect.string(path)})").fetchall()
     return {row[0]: row[1] for row in rows}
 
 
@@ -301,7 +296,6 @@ def _parquet_cast(name: str, kind: str, source_type: str, target: str) -> str:
 _CSV_LINE = re.compile(r"CSV Error on Line: (\d+)")
 _COLUMN = re.compile(r'(?:converting column|column) "([^"]+)"')
 _VALUE = re.compile(r'Could not convert string "(.*?)" to \'([^\']+)\'')
-_ORIGINAL = re.compile(r"Original Line: (.*)")
 
 
 def _conversion_problem(error, path: str, fmt: str) -> Problem:

@@ -1,6 +1,6 @@
 """Scopes of cost policies: what the spend is grouped by, and who owns each group.
 
-``scope`` in a budget, tag-coverage or commitment policy is one of:
+``scope`` in a cost policy (budget, tag coverage, commitment ...) is one of:
 
 ``owner``
     The team the ownership chain (``--ownership``) assigns to each cost row: tag steps over

@@ -1,11 +1,13 @@
-"""The SQL that cost policies compile to — generated here, and only here (also the per-resource
-observed-cost queries behind inventory findings' monthly cost and the FOCUS price sources). The
-one exception is the ownership chain: each of its steps writes its own SQL beside its Python
-(:meth:`engine.ownership.Ownership.sql`), from the tag expressions of this module.
+"""The pieces of SQL that cost policies are written with: tag expressions, filters, ``FROM`` and
+``WITH``, and the queries every cost check shares (how far the data reaches); also the per-resource
+observed-cost queries behind inventory findings' monthly cost and the FOCUS price sources.
 
-Every function returns text for the snapshot table (:data:`engine.costs.reader.TABLE`); every
-engine-specific piece comes from the dialect (:mod:`engine.costs.dialect`). Python receives only
-the aggregated rows these queries return.
+A cost policy type writes its own queries in its module (``engine/checks/<type>.py``), from these
+pieces, so that adding a type does not touch this module; the ownership chain's steps write their
+SQL beside their Python (:meth:`engine.ownership.Ownership.sql`). Every literal and identifier goes
+through the dialect (:mod:`engine.costs.dialect`), which holds every engine-specific piece; every
+query is text for the snapshot table (:data:`engine.costs.reader.TABLE`), and Python receives only
+the aggregated rows it returns.
 
 Tag expressions (key matching, values, the ownership chain's tag steps) are evaluated once per
 distinct ``Tags`` value of the period, not once per row: a cost export has millions of rows but
@@ -25,6 +27,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from engine.costs.periods import SECONDS_PER_DAY
 from engine.tag_matching import normalize_key
 
 TAGS = "Tags"
@@ -32,7 +35,7 @@ TAGS = "Tags"
 
 @dataclass(frozen=True)
 class TagRule:
-    """A required key with optional allowed values or pattern (tag-coverage keys)."""
+    """A required key with optional allowed values or pattern (a tag-coverage policy's keys)."""
 
     key: str
     values: tuple[str, ...] | None = None
@@ -125,7 +128,7 @@ def tag_text_sql(d, key: str, mode: str) -> str:
 # -- filters ----------------------------------------------------------------------------------
 
 def period_filter(d, period) -> str:
-    """Rows of the period known at the as-of instant (see engine.costs.periods)."""
+    """Rows of the period known at the as-of instant (see :mod:`engine.costs.periods`)."""
     return f"ChargePeriodStart >= {d.timestamp(period.start)} AND ChargePeriodStart < {d.timestamp(period.rows_end)}"
 
 
@@ -142,126 +145,23 @@ def data_end_query(table: str, d, period) -> str:
     the date of the export, so they would claim data up to there; hourly and daily usage rows
     show how far the data really goes. Without such rows: the last ``ChargePeriodEnd``.
     """
-    short = f"ChargeCategory = 'Usage' AND {d.seconds_between('ChargePeriodStart', 'ChargePeriodEnd')} <= 86400"
+    short = f"ChargeCategory = 'Usage' AND {d.seconds_between('ChargePeriodStart', 'ChargePeriodEnd')} <= {SECONDS_PER_DAY}"
     return (
         f"SELECT coalesce(max(ChargePeriodEnd) FILTER (WHERE {short}), max(ChargePeriodEnd))"
         f" FROM {table} WHERE {period_filter(d, period)}"
     )
 
 
-def _from(table: str, tags: TagJoin | None) -> str:
+def from_rows(table: str, tags: TagJoin | None) -> str:
+    """``FROM`` what a row query reads: the snapshot table as ``f``, joined to the tag columns when there are any."""
     return f"{table} AS f {tags.join()}" if tags is not None else f"{table} AS f"
 
 
-def _with(tags: TagJoin | None, *more: str) -> str:
+def with_clause(tags: TagJoin | None, *more: str) -> str:
+    """``WITH`` the tag columns (when there are any) and the common table expressions ``more``; empty without either."""
     if tags is None:
         return ("WITH " + ", ".join(more) + " ") if more else ""
     return tags.with_clause(*more)
-
-
-def budget_query(table: str, d, *, scope_sql: str, measure: str, categories, period, tags: TagJoin | None = None) -> str:
-    """Per (scope value, currency): Σ measure over the period's rows of the charge categories."""
-    return (
-        f"{_with(tags)}SELECT {scope_sql} AS scope, BillingCurrency AS currency, sum({d.identifier(measure)}) AS actual, count(*) AS rows"
-        f" FROM {_from(table, tags)} WHERE {period_filter(d, period)} AND {in_list(d, 'ChargeCategory', categories)}"
-        " GROUP BY ALL"
-    )
-
-
-def allocation_flags(d, rules: list[TagRule], mode: str, tags: TagJoin) -> list[str]:
-    """Per rule: an expression true when the row's tags satisfy it (never NULL)."""
-    return [f"coalesce({tags.column(allowed_sql(d, tag_value_sql(d, rule.key, mode), rule))}, false)" for rule in rules]
-
-
-def coverage_query(table: str, d, *, scope_sql: str, flags: list[str], categories, period, tags: TagJoin) -> str:
-    """Per (scope, currency): cost and rows in total, allocated for all keys and for each key."""
-    columns = ", ".join(f"{flag} AS k{index}" for index, flag in enumerate(flags))
-    every = " AND ".join(f"k{index}" for index in range(len(flags)))
-    per_key = ", ".join(f"sum(cost) FILTER (WHERE k{index}), count(*) FILTER (WHERE k{index})" for index in range(len(flags)))
-    tagged = (
-        f"tagged AS (SELECT {scope_sql} AS scope, BillingCurrency AS currency, EffectiveCost AS cost, {columns}"
-        f" FROM {_from(table, tags)} WHERE {period_filter(d, period)} AND {in_list(d, 'ChargeCategory', categories)} AND EffectiveCost > 0)"
-    )
-    return (
-        f"{_with(tags, tagged)}SELECT scope, currency, sum(cost), count(*), sum(cost) FILTER (WHERE {every}),"
-        f" count(*) FILTER (WHERE {every}), {per_key} FROM tagged GROUP BY scope, currency"
-    )
-
-
-def unallocated_resources_query(table: str, d, *, scope_sql: str, flags: list[str], categories, period, top: int, tags: TagJoin) -> str:
-    """Per (scope, currency): the ``top`` resources with the most unallocated cost (rows with a ResourceId)."""
-    every = " AND ".join(flags)
-    rows = (
-        f"unallocated AS (SELECT {scope_sql} AS scope, BillingCurrency AS currency, ResourceId, ResourceName, ServiceName, EffectiveCost AS cost"
-        f" FROM {_from(table, tags)} WHERE {period_filter(d, period)} AND {in_list(d, 'ChargeCategory', categories)} AND EffectiveCost > 0"
-        f" AND ResourceId IS NOT NULL AND NOT ({every}))"
-    )
-    ranked = (
-        "ranked AS (SELECT scope, currency, ResourceId, min(ResourceName) AS name, min(ServiceName) AS service, sum(cost) AS cost,"
-        " row_number() OVER (PARTITION BY scope, currency ORDER BY sum(cost) DESC, ResourceId) AS rank"
-        " FROM unallocated GROUP BY scope, currency, ResourceId)"
-    )
-    return (
-        f"{_with(tags, rows, ranked)}SELECT scope, currency, ResourceId, name, service, cost FROM ranked"
-        f" WHERE rank <= {int(top)} ORDER BY scope, currency, rank"
-    )
-
-
-def utilization_query(table: str, d, *, scope_sql: str, period, tags: TagJoin | None = None) -> str:
-    """Per (scope, currency): used and unused commitment, by EffectiveCost and by quantity."""
-    return (
-        f"{_with(tags)}SELECT {scope_sql} AS scope, BillingCurrency AS currency,"
-        " coalesce(sum(EffectiveCost) FILTER (WHERE CommitmentDiscountStatus = 'Used'), 0),"
-        " coalesce(sum(EffectiveCost) FILTER (WHERE CommitmentDiscountStatus = 'Unused'), 0),"
-        " sum(CommitmentDiscountQuantity) FILTER (WHERE CommitmentDiscountStatus = 'Used'),"
-        " sum(CommitmentDiscountQuantity) FILTER (WHERE CommitmentDiscountStatus = 'Unused'),"
-        " count(DISTINCT CommitmentDiscountUnit), min(CommitmentDiscountUnit)"
-        f" FROM {_from(table, tags)} WHERE {period_filter(d, period)} AND ChargeCategory = 'Usage' AND CommitmentDiscountId IS NOT NULL"
-        " GROUP BY ALL"
-    )
-
-
-ELIGIBLE_COLUMNS = {"services": "ServiceName", "service_categories": "ServiceCategory", "skus": "SkuId", "resource_types": "ResourceType"}
-
-
-def eligible_filter(d, eligible: dict) -> str:
-    parts = [in_list(d, ELIGIBLE_COLUMNS[name], values) for name, values in sorted(eligible.items()) if name in ELIGIBLE_COLUMNS]
-    return " AND ".join(parts) if parts else "TRUE"
-
-
-def coverage_of_commitments_query(table: str, d, *, scope_sql: str, period, eligible: dict, price: str, tags: TagJoin | None = None) -> str:
-    """Per (scope, currency): eligible usage at ``price``, covered and in total; uncovered EffectiveCost."""
-    return (
-        f"{_with(tags)}SELECT {scope_sql} AS scope, BillingCurrency AS currency,"
-        f" coalesce(sum({d.identifier(price)}) FILTER (WHERE PricingCategory = 'Committed'), 0),"
-        f" coalesce(sum({d.identifier(price)}), 0),"
-        " coalesce(sum(EffectiveCost) FILTER (WHERE PricingCategory IS NULL OR PricingCategory <> 'Committed'), 0)"
-        f" FROM {_from(table, tags)} WHERE {period_filter(d, period)} AND ChargeCategory = 'Usage'"
-        " AND (CommitmentDiscountStatus IS NULL OR CommitmentDiscountStatus <> 'Unused')"
-        " AND (PricingCategory IS NULL OR PricingCategory <> 'Dynamic')"
-        f" AND {eligible_filter(d, eligible)}"
-        " GROUP BY ALL"
-    )
-
-
-def top_commitments_query(table: str, d, *, scope_sql: str, period, top: int, tags: TagJoin | None = None) -> str:
-    """Per (scope, currency): the ``top`` commitments with the most unused EffectiveCost."""
-    rows = (
-        f"commitments AS (SELECT {scope_sql} AS scope, BillingCurrency AS currency, CommitmentDiscountId AS id,"
-        " CommitmentDiscountName AS name, CommitmentDiscountType AS type, CommitmentDiscountStatus AS status, EffectiveCost"
-        f" FROM {_from(table, tags)} WHERE {period_filter(d, period)} AND ChargeCategory = 'Usage' AND CommitmentDiscountId IS NOT NULL)"
-    )
-    per = (
-        "per AS (SELECT scope, currency, id, min(name) AS name, min(type) AS type,"
-        " coalesce(sum(EffectiveCost) FILTER (WHERE status = 'Used'), 0) AS used,"
-        " coalesce(sum(EffectiveCost) FILTER (WHERE status = 'Unused'), 0) AS unused"
-        " FROM commitments GROUP BY scope, currency, id)"
-    )
-    ranked = "ranked AS (SELECT *, row_number() OVER (PARTITION BY scope, currency ORDER BY unused DESC, id) AS rank FROM per WHERE unused > 0)"
-    return (
-        f"{_with(tags, rows, per, ranked)}SELECT scope, currency, id, name, type, used, unused FROM ranked"
-        f" WHERE rank <= {int(top)} ORDER BY scope, currency, rank"
-    )
 
 
 # -- resources: observed cost by ResourceId (inventory findings, price sources) ------------------

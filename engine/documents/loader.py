@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 
 from engine.documents import schemas
-from engine.documents.yaml_loader import YamlDocument, load_yaml_documents
+from engine.documents.yaml_loader import MAX_BYTES, YamlDocument, load_yaml_documents
 from engine.errors import InputError, Problem
 
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -44,8 +44,8 @@ def _hidden(path: Path, root: Path) -> bool:
 def read_documents(file: str, problems: list[Problem]) -> list[YamlDocument]:
     try:
         size = os.path.getsize(file)
-        if size > 8 * 1024 * 1024:
-            problems.append(Problem("E105", f"file is larger than 8 MiB ({size} bytes)", file))
+        if size > MAX_BYTES:  # not read at all: the YAML loader's own limit, checked before reading
+            problems.append(Problem("E105", f"file is larger than {MAX_BYTES // 2**20} MiB ({size} bytes)", file))
             return []
         with open(file, "rb") as handle:
             data = handle.read()

@@ -36,6 +36,7 @@ KIND_SCHEMAS = {
     "Budgets": "budgets.schema.json",
     "SizeLadders": "size-ladders.schema.json",
     "GenerationMap": "generation-map.schema.json",
+    "Exemption": "exemption.schema.json",  # read by engine.exemptions.documents
     "Config": "config.schema.json",
 }
 

@@ -12,12 +12,20 @@ MAX_PROBLEMS_PER_FILE = 100
 
 
 class StructureProblems:
-    """Collects structural problems (code E405) of one file; keeps the first ``limit``, counts the rest."""
+    """Collects structural problems (code E405) of one file; keeps the first ``limit``, counts the rest.
+
+    Also collects warnings: what the file says about itself that does not stop it from being read
+    (a response that says it holds more records than it does); they become the run's warnings.
+    """
 
     def __init__(self, limit: int = MAX_PROBLEMS_PER_FILE):
         self.limit = limit
         self.items: list[tuple[tuple, str, str | None]] = []
         self.total = 0
+        self.warnings: list[tuple[tuple, str]] = []
+
+    def warn(self, path: tuple, message: str) -> None:
+        self.warnings.append((tuple(path), message))
 
     def add(self, path: tuple, message: str, hint: str | None = None) -> None:
         self.total += 1

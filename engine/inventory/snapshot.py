@@ -5,6 +5,7 @@
     inventory = load_inventory(["tagging.json", "config-snapshot.json"])
     inventory.resources   # canonical resources (engine.inventory.resource), first file first
     inventory.conflicts   # fields two files disagree on (the later file won)
+    inventory.warnings    # what the files say about themselves that is worth knowing (a truncated export)
 
 The path ``-`` reads standard input (once: it cannot be read twice), named ``<stdin>`` in problems,
 conflicts and ``sources``.
@@ -69,6 +70,7 @@ class Inventory:
     sources: list[str] = field(default_factory=list)  # the files, in the order given (standard input: <stdin>)
     conflicts: list[Conflict] = field(default_factory=list)
     formats: dict[str, str] = field(default_factory=dict)  # file -> adapter name
+    warnings: list[str] = field(default_factory=list)  # "FILE: message (at /pointer)", file order
     origins: list = field(default_factory=list, repr=False)  # _Origin of each file that can locate its resources
 
     def locator(self):
@@ -122,13 +124,14 @@ def load_inventory(
     merger = Merger()
     formats: dict[str, str] = {}
     origins: list[_Origin] = []
+    warnings: list[str] = []
     collecting = gc.isenabled()
     gc.disable()
     try:
         for given in paths:
             path = STDIN_NAME if given == STDIN else given
             try:
-                name, resources, parsed = _load_file(given, path, format, max_bytes)
+                name, resources, parsed = _load_file(given, path, format, max_bytes, warnings)
             except InputError as error:
                 problems.extend(error.problems)
                 continue
@@ -145,7 +148,7 @@ def load_inventory(
                 merger.add(path, resources, distinct=name in _DISTINCT_FORMATS)
         sources = [STDIN_NAME if given == STDIN else given for given in paths]
         inventory = Inventory(resources=merger.resources, sources=sources, conflicts=merger.conflicts, formats=formats,
-                              origins=origins)
+                              warnings=warnings, origins=origins)
         if freeze_gc and not problems:
             gc.freeze()
     finally:
@@ -156,8 +159,10 @@ def load_inventory(
     return inventory
 
 
-def _load_file(given: str, path: str, format: str | None, max_bytes: int) -> tuple[str, list[dict], ParsedFile]:  # noqa: A002
-    """Read ``given`` (a file, or ``-``) and convert it; ``path`` names it in problems."""
+def _load_file(given: str, path: str, format: str | None, max_bytes: int,  # noqa: A002
+               warnings: list[str]) -> tuple[str, list[dict], ParsedFile]:
+    """Read ``given`` (a file, or ``-``) and convert it; ``path`` names it in problems and in the
+    adapter's warnings, added to ``warnings``."""
     parsed = parse_file(read_limited(given, max_bytes), path)
     name = format or detect_format(parsed.doc)
     if name is None:
@@ -176,6 +181,7 @@ def _load_file(given: str, path: str, format: str | None, max_bytes: int) -> tup
                                   path)]) from None
     if problems:
         raise InputError(_structure_problems(parsed, path, name, problems))
+    warnings.extend(f"{path}: {message}" + (f" (at {json_pointer(where)})" if where else "") for where, message in problems.warnings)
     return name, resources, parsed
 
 

@@ -8,17 +8,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 from engine.amounts import show
-from engine.findings import MONEY_FIELDS, Finding, Result
+from engine.findings import MONEY, Finding, Result
 from engine.severity import SEVERITY_RANK
-
-MONEY_LABELS = {
-    "monthly_cost": "monthly cost",
-    "monthly_saving": "saving/month",
-    "overspend": "overspend",
-    "unallocated_cost": "unallocated",
-    "uncovered_cost": "on demand",
-    "unused_commitment_cost": "unused commitment",
-}
 
 
 def scope_label(scope: dict) -> str:
@@ -51,20 +42,17 @@ def subject(finding: Finding) -> str:
 
 
 def dollars(finding: Finding) -> str:
-    """``saving/month 10.00 USD; monthly cost 12.00 USD`` (rounded to cents; empty when none)."""
-    parts = []
-    for name in MONEY_FIELDS:
-        money = getattr(finding, name)
-        if money is not None:
-            parts.append(f"{MONEY_LABELS[name]} {show(money.amount, money.currency)}")
-    return "; ".join(parts)
+    """``monthly cost 12.00 USD; saving/month 10.00 USD`` (each field's label from MONEY; rounded to cents; empty when none)."""
+    if not finding.has_money:
+        return ""
+    return "; ".join(f"{MONEY[name].label} {show(money.amount, money.currency)}" for name, money in finding.money.items())
 
 
 def money_totals_label(entry: dict) -> str:
     """The money totals of an owner or policy summary (``{field: [{amount, currency}]}``), one per currency."""
     return "; ".join(
-        f"{MONEY_LABELS[name]} " + ", ".join(show(Decimal(m["amount"]), m["currency"]) for m in entry[name])
-        for name in MONEY_FIELDS
+        f"{field.label} " + ", ".join(show(Decimal(m["amount"]), m["currency"]) for m in entry[name])
+        for name, field in MONEY.items()
         if entry.get(name)
     )
 

@@ -20,6 +20,11 @@ as exported, so ``properties.properties.hardwareProfile.vmSize`` is the path Azu
 
 Ids and types are kept as given (Resource Graph lower-cases types); classes and the merge key
 compare them case-insensitively.
+
+A response says how many records the query matched (``totalRecords``, ``total_records`` from
+``az graph query``) and how many the page holds (``count``). When it holds fewer rows than it says —
+a truncated export, or one page of several whose ``$skipToken`` was not followed — the resources
+present are read and a warning names the file and the numbers.
 """
 
 from __future__ import annotations
@@ -62,11 +67,65 @@ def convert(doc: object, problems: StructureProblems) -> list[dict]:
     if doc.__class__ is list and doc and _is_page(doc[0]):
         for index, page in enumerate(doc):
             _convert_page(page, (index,), problems, resources)
+        _check_counts([((index,), page) for index, page in enumerate(doc)], problems)
     elif doc.__class__ is list:
         _convert_objects(doc, (), problems, resources)
     else:
         _convert_page(doc, (), problems, resources)
+        _check_counts([((), doc)], problems)
     return resources
+
+
+_TOTALS = ("totalRecords", "total_records")  # the REST API's name; az graph query's
+
+
+def _check_counts(pages: list[tuple[tuple, object]], problems: StructureProblems) -> None:
+    """A warning when the pages hold fewer records than they say: per page ``count``, in all ``totalRecords``."""
+    held = 0
+    total = None
+    for path, page in pages:
+        if page.__class__ is not dict:
+            continue
+        rows = _rows_in(page)
+        held += rows
+        count = _stated(page, ("count",))
+        if count is not None and count > rows and len(pages) > 1:
+            problems.warn(path, f"the Resource Graph page holds {_records(rows)} but says count {count}: a truncated export;"
+                                " only the records present are read")
+        stated = _stated(page, _TOTALS)
+        if stated is not None:
+            total = stated if total is None else max(total, stated)
+    said = []
+    if total is not None and total > held:
+        said.append(f"totalRecords {total}")
+    if len(pages) == 1 and pages[0][1].__class__ is dict:
+        count = _stated(pages[0][1], ("count",))
+        if count is not None and count > held:
+            said.append(f"count {count}")
+    if said:
+        problems.warn((), f"the Resource Graph response holds {_records(held)} but says {' and '.join(said)}: a truncated export, "
+                          "or one page of several (ask for the next with the response's $skipToken); only the records present are read")
+
+
+def _rows_in(page: dict) -> int:
+    data = page.get("data") if "data" in page else page.get("value")
+    if data.__class__ is list:
+        return len(data)
+    if _is_table(data) and data["rows"].__class__ is list:
+        return len(data["rows"])
+    return 0
+
+
+def _stated(page: dict, names: tuple[str, ...]) -> int | None:
+    for name in names:
+        value = page.get(name)
+        if value.__class__ is int:
+            return value
+    return None
+
+
+def _records(count: int) -> str:
+    return f"{count} record{'s' if count != 1 else ''}"
 
 
 def _convert_page(page: object, path: tuple, problems: StructureProblems, out: list[dict]) -> None:
