@@ -447,3 +447,25 @@ def test_an_unreadable_plan_writes_no_output_and_keeps_an_existing_file(tmp_path
     assert result.exit_code == 2 and "E401" in result.stderr
     assert report.read_text() == "previous"
     assert os.listdir(tmp_path) == ["report.sarif"]
+
+
+def test_the_gate_fails_only_for_new_findings_of_a_plan(tmp_path):
+    """The CI use: a baseline of the plan's findings, then a change that adds one untagged instance."""
+    baseline = tmp_path / "baseline.json"
+    plan = relative(PLANS["terragoat"])
+    assert run("baseline", "create", "--plan", plan, "--as-of", AS_OF, "-o", baseline).exit_code == 0
+
+    def gate(plan_file):
+        return run("check", "--plan", plan_file, "--baseline", baseline, "--as-of", AS_OF, "-f", "json")
+
+    same = gate(plan)
+    assert same.exit_code == 0, same.output
+    assert {f["status"] for f in json.loads(same.stdout)["findings"]} == {"baselined"}
+    changed = json.loads(PLANS["terragoat"].read_text())
+    changed["resource_changes"].append(instance("aws_instance.new_one", {"instance_type": "t3.micro", "tags": {"team": "web"}}))
+    new_plan = tmp_path / "plan.json"
+    new_plan.write_text(json.dumps(changed))
+    result = gate(new_plan)
+    assert result.exit_code == 1
+    opened = [(f["policy"], f["resource"]["id"]) for f in json.loads(result.stdout)["findings"] if f["status"] == "open"]
+    assert opened == [("required-allocation-tags", "aws_instance.new_one")]

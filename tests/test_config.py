@@ -270,3 +270,13 @@ def test_an_option_added_by_another_module_is_covered_without_a_list(tmp_path, m
     with pytest.raises(InputError) as error:
         Settings(read_config(str(baseline_dir / "costwarden.yaml")), group)
     assert error.value.problems[0].hint == "did you mean 'baseline'?"
+
+
+def test_a_command_groups_commands_have_sections_too(repo):
+    (repo / "costwarden.yaml").write_text("apiVersion: costwarden/v1\nkind: Config\nbaseline:\n  create:\n"
+                                          "    plan: plan.json\n    output: baseline.json\n    as-of: 2026-01-01\n")
+    result = run("baseline", "create")
+    assert result.exit_code == 0, result.output
+    assert (repo / "baseline.json").exists()  # relative to the config file, not to infra/
+    shown = run("config", "baseline", "create")
+    assert f"{repo / 'costwarden.yaml'}:6" in next(l for l in shown.stdout.splitlines() if l.strip().startswith("output"))
