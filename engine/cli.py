@@ -476,13 +476,14 @@ def check(policy_paths, policy_ids, labels, plan_paths, plan_scope, source_dir, 
     owners = api.load_ownership(ownership) if ownership else None
     budgets = api.load_budgets(list(budget_paths)) if budget_paths else None
     prices = api.load_prices(price_paths) if price_paths else None
-    resources, warnings, locate = _load_resources(api, inventory_paths, inventory_format, metrics_paths, metrics_format, when, window,
-                                                  plan_paths, plan_scope, source_dir)
+    sides = any(policy.target == "change" for policy in selected.policies)  # pricing the change needs both sides
+    resources, warnings, locate, plans = _load_resources(api, inventory_paths, inventory_format, metrics_paths, metrics_format, when,
+                                                         window, plan_paths, plan_scope, source_dir, sides)
     costs = None
     if cost_paths:
         costs = api.load_costs(list(cost_paths), columns=selected.cost_columns(with_inventory=resources is not None))
     result = api.evaluate(selected, resources, ownership=owners, as_of=when, warnings=warnings, costs=costs, budgets=budgets,
-                          prices=prices, period=report_period, stale_after=stale_after, locate=locate)
+                          prices=prices, period=report_period, stale_after=stale_after, locate=locate, plans=plans)
     result = steps.apply(result, resources)
     if steps.writes_baseline:  # costwarden baseline create / update
         sys.exit(steps.write_baseline(result, resources))
@@ -571,10 +572,11 @@ def _selected_policies(api, policy_paths, policy_ids, labels):
 
 
 def _load_resources(api, inventory_paths, inventory_format, metrics_paths, metrics_format, when, window, plan_paths, plan_scope,
-                    source_dir):
-    """``(resources or None, warnings, locate)``: the inventory's resources, then the plans' (both evaluated,
-    each resource once: a plan resource is named by its address, an inventory resource by its cloud id)."""
-    resources, warnings, locate = None, [], None
+                    source_dir, sides=False):
+    """``(resources or None, warnings, locate, plans or None)``: the inventory's resources, then the plans' (both
+    evaluated, each resource once: a plan resource is named by its address, an inventory resource by its cloud id);
+    ``sides``: the plans keep both sides of every entry, to price the change."""
+    resources, warnings, locate, plans = None, [], None, None
     if inventory_paths:
         if "-" in inventory_paths:
             _waiting_for_stdin("the inventory")
@@ -588,10 +590,10 @@ def _load_resources(api, inventory_paths, inventory_format, metrics_paths, metri
     if plan_paths:
         if "-" in plan_paths:
             _waiting_for_stdin("the plan")
-        plans = api.load_plans(list(plan_paths), scope=plan_scope, source_dir=source_dir)
+        plans = api.load_plans(list(plan_paths), scope=plan_scope, source_dir=source_dir, sides=sides)
         warnings += plans.warnings + plans.notes
         resources = plans.resources if resources is None else [*resources, *plans.resources]
-    return resources, warnings, locate
+    return resources, warnings, locate, plans
 
 
 def _waiting_for_stdin(what: str) -> None:

@@ -25,7 +25,7 @@ import json
 import sys
 from pathlib import Path
 
-from engine.checks import CHECKS
+from engine.checks import CHECKS, TARGETS
 from engine.findings import MONEY
 
 ROOT = Path(__file__).resolve().parents[2]  # the source checkout: schemas/ and docs/ are beside engine/
@@ -105,7 +105,7 @@ def policy_types_table() -> str:
         "|---|---|---|---|---|---|",
     ]
     for name, policy_type in CHECKS.items():
-        evaluates = "inventory resources (`--inventory`)" if policy_type.target == "inventory" else "the cost snapshot (`--costs`), per scope"
+        evaluates = TARGETS[policy_type.target]
         money = ", ".join(f"`{field}`" for field in policy_type.findings_money) or "—"
         module = policy_type.module.__name__.replace(".", "/") + ".py"
         schema = f"schemas/{policy_type.schema}"

@@ -45,7 +45,7 @@ def _scope_label(scope: dict) -> str:
         text = f"team {printable(value, 40)}"
     else:
         text = f"{printable(dimension, 30)}={printable(value, 40) if value is not None else '(no value)'}"
-    return f"{text} ({scope.get('currency', '')}, from {period})"
+    return f"{text} ({scope.get('currency', '')}, from {period})" if period else f"{text} ({scope.get('currency', '')})"
 
 
 def _table(rows: list[list[str]]) -> list[list[str]]:
