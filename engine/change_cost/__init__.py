@@ -208,6 +208,8 @@ def price_change(entries, *, ownership, prices: PriceSources | None = None, cost
     resources = []
     for entry in entries:
         side = entry.after if entry.after is not None else entry.before
+        if side is None:  # neither side has values (a plan that errored part way)
+            continue
         owner = ownership.resolve(side)
         priced = price_entry(entry, owner, chain, observed, location(side))
         if priced is not None:

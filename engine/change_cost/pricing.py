@@ -215,6 +215,8 @@ def price_entry(entry, owner: tuple[str, str], prices: PriceSources, observed: d
     if action not in PRICED_ACTIONS:
         return None
     side = entry.after if entry.after is not None else entry.before
+    if side is None:
+        return None
     base = {"address": entry.address, "type": side["type"], "action": action, "owner": owner[0], "owner_source": owner[1],
             "location": location}
     if action == "delete":

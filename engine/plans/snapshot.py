@@ -218,7 +218,12 @@ def _add_plan(plan: PlanFile, snapshot: PlanSnapshot, scope: str, source_dir: st
             if snapshot.entries is not None and entry["mode"] == "managed":
                 provider = provider_of(entry.get("provider_name"), tf_type)
                 expressions = providers.expressions_for(modules, config_keys.get((modules, entry["mode"], tf_type, entry["name"])))
-                snapshot.entries.append(_entry_sides(entry, resource_id, action, None, provider, expressions, secrets))
+                line, column = positions[number]
+                sides = _entry_sides(entry, resource_id, action, None, provider, expressions, secrets)
+                for side in (sides.before, sides.after):
+                    if side is not None:
+                        side["change"]["plan_location"] = {"file": path, "line": line, "column": column}
+                snapshot.entries.append(sides)
             continue
         provider = provider_of(entry.get("provider_name"), tf_type)
         expressions = providers.expressions_for(modules, config_keys.get((modules, entry["mode"], tf_type, entry["name"])))
