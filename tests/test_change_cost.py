@@ -291,3 +291,21 @@ def test_entries_hold_both_sides_whatever_the_scope():
     assert all(e.before is not None and e.after is None for e in plans.entries if e.action == "no-op")
     assert engine.load_plans([str(PLAN)]).entries is None
     copy.deepcopy(plans.entries)  # plain data
+
+
+@pytest.mark.parametrize(("amount", "fails"), [("-0.01", True), ("0", True), ("0.01", False)])
+def test_budget_amount_threshold_at_the_forecast(tmp_path, amount, fails):
+    # the budget type alone (no plan): payments' May forecast is 992 USD; a budget of 992 puts it exactly at 0 above
+    policy = tmp_path / "policy.yaml"
+    policy.write_text(
+        "apiVersion: costwarden/v1\nkind: Policy\nid: over-budget\ntitle: over budget\ntype: budget\nseverity: high\n"
+        f"spec:\n  budgets: team-monthly\n  thresholds:\n    - {{on: forecast, amount: {amount}}}\n")
+    budgets = tmp_path / "budgets.yaml"
+    budgets.write_text(_budgets("992"))
+    result = CliRunner().invoke(main, ["check", "--costs", str(FOCUS), "--ownership", str(OWNERSHIP), "--as-of", AS_OF,
+                                       "--policies", str(policy), "--budgets", str(budgets), "-f", "json"], catch_exceptions=False)
+    findings = [f for f in json.loads(result.output)["findings"] if f["scope"]["value"] == "payments"]
+    assert bool(findings) is fails
+    if fails:
+        assert findings[0]["evidence"]["forecast"] == "992"
+        assert findings[0]["evidence"]["thresholds_crossed"] == [{"on": "forecast", "amount": amount, "severity": "high"}]

@@ -55,8 +55,11 @@ Options
     ``measure``: ``BilledCost`` (default) or ``EffectiveCost``.
     ``charge_categories``: default all five for ``BilledCost``; ``Usage``, ``Tax``, ``Credit``,
     ``Adjustment`` for ``EffectiveCost`` (commitment purchases are amortized into usage rows).
-    ``thresholds``: ``{on: actual|forecast, percent, severity}``; severity defaults to the
-    policy's.
+    ``thresholds``: ``{on: actual|forecast, percent, severity}`` — crossed when the spend reaches
+    that percentage of the budget — or ``{on: actual|forecast, amount, severity}`` — crossed when
+    the spend minus the budget reaches ``amount``, in the budget's currency (``amount: 0``: at or
+    over the budget; ``500``: over it by 500 or more; ``-500``: within 500 of it); severity
+    defaults to the policy's.
 """
 
 from __future__ import annotations
@@ -92,8 +95,9 @@ def budget_query(table: str, d, *, scope_sql: str, measure: str, categories, per
 @dataclass(frozen=True)
 class Threshold:
     on: str  # actual | forecast
-    percent: object  # int | float from the policy
+    percent: object  # int | float from the policy; None for an amount threshold
     severity: str | None
+    amount: Decimal | None = None  # money above the budget: crossed when spend - budget >= amount
 
 
 @dataclass(frozen=True)
@@ -142,7 +146,7 @@ class BudgetCheck:
                 )
                 continue
             forecast = ratio(actual * total, elapsed) if elapsed else actual
-            crossed = [t for t in self.thresholds if self._crossed(actual if t.on == "actual" else forecast, budget, t.percent)]
+            crossed = [t for t in self.thresholds if self._crossed(actual if t.on == "actual" else forecast, budget, t.percent, t.amount)]
             if not crossed:
                 continue
             severity = max((t.severity or policy_severity for t in crossed), key=SEVERITY_RANK.__getitem__)
@@ -167,7 +171,8 @@ class BudgetCheck:
                 "charge_categories": list(self.categories),
                 "rows": count,
                 "thresholds_crossed": [
-                    {"on": t.on, "percent": t.percent, "severity": t.severity or policy_severity} for t in crossed
+                    {"on": t.on, **({"amount": exact(t.amount)} if t.amount is not None else {"percent": t.percent}),
+                     "severity": t.severity or policy_severity} for t in crossed
                 ],
             }
             money = {"overspend": Money(cents(overspend), currency)} if overspend > 0 else {}
@@ -178,7 +183,9 @@ class BudgetCheck:
         return violations
 
     @staticmethod
-    def _crossed(value, budget, threshold) -> bool:
+    def _crossed(value, budget, threshold, amount=None) -> bool:
+        if amount is not None:  # money above the budget (0: at it; negative: within that much of it)
+            return value - budget >= amount
         if budget == 0:
             return value > 0
         return at_least(value, budget, threshold)
@@ -193,7 +200,8 @@ def compile_spec(spec: dict, report) -> BudgetCheck | None:
     measure = spec.get("measure", "BilledCost")
     default = CHARGE_CATEGORIES if measure == "BilledCost" else AMORTIZED_CATEGORIES
     categories = tuple(spec.get("charge_categories", default))
-    thresholds = tuple(Threshold(t["on"], t["percent"], t.get("severity")) for t in spec["thresholds"])
+    thresholds = tuple(Threshold(t["on"], t.get("percent"), t.get("severity"), Decimal(str(t["amount"])) if "amount" in t else None)
+                       for t in spec["thresholds"])
     if not ok:
         return None
     return BudgetCheck(
