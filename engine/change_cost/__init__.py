@@ -26,7 +26,7 @@ from decimal import Decimal
 
 from engine.amounts import exact, show
 from engine.change_cost.components import components
-from engine.change_cost.pricing import PricedComponent, ResourceCost, _alone, _Unpriced, as_billed, cloud_id, price_entry
+from engine.change_cost.pricing import PricedComponent, ResourceCost, price_alone, Unpriced, as_billed, cloud_id, price_entry
 from engine.costs.prices import COLUMNS as PRICE_COLUMNS
 from engine.costs.prices import focus_price_sources
 from engine.costs.resource_costs import COLUMNS as RESOURCE_COST_COLUMNS
@@ -122,8 +122,8 @@ class ChangeCost:
                 items = components(entry.before)
                 own_capacity = next((c.quantity for c in items if c.name == "storage"), None)
                 try:
-                    priced = [_alone(self._prices, resource, c, own_capacity) for c in items]
-                except _Unpriced:
+                    priced = [price_alone(self._prices, resource, c, own_capacity) for c in items]
+                except Unpriced:
                     bucket[1] += 1
                     continue
                 for line in priced:

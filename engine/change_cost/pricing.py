@@ -131,7 +131,7 @@ class ResourceCost:
         }
 
 
-class _Unpriced(Exception):
+class Unpriced(Exception):
     """A component that cannot be priced, and why."""
 
 
@@ -160,16 +160,16 @@ def _price(component: Component, quote: Quote, own_capacity: Decimal | None) -> 
     quantity = component.quantity
     if quote.unit == "hour":
         if component.name == "storage":
-            raise _Unpriced(f"{component.key} is priced per hour, not per GiB-month")
+            raise Unpriced(f"{component.key} is priced per hour, not per GiB-month")
         return PricedComponent(component, quote, quantity * quote.amount * HOURS_PER_MONTH, quote.amount, "hour")
     if quote.unit == "gib-month":
         if component.name != "storage":
-            raise _Unpriced(f"{component.key} is priced per GiB-month, but it is billed per instance")
+            raise Unpriced(f"{component.key} is priced per GiB-month, but it is billed per instance")
         return PricedComponent(component, quote, quantity * quote.amount, quote.amount, "gib-month")
     # "month": a FOCUS source's monthly amount for one object
     if component.name == "storage":
         if not own_capacity:
-            raise _Unpriced(f"{component.key}: the observed monthly cost cannot be spread over an unknown capacity")
+            raise Unpriced(f"{component.key}: the observed monthly cost cannot be spread over an unknown capacity")
         per_gib = ratio(quote.amount, own_capacity)
         return PricedComponent(component, quote, quantity * per_gib, per_gib, "gib-month")
     return PricedComponent(component, quote, quantity * quote.amount, quote.amount, "month")
@@ -183,22 +183,22 @@ def _where(resource: dict) -> str:
     return f"{resource.get('provider')}, {resource.get('region') or 'no region'}"
 
 
-def _alone(prices: PriceSources, resource: dict, component: Component, own_capacity) -> PricedComponent:
+def price_alone(prices: PriceSources, resource: dict, component: Component, own_capacity) -> PricedComponent:
     if component.unknown is not None:
-        raise _Unpriced(component.unknown)
+        raise Unpriced(component.unknown)
     quote = prices.quote(resource, component.key)
     if quote is None:
-        raise _Unpriced(f"no price for {component.key} ({_where(resource)}) in the {' or '.join(prices.names) or 'price sources (none given)'}")
+        raise Unpriced(f"no price for {component.key} ({_where(resource)}) in the {' or '.join(prices.names) or 'price sources (none given)'}")
     return _price(component, quote, own_capacity)
 
 
 def _pair(prices: PriceSources, resource: dict, before: Component, after: Component, own_capacity) -> tuple:
     for component in (before, after):
         if component.unknown is not None:
-            raise _Unpriced(component.unknown)
+            raise Unpriced(component.unknown)
     pair = prices.quote_pair(resource, before.key, after.key)
     if pair is None:
-        raise _Unpriced(f"no price source prices both {before.key} and {after.key} ({_where(resource)}) in one currency and unit "
+        raise Unpriced(f"no price source prices both {before.key} and {after.key} ({_where(resource)}) in one currency and unit "
                         f"(asked: {' or '.join(prices.names) or 'none given'})")
     return _price(before, pair[0], own_capacity), _price(after, pair[1], own_capacity)
 
@@ -249,11 +249,11 @@ def price_entry(entry, owner: tuple[str, str], prices: PriceSources, observed: d
                 sides.after.append(priced_now)
             elif then is not None:
                 changed = True
-                sides.before.append(_alone(prices, resource, then, own_capacity))
+                sides.before.append(price_alone(prices, resource, then, own_capacity))
             elif now is not None:
                 changed = True
-                sides.after.append(_alone(prices, resource, now, own_capacity))
-    except _Unpriced as reason:
+                sides.after.append(price_alone(prices, resource, now, own_capacity))
+    except Unpriced as reason:
         return ResourceCost(**base, status="unpriced", reason=str(reason))
     if not changed:
         return ResourceCost(**base, status="unchanged", reason="no billed value changes (size, storage, instance count)")
