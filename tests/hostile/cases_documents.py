@@ -106,9 +106,10 @@ POLICY_CASES = standard(
     Case("policy-dev-zero", AREA, ("check", "-p", "/dev/zero", "-i", "inventory.json", "--as-of", "2026-06-20"),
          Rejected(("E401", "E105"), "/dev/zero", None, wrong="no such file"), note="--policies /dev/zero"),
     Case("policy-dev-zero-via-symlink", AREA, VALIDATE, Rejected(("E401", "E105"), "policies/zero.yaml", None),
-         {"policies/zero.yaml": Symlink("/dev/zero")}, note="a policy file that is a symlink to /dev/zero"),
-    Case("policy-fifo", AREA, INV, Same(), {"policies/tags.yaml": Fifo(POLICY)},
-         note="a policy file that is a named pipe a writer fills: read like the file"),
+         {"policies/zero.yaml": Symlink("/dev/zero")},
+         note="a *.yaml in the policy folder that is a symlink to /dev/zero: refused, never skipped silently"),
+    Case("policy-fifo", AREA, INV, OneOf((Same(), Rejected("E401", "policies/tags.yaml", None))), {"policies/tags.yaml": Fifo(POLICY)},
+         note="a *.yaml in the policy folder that is a named pipe a writer fills: read it, or refuse it (never skip it silently)"),
     Case("policy-deep-flow-nesting", AREA, VALIDATE, Rejected("E104", "policies/tags.yaml", line_of(POLICY, "keys:")),
          {"policies/tags.yaml": replace(POLICY, "  keys:\n", "  keys: " + "[" * 1000 + "]" * 1000 + "\n")
           .replace(b"    - key: team\n    - key: environment\n      values: [prod, dev]\n", b"")},
