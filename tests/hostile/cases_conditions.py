@@ -10,7 +10,8 @@ AREA = "conditions/regex"
 PATH = "policies/hostile.yaml"
 SCHEMA_OR_SEMANTICS = tuple(f"E20{n}" for n in range(1, 8)) + tuple(f"E3{n:02d}" for n in range(1, 30))
 INVENTORY = kit("inventory.json")
-BACKTRACKER = "a" * 30 + "!"
+# 30 a's take Python's re 30-90 s on this machine (around the hang guard: a flaky case); 40 take hours
+BACKTRACKER = "a" * 40 + "!"
 HEADER = """apiVersion: costwarden/v1
 kind: Policy
 id: hostile
