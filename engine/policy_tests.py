@@ -31,6 +31,7 @@ from pathlib import Path
 
 from engine.bundled import policy_paths
 from engine.errors import InputError, Problem, did_you_mean, json_pointer
+from engine.files import NO_SUCH_FILE, not_a_file
 from engine.evaluator import as_of_datetime, evaluate
 from engine.library import load_library, load_ownership
 from engine.policy import PolicyLibrary
@@ -265,8 +266,10 @@ def _missing_fixtures(doc, folder: Path, problems: list[Problem]) -> set[str]:
             node = node.get(part) if isinstance(node, dict) else None
         names = [(pointer, node)] if isinstance(node, str) else [(f"{pointer}/{i}", n) for i, n in enumerate(node or [])]
         for where, name in names:
-            if not (folder / name).is_file():
-                problems.append(doc.problem("E401", f"fixture file '{name}' not found ({folder / name})", where))
+            reason = not_a_file(str(folder / name))  # a pipe is read; a folder or a device is not a fixture
+            if reason is not None:
+                said = " not found" if reason == NO_SUCH_FILE else f": {reason}"
+                problems.append(doc.problem("E401", f"fixture file '{name}'{said} ({folder / name})", where))
                 missing.add(kind)
     return missing
 
