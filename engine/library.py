@@ -246,12 +246,12 @@ def load_library(paths, *, require_policies: bool = False) -> PolicyLibrary:
             kind = check_envelope(doc, problems)
             if kind is None:
                 continue
-            options = {"without_type_specs": True} if kind == "Policy" else {}
-            found = schemas.validate(doc, doc.data, schemas.KIND_SCHEMAS[kind], [], **options)
-            if kind == "Policy":  # resource.where is checked by compile_condition (stage 5)
-                found = [p for p in found if not (p.pointer or "").startswith("/resource/where")]
+            if kind == "Policy":  # the spec is checked on its own (stage 4), resource.where by compile_condition (stage 5)
+                found = schemas.validate_document(doc, kind, left_to_semantics=("/resource/where",), without_type_specs=True)
                 if found:  # list the spec's problems too, not only the envelope's
                     found += _spec_problems(doc)
+            else:
+                found = schemas.validate_document(doc, kind)
             problems.extend(found)
             if not found:
                 by_kind[kind].append(doc)
@@ -323,7 +323,7 @@ def load_ownership(path: str) -> object:
     if kind is not None and kind != "Ownership":
         problems.append(doc.problem("E204", f"expected kind Ownership, found {kind}", "/kind"))
     if not problems:
-        problems.extend(schemas.validate(doc, doc.data, "ownership.schema.json", []))
+        problems.extend(schemas.validate_document(doc, "Ownership"))
     if problems:
         raise InputError(problems)
     ownership = compile_ownership(doc.data, _Reporter(doc, "", problems))

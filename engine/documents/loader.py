@@ -85,7 +85,7 @@ def read_valid_documents(files, kinds, problems: list[Problem]) -> list[YamlDocu
         for doc in read_documents(file, problems):
             kind = check_envelope(doc, problems)
             if kind in kinds:
-                found = schemas.validate(doc, doc.data, schemas.KIND_SCHEMAS[kind], [])
+                found = schemas.validate_document(doc, kind)
                 problems.extend(found)
                 if not found:
                     docs.append(doc)

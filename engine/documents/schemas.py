@@ -10,12 +10,18 @@ jsonschema's raw messages are rewritten into one error vocabulary with stable co
 * ``E202`` missing required key * ``E205`` string does not match the expected pattern
 * ``E203`` wrong type           * ``E206`` bad format (e.g. a date)
 * ``E207`` any other schema rule (length, number of items, ...)
+
+Every document of every kind is validated by :func:`validate_document`, which also refuses numbers
+that are not finite (``E203``): YAML reads ``.nan``, ``.inf`` and ``1e400`` (too large for a float)
+as numbers, JSON and its schemas have no such numbers, and a NaN compares false with everything (a
+threshold of NaN would never fire).
 """
 
 from __future__ import annotations
 
 import copy
 import json
+import math
 from functools import lru_cache
 
 from jsonschema import Draft202012Validator, FormatChecker
@@ -70,6 +76,46 @@ def validator(name: str, *, without_type_specs: bool = False) -> Draft202012Vali
     return Draft202012Validator(schema, registry=_registry(), format_checker=_FORMAT_CHECKER)
 
 
+def validate_document(doc: YamlDocument, kind: str, *, left_to_semantics: tuple[str, ...] = (), **options) -> list[Problem]:
+    """Every problem of a whole document of ``kind`` against its kind's schema, and each number in it
+    that is not finite. Schema problems under a pointer of ``left_to_semantics`` are left out (a
+    later stage reports them more precisely); problems of numbers never are."""
+    numbers = [
+        doc.problem("E203", f"expected a finite number, got {_non_finite(value)}", pointer,
+                    "JSON and the schemas have no NaN or infinity; write the number itself")
+        for pointer, value in non_finite_numbers(doc.data)
+    ]
+    placed = {problem.pointer for problem in numbers}
+    found = [
+        problem for problem in validate(doc, doc.data, KIND_SCHEMAS[kind], [], **options)
+        if problem.pointer not in placed
+        and not any(problem.pointer == p or (problem.pointer or "").startswith(p + "/") for p in left_to_semantics)
+    ]
+    return numbers + found
+
+
+def non_finite_numbers(value: object, path: tuple = ()) -> list[tuple[str, float]]:
+    """``(pointer, number)`` for each NaN or infinite float inside ``value``."""
+    found = []
+    stack = [(path, value)]
+    while stack:
+        where, item = stack.pop()
+        if item.__class__ is float and not math.isfinite(item):
+            found.append((json_pointer(where), item))
+        elif isinstance(item, dict):
+            stack.extend((where + (key,), child) for key, child in item.items())
+        elif isinstance(item, list):
+            stack.extend((where + (index,), child) for index, child in enumerate(item))
+    return sorted(found)
+
+
+def _non_finite(value: float) -> str:
+    if math.isnan(value):
+        return ".nan (not a number)"
+    sign = "-" if value < 0 else ""
+    return f"{sign}infinity ({sign}.inf, or a number too large for a float such as {sign}1e400)"
+
+
 def validate(doc: YamlDocument, instance: object, schema_name: str, base: list, **options) -> list[Problem]:
     """Every schema problem of ``instance`` (found at path ``base`` inside ``doc``)."""
     problems: list[Problem] = []
@@ -116,9 +162,9 @@ def _problems(doc: YamlDocument, error, base: list):
             hint = None
             if "string" in str(expected) and isinstance(instance, (int, float)) and not isinstance(instance, bool):
                 hint = "put the value in quotes to keep it a string"
-            yield doc.problem(
-                "E203", f"expected {expected_text}, got {type_name(instance)} {_short(instance)}", pointer, hint
-            )
+            got = type_name(instance)
+            shown = _short(instance)
+            yield doc.problem("E203", f"expected {expected_text}, got {got if shown == got else f'{got} {shown}'}", pointer, hint)
         elif keyword in ("enum", "const"):
             allowed = leaf.validator_value if keyword == "enum" else [leaf.validator_value]
             listed = ", ".join(str(a) for a in allowed)
