@@ -41,19 +41,19 @@ Use instead
 Options
     ``match``: ``exact`` (default), ``case-insensitive`` or ``normalized``.
     ``keys``: a list of rules, each with ``key``, ``required`` (default true), and optionally
-    ``values`` (allowed values, exact), ``pattern`` (``re.search``) or ``known_team: true`` (the
+    ``values`` (allowed values, exact), ``pattern`` (an RE2 regular expression that must match somewhere in the value, see :mod:`engine.conditions.patterns`) or ``known_team: true`` (the
     value must name a team of the ownership directory: an id, an alias or a member's email).
 """
 
 from __future__ import annotations
 
 import builtins
-import re
 from dataclasses import dataclass
 from functools import cached_property
 
 from engine.checks.base import CheckContext, Report, ResourceCheck
 from engine.checks.codegen import compile_check
+from engine.conditions.patterns import Pattern, PatternError, compile_pattern
 from engine.errors import CheckSkipped
 from engine.violations import Violation
 
@@ -68,14 +68,14 @@ class KeyRule:
     required: bool
     values: frozenset | None
     values_list: tuple | None
-    pattern: re.Pattern | None
+    pattern: Pattern | None
     known_team: bool
 
     def expected(self) -> object:
         if self.values_list is not None:
             return {"values": list(self.values_list)}
         if self.pattern is not None:
-            return {"pattern": self.pattern.pattern}
+            return {"pattern": self.pattern.text}
         if self.known_team:
             return "a team of the ownership directory"
         return "present" if self.required else "optional"
@@ -261,7 +261,7 @@ class TaggingCheck:
             if rule.values is not None:
                 problems.append((f"{value} not in values_{index}", "is not an allowed value"))
             if rule.pattern is not None:
-                problems.append((f"not search_{index}({value})", f"does not match {rule.pattern.pattern}"))
+                problems.append((f"not search_{index}({value})", f"does not match {rule.pattern.text}"))
             if rule.known_team:
                 problems.append((f"team_of({value}) is None", "is not a team of the ownership directory"))
             for test, reason in problems:
@@ -314,7 +314,7 @@ class TaggingCheck:
         if rule.values is not None and value not in rule.values:
             return "is not an allowed value"
         if rule.pattern is not None and not rule.pattern.search(value):
-            return f"does not match {rule.pattern.pattern}"
+            return f"does not match {rule.pattern.text}"
         if rule.known_team and team_of(value) is None:
             return "is not a team of the ownership directory"
         return None
@@ -440,9 +440,9 @@ def compile(spec: dict, report: Report) -> TaggingCheck | None:
         pattern = None
         if "pattern" in item:
             try:
-                pattern = re.compile(item["pattern"])
-            except re.error as exc:
-                report("E302", f"invalid regular expression {item['pattern']!r}: {exc}", f"/keys/{index}/pattern", None)
+                pattern = compile_pattern(item["pattern"])
+            except PatternError as exc:
+                report("E302", f"invalid regular expression {item['pattern']!r}: {exc}", f"/keys/{index}/pattern", exc.hint)
                 ok = False
         chosen = [name for name in ("values", "pattern", "known_team") if item.get(name)]
         if len(chosen) > 1:

@@ -11,7 +11,6 @@ the path, the pointer of the leaf in its policy and the types involved.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from functools import cached_property
@@ -19,6 +18,7 @@ from typing import Callable
 
 from engine.conditions.operators import OPERATORS, TypeMismatch, parse_duration, type_name
 from engine.conditions.paths import Getter, PathError, compile_path, field_chain
+from engine.conditions.patterns import PatternError, compile_pattern
 from engine.errors import did_you_mean
 from jmespath.exceptions import JMESPathError
 
@@ -456,9 +456,9 @@ def _check_value(op: str, node: dict, pointer: str, report: Report) -> bool:
         return False
     if kind == "regex":
         try:
-            re.compile(value)
-        except re.error as exc:
-            report("E302", f"invalid regular expression {value!r}: {exc}", where, None)
+            compile_pattern(value)
+        except PatternError as exc:
+            report("E302", f"invalid regular expression {value!r}: {exc}", where, exc.hint)
             return False
     if kind == "duration":
         try:

@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from typing import Callable
 
+from engine.conditions.patterns import compile_pattern
+
 Test = Callable[[object], bool]
 
 
@@ -169,14 +171,14 @@ def _ordering(op: str, compare: Callable[[object, object], bool]):
 
 
 def op_regex(expected, as_of) -> Test:
-    pattern = re.compile(expected)
+    search = compile_pattern(expected).search  # RE2: linear in the value (engine.conditions.patterns)
 
     def test(actual):
         if actual is None:
             return False
         if not isinstance(actual, str):
             raise TypeMismatch("regex", actual, "a string")
-        return pattern.search(actual) is not None
+        return search(actual)
 
     return test
 
@@ -329,7 +331,7 @@ def _inline_ordering(symbol: str):
 
 
 def inline_regex(expected):
-    return (_IS_STR, "CONST(value) is not None", re.compile(expected).search)
+    return (_IS_STR, "CONST(value)", compile_pattern(expected).search)
 
 
 def inline_glob(expected):
@@ -358,7 +360,7 @@ OPERATORS: dict[str, Operator] = {
     "in": Operator(op_in, "list", "one of the listed values", _inline_membership("value in CONST")),
     "not-in": Operator(op_not_in, "list", "none of the listed values; true when absent", _inline_membership("value not in CONST")),
     "contains": Operator(op_contains, "any", "an array holding the value, a string holding the substring, or an object holding the key"),
-    "regex": Operator(op_regex, "regex", "a string in which the regular expression finds a match (Python `re.search`)", inline_regex),
+    "regex": Operator(op_regex, "regex", "a string in which the regular expression finds a match (RE2 syntax, see engine.conditions.patterns)", inline_regex),
     "glob": Operator(op_glob, "string", "a string matching the shell pattern (`*`, `?`, `[...]`), case-sensitive", inline_glob),
     "exists": Operator(op_exists, "none", "present and not null", lambda expected: (None, "value is not None", None)),
     "absent": Operator(op_absent, "none", "missing or null", lambda expected: (None, "value is None", None)),
