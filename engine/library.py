@@ -179,7 +179,7 @@ def build_policy(doc: YamlDocument, overrides: dict | None, problems: list[Probl
             if name in spec:
                 compile_condition(spec[name], f"/spec/{name}", report)
         return None
-    check = policy_type.module.compile(spec, _Reporter(placed, "/spec", problems))
+    check = (getattr(policy_type.module, "compile_spec", None) or policy_type.module.compile)(spec, _Reporter(placed, "/spec", problems))
     if check is None or report.count:
         return None
     types = resource.get("types")

@@ -131,7 +131,7 @@ def random_tagging_spec(rng: random.Random) -> dict:
 def test_generated_tagging_check_equals_the_plain_rules(seed):
     rng = random.Random(seed)
     spec = random_tagging_spec(rng)
-    compiled = tagging.compile(spec, lambda *problem: pytest.fail(str(problem)))
+    compiled = tagging.compile_spec(spec, lambda *problem: pytest.fail(str(problem)))
     check = compiled.bind(CheckContext(AS_OF, OWNERSHIP))
     resources = [{"id": f"r{index}", "tags": random_tags(rng)} for index in range(300)]
     expected = [reference_tagging(compiled, resource["tags"], OWNERSHIP.team_for_value) for resource in resources]
@@ -143,7 +143,7 @@ def test_generated_tagging_check_equals_the_plain_rules(seed):
 @pytest.mark.parametrize("types", [{"compute.instance"}, {"aws::ec2::instance"}, {"compute.instance", "block.volume", "foo"}])
 def test_scan_selects_as_the_policy_selector(types):
     rng = random.Random(len(types))
-    check = tagging.compile({"keys": [{"key": "team"}]}, lambda *p: pytest.fail(str(p))).bind(CheckContext(AS_OF))
+    check = tagging.compile_spec({"keys": [{"key": "team"}]}, lambda *p: pytest.fail(str(p))).bind(CheckContext(AS_OF))
     names = ["AWS::EC2::Instance", "aws_instance", "compute.instance", "Compute.Instance", "AWS::EC2::Volume", "foo", None, 5]
     resources = [{"id": f"r{index}", "type": rng.choice(names), "class": rng.choice(["compute.instance", "block.volume", None]),
                   "tags": random_tags(rng)} for index in range(400)]
@@ -154,7 +154,7 @@ def test_scan_selects_as_the_policy_selector(types):
 
 
 def test_generated_tagging_check_reads_tags_as_before():
-    check = tagging.compile({"keys": [{"key": "team"}]}, lambda *p: pytest.fail(str(p))).bind(CheckContext(AS_OF))
+    check = tagging.compile_spec({"keys": [{"key": "team"}]}, lambda *p: pytest.fail(str(p))).bind(CheckContext(AS_OF))
     assert check({"id": "x"}).evidence["missing"] == ["team"]  # no tags key
     assert check({"id": "x", "tags": None}).evidence["missing"] == ["team"]
     assert check({"id": "x", "tags": {"team": "a"}}) is None
@@ -243,7 +243,7 @@ def test_deep_conditions_fall_back_to_closures():
 def test_condition_check_scan_equals_check(seed):
     rng = random.Random(seed)
     spec = {"fail_if": random_condition(rng), "message": "{size} is {state}"}
-    compiled = condition_type.compile(spec, lambda *problem: None)
+    compiled = condition_type.compile_spec(spec, lambda *problem: None)
     if compiled is None:
         pytest.skip("not a valid condition")
     check = compiled.bind(CheckContext(AS_OF))
@@ -311,7 +311,7 @@ class _Failing:
     """A check whose scan meets an evaluation error: the evaluator must go resource by resource."""
 
     def __init__(self, spec):
-        self.inner = condition_type.compile(spec, lambda *problem: pytest.fail(str(problem)))
+        self.inner = condition_type.compile_spec(spec, lambda *problem: pytest.fail(str(problem)))
 
     def bind(self, context):
         return self.inner.bind(context)
@@ -344,11 +344,11 @@ def test_evaluation_in_blocks_is_one_pass_per_policy(seed, monkeypatch):
     where = compile_condition({"path": "state", "op": "in", "value": STATES[:2]}, "/resource/where", lambda *p: None)
     policies = [
         make_policy("a-tags", ["compute.instance", "block.volume"],
-                    tagging.compile({"keys": [{"key": "owner"}, {"key": "env", "values": ["prod"]}]}, pytest.fail)),
+                    tagging.compile_spec({"keys": [{"key": "owner"}, {"key": "env", "values": ["prod"]}]}, pytest.fail)),
         make_policy("b-sizes", None, _Failing({"fail_if": {"path": "size", "op": "gt", "value": 4}})),  # errors past 300
-        make_policy("c-where", ["storage.bucket", "x"], condition_type.compile(
+        make_policy("c-where", ["storage.bucket", "x"], condition_type.compile_spec(
             {"fail_if": {"path": "size", "op": "in", "value": [1, 9]}}, pytest.fail), where=where),
-        make_policy("d-sizes", ["block.volume"], condition_type.compile({"fail_if": {"path": "size", "op": "eq", "value": 5}}, pytest.fail)),
+        make_policy("d-sizes", ["block.volume"], condition_type.compile_spec({"fail_if": {"path": "size", "op": "eq", "value": 5}}, pytest.fail)),
     ]
     library = PolicyLibrary(policies)
 
@@ -466,7 +466,7 @@ def test_finding_maker_builds_what_finding_builds(seed):
 def test_empty_evidence_parts_are_shared_and_stay_empty(mode):
     """near_misses, invalid and collisions share one empty dict while empty; an entry gets a dict of its own."""
     spec = {"match": mode, "keys": [{"key": "owner"}, {"key": "env", "values": ["prod"]}]}
-    check = tagging.compile(spec, lambda *problem: pytest.fail(str(problem)))
+    check = tagging.compile_spec(spec, lambda *problem: pytest.fail(str(problem)))
     resources = [{"id": f"r{i}", "provider": "aws", "tags": tags} for i, tags in enumerate([
         {"env": "prod"}, {"Owner": "a", "env": "prod"}, {"owner": "a", "env": "dev"}, {"owner": "a", "OWNER": "b"},
         {"env": "prod", "ENV": "dev"}, {}, {"owner": " "},
@@ -529,7 +529,7 @@ def test_findings_come_in_sort_key_order(seed):
     for index in sorted(rng.sample(range(20), 6)):
         spec = random_tagging_spec(rng)
         spec["keys"] = [rule for rule in spec["keys"] if not rule.get("known_team")] or [{"key": "team"}]
-        check = tagging.compile(spec, lambda *problem: pytest.fail(str(problem)))
+        check = tagging.compile_spec(spec, lambda *problem: pytest.fail(str(problem)))
         policies.append(make_policy(f"p{index:02d}", None, check))
     if seed % 2:
         policies.reverse()  # not by id: the final sort decides

@@ -420,7 +420,7 @@ def _show(value: object) -> str:
     return "(key only)" if value is True else repr(value)
 
 
-def compile(spec: dict, report: Report) -> TaggingCheck | None:
+def compile_spec(spec: dict, report: Report) -> TaggingCheck | None:
     mode = spec.get("match", "exact")
     rules = []
     ok = True

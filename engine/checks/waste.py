@@ -85,8 +85,8 @@ class WasteCheck:
         return check
 
 
-def compile(spec: dict, report: Report) -> WasteCheck | None:
-    inner = condition.compile(spec, report)
+def compile_spec(spec: dict, report: Report) -> WasteCheck | None:
+    inner = condition.compile_spec(spec, report)
     if inner is None:
         return None
     return WasteCheck(inner, spec.get("price", "resource") == "resource")

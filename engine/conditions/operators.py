@@ -224,12 +224,18 @@ _DURATION = re.compile(r"\A(\d+)\s*(h|d|w)\Z")
 _UNITS = {"h": timedelta(hours=1), "d": timedelta(days=1), "w": timedelta(weeks=1)}
 
 
+MAX_DURATION = timedelta(days=36500)  # 100 years: longer is a typo, and beyond what a date can be offset by
+
+
 def parse_duration(text: object) -> timedelta:
-    """``12h``, ``30d`` or ``2w``. Raises ValueError."""
+    """``12h``, ``30d`` or ``2w``, at most :data:`MAX_DURATION`. Raises ValueError."""
     match = _DURATION.match(str(text).strip()) if isinstance(text, str) else None
     if not match:
         raise ValueError(f"{text!r} is not a duration like '30d', '12h' or '2w'")
-    return int(match.group(1)) * _UNITS[match.group(2)]
+    count, unit = match.group(1), _UNITS[match.group(2)]
+    if len(count.lstrip("0")) > 9 or int(count) * unit > MAX_DURATION:  # (10 digits are over it in any unit)
+        raise ValueError(f"{text!r} is longer than {MAX_DURATION.days}d (100 years), the longest duration")
+    return int(count) * unit
 
 
 _FROMISOFORMAT_READS_Z = sys.version_info >= (3, 11)
