@@ -205,7 +205,7 @@ def test_a_misspelt_condition_key_in_a_policy_file_names_line_column_and_the_fix
 def test_operator_did_you_mean():
     problems = []
     compile_condition({"path": "a", "op": "not_in", "value": []}, "", lambda *a: problems.append(a))
-    assert problems[0][3] == "did you mean 'not-in'?"
+    assert problems[0][3] == "did you mean 'not-in'? the operators are " + ", ".join(OPERATORS)
 
 
 def test_simple_paths_do_not_use_jmespath():

@@ -188,3 +188,66 @@ def test_a_null_is_named_once_in_a_type_error(write):
     path = write("p.yaml", condition_policy("{path: size, op: exists}", extra="resource:\n"))
     (line,) = problems_of(path)
     assert line == f"{path}:7:10: E203 expected object, got null (at /resource)"
+
+
+# --- every problem at once ------------------------------------------------------------------------------
+
+
+def test_a_misspelt_envelope_key_does_not_hide_the_semantic_errors(write):
+    path = write("p.yaml", """\
+apiVersion: costwarden/v1
+kind: Policy
+id: c
+title: x
+type: condition
+severty: high
+resource:
+  where: {path: "tags.[", op: exists}
+spec:
+  fail_if: {path: name, op: regex, value: "(("}
+  message: "{nmae}"
+""")
+    assert [line.split(": ", 1)[1][:4] + line[line.index("(at "):].split(")")[0] for line in problems_of(path)] == [
+        "E202(at /", "E201(at /severty", "E301(at /resource/where/path", "E302(at /spec/fail_if/value", "E312(at /spec/message"]
+
+
+def test_a_schema_error_in_a_policy_test_does_not_hide_an_unknown_policy(write):
+    from engine.policy_tests import load_test_library
+
+    write("p.yaml", condition_policy("{path: state, op: eq, value: stopped}").replace("id: c", "id: stopped"))
+    test = write("p.test.yaml", """\
+apiVersion: costwarden/v1
+kind: PolicyTest
+name: t
+inventory:
+  resources:
+    - {id: i-1, type: AWS::EC2::Instance, provider: aws, state: stopped}
+cases:
+  - {policy: stoped, resource: i-1, expect: fial}
+  - {policy: stopped, resource: i-1, expect: fail}
+""")
+    with pytest.raises(InputError) as caught:
+        load_test_library([str(test.parent)])
+    assert [p.format() for p in caught.value.problems] == [
+        f"{test}:8:14: E306 unknown policy 'stoped' (at /cases/0/policy); did you mean 'stopped'?",
+        f"{test}:8:45: E204 'fial' is not one of: fail, pass, skip, error (at /cases/0/expect); did you mean 'fail'?",
+    ]
+
+
+def test_a_key_written_at_the_wrong_level_gets_an_indentation_hint(write):
+    dedented = write("d.yaml", condition_policy("{path: state, op: exists}", extra="resource:\ntypes: [compute.instance]\n"))
+    assert problems_of(dedented) == [
+        f"{dedented}:7:10: E203 expected object, got null (at /resource)",
+        f"{dedented}:8:1: E201 unknown key 'types' (at /types); 'types' is a key of 'resource': indent it under 'resource:' (line 7)",
+    ]
+    indented = write("i.yaml", condition_policy("{path: state, op: exists}").replace("severity: low\n", "resource:\n  severity: low\n"))
+    assert problems_of(indented)[-1] == (f"{indented}:7:3: E201 unknown key 'severity' (at /resource/severity);"
+                                         " 'severity' is a key of the level above: indent it as 'resource' is indented")
+
+
+def test_an_unknown_operator_lists_the_operators(write):
+    from engine.conditions.operators import OPERATORS
+
+    path = write("p.yaml", condition_policy("{path: state, op: equals, value: x}"))
+    (line,) = problems_of(path)
+    assert line.endswith("E204 unknown operator 'equals' (at /spec/fail_if/op); the operators are " + ", ".join(OPERATORS))

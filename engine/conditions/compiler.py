@@ -412,7 +412,9 @@ def _compile_leaf(node: dict, pointer: str, report: Report, leaves: list):
         report("E202", "missing required key 'op'", pointer, None)
         return None
     if op not in OPERATORS:
-        report("E204", f"unknown operator {op!r}", f"{pointer}/op", did_you_mean(str(op), OPERATORS))
+        close = did_you_mean(str(op), OPERATORS)
+        report("E204", f"unknown operator {op!r}", f"{pointer}/op",
+               (f"{close} " if close else "") + f"the operators are {', '.join(OPERATORS)}")
         return None
     getter = None
     if ok:

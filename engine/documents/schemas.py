@@ -120,8 +120,9 @@ def validate(doc: YamlDocument, instance: object, schema_name: str, base: list, 
     """Every schema problem of ``instance`` (found at path ``base`` inside ``doc``)."""
     problems: list[Problem] = []
     seen: set[tuple] = set()
-    for error in validator(schema_name, **options).iter_errors(instance):
-        for problem in _problems(doc, error, base):
+    checker = validator(schema_name, **options)
+    for error in checker.iter_errors(instance):
+        for problem in _problems(doc, error, base, checker.schema):
             key = (problem.code, problem.pointer, problem.message)
             if key not in seen:
                 seen.add(key)
@@ -139,7 +140,7 @@ def _leaf_errors(error):
         yield error
 
 
-def _problems(doc: YamlDocument, error, base: list):
+def _problems(doc: YamlDocument, error, base: list, root: dict):
     for leaf in _leaf_errors(error):
         path = base + list(leaf.absolute_path)
         pointer = json_pointer(path)
@@ -149,9 +150,8 @@ def _problems(doc: YamlDocument, error, base: list):
         if keyword in ("additionalProperties", "unevaluatedProperties") and isinstance(instance, dict):
             known = list(schema.get("properties", {}))
             for key in _extra_keys(instance, schema):
-                yield doc.problem(
-                    "E201", f"unknown key '{key}'", json_pointer(path + [key]), did_you_mean(key, known), at_key=True
-                )
+                hint = _indentation_hint(doc, key, path, instance, schema, leaf, root) or did_you_mean(key, known)
+                yield doc.problem("E201", f"unknown key '{key}'", json_pointer(path + [key]), hint, at_key=True)
         elif keyword == "required":
             missing = [key for key in leaf.validator_value if key not in instance]
             for key in missing:
@@ -180,6 +180,62 @@ def _problems(doc: YamlDocument, error, base: list):
             yield doc.problem("E205", f"invalid name: {leaf.message}", pointer, None)
         else:
             yield doc.problem("E207", leaf.message, pointer, None)
+
+
+def _indentation_hint(doc: YamlDocument, key: str, path: list, instance: dict, schema: dict, error, root: dict) -> str | None:
+    """When an unknown key is a key of a neighbouring level, the indentation is the likely mistake.
+
+    One level down: ``key`` is a property of the object a sibling key holds (``types:`` written at
+    the root under ``resource:``, whose value is then empty). One level up: ``key`` is a property of
+    the object that holds this one (written one indentation too deep).
+    """
+    for sibling, subschema in schema.get("properties", {}).items():
+        if sibling in instance and key in _properties(subschema):
+            line = doc.key_position(json_pointer(path + [sibling]))[0]
+            where = f" (line {line})" if line is not None else ""
+            return f"'{key}' is a key of '{sibling}': indent it under '{sibling}:'{where}"
+    parent = _parent_schema(error, root)
+    if path and parent is not None and key in _properties(parent) and key != path[-1]:
+        return f"'{key}' is a key of the level above: indent it as '{path[-1]}' is indented"
+    return None
+
+
+def _properties(subschema: object) -> dict:
+    """The properties an object schema declares, following ``$ref`` (best effort: a hint)."""
+    for _ in range(8):
+        if not isinstance(subschema, dict):
+            return {}
+        if "properties" in subschema:
+            return subschema["properties"]
+        ref = subschema.get("$ref")
+        if not isinstance(ref, str):
+            return {}
+        subschema = _lookup(ref)
+    return {}
+
+
+def _lookup(ref: str) -> object:
+    try:
+        return _registry().resolver(BASE_URI).lookup(ref).contents
+    except Exception:  # noqa: BLE001 - a hint is best effort; a reference it cannot follow gives none
+        return None
+
+
+def _parent_schema(error, root: dict) -> dict | None:
+    """The schema of the object holding the object ``error`` is about: the validated schema ``root``
+    walked down the instance's path (best effort: properties, items and references)."""
+    relative = list(error.absolute_path)
+    if not relative:
+        return None
+    schema = root
+    for part in relative[:-1]:
+        if isinstance(part, int):
+            schema = schema.get("items") if isinstance(schema, dict) else None
+        else:
+            schema = _properties(schema).get(part)
+        while isinstance(schema, dict) and "$ref" in schema and "properties" not in schema and "items" not in schema:
+            schema = _lookup(schema["$ref"])
+    return schema if isinstance(schema, dict) else None
 
 
 def _extra_keys(instance: dict, schema: dict) -> list[str]:
