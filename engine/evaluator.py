@@ -8,7 +8,7 @@ Budgets document, no team directory for a ``known_team`` rule) is skipped and li
 condition that meets a value of the wrong type raises
 :class:`~engine.conditions.compiler.EvaluationFailure`; it is recorded as an evaluation error
 naming the policy, the resource and the path, and evaluation goes on with the next resource.
-A check with a ``scan`` (see :mod:`engine.checks.codegen`) is run over each block's resources in
+A check with a ``scan`` (see :mod:`engine.codegen`) is run over each block's resources in
 one call; if that meets an evaluation error, the policy is run again resource by resource.
 """
 
@@ -24,6 +24,7 @@ from engine.costs.prices import focus_price_sources
 from engine.costs.resource_costs import COLUMNS as RESOURCE_COST_COLUMNS
 from engine.costs.resource_costs import monthly_costs
 from engine.errors import CheckSetupError, CheckSkipped
+from engine.codegen import define
 from engine.fast_init import build_statements
 from engine.findings import EvaluationError, Finding, Result, resource_ref
 from engine.ownership import NO_OWNERSHIP, Ownership
@@ -237,7 +238,7 @@ def _unassigned(resource, _owner=NO_OWNERSHIP.resolve({})) -> tuple[str, str]:
 def _finding_maker(policy, resolve, owners: dict):
     """``(resource, violation) -> Finding`` for one policy, and the list of the findings' order keys.
 
-    The violation is a Violation or a plain one, ``(message, evidence)`` (see :mod:`engine.checks.codegen`).
+    The violation is a Violation or a plain one, ``(message, evidence)`` (see :mod:`engine.codegen`).
     ``owners`` remembers the owner of each resource by ``id``, with the resource (which it keeps
     alive, so the id is not reused while ``owners`` lives): a resource with findings of several
     policies is resolved once.
@@ -305,10 +306,7 @@ def _compile_finding_maker(unassigned: bool):
     ]
     source = "\n".join(lines) + "\n"
     namespace.update(resource_ref=resource_ref, str=str, dict=dict, KeyError=KeyError, id=id)
-    exec(compile(source, f"<finding maker{' (unassigned)' if unassigned else ''}>", "exec"), namespace)  # noqa: S102 - source we wrote
-    make = namespace["make"]
-    make.source = source
-    return make
+    return define(f"finding maker{' (unassigned)' if unassigned else ''}", source, namespace)["make"]
 
 
 _FINDING_MAKERS = {unassigned: _compile_finding_maker(unassigned) for unassigned in (False, True)}
@@ -359,7 +357,7 @@ def _run_in_blocks(runs: list[_PolicyRun], index: ResourceIndex) -> None:
 class _PolicyRun:
     """One inventory policy's evaluation: its findings and evaluation errors, made block by block.
 
-    A check with a ``scan`` (see :mod:`engine.checks.codegen`) is run over each block's resources in
+    A check with a ``scan`` (see :mod:`engine.codegen`) is run over each block's resources in
     one call; if that meets an evaluation error, the scan's findings are dropped and the policy is
     evaluated again resource by resource at the end (:meth:`finish`), to report each error in order.
     """

@@ -1,7 +1,7 @@
 """The generated fast paths give exactly what the plain rules give.
 
 Conditions and tagging checks are written out as Python source when a policy is compiled
-(engine.checks.codegen). These tests compare them, on seeded random resources, with the plain
+(engine.codegen). These tests compare them, on seeded random resources, with the plain
 implementations they replace: the closures of engine.conditions.compiler._bind, the rules of
 engine.tag_matching (find_tag, near_misses, has_value), one selector call per resource, and
 Finding's own constructor. No timings here: speed is measured in bench/.
@@ -19,7 +19,7 @@ import pytest
 from engine.checks import condition as condition_type
 from engine.checks import tagging
 from engine.checks.base import CheckContext
-from engine.checks.codegen import pair
+from engine.codegen import pair
 from engine.conditions.compiler import EvaluationFailure, _bind, compile_condition
 from engine.evaluator import as_of_datetime, evaluate
 from engine.fast_init import fast_constructor

@@ -14,10 +14,10 @@ this bad? / Example / Use instead / Options) and a ``compile(spec, report)`` fun
 ``schemas/policy-types/`` holds one schema per entry; a contract test keeps the two in step.
 
 An inventory check may also carry ``check.scan(resources, emit)``, the same decision over
-many resources in one loop; the built-in types get both from :mod:`engine.checks.codegen`, which
+many resources in one loop; the built-in types get both from :mod:`engine.codegen`, which
 writes them out as Python source. The evaluator uses ``scan`` when it is there, and ``check``
 otherwise. A scan may give ``emit`` a violation plain, as ``(message, evidence)`` (see
-:mod:`engine.checks.codegen`).
+:mod:`engine.codegen`).
 """
 
 from __future__ import annotations

@@ -46,7 +46,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from engine.checks.base import CheckContext, Report, ResourceCheck
-from engine.checks.codegen import compile_check
+from engine.codegen import compile_check
 from engine.conditions.compiler import Condition, compile_condition
 from engine.errors import did_you_mean
 from engine.violations import Violation
@@ -137,7 +137,7 @@ class ConditionCheck:
 
     @cached_property
     def _factory(self):
-        """``make(violation, ...) -> check``: the condition written out (see :mod:`engine.checks.codegen`)."""
+        """``make(violation, ...) -> check``: the condition written out (see :mod:`engine.codegen`)."""
         source = self.condition.source
         if source is None:
             return None

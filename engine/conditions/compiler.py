@@ -16,6 +16,7 @@ from datetime import datetime, timezone
 from functools import cached_property
 from typing import Callable
 
+from engine.codegen import define, literal
 from engine.conditions.operators import OPERATORS, TypeMismatch, parse_duration, type_name
 from engine.conditions.paths import Getter, PathError, compile_path, field_chain
 from engine.conditions.patterns import PatternError, compile_pattern
@@ -193,9 +194,7 @@ class ConditionSource:
             "    return holds_for",
             "",
         ])
-        namespace: dict = {}
-        exec(compile(source, "<condition>", "exec"), namespace)  # noqa: S102 - source we wrote
-        return cls(tuple(lines), tuple(names), tuple(inline_constants), namespace["make"])
+        return cls(tuple(lines), tuple(names), tuple(inline_constants), define("condition", source)["make"])
 
 
 def _nesting(node) -> int:
@@ -213,7 +212,7 @@ def _reads(target: str, source: str, keys: tuple[str, ...]) -> list[str]:
     """Statements setting ``target`` to the value at ``keys`` under ``source`` (None where a step is not an object)."""
     lines = []
     for key in keys:
-        lines.append(f"{target} = {source}.get({key!r}) if type({source}) is dict else None")
+        lines.append(f"{target} = {source}.get({literal(key)}) if type({source}) is dict else None")
         source = target
     return lines
 

@@ -73,18 +73,24 @@ def compile_pattern(text: str) -> Pattern:
 
 
 def _searcher(regexp) -> Callable[[str], bool]:
-    match = regexp.Match
-    memo: dict[str, bool] = {}
-    remembered = memo.get
+    """``search(text) -> bool``: a dict's lookup (no Python frame once a value was seen), which asks
+    RE2 about a value it has not seen and remembers the answer (up to :data:`MEMO` values)."""
+    return _Answers(regexp.Match).__getitem__
 
-    def search(text: str) -> bool:
-        found = remembered(text)
-        if found is None:
-            data = text.encode("utf-8", "surrogatepass")
-            found = match(_UNANCHORED, data, 0, len(data))[0][0] != -1
-            if len(memo) >= MEMO:
-                memo.clear()
-            memo[text] = found
+
+class _Answers(dict):
+    """text -> whether the pattern matches somewhere in it, asked of RE2 on first sight."""
+
+    __slots__ = ("match",)
+
+    def __init__(self, match):
+        super().__init__()
+        self.match = match
+
+    def __missing__(self, text: str) -> bool:
+        data = text.encode("utf-8", "surrogatepass")
+        found = self.match(_UNANCHORED, data, 0, len(data))[0][0] != -1
+        if len(self) >= MEMO:
+            self.clear()
+        self[text] = found
         return found
-
-    return search
