@@ -231,13 +231,10 @@ def check(policy_paths, inventory_paths, inventory_format, cost_paths, budget_pa
     findings also show what the resource costs per month, and savings are priced from the FOCUS
     data ahead of --prices.
     """
-    import gc
-
     from engine import api
+    from engine.gc_pause import paused_gc
 
-    if gc.isenabled():  # a short run whose objects hold no cycles: collections would only cost time
-        gc.disable()
-        click.get_current_context().call_on_close(gc.enable)
+    click.get_current_context().with_resource(paused_gc())  # the whole command (see engine.gc_pause)
     from engine.inventory.adapters import ADAPTERS
     from engine.outputs import FORMATS
     from engine.outputs.atomic import write_atomic
