@@ -242,13 +242,20 @@ _FROMISOFORMAT_READS_Z = sys.version_info >= (3, 11)
 
 
 def parse_timestamp(text: str) -> datetime:
-    """An ISO-8601 date or date-time as an aware UTC datetime. Raises ValueError."""
+    """An ISO-8601 date or date-time as an aware UTC datetime (:func:`read_timestamp`). Raises ValueError."""
     if _FROMISOFORMAT_READS_Z and len(text) == 20 and text[10] == "T" and text[19] == "Z":
-        # the usual shape, 2026-05-01T00:00:00Z: Python 3.11 reads the Z as UTC itself
+        # the usual shape, 2026-05-01T00:00:00Z, read by Python 3.11's fromisoformat itself, Z as UTC
+        # (a differential test holds it to read_timestamp)
         try:
             return datetime.fromisoformat(text)
         except ValueError:
-            pass  # let the general rules below decide (and word the error)
+            pass  # let the rule decide (and word the error)
+    return read_timestamp(text)
+
+
+def read_timestamp(text: str) -> datetime:
+    """The rule: a date (midnight UTC) or a date-time, ``Z`` or an offset, or none (UTC); the result
+    in UTC. Raises ValueError."""
     value = text.strip()
     if value.endswith(("Z", "z")):
         value = value[:-1] + "+00:00"
