@@ -21,7 +21,10 @@ provider resource kind it names (``ec2:instance`` also selects ``AWS::EC2::Insta
 knowledge of the vocabulary.
 
 Every problem of every file is collected; :func:`load_library` raises one
-:class:`~engine.errors.InputError` holding all of them.
+:class:`~engine.errors.InputError` holding all of them. A stage's problems do not hide the next
+stage's: a policy whose envelope fails stage 3 still has its spec, conditions and message checked
+(stages 4 and 5, on the parts that are well-formed), and the PolicyTest documents whose schema
+fails are handed on (:class:`LibraryError`) so that their cases' policies can be checked too.
 """
 
 from __future__ import annotations
@@ -317,9 +320,9 @@ def _spec_problems(doc: YamlDocument) -> list[Problem]:
         return []
     declared = data.get("parameters", {})
     if not isinstance(declared, dict) or not all(isinstance(v, dict) and "default" in v for v in declared.values()):
-        declared = {}  # parameters are broken: check with none (uses of them are then reported as unknown)
+        return []  # the values the spec uses are not known: its problems would be guesses
     resource = data.get("resource", {})
-    well_formed = dict(data, parameters=declared, resource=resource if isinstance(resource, dict) else {})
+    well_formed = dict(data, resource=resource if isinstance(resource, dict) else {})
     found: list[Problem] = []
     build_policy(YamlDocument(well_formed, doc.file, doc.index, doc.positions, doc.key_positions), None, found,
                  check_only=True)
