@@ -450,9 +450,10 @@ def check(policy_paths, policy_ids, labels, plan_paths, plan_scope, source_dir, 
     standard error unless the text report on standard output lists them already.
     """
     from engine import api
+    from engine.gc_pause import paused_gc
 
     ctx = click.get_current_context()
-    _pause_gc(ctx)
+    ctx.with_resource(paused_gc())  # the whole command (see engine.gc_pause)
     targets = _output_targets(ctx, output_format, output)
     if inventory_format is not None:
         from engine.inventory.adapters import ADAPTERS
@@ -491,14 +492,6 @@ def check(policy_paths, policy_ids, labels, plan_paths, plan_scope, source_dir, 
         for error in result.errors:
             click.echo(error.format(), err=True)
     sys.exit(result.exit_code(fail_on))
-
-
-def _pause_gc(ctx) -> None:
-    import gc
-
-    if gc.isenabled():  # a short run whose objects hold no cycles: collections would only cost time
-        gc.disable()
-        ctx.call_on_close(gc.enable)
 
 
 def _given(ctx, name: str) -> bool:
