@@ -119,7 +119,7 @@ def test_a_named_pipe_among_large_files_is_read_beside_duckdb(tmp_path, write):
 def test_a_named_pipe_over_the_stream_limit_is_refused_with_what_to_do(tmp_path):
     path, writer = _fifo(tmp_path, "m.csv", b"x" * (STREAM_LIMIT + 10))
     assert problems_of([path]) == [
-        f"{path}: E430 a named pipe larger than {STREAM_LIMIT // 2**20} MiB (stopped reading after {STREAM_LIMIT + 1} bytes); "
+        f"{path}: E430 the named pipe is larger than {STREAM_LIMIT // 2**20} MiB (stopped reading after {STREAM_LIMIT + 1} bytes); "
         "save it to a file: large metrics files are read by DuckDB, from a file"]
     writer.join(5)
 

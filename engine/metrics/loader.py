@@ -176,10 +176,13 @@ def _read_if_not_a_file(path: str) -> bytes | None:
 
 
 def _read_bounded(path: str, limit: int, stream: bool = False) -> bytes:
-    """The bytes of ``path``, counted while reading; E430 past ``limit``."""
+    """The bytes of ``path``, counted while reading; E430 past ``limit`` (a regular file: before reading)."""
     chunks, total = [], 0
     try:
         with open(path, "rb") as handle:  # a named pipe waits here for a writer, as cat does
+            size = os.fstat(handle.fileno()).st_size
+            if not stream and size > limit:
+                raise InputError([Problem("E430", f"the file is larger than {_size(limit)} ({size} bytes)", path)])
             while True:
                 chunk = handle.read(min(1024 * 1024, limit + 1 - total))
                 if not chunk:
@@ -188,8 +191,8 @@ def _read_bounded(path: str, limit: int, stream: bool = False) -> bytes:
                 total += len(chunk)
                 if total > limit:
                     hint = "save it to a file: large metrics files are read by DuckDB, from a file" if stream else None
-                    what = "a named pipe" if stream else "the file"
-                    raise InputError([Problem("E430", f"{what} larger than {_size(limit)} (stopped reading after {total} bytes)",
+                    what = "the named pipe" if stream else "the file"
+                    raise InputError([Problem("E430", f"{what} is larger than {_size(limit)} (stopped reading after {total} bytes)",
                                               path, hint=hint)])
     except OSError as error:
         raise _unreadable(path, _os_reason(path, error)) from None
@@ -226,7 +229,10 @@ def _unreadable(path: str, reason: str) -> InputError:
 
 
 def _size(limit: int) -> str:
-    return f"{limit // (1024 * 1024)} MiB" if limit % (1024 * 1024) == 0 else f"{limit} bytes"
+    for unit, size in (("GiB", 1024**3), ("MiB", 1024**2)):
+        if limit % size == 0:
+            return f"{limit // size} {unit}"
+    return f"{limit} bytes"
 
 
 def _micro(when: datetime) -> int:

@@ -127,8 +127,8 @@ class RowReader:
             ok = False
         seconds = _period(period) if text or not isinstance(period, str) else None
         if seconds is None:
-            self.problem("E434", f"{where['period']}: expected the sampling period in whole seconds (60, 300, 3600), got {_show(period)}",
-                         file, line)
+            self.problem("E434", f"{where['period']}: expected the sampling period in whole seconds (60, 300, 3600), "
+                                 f"at most {MAX_PERIOD} (366 days), got {_show(period)}", file, line)
             ok = False
         number = _value(value) if text or not isinstance(value, str) else None
         if number is None:
