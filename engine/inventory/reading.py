@@ -1,9 +1,11 @@
 """Reading an inventory file into a parsed JSON value, with every failure turned into a Problem.
 
-* E401 the file cannot be read (missing, a directory, no permission, I/O error);
-* E402 it is not UTF-8 (line and column of the first bad byte);
-* E403 it is not JSON / JSON Lines (line and column from the parser);
-* E406 it is larger than the limit (checked before reading; never reads past the limit);
+* E401 the file cannot be read (missing, a directory, a device, a socket, a symbolic link loop or a
+  link to nothing — each named as what it is —, no permission, I/O error);
+* E402 it is not UTF-8 (line and column of the first bad byte; UTF-16 is named as such);
+* E403 it is not JSON / JSON Lines (line and column from the parser), or it is empty;
+* E406 it is larger than the limit (a regular file: checked before reading; a named pipe or standard
+  input: counted while reading; never reads past the limit);
 * E407 its arrays/objects nest deeper than :data:`DEPTH_LIMIT`.
 
 JSON Lines is read when the name ends in ``.jsonl`` / ``.ndjson``, or when the file starts with
