@@ -6,8 +6,10 @@ Exit codes (every command):
   0  no open finding of an enforced policy at or above --fail-on
   1  at least one such finding (check), or a failing policy test (test)
   2  usage error, invalid policy or document, unreadable input,
-     a policy that could not be evaluated on some resource,
-     or output that could not be written (e.g. a full disk)
+     a policy that could not be evaluated on some resource (the
+     outputs are still written, with the errors in them), a cost
+     policy whose period has no cost row, or output that could
+     not be written (e.g. a full disk)
 141  standard output (or the pipe --output names) closed by its reader
      (e.g. | head): stopped quietly
 """
@@ -22,6 +24,7 @@ import sys
 import click
 
 from engine import cli_exemptions
+from engine.config import PathOrName
 from engine.errors import InputError, did_you_mean
 from engine.severity import SEVERITIES
 from engine.version import __version__
@@ -30,8 +33,10 @@ EXIT_CODES = """\b
 Exit codes:
   0  no open finding of an enforced policy at or above --fail-on
   1  at least one such finding
-  2  usage error, invalid policy, unreadable input, a policy
-     that could not be evaluated on some resource, or output
+  2  usage error, invalid policy, unreadable input (no output
+     is written), a policy that could not be evaluated on some
+     resource or a cost policy whose period has no cost row (the
+     outputs are written, with the errors in them), or output
      that could not be written (e.g. a full disk)
 141  standard output (or the pipe --output names) closed by its reader
      (e.g. | head)
@@ -180,7 +185,105 @@ class _Option(click.Option):
         return super().get_help_record(ctx)
 
 
+# --- the project config file: every command's defaults (engine.config) -----------------------------------
+
+_SETTINGS = "costwarden.settings"  # the root context's meta: config path -> engine.config.Settings
+_OWN_PARAMETERS = frozenset({"help", "version", "config", "no_config"})  # never looked up in a config file
+
+
+class _Context(click.Context):
+    """A command's context: takes the command's defaults from the project config file the first time a
+    parameter asks for its default (after ``--config`` / ``--no-config``, which are eager, were read),
+    and records the order in which options were given (for ``--format``/``--output`` pairs)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.param_order: list[str] = []  # parameter names in the order given, repeats included
+        self.section: tuple[str, ...] | None = None  # the command's section in a config file (default: its path)
+        self.config_path: str | None = None  # --config
+        self.no_config = False  # --no-config
+        self.showing_help = False
+        self.showing_config = False  # costwarden config lists it: the config file is read even when parsing is resilient
+        self._config_read = False
+
+    def lookup_default(self, name, call=True):
+        if (not self._config_read and name not in _OWN_PARAMETERS and not self.showing_help
+                and (not self.resilient_parsing or self.showing_config) and not isinstance(self.command, click.Group)):
+            self._config_read = True
+            defaults = _settings(self).defaults(self.config_section())
+            self.default_map = {**defaults, **(self.default_map or {})}
+        return super().lookup_default(name, call)
+
+    def config_section(self) -> tuple[str, ...]:
+        if self.section is not None:
+            return self.section
+        names, ctx = [], self
+        while ctx.parent is not None:
+            names.append(ctx.info_name)
+            ctx = ctx.parent
+        return tuple(reversed(names))
+
+
+def _settings(ctx: _Context):
+    """The config file of this run applied to the commands (read once per run)."""
+    from engine.config import Settings, find_config, read_config
+
+    if ctx.no_config and ctx.config_path is not None:
+        raise click.UsageError("--config and --no-config cannot be used together")
+    path = None if ctx.no_config else ctx.config_path or find_config()
+    cache = ctx.find_root().meta.setdefault(_SETTINGS, {})
+    if path not in cache:
+        cache[path] = Settings(read_config(path) if path is not None else None, ctx.find_root().command)
+    return cache[path]
+
+
+def _given_config(ctx, param, value):
+    if value is not None:
+        ctx.config_path = value
+        if value == "":
+            raise click.BadParameter("needs a file path", ctx=ctx, param=param)
+
+
+def _given_no_config(ctx, param, value):
+    if value:
+        ctx.no_config = True
+
+
+def _config_options() -> list[click.Option]:
+    """--config and --no-config, which every command takes."""
+    return [
+        click.Option(["--config"], type=click.Path(dir_okay=False), default=None, expose_value=False, is_eager=True,
+                     callback=_given_config,
+                     help="Project config file (default: costwarden.yaml, costwarden.yml or pyproject.toml [tool.costwarden], "
+                          "searched from the working directory up to the repository root). See docs/config.md."),
+        click.Option(["--no-config"], is_flag=True, default=False, expose_value=False, is_eager=True, callback=_given_no_config,
+                     help="Read no config file."),
+    ]
+
+
 class _Command(click.Command):
+    context_class = _Context
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.params.extend(_config_options())
+
+    def make_parser(self, ctx):
+        parser = super().make_parser(ctx)
+        parse = parser.parse_args
+
+        def parse_recording_order(args):
+            opts, largs, order = parse(args)  # order: the parameters as given, repeats included
+            ctx.param_order = [param.name for param in order]
+            return opts, largs, order
+
+        parser.parse_args = parse_recording_order
+        return parser
+
+    def get_help(self, ctx):
+        ctx.showing_help = True  # the help shows the built-in defaults; a broken config file must not stop it
+        return super().get_help(ctx)
+
     def format_help_text(self, ctx, formatter) -> None:
         self.help = _filled(self.help)  # its first line, the short help of the command list, names no table
         super().format_help_text(ctx, formatter)
@@ -196,6 +299,8 @@ class _Command(click.Command):
 
 class _Group(click.Group):
     command_class = _Command
+    context_class = _Context
+    group_class = type  # a command group made with main.group() is a _Group too
 
     def make_context(self, *args, **kwargs):
         try:  # --help and --version print while the arguments are parsed
@@ -246,72 +351,214 @@ def main() -> None:
     """costwarden: policy-as-code governance for cloud cost (FinOps)."""
 
 
+# --- check -----------------------------------------------------------------------------------------------
+
+PLAN_SCOPES = ("changes", "all")  # engine.plans.SCOPES (not imported at start-up; tests/test_check_plans.py holds them equal)
+POLICY_PATHS = PathOrName(names=("builtin",))  # 'builtin' is the built-in library, not a path (engine.bundled.BUILTIN)
+
+
+def _options(*options):
+    """Apply a group of click options, in the order listed."""
+    def apply(function):
+        for option in reversed(options):
+            function = option(function)
+        return function
+    return apply
+
+
+_POLICY_OPTIONS = _options(
+    click.option("--policies", "-p", "policy_paths", multiple=True, type=POLICY_PATHS,
+                 help="Policy files or folders; 'builtin' is the built-in library, e.g. --policies builtin --policies my-set.yaml "
+                      "(default: the built-in library)."),
+    click.option("--policy", "policy_ids", multiple=True, help="Evaluate only this policy id (repeatable)."),
+    click.option("--label", "labels", multiple=True, help="Evaluate only policies with this label (repeatable)."),
+)
+_PLAN_OPTIONS = _options(
+    click.option("--plan", "plan_paths", multiple=True, type=click.Path(allow_dash=True),
+                 help="Terraform or OpenTofu plan JSON (terraform show -json PLANFILE; '-': standard input, once); repeatable. "
+                      "Evaluated with --inventory when both are given (each resource once: plan resources are named by their address)."),
+    click.option("--plan-scope", type=click.Choice(PLAN_SCOPES), default="changes", show_default=True,
+                 help="changes: what the plan creates, updates or replaces; all: every planned resource (no-op, delete and read too)."),
+    click.option("--source", "source_dir", type=click.Path(file_okay=False), default=None,
+                 help="The Terraform configuration's root directory (where terraform plan ran): plan findings point at "
+                      "the .tf file and line of their resource block instead of the plan file."),
+)
+_INVENTORY_OPTIONS = _options(
+    click.option("--inventory", "-i", "inventory_paths", multiple=True, type=click.Path(allow_dash=True),
+                 help="Inventory snapshot file ('-': standard input, once); repeat to merge several."),
+    click.option("--inventory-format", default=None, cls=_Option,
+                 help="Inventory format: {inventory_formats} (default: detected from the content)."),
+    click.option("--metrics", "metrics_paths", multiple=True, type=click.Path(),
+                 help="Utilization metrics file (CSV, JSON Lines, CloudWatch get-metric-data output); repeatable."),
+    click.option("--metrics-format", default=None, help="Metrics format: csv, jsonl, cloudwatch (default: detected)."),
+    click.option("--lookback", default="30d", show_default=True, help="Metrics window before the as-of date (e.g. 14d, 2w)."),
+)
+_COST_OPTIONS = _options(
+    click.option("--costs", "-c", "cost_paths", multiple=True, type=click.Path(),
+                 help="FOCUS cost export: CSV, CSV.gz or Parquet file, folder or glob; repeatable."),
+    click.option("--budgets", "budget_paths", multiple=True, type=click.Path(), help="Budgets documents (amounts for budget policies); repeatable."),
+    click.option("--prices", "price_paths", multiple=True, type=click.Path(),
+                 help="Price table CSV (provider, region, size, price, currency[, unit]) that prices savings; repeatable."),
+    click.option("--period", default=None,
+                 help="The period to report on: 2026-05, 2026-Q2, 2026, 2026-05-01..2026-05-15 (UTC days, both included), "
+                      "or last-month, this-month, last-quarter, this-quarter, last-year, this-year (from the clock). Each cost "
+                      "policy evaluates its own period holding the last day, up to the end; not with --as-of."),
+    click.option("--stale-after", type=click.IntRange(min=0), default=3, show_default=True,
+                 help="Warn when the cost data ends more than this many days before the end of what a cost policy evaluates."),
+)
+_RUN_OPTIONS = _options(
+    click.option("--ownership", type=click.Path(), default=None, help="Ownership document (team directory and resolution chain)."),
+    click.option("--as-of", default=None,
+                 help="As-of date (YYYY-MM-DD, 00:00 UTC) or ISO-8601 date-time (converted to UTC); default: now. Fix it for "
+                      "reproducible output."),
+    click.option("--fail-on", type=click.Choice(SEVERITIES), default="info", show_default=True, help="Lowest severity that fails the run."),
+)
+_OUTPUT_OPTIONS = _options(
+    click.option("--format", "-f", "output_format", multiple=True, cls=_Option,
+                 help="Output format: {formats} (default: text, or json with --output). "
+                      "Repeat with --output for several outputs in one run: -f sarif -o a.sarif -f markdown -o summary.md "
+                      "(each --output goes with the --format next to it; at most one without --output, to standard output)."),
+    click.option("--output", "-o", "output", multiple=True, type=click.Path(allow_dash=True),
+                 help="Write the --format next to it to this file (atomically; '-': standard output)."),
+)
+
+
 @main.command(epilog=EXIT_CODES)
-@click.option("--policies", "-p", "policy_paths", multiple=True, type=click.Path(),
-              help="Policy files or folders; 'builtin' is the built-in library, e.g. --policies builtin --policies my-set.yaml "
-                   "(default: the built-in library).")
-@click.option("--inventory", "-i", "inventory_paths", multiple=True, type=click.Path(allow_dash=True),
-              help="Inventory snapshot file ('-': standard input, once); repeat to merge several.")
-@click.option("--inventory-format", default=None, cls=_Option,
-              help="Inventory format: {inventory_formats} (default: detected from the content).")
-@click.option("--costs", "-c", "cost_paths", multiple=True, type=click.Path(), help="FOCUS cost export: CSV, CSV.gz or Parquet file, folder or glob; repeatable.")
-@click.option("--budgets", "budget_paths", multiple=True, type=click.Path(), help="Budgets documents (amounts for budget policies); repeatable.")
-@click.option("--metrics", "metrics_paths", multiple=True, type=click.Path(), help="Utilization metrics file (CSV, JSON Lines, CloudWatch get-metric-data output); repeatable.")
-@click.option("--metrics-format", default=None, help="Metrics format: csv, jsonl, cloudwatch (default: detected).")
-@click.option("--lookback", default="30d", show_default=True, help="Metrics window before the as-of date (e.g. 14d, 2w).")
-@click.option("--prices", "price_paths", multiple=True, type=click.Path(), help="Price table CSV (provider, region, size, price, currency[, unit]) that prices savings; repeatable.")
-@click.option("--ownership", type=click.Path(), default=None, help="Ownership document (team directory and resolution chain).")
-@click.option("--as-of", default=None, help="As-of date (YYYY-MM-DD, 00:00 UTC) or ISO-8601 date-time (converted to UTC); default: now. Fix it for reproducible output.")
-@click.option("--fail-on", type=click.Choice(SEVERITIES), default="info", show_default=True, help="Lowest severity that fails the run.")
-@click.option("--format", "-f", "output_format", default=None, cls=_Option,
-              help="Output format: {formats} (default: text, or json with --output).")
-@click.option("--output", "-o", type=click.Path(), default=None, help="Write the output to this file (atomically) instead of standard output.")
-@click.option("--policy", "policy_ids", multiple=True, help="Evaluate only this policy id (repeatable).")
-@click.option("--label", "labels", multiple=True, help="Evaluate only policies with this label (repeatable).")
+@_POLICY_OPTIONS
+@_PLAN_OPTIONS
+@_INVENTORY_OPTIONS
+@_COST_OPTIONS
+@_RUN_OPTIONS
+@_OUTPUT_OPTIONS
 @cli_exemptions.check_options
-def check(policy_paths, inventory_paths, inventory_format, cost_paths, budget_paths, metrics_paths, metrics_format, lookback, price_paths,
-          ownership, as_of, fail_on, output_format, output, policy_ids, labels, **exemption_options):
+def check(policy_paths, policy_ids, labels, plan_paths, plan_scope, source_dir, inventory_paths, inventory_format, metrics_paths,
+          metrics_format, lookback, cost_paths, budget_paths, price_paths, period, stale_after, ownership, as_of, fail_on,
+          output_format, output, **exemption_options):
     """Evaluate policies over snapshots and report findings grouped by owner.
 
-    Inventory policies need --inventory, cost policies (types {cost_types}) need
-    --costs; policies whose input is not given are skipped and listed. With --costs, inventory
-    findings also show what the resource costs per month, and savings are priced from the FOCUS
-    data ahead of --prices. Exempted findings (--exemptions) and baselined ones (--baseline) are
-    reported with their status and never fail the run.
+    Inventory policies judge --plan and --inventory resources, cost policies (types
+    {cost_types}) need --costs; policies whose input is not given are skipped and listed. With
+    --costs, inventory findings also show what the resource costs per month, and savings are
+    priced from the FOCUS data ahead of --prices. Exempted findings (--exemptions) and
+    baselined ones (--baseline) are reported with their status and never fail the run.
 
-    Policies that could not be evaluated (E501-E504) are listed in the report, and also on
-    standard error unless the report is the text on standard output (which lists them already).
+    A plan resource whose values a policy reads are known only after apply is not judged by it:
+    it is listed in the warnings, not a finding.
+
+    Several outputs in one run: -f sarif -o costwarden.sarif -f markdown -o summary.md. Policies
+    that could not be evaluated (E501-E505, exit code 2) are listed in every output, and also on
+    standard error unless the text report on standard output lists them already.
     """
-    import gc
-
     from engine import api
+
+    ctx = click.get_current_context()
+    _pause_gc(ctx)
+    targets = _output_targets(ctx, output_format, output)
+    if inventory_format is not None:
+        from engine.inventory.adapters import ADAPTERS
+
+        if inventory_format not in ADAPTERS:
+            raise click.UsageError(f"unknown inventory format '{inventory_format}' (one of {', '.join(ADAPTERS)})")
+    if not inventory_paths and not cost_paths and not plan_paths:
+        raise click.UsageError("give at least one snapshot: --plan FILE, --inventory FILE and/or --costs FILE")
+    if metrics_paths and not inventory_paths:
+        raise click.UsageError("--metrics describes inventory resources: give --inventory FILE too")
+    if source_dir is not None and not plan_paths and _given(ctx, "source_dir"):
+        raise click.UsageError("--source locates the resources of a plan: give --plan FILE too")
+    if "-" in inventory_paths and "-" in plan_paths:
+        raise click.UsageError("standard input can be read once: give '-' to --plan or to --inventory, not both")
+    when, report_period = _clock(ctx, as_of, period)
+    window = _check_lookback(lookback, when if metrics_paths else None)
+    if metrics_format is not None and metrics_format not in METRICS_FORMATS:
+        raise click.UsageError(f"unknown metrics format '{metrics_format}' (one of {', '.join(METRICS_FORMATS)})")
+    selected, library = _selected_policies(api, policy_paths, policy_ids, labels)
+    steps = cli_exemptions.prepare(library, **exemption_options)  # exemptions and baseline, read before evaluating
+    owners = api.load_ownership(ownership) if ownership else None
+    budgets = api.load_budgets(list(budget_paths)) if budget_paths else None
+    prices = api.load_prices(price_paths) if price_paths else None
+    resources, warnings, locate = _load_resources(api, inventory_paths, inventory_format, metrics_paths, metrics_format, when, window,
+                                                  plan_paths, plan_scope, source_dir)
+    costs = None
+    if cost_paths:
+        costs = api.load_costs(list(cost_paths), columns=selected.cost_columns(with_inventory=resources is not None))
+    result = api.evaluate(selected, resources, ownership=owners, as_of=when, warnings=warnings, costs=costs, budgets=budgets,
+                          prices=prices, period=report_period, stale_after=stale_after, locate=locate)
+    result = steps.apply(result, resources)
+    if steps.writes_baseline:  # costwarden baseline create / update
+        sys.exit(steps.write_baseline(result, resources))
+    _write_outputs(result, targets, fail_on)
+    if ("text", None) not in targets:  # the text report on standard output lists them already
+        for error in result.errors:
+            click.echo(error.format(), err=True)
+    sys.exit(result.exit_code(fail_on))
+
+
+def _pause_gc(ctx) -> None:
+    import gc
 
     if gc.isenabled():  # a short run whose objects hold no cycles: collections would only cost time
         gc.disable()
-        click.get_current_context().call_on_close(gc.enable)
-    from engine.inventory.adapters import ADAPTERS
-    from engine.outputs import FORMATS
-    from engine.outputs.atomic import write_atomic
+        ctx.call_on_close(gc.enable)
 
-    if output == "":
-        raise click.UsageError("--output needs a file path")
-    output_format = output_format or ("json" if output else "text")
-    if output_format not in FORMATS:
-        raise click.UsageError(f"unknown format '{output_format}' ({did_you_mean(output_format, FORMATS) or 'choose one of ' + ', '.join(FORMATS)})")
-    if inventory_format is not None and inventory_format not in ADAPTERS:
-        raise click.UsageError(f"unknown inventory format '{inventory_format}' (one of {', '.join(ADAPTERS)})")
-    if not inventory_paths and not cost_paths:
-        raise click.UsageError("give at least one snapshot: --inventory FILE and/or --costs FILE")
-    if metrics_paths and not inventory_paths:
-        raise click.UsageError("--metrics describes inventory resources: give --inventory FILE too")
-    if as_of is not None:
-        _check_as_of(as_of)
+
+def _given(ctx, name: str) -> bool:
+    """Whether a parameter was given on the command line (not a default, nor the config file's)."""
+    return ctx.get_parameter_source(name) is click.core.ParameterSource.COMMANDLINE
+
+
+def _from_config(ctx, name: str) -> bool:
+    return ctx.get_parameter_source(name) is click.core.ParameterSource.DEFAULT_MAP
+
+
+# Options a config file sets together: when one of a pair is given on the command line, the config
+# file's value of the other is not used (--format/--output pair up; --period and --as-of exclude each other).
+CONFIG_PAIRS = {"output_format": "output", "output": "output_format", "period": "as_of", "as_of": "period"}
+
+
+def _config_value_unused(ctx, name: str) -> str | None:
+    """Why the config file's value of ``name`` is not used (its partner is on the command line), or None."""
+    partner = CONFIG_PAIRS.get(name)
+    if partner is None or not _from_config(ctx, name) or not _given(ctx, partner):
+        return None
+    option = next((p for p in ctx.command.params if p.name == partner), None)
+    flag = next((o for o in option.opts if o.startswith("--")), partner) if option is not None else partner
+    return f"not used: {flag} is on the command line"
+
+
+def _clock(ctx, as_of, period):
+    """``(as-of instant, report period or None)``: --as-of, or --period (relative to the clock: a run with
+    --period ends where the period ends, or now when that is earlier). One given on the command line
+    wins over the other from the config file."""
     from engine.evaluator import as_of_datetime
 
-    as_of = as_of_datetime(as_of)  # one instant for the metrics window and the evaluation
-    window = _check_lookback(lookback, as_of if metrics_paths else None)
-    if metrics_format is not None and metrics_format not in METRICS_FORMATS:
-        raise click.UsageError(f"unknown metrics format '{metrics_format}' (one of {', '.join(METRICS_FORMATS)})")
+    if _config_value_unused(ctx, "period"):
+        period = None
+    if _config_value_unused(ctx, "as_of"):
+        as_of = None
+    if as_of is not None and period is not None:
+            raise click.UsageError("--period and --as-of cannot be used together: a run with --period is as of the period's end "
+                                   "(or now, for a period that has not ended)")
+    if as_of is not None:
+        try:
+            return as_of_datetime(as_of), None
+        except ValueError:
+            raise click.UsageError(f"--as-of {as_of!r} is not a date (YYYY-MM-DD) or an ISO-8601 date-time") from None
+    now = as_of_datetime(None)
+    if period is None:
+        return now, None
+    from engine.costs.periods import parse_report_period
+
+    try:
+        report = parse_report_period(period, now)
+    except ValueError as error:
+        raise click.UsageError(f"--period: {error}") from None
+    start = report.start.replace(tzinfo=now.tzinfo)
+    if start >= now:
+        raise click.UsageError(f"--period {period}: the period has not started yet ({report.describe()})")
+    return min(now, report.end.replace(tzinfo=now.tzinfo)), report
+
+
+def _selected_policies(api, policy_paths, policy_ids, labels):
     library = api.load_policies(_policy_paths(policy_paths))
     known = {p.id for p in library.policies}
     for policy_id in policy_ids:
@@ -320,49 +567,130 @@ def check(policy_paths, inventory_paths, inventory_format, cost_paths, budget_pa
     selected = library.select(tuple(policy_ids), tuple(labels))
     if not selected.policies:
         raise click.UsageError("no enabled policy matches --policy/--label")
-    steps = cli_exemptions.prepare(library, **exemption_options)  # exemptions and baseline, read before evaluating
-    owners = api.load_ownership(ownership) if ownership else None
-    budgets = api.load_budgets(list(budget_paths)) if budget_paths else None
-    prices = api.load_prices(price_paths) if price_paths else None
-    resources, warnings = None, []
+    return selected, library
+
+
+def _load_resources(api, inventory_paths, inventory_format, metrics_paths, metrics_format, when, window, plan_paths, plan_scope,
+                    source_dir):
+    """``(resources or None, warnings, locate)``: the inventory's resources, then the plans' (both evaluated,
+    each resource once: a plan resource is named by its address, an inventory resource by its cloud id)."""
+    resources, warnings, locate = None, [], None
     if inventory_paths:
-        if "-" in inventory_paths and sys.stdin is not None and sys.stdin.isatty():  # not piped: say why it waits
-            click.echo("costwarden: reading the inventory from standard input (end it with Ctrl-D)", err=True)
+        if "-" in inventory_paths:
+            _waiting_for_stdin("the inventory")
         inventory = api.load_inventory(list(inventory_paths), format=inventory_format, freeze_gc=True)
         resources = inventory.resources
         warnings = [*inventory.warnings, *(conflict.describe() for conflict in inventory.conflicts)]
         if metrics_paths:
-            metrics = api.load_metrics(list(metrics_paths), as_of=as_of, lookback=window, format=metrics_format)
+            metrics = api.load_metrics(list(metrics_paths), as_of=when, lookback=window, format=metrics_format)
             warnings.extend(metrics.attach(resources))
-    costs = None
-    if cost_paths:
-        costs = api.load_costs(list(cost_paths), columns=selected.cost_columns(with_inventory=resources is not None))
-    result = api.evaluate(selected, resources, ownership=owners, as_of=as_of, warnings=warnings, costs=costs, budgets=budgets, prices=prices)
-    result = steps.apply(result, resources)
-    if steps.writes_baseline:  # costwarden baseline create / update
-        sys.exit(steps.write_baseline(result, resources))
-    color = output is None and output_format == "text" and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
-    if output and output_format == "json":  # written as orjson's bytes, without a decode and re-encode
-        from engine.outputs.json_format import render_chunks
+        locate = inventory.locator()
+    if plan_paths:
+        if "-" in plan_paths:
+            _waiting_for_stdin("the plan")
+        plans = api.load_plans(list(plan_paths), scope=plan_scope, source_dir=source_dir)
+        warnings += plans.warnings + plans.notes
+        resources = plans.resources if resources is None else [*resources, *plans.resources]
+    return resources, warnings, locate
 
-        text = render_chunks(result, version=__version__)  # written as it is made, a batch of findings at a time
-    else:
-        # long ids and messages are shortened only on a terminal; a CI log, a pipe or a file gets them whole
-        text = api.render(result, output_format, color=color, shorten=output is None and sys.stdout.isatty(), fail_on=fail_on)
-    if output:
+
+def _waiting_for_stdin(what: str) -> None:
+    if sys.stdin is not None and sys.stdin.isatty():  # not piped: say why it waits
+        click.echo(f"costwarden: reading {what} from standard input (end it with Ctrl-D)", err=True)
+
+
+STDOUT = "-"  # as an --output: standard output
+
+
+def _output_targets(ctx, formats: tuple, outputs: tuple) -> list[tuple[str, str | None]]:
+    """``[(format, file or None for standard output)]`` from --format/--output pairs.
+
+    On the command line each --output goes with the --format given just before it, or, when it comes
+    first (or right after another --output), with the next one; an --output without any --format is
+    JSON. From the config file, the format list and the output list pair up by position. When one of
+    the two is given on the command line, the config file's other one is not used.
+    """
+    from engine.outputs import FORMATS
+
+    if _config_value_unused(ctx, "output_format"):  # one on the command line: not the config's other half
+        formats = ()
+    if _config_value_unused(ctx, "output"):
+        outputs = ()
+    if _given(ctx, "output_format") or _given(ctx, "output"):
+        order = [name for name in ctx.param_order if name in ("output_format", "output")]
+    else:  # the config file's lists, by position
+        order = []
+        for index in range(max(len(formats), len(outputs))):
+            order += (["output_format"] if index < len(formats) else []) + (["output"] if index < len(outputs) else [])
+    pairs: list[list] = []
+    values = {"output_format": iter(formats), "output": iter(outputs)}
+    pending: str | None = None  # an --output waiting for the --format after it
+    previous = None
+    for name in order:
+        value = next(values[name])
+        if name == "output_format":
+            pairs.append([value, pending])
+            pending = None
+        elif previous == "output_format" and pairs[-1][1] is None:
+            pairs[-1][1] = value
+        elif pending is None:
+            pending = value
+        else:
+            raise click.UsageError(f"--output {pending} and --output {value}: give a --format for each (-f FORMAT -o FILE)")
+        previous = name
+    if pending is not None:
+        if pairs:
+            raise click.UsageError(f"--output {pending} has no --format next to it (-f FORMAT -o FILE)")
+        pairs.append(["json", pending])
+    if not pairs:
+        pairs.append(["text", None])
+    seen: dict[str, str] = {}
+    for fmt, path in pairs:
+        if path == "":
+            raise click.UsageError("--output needs a file path")
+        if fmt not in FORMATS:
+            raise click.UsageError(f"unknown format '{fmt}' ({did_you_mean(fmt, FORMATS) or 'choose one of ' + ', '.join(FORMATS)})")
+        target = None if path in (None, STDOUT) else os.path.abspath(path)
+        if target in seen:
+            where = "standard output" if target is None else f"--output {path}"
+            raise click.UsageError(f"{where} is given two formats ({seen[target]} and {fmt}): one format per output")
+        seen[target] = fmt
+    return [(fmt, None if path in (None, STDOUT) else path) for fmt, path in pairs]
+
+
+def _write_outputs(result, targets: list[tuple[str, str | None]], fail_on: str) -> None:
+    """Every file output, each written atomically, then the standard output one."""
+    from engine import api
+    from engine.outputs.atomic import write_atomic
+
+    for fmt, path in targets:
+        if path is None:
+            continue
         try:
-            write_atomic(output, text)
+            write_atomic(path, _file_content(api, result, fmt, fail_on))
         except BrokenPipeError:  # --output /dev/stdout (or a FIFO) whose reader has gone: a closed pipe
             raise
         except OSError as error:
-            click.echo(f"costwarden: cannot write {output}: {error.strerror or error}", err=True)
+            click.echo(f"costwarden: cannot write {path}: {error.strerror or error}", err=True)
             sys.exit(2)
-    else:
-        _echo(text, nl=False)
-    if output or output_format != "text":  # the text report on standard output lists them already
-        for error in result.errors:
-            click.echo(error.format(), err=True)
-    sys.exit(result.exit_code(fail_on))
+    for fmt, path in targets:
+        if path is None:
+            tty = sys.stdout is not None and sys.stdout.isatty()
+            color = fmt == "text" and tty and not os.environ.get("NO_COLOR")
+            # long ids and messages are shortened only on a terminal; a CI log, a pipe or a file gets them whole
+            _echo(api.render(result, fmt, color=color, shorten=tty, fail_on=fail_on), nl=False)
+
+
+def _file_content(api, result, fmt: str, fail_on: str):
+    if fmt == "json":  # orjson's bytes, written as they are made, a batch of findings at a time
+        from engine.outputs.json_format import render_chunks
+
+        return render_chunks(result, version=__version__)
+    if fmt == "sarif":
+        from engine.outputs.sarif_format import render_bytes
+
+        return render_bytes(result, version=__version__)
+    return api.render(result, fmt, color=False, shorten=False, fail_on=fail_on)
 
 
 METRICS_FORMATS = ("csv", "jsonl", "cloudwatch")
@@ -384,15 +712,6 @@ def _check_lookback(value: str, as_of=None):
     return window
 
 
-def _check_as_of(value: str) -> None:
-    from engine.evaluator import as_of_datetime
-
-    try:
-        as_of_datetime(value)
-    except ValueError:
-        raise click.UsageError(f"--as-of {value!r} is not a date (YYYY-MM-DD) or an ISO-8601 date-time") from None
-
-
 def _policy_paths(paths) -> list[str]:
     """The policy paths as given (none: the built-in library); ``builtin`` names the built-in library.
 
@@ -408,7 +727,7 @@ def _policy_paths(paths) -> list[str]:
 
 
 @main.command()
-@click.argument("paths", nargs=-1, type=click.Path())
+@click.argument("paths", nargs=-1, type=POLICY_PATHS)
 def validate(paths):
     """Validate policy, policy set, ownership and policy test documents; list every problem.
 
@@ -434,7 +753,7 @@ def validate(paths):
 
 
 @main.command(name="test")
-@click.argument("paths", nargs=-1, type=click.Path())
+@click.argument("paths", nargs=-1, type=POLICY_PATHS)
 @click.option("--verbose", "-v", is_flag=True, help="List passing cases too.")
 def test_command(paths, verbose):
     """Run the policy tests (PolicyTest documents) found under PATHS.
@@ -519,7 +838,114 @@ def _schema_write_failed(path: str, reason: str) -> None:
     sys.exit(2)
 
 
-main.add_command(cli_exemptions.baseline_commands(check))
+def _adopted(group: click.Group) -> click.Group:
+    """A command group made elsewhere, given this module's contexts: its commands read the config file
+    (their section under the group's) like every other command. check's --config and --no-config are
+    among the options they take from check."""
+    for command in [group, *group.commands.values()]:
+        command.context_class = _Context
+        if not any(param.name == "config" for param in command.params) and not isinstance(command, click.Group):
+            command.params.extend(_config_options())
+    return group
+
+
+main.add_command(_adopted(cli_exemptions.baseline_commands(check)))
+
+
+# --- config -----------------------------------------------------------------------------------------------
+
+@main.command(name="config", context_settings={"ignore_unknown_options": True, "allow_interspersed_args": False})
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+def config_command(args):
+    """Show the effective settings of every command, or of one, and where each comes from.
+
+    ARGS is a command and its options, as you would run it: costwarden config check --fail-on
+    high shows what check would run with. Each setting comes from the command line, the config
+    file (file:line), or the default. Without ARGS: every command, from the config file and the
+    defaults. See docs/config.md.
+    """
+    ctx = click.get_current_context()
+    leaves = _leaf_commands(main)
+    shown = leaves
+    rest: list[str] = []
+    if args:
+        for path, command in leaves:
+            if tuple(args[:len(path)]) == path:
+                shown, rest = [(path, command)], list(args[len(path):])
+                break
+        else:
+            names = [" ".join(path) for path, _ in leaves]
+            raise click.UsageError(f"no command '{args[0]}' ({did_you_mean(args[0], names) or 'one of ' + ', '.join(names)})")
+    settings = _settings(ctx)
+    config = settings.config
+    if ctx.no_config:
+        header = "config file: none (--no-config)"
+    elif config is None:
+        header = "config file: none found (costwarden.yaml, costwarden.yml or pyproject.toml [tool.costwarden], searched from " \
+                 "the working directory up to the repository root)"
+    else:
+        header = f"config file: {config.path}"
+    lines = [header]
+    for path, command in shown:
+        # every command without arguments: resilient, so that an option it requires (baseline create --output) is not asked for
+        sub = command.context_class(command, info_name=" ".join(path), parent=ctx.find_root(), resilient_parsing=not args)
+        sub.section, sub.config_path, sub.no_config, sub.showing_config = path, ctx.config_path, ctx.no_config, True
+        command.parse_args(sub, list(rest))
+        used = _settings(sub)
+        rows = []
+        for param in command.get_params(sub):
+            name = _config_key(param)
+            if name is None:
+                continue
+            source = sub.get_parameter_source(param.name)
+            if source is click.core.ParameterSource.COMMANDLINE:
+                origin = "command line"
+            elif source is click.core.ParameterSource.DEFAULT_MAP:
+                origin = used.source(path, param.name) or "config file"
+                unused = _config_value_unused(sub, param.name)
+                if unused:
+                    origin += f" ({unused})"
+            elif source is click.core.ParameterSource.ENVIRONMENT:
+                origin = "environment"
+            else:
+                origin = "default"
+            rows.append((name, _shown_value(sub.params.get(param.name)), origin))
+        lines.append("")
+        lines.append(f"costwarden {' '.join(path)}")
+        width = max((len(name) for name, _, _ in rows), default=0)
+        value_width = min(max((len(value) for _, value, _ in rows), default=0), 48)
+        lines += [f"  {name:<{width}}  {value:<{value_width}}  {origin}" for name, value, origin in rows]
+    _echo("\n".join(lines))
+
+
+def _leaf_commands(group: click.Group, path: tuple = ()) -> list[tuple[tuple[str, ...], click.Command]]:
+    """Every command that runs (not a group), with its path of names, in the order of the help."""
+    out = []
+    for name in group.list_commands(click.Context(group)):
+        command = group.get_command(click.Context(group), name)
+        if command is None or command.hidden or command is config_command:
+            continue
+        if isinstance(command, click.Group):
+            out += _leaf_commands(command, path + (name,))
+        else:
+            out.append((path + (name,), command))
+    return out
+
+
+def _config_key(param) -> str | None:
+    from engine.config import config_name
+
+    return config_name(param)
+
+
+def _shown_value(value) -> str:
+    if value is None or value == ():
+        return "(none)"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (tuple, list)):
+        return ", ".join(str(item) for item in value)
+    return str(value)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -392,6 +392,12 @@ class Result:
     skipped: tuple[tuple[str, str], ...] = ()  # (policy id, why) for policies whose input was not given
     exemptions: tuple[ExemptionReport, ...] = ()  # every exemption given, by id (engine.exemptions.apply)
     baseline: BaselineReport | None = None  # the baseline given, if any (engine.exemptions.baseline)
+    # the period the run reports on (check --period): {"label", "given", "start", "end"}; None: each cost
+    # policy's period holding the as-of instant
+    period: dict | None = None
+    # (policy id, resource id, paths) for planned resources a policy could not judge: values it reads are
+    # known only after apply (engine.judging); listed in warnings too, never findings, no effect on the exit code
+    not_judged: tuple[tuple[str, str, tuple[str, ...]], ...] = ()
 
     def failing(self, fail_on: str = "info") -> list[Finding]:
         """Open findings of enforced policies at or above ``fail_on``."""
@@ -461,6 +467,7 @@ class Result:
             "tool": {"name": "costwarden", "version": tool_version},
             "as_of": self.as_of,
             "fingerprint_version": FINGERPRINT_VERSION,
+            "period": self.period,
             "summary": {
                 "resources_evaluated": self.resources_evaluated,
                 "cost_rows_evaluated": self.cost_rows_evaluated,
@@ -471,6 +478,7 @@ class Result:
                 "exempted": statuses["exempted"],
                 "baselined": statuses["baselined"],
                 "errors": len(self.errors),
+                "not_judged": len(self.not_judged),
                 "by_owner": self.owner_summary(),
                 "by_policy": self.policy_summary(),
             },

@@ -21,9 +21,12 @@ def validate(document: dict) -> None:
 
 
 def test_findings_without_a_location_say_null_and_keep_every_other_key():
+    """Cost findings are about a scope: null; the example inventory's findings point at their resource's object."""
     document = json.loads(api.render(example_result(), "json"))
     validate(document)
-    assert all(list(finding) == KEYS and finding["location"] is None for finding in document["findings"])
+    assert all(list(finding) == KEYS for finding in document["findings"])
+    assert all(finding["location"] is None for finding in document["findings"] if finding["resource"] is None)
+    assert all(finding["location"]["file"] == "examples/inventory.json" for finding in document["findings"] if finding["resource"])
 
 
 def test_a_location_is_written_and_validated():

@@ -37,6 +37,7 @@ KIND_SCHEMAS = {
     "SizeLadders": "size-ladders.schema.json",
     "GenerationMap": "generation-map.schema.json",
     "Exemption": "exemption.schema.json",  # read by engine.exemptions.documents
+    "Config": "config.schema.json",
 }
 
 _FORMAT_CHECKER = FormatChecker(formats=["date", "regex"])

@@ -23,6 +23,7 @@ from engine.outputs.escaping import workflow_data, workflow_property
 from engine.outputs.labels import check_fail_on, dollars, subject, verdict
 from engine.outputs.levels import LEVELS
 from engine.outputs.locations import finding_location
+from engine.outputs.periods import period_words
 from engine.outputs.statuses import baseline_summary, exemption_counts
 from engine.severity import SEVERITY_RANK
 
@@ -90,7 +91,10 @@ def _summary(result: Result, fail_on: str, left_out: dict[str, int]) -> str:
     counted = ", ".join(f"{statuses[s]} {s}" for s in ("open", "exempted", "baselined") if statuses.get(s))
     text = f"{len(result.findings)} finding{'s' if len(result.findings) != 1 else ''}" + (f" ({counted})" if counted else "")
     word, reason = verdict(result, fail_on)
-    text += f" from {len(result.policies)} policies; {word}: {reason}"
+    text += f" from {len(result.policies)} policies"
+    if result.period:
+        text += f", period {period_words(result)}"
+    text += f"; {word}: {reason}"
     for part in (exemption_counts(result), baseline_summary(result)):
         if part:
             text += f"; {part}"

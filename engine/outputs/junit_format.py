@@ -29,6 +29,7 @@ import orjson
 from engine.findings import EvaluationError, Finding, Result
 from engine.outputs.escaping import xml_text
 from engine.outputs.labels import check_fail_on, dollars, subject
+from engine.outputs.periods import period_words
 from engine.outputs.locations import finding_location
 from engine.outputs.statuses import baseline_summary, entry_subject, exemption_backing, exemption_note, status_label
 
@@ -55,7 +56,7 @@ def render(result: Result, *, version: str, color: bool = False, shorten: bool =
         else:
             first = by_policy[policy_id][0] if policy_id in by_policy else None
             described = [("title", first.title), ("severity", first.severity), ("enforcement", first.enforcement)] if first else []
-        for name, value in [*described, ("as_of", result.as_of)]:
+        for name, value in [*described, ("as_of", result.as_of), ("period", period_words(result))]:
             if value is not None and value != "":
                 ET.SubElement(properties, "property", {"name": name, "value": xml_text(value)})
         for finding in by_policy.get(policy_id, ()):

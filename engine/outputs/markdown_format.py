@@ -17,6 +17,7 @@ from __future__ import annotations
 from engine.findings import Finding, Result, money_totals
 from engine.outputs.escaping import markdown_html, markdown_text
 from engine.outputs.labels import check_fail_on, dollars, money_totals_label, subject, verdict
+from engine.outputs.periods import period_words
 from engine.outputs.statuses import (NOT_ACTIVE, baseline_summary, exemption_backing, exemption_counts, exemption_note,
                                      exemption_where, fixed_label, status_label)
 from engine.severity import SEVERITIES, SEVERITY_RANK
@@ -81,7 +82,8 @@ def _overview(result: Result) -> str:
     counted = ", ".join(f"{statuses[s]} {s}" for s in ("open", "exempted", "baselined") if statuses.get(s))
     inputs = f"{result.resources_evaluated} resources" + (f" and {result.cost_rows_evaluated} cost rows" if result.cost_rows_evaluated else "")
     text = (f"{len(result.findings)} finding{'s' if len(result.findings) != 1 else ''}" + (f" ({counted})" if counted else "")
-            + f" from {len(result.policies)} polic{'ies' if len(result.policies) != 1 else 'y'} over {inputs}, as of {result.as_of}.")
+            + f" from {len(result.policies)} polic{'ies' if len(result.policies) != 1 else 'y'} over {inputs}, as of {result.as_of}"
+            + (f", period {period_words(result)}" if result.period else "") + ".")
     totals = money_totals_label(money_totals(result.findings))
     line = markdown_text(text)
     if totals:

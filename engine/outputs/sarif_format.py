@@ -23,6 +23,7 @@ from engine.outputs.escaping import markdown_text, sarif_text
 from engine.outputs.labels import subject
 from engine.outputs.levels import LEVELS
 from engine.outputs.locations import SOURCE_ROOT, artifact_uri, finding_location
+from engine.outputs.periods import period_words
 from engine.outputs.statuses import NOT_ACTIVE, exemption_backing, exemption_note
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -142,6 +143,10 @@ def sarif_log(result: Result, *, version: str) -> dict:
     run["columnKind"] = "unicodeCodePoints"
     run["properties"] = {"as_of": result.as_of, "resources_evaluated": result.resources_evaluated,
                          "cost_rows_evaluated": result.cost_rows_evaluated}
+    if result.period:
+        run["properties"]["period"] = {**result.period, "description": period_words(result)}
+    if result.not_judged:
+        run["properties"]["not_judged"] = len(result.not_judged)
     if result.exemptions:
         run["properties"]["exemptions"] = [report.to_dict() for report in result.exemptions]
     if baseline is not None:

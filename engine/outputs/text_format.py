@@ -16,6 +16,7 @@ import textwrap
 from engine.findings import Result
 from engine.outputs.escaping import printable
 from engine.outputs.labels import dollars, money_totals_label
+from engine.outputs.periods import period_words
 from engine.outputs.statuses import NOT_ACTIVE, baseline_summary, exemption_counts, exemption_note, exemption_where, fixed_label, status_label
 
 _COLORS = {"critical": "\033[1;31m", "high": "\033[31m", "medium": "\033[33m", "low": "\033[36m", "info": "\033[2m"}
@@ -138,8 +139,10 @@ def render(result: Result, *, version: str, color: bool = False, shorten: bool =
     inputs = [f"{result.resources_evaluated} resources"]
     if result.cost_rows_evaluated:
         inputs.append(f"{result.cost_rows_evaluated} cost rows")
+    period = period_words(result)
     lines = [
-        *_fit(f"costwarden {version}: {', '.join(inputs)}, {len(result.policies)} policies, as of {result.as_of}", width),
+        *_fit(f"costwarden {version}: {', '.join(inputs)}, {len(result.policies)} policies, as of {result.as_of}"
+              + (f", period {period}" if period else ""), width),
         "",
     ]
     by_owner: dict[str, list] = {}
