@@ -35,6 +35,7 @@ KINDS = {
     "budgets YAML": ("budgets.yaml", ("check", "-p", "policies", "--costs", "focus.csv", "--budgets", "budgets.yaml", *OUT), "E106"),
     "ownership YAML": ("ownership.yaml", INV + ("--ownership", "ownership.yaml"), "E106"),
     "policy YAML": ("policies/tags.yaml", INV, "E106"),
+    "Terraform plan": ("plan.json", ("check", "-p", "policies", "--plan", "plan.json", *OUT), "E402"),
 }
 
 
@@ -42,6 +43,7 @@ KINDS = {
 def work(tmp_path, monkeypatch) -> Path:
     folder = tmp_path / "work"
     shutil.copytree(KIT, folder)
+    shutil.copyfile(PLAN, folder / "plan.json")
     monkeypatch.chdir(folder)
     return folder
 
@@ -73,16 +75,3 @@ def test_utf16_is_refused_naming_the_file_with_the_kind_s_code(work, kind):
     assert code == 2 and not stdout.strip(), output
     assert any(line.startswith(name) and f" {expected} " in line for line in output.splitlines()), output
 
-
-def test_a_terraform_plan_follows_the_same_rule(tmp_path):
-    from engine.errors import InputError
-    from engine.plans import load_plans
-
-    bom, utf16 = tmp_path / "bom.json", tmp_path / "utf16.json"
-    bom.write_bytes(b"\xef\xbb\xbf" + PLAN.read_bytes())
-    utf16.write_bytes(PLAN.read_text(encoding="utf-8").encode("utf-16"))
-    plain = load_plans([str(PLAN)])
-    assert [r["id"] for r in load_plans([str(bom)]).resources] == [r["id"] for r in plain.resources] != []
-    with pytest.raises(InputError) as error:
-        load_plans([str(utf16)])
-    assert [(p.file, p.code, p.line) for p in error.value.problems] == [(str(utf16), "E402", 1)]
