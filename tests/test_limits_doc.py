@@ -23,6 +23,7 @@ from engine.inventory import load_inventory
 from engine.inventory.jsonpos import LOCATE_LIMIT
 from engine.inventory.problems import MAX_PROBLEMS_PER_FILE
 from engine.inventory.reading import DEFAULT_MAX_BYTES, DEPTH_LIMIT, MAX_PARSE_PROBLEMS
+from engine.inventory.snapshot import LOCATION_LIMIT
 from engine.metrics import load_metrics
 from engine.metrics.loader import MAX_BYTES, PYTHON_LIMIT, STREAM_LIMIT
 from engine.metrics.names import MAX_PERIOD
@@ -74,6 +75,7 @@ VALUES: dict[tuple[str, str], list[str]] = {
     (INVENTORY, "structural problems listed per file"): [f"{MAX_PROBLEMS_PER_FILE}"],
     (INVENTORY, "invalid JSON Lines lines listed per file"): [f"{MAX_PARSE_PROBLEMS}"],
     (INVENTORY, "line and column of a structural problem"): [f"{LOCATE_LIMIT // MiB} MiB"],
+    (INVENTORY, "a finding's location (file, line, column of its resource)"): [f"{LOCATION_LIMIT // MiB} MiB"],
     (METRICS, "size of a CSV or JSON Lines file"): [f"{PYTHON_LIMIT // MiB} MiB"],
     (METRICS, "size of a CloudWatch `get-metric-data` file"): [f"{MAX_BYTES // GiB} GiB"],
     (METRICS, "size of a named pipe (`<(zcat metrics.csv.gz)`)"): [f"{STREAM_LIMIT // MiB} MiB"],
