@@ -230,9 +230,15 @@ def test_a_lookback_no_date_can_hold_is_a_value_error_not_an_overflow():
 
 
 def test_load_metrics_refuses_a_window_before_year_1(write):
+    from engine import api
+
     path = write("m.csv", CSV)
     with pytest.raises(ValueError, match="would start before year 1"):
         load_metrics([str(path)], as_of=datetime(1, 1, 15, tzinfo=timezone.utc), lookback=timedelta(days=30))
+    with pytest.raises(ValueError, match="would start before year 1"):
+        api.load_metrics([str(path)], as_of="0001-01-15", lookback="30d")
+    with pytest.raises(ValueError):  # not an OverflowError
+        api.load_metrics([str(path)], as_of="2026-01-31", lookback="999999999999d")
 
 
 KIT = ROOT / "tests" / "hostile" / "kit"
