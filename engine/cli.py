@@ -469,7 +469,7 @@ def check(policy_paths, policy_ids, labels, plan_paths, plan_scope, source_dir, 
     if "-" in inventory_paths and "-" in plan_paths:
         raise click.UsageError("standard input can be read once: give '-' to --plan or to --inventory, not both")
     when, report_period = _clock(ctx, as_of, period)
-    window = _check_lookback(lookback)
+    window = _check_lookback(lookback, when if metrics_paths else None)
     if metrics_format is not None and metrics_format not in METRICS_FORMATS:
         raise click.UsageError(f"unknown metrics format '{metrics_format}' (one of {', '.join(METRICS_FORMATS)})")
     selected, library = _selected_policies(api, policy_paths, policy_ids, labels)
@@ -689,15 +689,19 @@ def _file_content(api, result, fmt: str, fail_on: str):
 METRICS_FORMATS = ("csv", "jsonl", "cloudwatch")
 
 
-def _check_lookback(value: str):
-    from engine.conditions.operators import parse_duration
+def _check_lookback(value: str, as_of=None):
+    """The lookback; with ``as_of`` (when metrics are read), also the window's bounds (engine.metrics.window)."""
+    from engine.metrics.window import lookback_window, parse_lookback
 
     try:
-        window = parse_duration(value)
-    except ValueError:
-        raise click.UsageError(f"--lookback {value!r} is not a duration like 30d, 12h or 2w") from None
-    if not window:
-        raise click.UsageError("--lookback must be longer than 0")
+        window = parse_lookback(value)
+    except ValueError as error:
+        raise click.UsageError(f"--lookback: {error}") from None
+    try:
+        if as_of is not None:
+            lookback_window(as_of, window)
+    except ValueError as error:
+        raise click.UsageError(f"--lookback {value} with --as-of {as_of.date().isoformat()}: {error}") from None
     return window
 
 

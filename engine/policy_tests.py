@@ -370,12 +370,13 @@ def _prepare(doc, library: PolicyLibrary, problems: list[Problem]) -> PreparedTe
         ownership = local.ownerships[0][1]
     as_of = data.get("as_of", DEFAULT_AS_OF)
     if "metrics" in data and "metrics" not in missing:
-        from engine.conditions.operators import parse_duration
         from engine.metrics import load_metrics
+        from engine.metrics.window import lookback_window, parse_lookback
 
         spec = data["metrics"]
         try:
-            lookback = parse_duration(spec.get("lookback", "30d"))
+            lookback = parse_lookback(spec.get("lookback", "30d"))
+            lookback_window(as_of_datetime(as_of), lookback)
         except ValueError as error:
             found.append(doc.problem("E303", str(error), "/metrics/lookback"))
         else:
