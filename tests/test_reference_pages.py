@@ -15,7 +15,12 @@ from tests.conftest import ROOT
 
 
 def test_the_reference_pages_are_not_stale():
-    assert reference.stale_pages() == [], "run: python -m engine.reference --write"
+    import difflib
+
+    for name, text in reference.pages().items():
+        current = (ROOT / name).read_text(encoding="utf-8")
+        diff = "".join(difflib.unified_diff(current.splitlines(True), text.splitlines(True), name, "generated", n=1))
+        assert current == text, f"run: python -m engine.reference --write\n{diff[:3000]}"
 
 
 def test_a_stale_page_is_found_and_rewritten(tmp_path):

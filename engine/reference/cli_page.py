@@ -25,7 +25,7 @@ WIDTH = 10_000  # no wrapping: a paragraph is one line, a \b block keeps its lin
 
 def commands(group: click.Group = main, path: tuple[str, ...] = ("costwarden",), parent: click.Context | None = None):
     """``(path, command, context)`` for the group and every command under it, depth first, in help order."""
-    ctx = group.context_class(group, info_name=path[-1], parent=parent)
+    ctx = group.context_class(group, info_name=path[-1], parent=parent, **group.context_settings)
     ctx.showing_help = True  # the built-in defaults: no config file is read (see engine.cli._Context)
     yield path, group, ctx
     if isinstance(group, click.Group):
