@@ -626,9 +626,10 @@ def _report_inputs(ctx, progress, *, findings_path, ownership, exemption_options
         return evaluate_inputs(ctx, cost_paths=cost_paths, ownership=ownership, exemption_options=exemption_options,
                                progress=progress, no_snapshot="give --inventory FILE and/or --costs FILE, or --findings FILE "
                                                               "(the findings JSON of an earlier check)", **inputs)
-    evaluating = [f"--{name.replace('_', '-')}" for name in ("inventory_paths", "metrics_paths", "price_paths")
-                  if inputs.get(name)] + (["--exemptions"] if exemption_options.get("exemption_paths") else []) + (
-                  ["--baseline"] if exemption_options.get("baseline_path") else [])
+    evaluating = [flag for flag, given in (("--inventory", inputs.get("inventory_paths")), ("--metrics", inputs.get("metrics_paths")),
+                                           ("--prices", inputs.get("price_paths")),
+                                           ("--exemptions", exemption_options.get("exemption_paths")),
+                                           ("--baseline", exemption_options.get("baseline_path"))) if given]
     if evaluating:
         raise click.UsageError(f"--findings reads an evaluated run: {', '.join(evaluating)} would be evaluated "
                                "(give them to the check that wrote the findings)")
