@@ -122,7 +122,7 @@ footer { margin-top: 2rem; color: var(--muted); font-size: .85rem; border-top: 1
 """
 
 # no script, no network, no form, no frame: everything the page needs is in it
-_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
 
 _PAGE = """<!DOCTYPE html>
 <html lang="en">
