@@ -57,7 +57,7 @@ def delivery_plan(model: ReportModel, pages: dict[str, str], *, email: bool, cha
                 plan.append(Delivery(owner.id, channel, target, subject, text))
         if email and addresses:
             page = pages.get(owner.page)
-            attachments = (Attachment(owner.page.rsplit("/", 1)[-1], page.encode("utf-8"), "text/html"),) if page else ()
+            attachments = (Attachment(owner.page.rsplit("/", 1)[-1], page.encode("utf-8"), "text/html; charset=utf-8"),) if page else ()
             plan.append(Delivery(owner.id, "email", tuple(addresses), subject,
                                  text + "\nThe attached page has the charts and every finding (it opens offline in any browser).\n",
                                  attachments=attachments))
