@@ -490,11 +490,12 @@ class Evaluated:
 def evaluate_inputs(ctx, *, policy_paths=(), policy_ids=(), labels=(), plan_paths=(), plan_scope="changes", source_dir=None,
                     inventory_paths=(), inventory_format=None, metrics_paths=(), metrics_format=None, lookback="30d",
                     cost_paths=(), budget_paths=(), price_paths=(), period=None, stale_after=3, ownership=None, as_of=None,
-                    exemption_options: dict | None = None, no_snapshot: str = "give a snapshot", progress=None) -> Evaluated:
+                    exemption_options: dict | None = None, no_snapshot: str = "give a snapshot", progress=None,
+                    extra_cost_columns=()) -> Evaluated:
     """The inputs of a run checked, read and evaluated, as ``check`` and ``report`` do it: usage errors
     (click.UsageError) first, then every input read (InputError), then the evaluation, exemptions and
     the baseline. ``no_snapshot`` is the usage error when no snapshot is given; ``progress(step)``, when
-    given, is told each step as it starts."""
+    given, is told each step as it starts; ``extra_cost_columns`` are FOCUS columns read besides the policies'."""
     from engine import api
 
     tell = progress or (lambda step: None)
@@ -528,7 +529,8 @@ def evaluate_inputs(ctx, *, policy_paths=(), policy_ids=(), labels=(), plan_path
     costs = None
     if cost_paths:
         tell("reading the costs")
-        costs = api.load_costs(list(cost_paths), columns=selected.cost_columns(with_inventory=resources is not None))
+        columns = selected.cost_columns(with_inventory=resources is not None)
+        costs = api.load_costs(list(cost_paths), columns=columns | set(extra_cost_columns) if extra_cost_columns else columns)
     tell("evaluating the policies")
     result = api.evaluate(selected, resources, ownership=owners, as_of=when, warnings=warnings, costs=costs, budgets=budgets,
                           prices=prices, period=report_period, stale_after=stale_after, locate=locate)
@@ -551,8 +553,20 @@ DELIVER_CHAT = "chat"  # --deliver chat: the teams' Slack and Teams webhooks (en
               help="Build the report from this findings JSON (check --format json) instead of evaluating; spend, showback "
                    "and the scorecard then need --costs.")
 @click.option("--previous", "previous_paths", multiple=True, type=click.Path(dir_okay=False),
-              help="findings.json of an earlier report (repeatable): the latest is the run new, persisting and resolved "
-                   "findings are counted against.")
+              help="findings.json of an earlier report or check (repeatable): the latest is the run new, persisting and "
+                   "resolved findings are counted against.")
+@click.option("--history", "history_path", type=click.Path(dir_okay=False), default=None,
+              help="Run history (a DuckDB file, made when absent): earlier runs for the trend, spend and KPI series; this "
+                   "run is added to it once the report is written.")
+@click.option("--allocation", "allocation_path", type=click.Path(dir_okay=False), default=None,
+              help="Allocation document: how shared costs are split among owners in the chargeback.")
+@click.option("--scorecard", "scorecard_path", type=click.Path(dir_okay=False), default=None,
+              help="Scorecard document: the KPIs' thresholds of the crawl, walk and run levels (default: docs/showback.md).")
+@click.option("--rates", "rates_path", type=click.Path(dir_okay=False), default=None,
+              help="Exchange rates CSV (date,from,to,rate): spend also consolidated in one currency, at the rates stated.")
+@click.option("--currency", default=None, help="The currency --rates consolidates into (default: the one the table converts to).")
+@click.option("--measure", type=click.Choice(("EffectiveCost", "BilledCost")), default="EffectiveCost", show_default=True,
+              help="The FOCUS cost column of showback and chargeback: EffectiveCost (amortized) or BilledCost (invoiced).")
 @click.option("--output", "-o", "output_dir", type=click.Path(file_okay=False), required=True,
               help="The report folder (made, or replaced as a whole when it holds a report already).")
 @click.option("--split/--no-split", default=True, show_default=True,
@@ -566,7 +580,8 @@ DELIVER_CHAT = "chat"  # --deliver chat: the teams' Slack and Teams webhooks (en
 @click.option("--quiet", "-q", is_flag=True, help="No progress on standard error (there is none in CI, pipes and files anyway).")
 def report(policy_paths, policy_ids, labels, inventory_paths, inventory_format, metrics_paths, metrics_format, lookback,
            cost_paths, budget_paths, price_paths, period, stale_after, ownership, as_of, fail_on, findings_path, previous_paths,
-           output_dir, split, title, deliver_to, sender, dry_run, quiet, **exemption_options):
+           history_path, allocation_path, scorecard_path, rates_path, currency, measure, output_dir, split, title, deliver_to, sender,
+           dry_run, quiet, **exemption_options):
     """Write the compliance and showback report: a folder of offline pages, Markdown, CSV and JSON.
 
     \b
@@ -591,22 +606,50 @@ def report(policy_paths, policy_ids, labels, inventory_paths, inventory_format, 
         raise click.UsageError("--from is the sender of emails: give --deliver smtp://HOST:PORT too")
     if output_dir == "":
         raise click.UsageError("--output needs a folder")
+    if currency is not None and rates_path is None:
+        raise click.UsageError("--currency is the currency --rates consolidates into: give --rates FILE too")
     from engine.report.folder import check_target
 
     check_target(output_dir)  # before anything is evaluated: a folder that cannot take the report costs nothing
     progress = Progress(quiet=quiet)
     try:
+        numbers = _showback_documents(allocation_path, scorecard_path, rates_path, currency, measure)
         run = _report_inputs(ctx, progress, findings_path=findings_path, policy_paths=policy_paths, policy_ids=policy_ids,
                              labels=labels, inventory_paths=inventory_paths, inventory_format=inventory_format,
                              metrics_paths=metrics_paths, metrics_format=metrics_format, lookback=lookback, cost_paths=cost_paths,
                              budget_paths=budget_paths, price_paths=price_paths, period=period, stale_after=stale_after,
-                             ownership=ownership, as_of=as_of, exemption_options=exemption_options)
-        code = _write_report(run, progress, output_dir=output_dir, previous_paths=previous_paths, split=split, title=title,
-                             fail_on=fail_on, smtp_url=smtp_urls[0] if smtp_urls else None, chat=chat, sender=sender,
-                             dry_run=dry_run)
+                             ownership=ownership, as_of=as_of, exemption_options=exemption_options,
+                             extra_cost_columns=numbers.columns())
+        code = _write_report(run, progress, numbers, output_dir=output_dir, previous_paths=previous_paths, history_path=history_path,
+                             split=split, title=title, fail_on=fail_on, smtp_url=smtp_urls[0] if smtp_urls else None, chat=chat,
+                             sender=sender, dry_run=dry_run)
     finally:
         progress.done()
     sys.exit(code)
+
+
+@dataclass
+class _ShowbackDocuments:
+    """The documents of the showback, read before anything is evaluated."""
+
+    allocation: object
+    settings: object
+    rates: object
+    currency: str | None
+    measure: str
+
+    def columns(self) -> set[str]:
+        from engine.showback import scorecard_columns, showback_columns
+
+        return showback_columns(self.measure, self.allocation) | scorecard_columns(self.settings, self.measure)
+
+
+def _showback_documents(allocation_path, scorecard_path, rates_path, currency, measure) -> _ShowbackDocuments:
+    from engine.showback import DEFAULT_SCORECARD, load_allocation, load_rates, load_scorecard
+
+    return _ShowbackDocuments(load_allocation(allocation_path) if allocation_path else None,
+                              load_scorecard(scorecard_path) if scorecard_path else DEFAULT_SCORECARD,
+                              load_rates(rates_path) if rates_path else None, currency, measure)
 
 
 def _delivery_targets(deliver_to) -> tuple[list[str], bool]:
@@ -619,12 +662,12 @@ def _delivery_targets(deliver_to) -> tuple[list[str], bool]:
     return smtp_urls, DELIVER_CHAT in deliver_to
 
 
-def _report_inputs(ctx, progress, *, findings_path, ownership, exemption_options, cost_paths, **inputs) -> Evaluated:
+def _report_inputs(ctx, progress, *, findings_path, ownership, exemption_options, cost_paths, extra_cost_columns, **inputs) -> Evaluated:
     """The run the report shows: evaluated as check does, or read from --findings (then with --costs, the
     cost data is still read for the showback, and --ownership names the teams and their contacts)."""
     if findings_path is None:
         return evaluate_inputs(ctx, cost_paths=cost_paths, ownership=ownership, exemption_options=exemption_options,
-                               progress=progress, no_snapshot="give --inventory FILE and/or --costs FILE, or --findings FILE "
+                               progress=progress, extra_cost_columns=extra_cost_columns, no_snapshot="give --inventory FILE and/or --costs FILE, or --findings FILE "
                                                               "(the findings JSON of an earlier check)", **inputs)
     evaluating = [flag for flag, given in (("--inventory", inputs.get("inventory_paths")), ("--metrics", inputs.get("metrics_paths")),
                                            ("--prices", inputs.get("price_paths")),
@@ -647,35 +690,65 @@ def _report_inputs(ctx, progress, *, findings_path, ownership, exemption_options
     costs = None
     if cost_paths:
         progress("reading the costs")
-        costs = api.load_costs(list(cost_paths))
+        costs = api.load_costs(list(cost_paths), columns=extra_cost_columns)
     return Evaluated(result, None, costs, owners, budgets, None, None, cli_exemptions.Steps([], None, 0))
 
 
-def _write_report(run: Evaluated, progress, *, output_dir, previous_paths, split, title, fail_on, smtp_url, chat, sender,
-                  dry_run) -> int:
-    """Model, pages and files made in memory, the folder written as a whole, then the deliveries; the exit code."""
+def _write_report(run: Evaluated, progress, numbers: _ShowbackDocuments, *, output_dir, previous_paths, history_path, split, title,
+                  fail_on, smtp_url, chat, sender, dry_run) -> int:
+    """The earlier runs, the showback, the model, every file made in memory; the folder written as a whole;
+    the run added to the history; then the deliveries. The exit code."""
+    from engine.report import showback_view
     from engine.report.bundle import report_files
-    from engine.report.findings_file import read_findings
     from engine.report.folder import write_folder
-    from engine.report.model import build_model, compare_runs
+    from engine.evaluator import as_of_datetime
+    from engine.report.model import Trend, build_model, unallocated_claims
+    from engine.showback import compare_runs, load_previous_runs, open_history, run_record
 
     result = run.result
-    trend = None
+    earlier = []
     if previous_paths:
         progress("reading the previous runs")
-        previous = max((read_findings(path) for path in previous_paths), key=lambda earlier: earlier.as_of)
-        trend = compare_runs(result, previous)
-    missing = None if run.costs is not None else "built from --findings without --costs" if run.as_of is None else "no --costs given"
-    progress("building the report")
-    model = build_model(result, version=__version__, title=title, trend=trend, showback=None, showback_missing=missing,
-                        fail_on=fail_on)
-    files = report_files(model, split=split)
-    progress("writing the report")
+        earlier = load_previous_runs(previous_paths)
+    history = open_history(history_path) if history_path else None
     try:
-        write_folder(output_dir, files)
-    except OSError as error:
-        click.echo(f"costwarden: cannot write the report to {output_dir}: {error.strerror or error}; nothing was written", err=True)
-        return 2
+        if history is not None:
+            earlier = sorted(earlier + history.records(), key=lambda record: record.instant)
+        now = as_of_datetime(result.as_of).replace(tzinfo=None)
+        earlier = [record for record in earlier if record.instant < now]  # the same run again is not its own past
+        shown, missing = None, _showback_missing(run)
+        if missing is None:
+            progress("computing the showback and the scorecard")
+            shown = showback_view.compute(run.costs, run.ownership, result, run.budgets, _report_window(run), allocation=numbers.allocation,
+                                          rates=numbers.rates, currency=numbers.currency, settings=numbers.settings,
+                                          measure=numbers.measure, earlier_runs=earlier)
+        record = run_record(result, spend=shown.spend if shown else None, card=shown.card if shown else None,
+                            window=shown.window if shown else None, tool_version=__version__)
+        trend = None
+        if earlier:
+            previous = earlier[-1]
+            if previous.findings is None:  # from the history: read its findings
+                previous = history.record(int(previous.source.rsplit(" ", 1)[-1]))
+            trend = Trend.of(compare_runs(record, previous), len(result.findings))
+        progress("building the report")
+        claims = unallocated_claims(result, run.resources, run.ownership)
+        model = build_model(result, version=__version__, title=title, trend=trend, showback=shown, showback_missing=missing,
+                            fail_on=fail_on, claims=claims)
+        files = report_files(model, split=split, chargeback=showback_view.chargeback_csv(shown.charge) if shown else None)
+        progress("writing the report")
+        try:
+            write_folder(output_dir, files)
+        except OSError as error:
+            click.echo(f"costwarden: cannot write the report to {output_dir}: {error.strerror or error}; nothing was written",
+                       err=True)
+            return 2
+        if history is not None:
+            history.append(record)
+    finally:
+        if history is not None:
+            history.close()
+        if run.costs is not None:
+            run.costs.close()
     for error in result.errors:
         click.echo(error.format(), err=True)
     code = result.exit_code(fail_on)
@@ -684,6 +757,34 @@ def _write_report(run: Evaluated, progress, *, output_dir, previous_paths, split
         if not _deliver(model, files, smtp_url=smtp_url, chat=chat, sender=sender, dry_run=dry_run):
             code = 2
     return code
+
+
+def _showback_missing(run: Evaluated) -> str | None:
+    """Why the report has no showback, or None when it has one."""
+    if run.costs is None:
+        return "built from --findings without --costs" if run.as_of is None else "no --costs given"
+    if run.ownership is None:
+        return "no --ownership given: spend cannot be assigned to owners"
+    return None
+
+
+def _report_window(run: Evaluated):
+    """The showback's window: the run's --period, or the month of its as-of instant (a findings document's
+    own period and as-of with --findings)."""
+    from engine.costs.periods import ReportPeriod
+    from engine.evaluator import as_of_datetime
+    from engine.showback import report_window
+
+    if run.as_of is not None:
+        return report_window(run.as_of, run.period)
+    result = run.result
+    as_of = as_of_datetime(result.as_of)
+    period = result.period
+    if period is None:
+        return report_window(as_of, None)
+    moment = "%Y-%m-%dT%H:%M:%SZ"
+    return report_window(as_of, ReportPeriod(period["given"], period["label"], datetime.strptime(period["start"], moment),
+                                             datetime.strptime(period["end"], moment)))
 
 
 def _deliver(model, files, *, smtp_url, chat, sender, dry_run) -> bool:

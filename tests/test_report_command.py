@@ -45,7 +45,7 @@ def money_at_stake(document: dict) -> dict[str, dict[str, Decimal]]:
 
 def test_the_folder_holds_the_pages_the_findings_and_the_summary(example):
     assert sorted(str(p.relative_to(example)) for p in example.rglob("*") if p.is_file()) == [
-        "findings.json", "index.html", "owners/data-platform.html", "owners/finops.html", "owners/payments.html",
+        "chargeback.csv", "findings.json", "index.html", "owners/data-platform.html", "owners/finops.html", "owners/payments.html",
         "owners/search.html", "summary.md"]
     assert not [p for p in example.parent.iterdir() if p.name.startswith(".costwarden")]  # no temporary folder left
 
@@ -65,6 +65,7 @@ def test_owners_are_ranked_by_money_at_stake(example):
         "USD": Decimal("1017.67"), "EUR": Decimal("3.36")}  # overspend 973.21 + savings 44.46; savings 3.36 EUR
     index = Page((example / "index.html").read_text())
     ranking = [link.removeprefix("owners/").removesuffix(".html") for link in index.links() if link.startswith("owners/")]
+    ranking = list(dict.fromkeys(ranking))  # the ranking table links each owner first; the showback tables link them again
     # USD has the most at stake in the estate: owners rank by their USD amount, then EUR
     expected = sorted(stakes, key=lambda owner: (-stakes[owner].get("USD", 0), -stakes[owner].get("EUR", 0)))
     assert ranking == expected == ["finops", "search", "payments", "data-platform"]
@@ -128,9 +129,9 @@ def test_a_broken_findings_file_is_located_and_nothing_is_written(tmp_path):
 
 def test_no_split_puts_every_owner_on_the_index(tmp_path):
     assert report(tmp_path / "one", "--no-split").exit_code == 1
-    assert sorted(p.name for p in (tmp_path / "one").iterdir()) == ["findings.json", "index.html", "summary.md"]
+    assert sorted(p.name for p in (tmp_path / "one").iterdir()) == ["chargeback.csv", "findings.json", "index.html", "summary.md"]
     index = Page((tmp_path / "one" / "index.html").read_text())
-    anchors = [link for link in index.links() if link.startswith("#")]
+    anchors = list(dict.fromkeys(link for link in index.links() if link.startswith("#")))
     assert anchors == ["#owner-finops", "#owner-search", "#owner-payments", "#owner-data-platform"]
     ids = {attrs.get("id") for _, attrs in index.elements}
     assert {anchor[1:] for anchor in anchors} <= ids
@@ -141,6 +142,8 @@ def test_previous_runs_give_new_persisting_and_resolved(tmp_path):
     findings and adds others."""
     assert check_json(tmp_path / "before.json", "--inventory", EXAMPLES / "baseline" / "inventory-next.json").exit_code == 1
     before = json.loads((tmp_path / "before.json").read_text())
+    before["as_of"] = "2026-11-01T00:00:00Z"  # last month's run
+    (tmp_path / "before.json").write_text(json.dumps(before))
     assert report(tmp_path / "out", "--previous", tmp_path / "before.json").exit_code == 1
     now = json.loads((tmp_path / "out" / "findings.json").read_text())
     was = {f["fingerprint"] for f in before["findings"] if f["status"] == "open"}
@@ -156,8 +159,13 @@ def test_the_latest_of_several_previous_runs_is_compared_with(tmp_path):
     document = json.loads((tmp_path / "a.json").read_text())
     document["as_of"] = "2026-10-01T00:00:00Z"
     (tmp_path / "old.json").write_text(json.dumps(document))
-    assert report(tmp_path / "out", "--previous", tmp_path / "a.json", "--previous", tmp_path / "old.json").exit_code == 1
-    assert "Compared with the run as of 2026-12-01T00:00:00Z" in Page((tmp_path / "out" / "index.html").read_text()).text
+    document["as_of"] = "2026-11-01T00:00:00Z"
+    (tmp_path / "a.json").write_text(json.dumps(document))
+    document["as_of"] = "2026-12-01T00:00:00Z"  # this run's own instant: not an earlier run
+    (tmp_path / "same.json").write_text(json.dumps(document))
+    assert report(tmp_path / "out", "--previous", tmp_path / "a.json", "--previous", tmp_path / "old.json",
+                  "--previous", tmp_path / "same.json").exit_code == 1
+    assert "Compared with the run as of 2026-11-01T00:00:00Z" in Page((tmp_path / "out" / "index.html").read_text()).text
 
 
 # --- the folder: all or nothing --------------------------------------------------------------------------
@@ -177,7 +185,7 @@ def test_a_report_folder_is_replaced_as_a_whole(tmp_path):
     assert report(target).exit_code == 1
     (target / "owners" / "gone.html").write_text("an owner of an earlier run")
     assert report(target, "--no-split").exit_code == 1
-    assert sorted(p.name for p in target.iterdir()) == ["findings.json", "index.html", "summary.md"]
+    assert sorted(p.name for p in target.iterdir()) == ["chargeback.csv", "findings.json", "index.html", "summary.md"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
 
 

@@ -166,7 +166,7 @@ def _header(model: ReportModel, heading: str) -> Markup:
 
 def _index_body(model: ReportModel, split: bool) -> Markup:
     parts = [_header(model, model.title), _estate_cards(model), _problems(model), _ranking(model, split), _estate_charts(model),
-             _showback_section(model, None), _trend_section(model), _exemptions_section(model)]
+             _showback_section(model, split), _trend_section(model), _exemptions_section(model)]
     if not split:
         for owner in model.owners:
             parts.append(html('<section class="owner" id="{anchor}">\n{body}</section>\n', anchor=_anchor(owner),
@@ -186,7 +186,8 @@ def _estate_cards(model: ReportModel) -> Markup:
                       + (f" and {_plural(result.cost_rows_evaluated, 'cost row')}" if result.cost_rows_evaluated else "")),
     ]
     if model.trend is not None:
-        cards.append(("Since the last run", _trend_words(len(model.trend.new), len(model.trend.persisting), len(model.trend.resolved))))
+        cards.append(("Since the last run", _trend_words(sum(o.new for o in model.owners), sum(o.persisting for o in model.owners),
+                                                         len(model.trend.resolved))))
     return _cards(cards)
 
 
@@ -294,11 +295,13 @@ def _estate_charts(model: ReportModel) -> Markup:
 def _trend_section(model: ReportModel) -> Markup:
     trend = model.trend
     if trend is None:
-        return html("<h2>Since the last run</h2><p class=\"note\">No previous run given: pass the last report's findings.json with "
-                    "--previous to see new, persisting and resolved findings.</p>\n")
-    return html("<h2>Since the last run</h2><p>Compared with the run as of {then}: {words}. A finding is the same finding when "
-                "its fingerprint is (policy and resource, or scope and period).</p>\n", then=trend.previous_as_of,
-                words=_trend_words(len(trend.new), len(trend.persisting), len(trend.resolved)))
+        return html("<h2>Since the last run</h2><p class=\"note\">No earlier run to compare with: pass the last report's "
+                    "findings.json with --previous, or keep a --history file, to see new, persisting and resolved findings (a run as of "
+                    "this run's instant or later is not an earlier run).</p>\n")
+    words = _trend_words(sum(o.new for o in model.owners), sum(o.persisting for o in model.owners), len(trend.resolved))
+    return html("<h2>Since the last run</h2><p>Compared with the run as of {then} ({source}): {words} open findings. A finding about "
+                "a resource is the same finding when its policy and resource are; a cost finding when its policy and scope are, "
+                "whatever the period.</p>\n", then=trend.previous_as_of, source=trend.previous_source, words=words)
 
 
 def _exemptions_section(model: ReportModel) -> Markup:
@@ -320,14 +323,248 @@ def _exemptions_section(model: ReportModel) -> Markup:
     return join(parts)
 
 
-# --- showback (filled from engine.showback when the run had cost data) -----------------------------------
+# --- showback, chargeback, scorecard (engine.report.showback_view) ------------------------------------------
 
-def _showback_section(model: ReportModel, owner: OwnerView | None) -> Markup:
-    if model.showback is None:
+_LEVEL_MARK = {"run": "●●● run", "walk": "●●○ walk", "crawl": "●○○ crawl"}
+
+
+def _showback_section(model: ReportModel, split: bool) -> Markup:
+    shown = model.showback
+    if shown is None:
         why = model.showback_missing or "the run had no cost data"
         return html("<h2>Spend, showback and scorecard</h2><p class=\"note\">Not shown: {why}. Spend, its trend, chargeback and "
-                    "the FinOps scorecard need the period's cost data: run the report with --costs FOCUS-FILES.</p>\n", why=why)
-    return Markup("")
+                    "the FinOps scorecard need the period's cost data and the Ownership document: run the report with --costs "
+                    "FOCUS-FILES --ownership FILE.</p>\n", why=why)
+    spend = shown.spend
+    parts = [html("<h2 id=\"showback\">Spend and showback</h2>\n<p>{about}</p>\n", about=_spend_about(shown))]
+    cards = [("Spend " + shown.window.label, money_text(_amounts(spend.totals)))]
+    if spend.previous_available:
+        cards.append(("Spend " + (shown.window.previous.label if shown.window.previous else "before"),
+                      money_text(_amounts(spend.previous_totals))))
+    unallocated = {o.currency: o.amount for o in shown.unallocated()}
+    cards.append(("Unallocated spend", money_text(_amounts(unallocated))))
+    if shown.consolidated is not None:
+        cards.append(("Consolidated", f"{format_money(shown.consolidated.total, shown.consolidated.currency)} ({shown.consolidated.label})"))
+    parts.append(_cards(cards))
+    names = {owner.id: owner for owner in model.owners}
+    figures = []
+    for index, currency in enumerate(sorted(spend.totals)):
+        lines = [o for o in spend.owners if o.currency == currency]
+        figures.append(charts.horizontal_bar([o.name for o in lines], [o.amount for o in lines], chart_id=f"spend-{index}",
+                                             title=f"Spend per owner, {shown.window.label} ({currency})", currency=currency))
+    parts.append(html('<div class="charts">{figures}</div>\n',
+                      figures=join(html('<figure class="chart">{svg}</figure>', svg=Markup(svg)) for svg in figures)))
+    rows = []
+    charged = shown.charge.by_owner_currency()
+    for line in spend.owners:
+        owner = names.get(line.owner)
+        label = _owner_link(owner, split) if owner is not None else escape(line.name)
+        rows.append(html("<tr><th scope=\"row\">{owner}</th><td class=\"num\">{amount}</td><td class=\"num\">{previous}</td>"
+                         "<td class=\"num\">{change}</td><td class=\"num\">{charged}</td></tr>", owner=label,
+                         amount=format_money(line.amount, line.currency),
+                         previous=format_money(line.previous, line.currency) if line.previous is not None else "—",
+                         change=_change(line), charged=format_money(charged.get((line.owner, line.currency), Decimal(0)), line.currency)))
+    parts.append(html("<table><caption>Showback and chargeback per owner and currency ({measure})</caption><thead><tr><th>Owner</th>"
+                      "<th class=\"num\">Spend</th><th class=\"num\">Previous period</th><th class=\"num\">Change</th>"
+                      "<th class=\"num\">Chargeback</th></tr></thead><tbody>{rows}</tbody></table>\n",
+                      measure=spend.measure, rows=join(rows)))
+    parts.append(_chargeback(shown))
+    parts.append(_scorecard_ranking(model, split))
+    return join(parts)
+
+
+def _amounts(mapping: dict):
+    from engine.report.model import Amounts
+
+    return Amounts(mapping)
+
+
+def _spend_about(shown) -> str:
+    spend = shown.spend
+    text = (f"Spend is Σ {spend.measure} of the period's cost rows ({', '.join(spend.charge_categories)}), per owner and currency, as "
+            "the Ownership document assigns each row; spend only its default step assigns is unallocated.")
+    if spend.partial:
+        end = spend.data_end.strftime("%Y-%m-%d %H:%M UTC") if spend.data_end is not None else "nowhere"
+        text += f" The period is not complete: its data reaches {end}."
+    if spend.notes:
+        text += " " + " ".join(note[:1].upper() + note[1:] + ("" if note.endswith(".") else ".") for note in spend.notes)
+    return text
+
+
+def _change(line) -> str:
+    change = line.change
+    if change is None:
+        return "—"
+    arrow = "▲ up" if change > 0 else "▼ down" if change < 0 else "= same"
+    percent = f" ({format_percent(line.change_percent)})" if line.change_percent is not None else ""
+    return f"{arrow} {format_money(abs(change), line.currency)}{percent}"
+
+
+def _chargeback(shown) -> Markup:
+    charge = shown.charge
+    if not charge.rules:
+        return html("<p class=\"muted\">No Allocation document given (--allocation): the chargeback is each owner's direct spend; "
+                    "unallocated spend stays unallocated.</p>\n")
+    head = join(html('<th class="num">{rule}</th>', rule=f"shared: {rule}") for rule in charge.rules)
+    rows = join(html("<tr><td>{owner}</td><td>{currency}</td><td class=\"num\">{direct}</td>{shares}<td class=\"num\">{total}</td></tr>",
+                     owner=line.name, currency=line.currency, direct=format_money(line.direct, line.currency),
+                     shares=join(html('<td class="num">{v}</td>', v=format_money(line.allocated[rule], line.currency))
+                                 for rule in charge.rules),
+                     total=format_money(line.total, line.currency)) for line in charge.lines)
+    notes = join(html("<li>{text}</li>", text=_pool_words(pool)) for pool in charge.pools)
+    return html("<h3>Chargeback: shared costs split by rule</h3><table><thead><tr><th>Owner</th><th>Currency</th>"
+                "<th class=\"num\">Direct</th>{head}<th class=\"num\">Total</th></tr></thead><tbody>{rows}</tbody></table>"
+                "<ul class=\"plain\">{notes}</ul>\n", head=head, rows=rows, notes=notes)
+
+
+def _pool_words(pool) -> str:
+    if pool.unallocated_reason:
+        return f"{pool.rule} ({pool.currency}): {format_money(pool.amount, pool.currency)} stayed unallocated: {pool.unallocated_reason}"
+    return f"{pool.rule} ({pool.currency}): {format_money(pool.amount, pool.currency)} split {pool.split} among {len(pool.shares)} owners"
+
+
+def _scorecard_ranking(model: ReportModel, split: bool) -> Markup:
+    from engine.showback import KPIS
+
+    shown = model.showback
+    owners = [o for o in model.owners if o.showback is not None and o.showback.card is not None]
+    if not owners:
+        return Markup("")
+    scored = sorted(owners, key=lambda o: _score_order(shown, o.id))
+    head = join(html('<th scope="col">{title}</th>', title=KPIS[kpi].title) for kpi in KPIS)
+    rows = []
+    for position, owner in enumerate(scored, 1):
+        score, count = shown.score(owner.id)
+        cells = join(html("<td>{level}</td>", level=_level_words(owner.showback.card.kpis[kpi])) for kpi in KPIS)
+        rows.append(html('<tr><td class="num">{rank}</td><th scope="row">{owner}</th>{cells}<td class="num">{score}</td></tr>',
+                         rank=position, owner=_owner_link(owner, split), cells=cells,
+                         score=f"{score:.2f} of 2 ({count} KPIs)" if score is not None else "—"))
+    return html("<h2 id=\"scorecard\">FinOps scorecard</h2>\n<p class=\"muted\">Each KPI's level, crawl, walk or run, by the "
+                "thresholds of the Scorecard document ({settings}); owners ranked by the mean of their levels (crawl 0, walk 1, "
+                "run 2) over the KPIs available to them.</p>\n<table><caption>Owners ranked by scorecard</caption><thead><tr>"
+                "<th class=\"num\">Rank</th><th>Owner</th>{head}<th class=\"num\">Score</th></tr></thead><tbody>{rows}</tbody></table>\n",
+                settings=shown.card.settings.id, head=head, rows=join(rows))
+
+
+def _score_order(shown, owner: str) -> tuple:
+    """Highest mean level first; among equal means, the owner rated on more KPIs; then the id."""
+    score, count = shown.score(owner)
+    return (score is None, -(score or 0), -count, owner)
+
+
+def _level_words(result) -> str:
+    if not result.available:
+        return "n/a"
+    return _LEVEL_MARK[result.level]
+
+
+def _owner_showback(model: ReportModel, owner: OwnerView) -> Markup:
+    shown = owner.showback
+    if shown is None:
+        why = model.showback_missing or "the run had no cost data"
+        return html('<h3>Spend</h3><p class="note">Not shown: {why}. Spend, its trend, unallocated spend to claim and the '
+                    "scorecard need the period's cost data (--costs) and the Ownership document (--ownership).</p>\n", why=why)
+    window = model.showback.window
+    parts = [html("<h3>Spend in {label}</h3>\n", label=window.label)]
+    if not shown.spend:
+        parts.append(html('<p class="note">No spend of this owner in {label}.</p>\n', label=window.label))
+    else:
+        cards = []
+        for line in shown.spend:
+            cards.append((f"Spend ({line.currency})", format_money(line.amount, line.currency)))
+            cards.append((f"Change from {window.previous.label if window.previous else 'before'}", _change(line)))
+        if shown.consolidated is not None and model.showback.consolidated is not None:
+            cards.append(("Consolidated", format_money(shown.consolidated, model.showback.consolidated.currency)))
+        parts.append(_cards(cards))
+        figures = []
+        budgets = shown.budget() or {}
+        for index, line in enumerate(shown.spend):
+            labels, values = [], []
+            for _, label, amount in shown.spend_history.get(line.currency, []):
+                labels.append(label or "earlier")
+                values.append(amount)
+            if not labels and line.previous is not None and window.previous is not None:
+                labels.append(window.previous.label)
+                values.append(line.previous)
+            labels.append(window.label)
+            values.append(line.amount)
+            detail = budgets.get(line.currency)
+            budget = Decimal(detail["budget"]) if detail and detail.get("period") == window.label else None
+            figures.append(charts.column_chart(labels, values, chart_id=_chart_id(owner, f"spend-{index}"),
+                                               title=f"Spend per period ({line.currency})", currency=line.currency, budget=budget))
+            if line.services:
+                figures.append(charts.horizontal_bar([s.name for s in line.services], [s.amount for s in line.services],
+                                                     chart_id=_chart_id(owner, f"services-{index}"),
+                                                     title=f"Spend by service ({line.currency})", currency=line.currency))
+        parts.append(html('<div class="charts">{figures}</div>\n',
+                          figures=join(html('<figure class="chart">{svg}</figure>', svg=Markup(svg)) for svg in figures)))
+        if shown.charges and model.showback.charge.rules:
+            rows = join(html("<tr><td>{currency}</td><td class=\"num\">{direct}</td><td class=\"num\">{shared}</td>"
+                             "<td class=\"num\">{total}</td></tr>", currency=line.currency,
+                             direct=format_money(line.direct, line.currency),
+                             shared=format_money(line.total - line.direct, line.currency), total=format_money(line.total, line.currency))
+                        for line in shown.charges)
+            parts.append(html("<table><caption>Chargeback</caption><thead><tr><th>Currency</th><th class=\"num\">Direct spend</th>"
+                              "<th class=\"num\">Share of shared costs</th><th class=\"num\">Charged</th></tr></thead>"
+                              "<tbody>{rows}</tbody></table>\n", rows=rows))
+    parts.append(_claims(model, owner))
+    parts.append(_owner_scorecard(model, owner))
+    return join(parts)
+
+
+def _claims(model: ReportModel, owner: OwnerView) -> Markup:
+    unallocated = {o.currency: o.amount for o in model.showback.unallocated()}
+    total = money_text(_amounts(unallocated))
+    if not owner.claims:
+        return html("<h3>Unallocated spend you could claim</h3><p>None of the largest unallocated resources is yours by the "
+                    "inventory. The estate's unallocated spend in the period: {total}.</p>\n", total=total)
+    rows = join(html("<tr><td class=\"id\">{rid}</td><td>{name}</td><td>{service}</td><td class=\"num\">{cost}</td></tr>",
+                     rid=claim.inventory_id, name=claim.name or "—", service=claim.service or "—",
+                     cost=format_money(claim.cost, claim.currency)) for claim in owner.claims)
+    return html("<h3>Unallocated spend you could claim</h3><p>These resources are yours by the inventory, but their cost rows lack "
+                "the allocation tags: tag them to move their cost from the unallocated spend ({total}) to yours.</p>"
+                "<table><thead><tr><th>Resource</th><th>Name</th><th>Service</th><th class=\"num\">Unallocated cost</th></tr>"
+                "</thead><tbody>{rows}</tbody></table>\n", total=total, rows=rows)
+
+
+def _owner_scorecard(model: ReportModel, owner: OwnerView) -> Markup:
+    from engine.showback import KPIS
+
+    card = owner.showback.card
+    if card is None:
+        return Markup("")
+    settings = model.showback.card.settings
+    rows = []
+    for kpi, result in card.kpis.items():
+        meta = KPIS[kpi]
+        walk, run = settings.levels[kpi]
+        unit = "%" if meta.unit == "percent" else ""
+        if result.values:
+            values = "; ".join(f"{_kpi_value(value.value, meta.unit)}{' ' + value.currency if value.currency else ''}"
+                               for value in result.values)
+        else:
+            values = f"not available: {result.reason}"
+        earlier = []
+        for currency in sorted({v.currency for v in result.values} | {c for (k, c) in owner.showback.kpi_history if k == kpi},
+                               key=lambda c: c or ""):
+            for as_of, value, level in owner.showback.kpi_history.get((kpi, currency), [])[-3:]:
+                earlier.append(f"{as_of[:10]}: {_kpi_value(value, meta.unit) if value is not None else 'n/a'}"
+                               + (f" ({level})" if level else ""))
+        better = "higher" if meta.higher_is_better else "lower"
+        rows.append(html("<tr><th scope=\"row\">{title}</th><td>{values}</td><td>{level}</td><td>{thresholds}</td><td>{earlier}</td></tr>",
+                         title=meta.title, values=values, level=_level_words(result),
+                         thresholds=f"walk {_number(walk)}{unit}, run {_number(run)}{unit} ({better} is better)",
+                         earlier="; ".join(earlier) or "—"))
+    return html("<h3>FinOps scorecard</h3><table><thead><tr><th>KPI</th><th>Value</th><th>Level</th><th>Thresholds</th>"
+                "<th>Earlier runs</th></tr></thead><tbody>{rows}</tbody></table>\n", rows=join(rows))
+
+
+def _kpi_value(value: Decimal, unit: str) -> str:
+    return format_percent(value) if unit == "percent" else f"{value:,.0f}"
+
+
+def _number(value: Decimal) -> str:
+    return f"{value.normalize():f}"
 
 
 # --- an owner ----------------------------------------------------------------------------------------------
@@ -362,15 +599,6 @@ def _owner_body(model: ReportModel, owner: OwnerView, *, standalone: bool) -> Ma
 def _severity_counts(owner: OwnerView) -> str:
     text = ", ".join(f"{owner.open_by_severity[s]} {s}" for s in reversed(SEVERITIES) if owner.open_by_severity.get(s))
     return f" ({text})" if text else ""
-
-
-def _owner_showback(model: ReportModel, owner: OwnerView) -> Markup:
-    if owner.showback is None:
-        if model.showback is None:
-            return html('<h3>Spend</h3><p class="note">Spend, its trend, unallocated spend to claim and the scorecard need the '
-                        "period's cost data (--costs).</p>\n")
-        return html('<h3>Spend</h3><p class="note">No spend of this owner in the period.</p>\n')
-    return Markup("")
 
 
 def _chart_id(owner: OwnerView, what: str) -> str:
@@ -427,7 +655,7 @@ def _findings_table(model: ReportModel, owner: OwnerView) -> Markup:
     rows = []
     for finding in owner.findings[:MAX_FINDING_ROWS]:
         status = status_label(finding)
-        mark = trend.status(finding) if trend is not None and finding.status == "open" else None
+        mark = owner.classes.get(id(finding)) if trend is not None and finding.status == "open" else None
         status_cell = html("{status}{mark}", status=status,
                            mark=html(' <span class="tag">{m}</span>', m=_TREND_MARK[mark]) if mark else "")
         policy = finding.policy + ("" if finding.enforcement == "enforce" else " (audit)")
@@ -453,8 +681,17 @@ def _finding_money(finding: Finding) -> Markup:
 def _resolved(owner: OwnerView) -> Markup:
     if not owner.resolved:
         return Markup("")
-    items = join(html("<li>{policy}: {subject}</li>", policy=f.policy, subject=subject(f)) for f in owner.resolved[:MAX_FINDING_ROWS])
+    items = join(html("<li>{policy}: {subject} — {message}</li>", policy=r.policy, subject=_record_subject(r), message=r.message)
+                 for r in owner.resolved[:MAX_FINDING_ROWS])
     return html("<h3>Resolved since the last run</h3><ul class=\"plain\">{items}</ul>\n", items=items)
+
+
+def _record_subject(record) -> str:
+    """What a finding of an earlier run was about (engine.showback.FindingRecord)."""
+    if record.resource_id is not None:
+        return record.resource_id
+    value = "all spend" if record.scope_dimension == "all" else f"{record.scope_dimension}={record.scope_value}"
+    return f"{value} ({record.scope_currency})" if record.scope_currency else value
 
 
 def _cut(text: str, limit: int) -> str:

@@ -56,32 +56,31 @@ class Amounts(dict):
 
 @dataclass(frozen=True)
 class Trend:
-    """Findings compared with the previous run: by fingerprint, open ones only.
-
-    ``new``: open now, not open then; ``persisting``: open then and now; ``resolved``: open then, not
-    open now (fixed, exempted or baselined since). ``previous_as_of`` dates the run compared with.
-    """
+    """The run compared with the previous one (:func:`engine.showback.compare_runs`: a finding about a
+    resource is the same finding when its fingerprint is; a cost finding when its policy and scope are,
+    whatever the period). ``classes`` holds, for each finding of the run in order, ``new`` or
+    ``persisting``; ``resolved`` the previous run's findings not found now (engine.showback.FindingRecord)."""
 
     previous_as_of: str
-    new: frozenset
-    persisting: frozenset
-    resolved: tuple  # the previous run's findings no longer open (engine.findings.Finding)
+    previous_source: str
+    classes: tuple[str, ...]
+    resolved: tuple = ()
 
-    def status(self, finding: Finding) -> str | None:
-        fingerprint = finding.fingerprint
-        if fingerprint in self.new:
-            return "new"
-        if fingerprint in self.persisting:
-            return "persisting"
-        return None
+    @classmethod
+    def of(cls, comparison, findings: int) -> "Trend":
+        classes = tuple(klass for klass, _ in comparison.items[:findings])
+        resolved = tuple(record for klass, record in comparison.items[findings:] if klass == "resolved" and record.status == "open")
+        previous = comparison.previous
+        return cls(previous.as_of, previous.source, classes, resolved)
 
-
-def compare_runs(current: Result, previous: Result) -> Trend:
-    """The open findings of ``current`` against those of ``previous`` (see :class:`Trend`)."""
-    before = {finding.fingerprint: finding for finding in previous.findings if finding.status == "open"}
-    now = {finding.fingerprint for finding in current.findings if finding.status == "open"}
-    return Trend(previous.as_of, frozenset(now - before.keys()), frozenset(now & before.keys()),
-                 tuple(finding for fingerprint, finding in before.items() if fingerprint not in now))
+    def counts(self, findings) -> tuple[int, int, int]:
+        """Open findings new and persisting (of ``findings``: (position, Finding) pairs), and resolved ones (open before)."""
+        new = persisting = 0
+        for position, finding in findings:
+            if finding.status == "open":
+                new += self.classes[position] == "new"
+                persisting += self.classes[position] == "persisting"
+        return new, persisting, len(self.resolved)
 
 
 @dataclass(frozen=True)
@@ -129,8 +128,10 @@ class OwnerView:
     commitments: list[Commitment] = field(default_factory=list)
     new: int = 0
     persisting: int = 0
-    resolved: list[Finding] = field(default_factory=list)
-    showback: object = None  # the owner's part of the showback (engine.showback), when the run had cost data
+    classes: dict = field(default_factory=dict)  # id(finding) -> new | persisting (with a previous run)
+    resolved: list = field(default_factory=list)  # engine.showback.FindingRecord: open in the previous run, not now
+    claims: list = field(default_factory=list)  # Claim: unallocated spend of resources the inventory says are this owner's
+    showback: object = None  # the owner's part of the showback (engine.report.showback_view.OwnerShowback)
     rank: int = 0
 
 
@@ -158,8 +159,9 @@ class ReportModel:
 
 
 def build_model(result: Result, *, version: str, title: str | None = None, trend: Trend | None = None, showback=None,
-                showback_missing: str | None = None, fail_on: str = "info") -> ReportModel:
-    """The report of ``result``: every owner with a finding (or a share of the showback), ranked."""
+                showback_missing: str | None = None, fail_on: str = "info", claims: dict | None = None) -> ReportModel:
+    """The report of ``result``: every owner with a finding or a share of the showback, ranked. ``claims``:
+    owner -> [Claim] (:func:`unallocated_claims`)."""
     policy_types = {policy.id: policy.type for policy in result.policies}
     views: dict[str, OwnerView] = {}
     pages: set[str] = set()
@@ -173,9 +175,11 @@ def build_model(result: Result, *, version: str, title: str | None = None, trend
 
     estate = {name: Amounts() for name in AT_STAKE}
     open_by_severity = dict.fromkeys(SEVERITIES, 0)
-    for finding in result.findings:
+    for position, finding in enumerate(result.findings):
         owner = view(finding.owner)
         owner.findings.append(finding)
+        if trend is not None:
+            owner.classes[id(finding)] = trend.classes[position]
         if finding.status == "exempted":
             owner.exempted += 1
             continue
@@ -186,9 +190,8 @@ def build_model(result: Result, *, version: str, title: str | None = None, trend
         owner.open_by_severity[finding.severity] = owner.open_by_severity.get(finding.severity, 0) + 1
         open_by_severity[finding.severity] += 1
         if trend is not None:
-            status = trend.status(finding)
-            owner.new += status == "new"
-            owner.persisting += status == "persisting"
+            owner.new += trend.classes[position] == "new"
+            owner.persisting += trend.classes[position] == "persisting"
         if not finding.has_money:
             _commitment(owner, finding)
             continue
@@ -204,16 +207,20 @@ def build_model(result: Result, *, version: str, title: str | None = None, trend
         _budget(owner, finding, policy_types)
         _commitment(owner, finding)
     if trend is not None:
-        for finding in trend.resolved:
-            view(finding.owner).resolved.append(finding)
+        for record in trend.resolved:
+            view(record.owner).resolved.append(record)
     if showback is not None:
-        for owner_id in _showback_owners(showback):
+        for owner_id in showback.owners:
             view(owner_id)
+    for owner_id, found in (claims or {}).items():
+        view(owner_id).claims = found
     for owner in views.values():
         for amounts in owner.at_stake.values():
             owner.at_stake_total = owner.at_stake_total.merged(amounts)
         owner.findings.sort(key=_finding_order)
-        owner.showback = _showback_of(showback, owner.id)
+        if showback is not None:
+            owner.showback = showback.owner(owner.id)
+            _budgets_of_showback(owner)
     total = Amounts()
     for amounts in estate.values():
         total = total.merged(amounts)
@@ -300,11 +307,71 @@ def _page_name(owner: str, taken: set[str]) -> str:
     return f"{OWNER_PAGES}/{name}.html"
 
 
-def _showback_owners(showback) -> list[str]:
-    return list(getattr(showback, "owners", ()) or ())
+def _budgets_of_showback(owner: OwnerView) -> None:
+    """The scorecard's budget of the owner, for an owner without budget findings (those exist only past a
+    threshold): every owner with a budget sees its burn."""
+    details = owner.showback.budget() if owner.showback is not None else None
+    if not details or owner.budgets:  # a budget policy's findings give its own numbers (its measure, its budget)
+        return
+    burns = []
+    for currency, detail in sorted(details.items()):
+        burns.append(BudgetBurn(f"Budget {detail['budgets']}, {detail['period']} ({detail['measure']})", currency,
+                                Decimal(detail["budget"]), Decimal(detail["actual"]), Decimal(detail["forecast"]),
+                                f"Budgets {detail['budgets']}"))
+    owner.budgets = burns
 
 
-def _showback_of(showback, owner: str):
-    if showback is None:
-        return None
-    return showback.owner(owner) if hasattr(showback, "owner") else None
+@dataclass(frozen=True)
+class Claim:
+    """A resource among the largest unallocated spend (a tag-coverage finding's evidence) that the inventory
+    says is this owner's: tagging it moves its cost out of the unallocated spend."""
+
+    resource_id: str  # as the cost data names it
+    inventory_id: str  # the inventory resource it matched
+    name: str | None
+    service: str | None
+    cost: Decimal
+    currency: str
+    policy: str
+
+
+def unallocated_claims(result: Result, resources, ownership) -> dict[str, list[Claim]]:
+    """owner -> the top unallocated resources of the run's tag-coverage findings that the inventory
+    (``resources``, resolved with ``ownership``) assigns to that owner. A cost row's ``ResourceId`` matches an
+    inventory resource whose id is the same, or ends with ``/ID`` or ``:ID`` (``i-0abc`` and
+    ``arn:aws:ec2:...:instance/i-0abc``)."""
+    if not resources or ownership is None:
+        return {}
+    wanted: dict[str, list[tuple[dict, str, str]]] = {}  # resource id in the cost data -> [(top entry, currency, policy)]
+    for finding in result.findings:
+        evidence = finding.evidence
+        if finding.resource is not None or not isinstance(evidence.get("top_unallocated"), list):
+            continue
+        for entry in evidence["top_unallocated"]:
+            if isinstance(entry, dict) and isinstance(entry.get("resource_id"), str) and entry["resource_id"]:
+                wanted.setdefault(entry["resource_id"], []).append((entry, str(evidence.get("currency") or ""), finding.policy))
+    if not wanted:
+        return {}
+    claims: dict[str, list[Claim]] = {}
+    seen: set = set()
+    for resource in resources:
+        rid = resource.get("id")
+        if not isinstance(rid, str):
+            continue
+        tail = rid.rsplit("/", 1)[-1] if "/" in rid else rid.rsplit(":", 1)[-1]
+        for key in {rid, tail} & wanted.keys():
+            owner, source = ownership.resolve(resource)
+            if source in ("none", "default"):
+                continue  # nothing names this resource's team: the claim would be a guess
+            for entry, currency, policy in wanted[key]:
+                if (owner, key, currency) in seen:
+                    continue
+                seen.add((owner, key, currency))
+                try:
+                    cost = Decimal(str(entry.get("cost")))
+                except ArithmeticError:
+                    continue
+                claims.setdefault(owner, []).append(Claim(key, rid, entry.get("name"), entry.get("service"), cost, currency, policy))
+    for found in claims.values():
+        found.sort(key=lambda claim: (claim.currency, -claim.cost, claim.resource_id))
+    return claims

@@ -41,8 +41,8 @@ def render(model: ReportModel, *, split: bool = True) -> str:
     lines.append(f"- **Owners**: {len(model.owners)}")
     if model.trend is not None:
         trend = model.trend
-        lines.append(f"- **Since the run as of {markdown_text(trend.previous_as_of)}**: {len(trend.new)} new, "
-                     f"{len(trend.persisting)} persisting, {len(trend.resolved)} resolved")
+        lines.append(f"- **Since the run as of {markdown_text(trend.previous_as_of)}**: {sum(o.new for o in model.owners)} new, "
+                     f"{sum(o.persisting for o in model.owners)} persisting, {len(trend.resolved)} resolved open findings")
     result = model.result
     if result.errors:
         lines.append(f"- **Evaluation errors**: {len(result.errors)} \\(findings may be missing; see findings\\.json\\)")
@@ -83,11 +83,33 @@ def _owner_table(model: ReportModel, split: bool) -> list[str]:
 
 
 def _showback(model: ReportModel) -> list[str]:
-    if model.showback is None:
+    shown = model.showback
+    if shown is None:
         why = model.showback_missing or "the run had no cost data"
         return ["## Spend, showback and scorecard", "",
                 f"Not shown: {markdown_text(why)}\\. They need the period's cost data: run the report with \\-\\-costs\\.", ""]
-    return []
+    from engine.showback import KPIS
+
+    charged = shown.charge.by_owner_currency()
+    lines = [f"## Spend in {markdown_text(shown.window.label)} \\({markdown_text(shown.spend.measure)}\\)", "",
+             "| owner | spend | previous period | chargeback |", "|:--|--:|--:|--:|"]
+    for line in shown.spend.owners:
+        previous = format_money(line.previous, line.currency) if line.previous is not None else "—"
+        lines.append(f"| {markdown_text(line.name)} | {format_money(line.amount, line.currency)} | {previous} | "
+                     f"{format_money(charged.get((line.owner, line.currency), 0), line.currency)} |")
+    totals = "; ".join(format_money(amount, currency) for currency, amount in sorted(shown.spend.totals.items()))
+    lines += ["", f"Total: {markdown_text(totals or 'none')}" + (f"; {markdown_text(shown.consolidated.label)}: "
+                                                                 f"{format_money(shown.consolidated.total, shown.consolidated.currency)}"
+                                                                 if shown.consolidated is not None else ""), ""]
+    cards = [owner for owner in model.owners if owner.showback is not None and owner.showback.card is not None]
+    if cards:
+        lines += ["## FinOps scorecard", "", "| owner | " + " | ".join(KPIS[kpi].title for kpi in KPIS) + " |",
+                  "|:--|" + ":--|" * len(KPIS)]
+        for owner in cards:
+            levels = [owner.showback.card.kpis[kpi].level or "n/a" for kpi in KPIS]
+            lines.append(f"| {markdown_text(owner.name)} | " + " | ".join(levels) + " |")
+        lines.append("")
+    return lines
 
 
 def owner_text(model: ReportModel, owner: OwnerView, *, findings: int = 10) -> str:
