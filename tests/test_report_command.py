@@ -270,3 +270,76 @@ def test_the_command_writes_nothing_to_standard_output_without_delivery(tmp_path
     result = report(tmp_path / "o")
     assert result.stdout == ""
     assert Path(tmp_path / "o" / "index.html").exists()
+
+
+# --- showback, chargeback, history -------------------------------------------------------------------------
+
+def test_chargeback_adds_up_to_the_periods_spend_per_currency(example):
+    """chargeback.csv's totals, per currency, against Σ EffectiveCost of November's rows read here with DuckDB."""
+    import csv
+
+    import duckdb
+
+    rows = list(csv.DictReader((example / "chargeback.csv").open(newline="")))
+    assert rows and set(rows[0]) == {"owner", "currency", "direct", "total", "measure", "period"}
+    charged: dict[str, Decimal] = {}
+    for row in rows:
+        charged[row["currency"]] = charged.get(row["currency"], Decimal(0)) + Decimal(row["total"])
+        assert (row["measure"], row["period"]) == ("EffectiveCost", "2026-11")
+    focus = EXAMPLES / "costs" / "focus-2026-11.csv"
+    con = duckdb.connect()
+    con.execute("SET TimeZone='UTC'")
+    spent = dict(con.execute(
+        "SELECT BillingCurrency, sum(CAST(EffectiveCost AS DECIMAL(38,12))) FROM read_csv(?, all_varchar=true) "
+        "WHERE CAST(ChargePeriodStart AS TIMESTAMPTZ) >= TIMESTAMPTZ '2026-11-01 00:00:00+00' "
+        "AND CAST(ChargePeriodStart AS TIMESTAMPTZ) < TIMESTAMPTZ '2026-12-01 00:00:00+00' GROUP BY ALL", [str(focus)]).fetchall())
+    assert charged == spent
+
+
+def test_every_team_of_the_directory_gets_a_page_with_its_spend_and_scorecard(example):
+    payments = Page((example / "owners" / "payments.html").read_text()).text
+    assert "Spend in 2026-11" in payments and "481.39 USD" in payments
+    assert "FinOps scorecard" in payments and "tag coverage by cost" in payments
+    index = Page((example / "index.html").read_text()).text
+    assert "Owners ranked by scorecard" in index and "Unallocated" in index
+
+
+def test_unallocated_spend_an_owner_could_claim(example):
+    """The tag-coverage finding's largest unallocated resource, i-0a1b2c3d4e5f60003 (spark-driver, 351.94 USD), is the
+    inventory's etl-worker-legacy, tagged team data-platform."""
+    page = Page((example / "owners" / "data-platform.html").read_text()).text
+    assert "Unallocated spend you could claim" in page
+    assert "arn:aws:ec2:eu-west-1:222222222222:instance/i-0a1b2c3d4e5f60003" in page and "351.94 USD" in page
+    payments = Page((example / "owners" / "payments.html").read_text()).text
+    assert "vol-0a1b2c3d4e5f60011" in payments and "6.86 USD" in payments  # payments-api-1-root, tagged team payments
+    assert "None of the largest unallocated resources is yours" in Page((example / "owners" / "finops.html").read_text()).text
+
+
+def test_a_history_file_gives_the_trend_and_the_earlier_kpis(tmp_path):
+    history = tmp_path / "history.duckdb"
+    common = ("--policies", ROOT / "policies", "--inventory", EXAMPLES / "inventory.json", "--costs",
+              EXAMPLES / "costs" / "focus-2026-11.csv", "--budgets", EXAMPLES / "budgets.yaml", "--ownership",
+              EXAMPLES / "ownership.yaml", "--history", history)
+    first = run("report", *common, "--as-of", "2026-11-20", "--output", tmp_path / "mid")
+    assert first.exit_code == 1, first.output
+    assert "No earlier run to compare with" in Page((tmp_path / "mid" / "index.html").read_text()).text
+    second = run("report", *common, "--period", "2026-11", "--output", tmp_path / "end")
+    assert second.exit_code == 1, second.output
+    index = Page((tmp_path / "end" / "index.html").read_text()).text
+    assert "Compared with the run as of 2026-11-20T00:00:00Z (history run 1)" in index
+    payments = Page((tmp_path / "end" / "owners" / "payments.html").read_text()).text
+    assert "2026-11-20: " in payments  # the KPIs of the earlier run, beside this run's
+
+
+def test_chargeback_csv_cells_are_neutralised():
+    from datetime import datetime
+
+    from engine.report.showback_view import chargeback_csv
+    from engine.showback import Chargeback, ChargebackLine, Window
+
+    window = Window("2026-11", datetime(2026, 11, 1), datetime(2026, 12, 1), datetime(2026, 12, 1), None)
+    lines = (ChargebackLine('=HYPERLINK("https://evil.example","x")', "Evil", "USD", Decimal("-12.5"), {"@rule": Decimal("1")}),)
+    text = chargeback_csv(Chargeback("EffectiveCost", window, ("@rule",), lines, {"USD": Decimal("-11.5")}))
+    header, row = text.split("\r\n")[:2]
+    assert header == "owner,currency,direct,allocated:@rule,total,measure,period"
+    assert row == '"\'=HYPERLINK(""https://evil.example"",""x"")",USD,-12.5,1,-11.5,EffectiveCost,2026-11'

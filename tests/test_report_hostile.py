@@ -99,12 +99,15 @@ def test_a_hostile_estate_evaluated(tmp_path):
     ownership = (EXAMPLES / "ownership.yaml").read_text().replace("name: Search", f"name: '{HOSTILE[3]}'")
     (tmp_path / "ownership.yaml").write_text(ownership)
     result = run("report", "--policies", EXAMPLES.parent / "policies", "--inventory", tmp_path / "inventory.json",
-                 "--ownership", tmp_path / "ownership.yaml", "--as-of", "2026-11-27", "--output", tmp_path / "out")
+                 "--costs", EXAMPLES / "costs" / "focus-2026-11.csv", "--ownership", tmp_path / "ownership.yaml",
+                 "--period", "2026-11", "--output", tmp_path / "out")
     assert result.exit_code == 1, result.output
     document = json.loads((tmp_path / "out" / "findings.json").read_text())
     messages = [f["message"] for f in document["findings"] if f["owner"] == "search"]
     assert any(HOSTILE[0] in message for message in messages)
     page = Page((tmp_path / "out" / "owners" / "search.html").read_text())
     check_html(page, texts=[f"{HOSTILE[3]} (search)", *messages])
-    check_html(Page((tmp_path / "out" / "index.html").read_text()), texts=[f"{HOSTILE[3]} (search)"])
+    index = Page((tmp_path / "out" / "index.html").read_text())
+    check_html(index, texts=[f"{HOSTILE[3]} (search)"])
+    assert index.text.count(HOSTILE[3]) >= 4  # the ranking, a chart's description, the showback and scorecard tables
     check_markdown((tmp_path / "out" / "summary.md").read_text(), texts=[HOSTILE[3]])
