@@ -7,7 +7,7 @@ Inputs (generated, seeded, under ``bench/data/`` when absent): the 100k-resource
 built-in library plus the three cost policies of ``bench/policies/costs/`` with their Ownership and
 Budgets documents; the period 2026-05 (the month the FOCUS file holds).
 
-Rows (each a fresh subprocess, median of ``--runs`` after one untimed warm-up; wall time):
+Rows (each a fresh subprocess, median of ``--runs`` after one untimed warm-up, the commands taking turns; wall time):
 
 (a) ``costwarden check <inputs> --format json --output findings.json``: the evaluation and the
     findings document, as CI writes it;
@@ -64,23 +64,21 @@ def ensure_data(resources: int, rows: str) -> tuple[Path, Path]:
     return inventory, focus
 
 
-def timed(command: list[str], runs: int, env: dict, before=None) -> tuple[float, list[float], list]:
+def timed(commands: dict, runs: int, env: dict, before: dict) -> dict:
+    """``{name: (median, walls, results)}``: each command warmed up once, then the commands take turns
+    (a, b, a', a, b, a', ...) so that the load of other processes on the machine falls on all of them alike."""
     ok = (0, 1)  # 1: open findings, as expected on this estate
-    if before:
-        before()
-    warm = run_child(command, cwd=ROOT, env=env)
-    if warm.returncode not in ok:
-        sys.exit(f"{' '.join(command)} exited {warm.returncode}:\n{warm.stderr.decode(errors='replace')[-3000:]}")
-    results = []
-    for _ in range(runs):
-        if before:
-            before()
-        results.append(run_child(command, cwd=ROOT, env=env))
-    for result in results:
-        if result.returncode not in ok:
-            sys.exit(f"{' '.join(command)} exited {result.returncode}:\n{result.stderr.decode(errors='replace')[-3000:]}")
-    walls = [result.wall for result in results]
-    return statistics.median(walls), walls, results
+    results: dict = {name: [] for name in commands}
+    for round_ in range(runs + 1):
+        for name, command in commands.items():
+            if name in before:
+                before[name]()
+            result = run_child(command, cwd=ROOT, env=env)
+            if result.returncode not in ok:
+                sys.exit(f"{' '.join(command)} exited {result.returncode}:\n{result.stderr.decode(errors='replace')[-3000:]}")
+            if round_:  # round 0 is the warm-up
+                results[name].append(result)
+    return {name: (statistics.median(r.wall for r in found), [r.wall for r in found], found) for name, found in results.items()}
 
 
 def profile(args: list[str], out: Path) -> None:
@@ -126,9 +124,9 @@ def main() -> None:
         check_json = [sys.executable, "-m", "engine", "check", *args, "--format", "json", "--output", str(work / "findings.json")]
         check_text = [sys.executable, "-m", "engine", "check", *args]
         report = [sys.executable, "-m", "engine", "report", *args, "--output", str(work / "report"), "--quiet"]
-        a, a_walls, a_runs = timed(check_json, options.runs, env)
-        b, b_walls, b_runs = timed(report, options.runs, env, before=lambda: shutil.rmtree(work / "report", ignore_errors=True))
-        t, t_walls, _ = timed(check_text, options.runs, env)
+        times = timed({"a": check_json, "b": report, "t": check_text}, options.runs, env,
+                      before={"b": lambda: shutil.rmtree(work / "report", ignore_errors=True)})
+        (a, a_walls, a_runs), (b, b_walls, b_runs), (t, t_walls, _) = times["a"], times["b"], times["t"]
         same = (work / "findings.json").read_bytes() == (work / "report" / "findings.json").read_bytes()
         document = json.loads((work / "findings.json").read_bytes())
         pages = sorted((work / "report").rglob("*.html"))

@@ -722,8 +722,10 @@ def _write_report(run: Evaluated, progress, numbers: _ShowbackDocuments, *, outp
             shown = showback_view.compute(run.costs, run.ownership, result, run.budgets, _report_window(run), allocation=numbers.allocation,
                                           rates=numbers.rates, currency=numbers.currency, settings=numbers.settings,
                                           measure=numbers.measure, earlier_runs=earlier)
-        record = run_record(result, spend=shown.spend if shown else None, card=shown.card if shown else None,
-                            window=shown.window if shown else None, tool_version=__version__)
+        record = None  # this run as the history keeps it: made only when compared or recorded (0.6 s at 140k findings)
+        if earlier or history is not None:
+            record = run_record(result, spend=shown.spend if shown else None, card=shown.card if shown else None,
+                                window=shown.window if shown else None, tool_version=__version__)
         trend = None
         if earlier:
             previous = earlier[-1]

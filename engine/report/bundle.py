@@ -1,4 +1,5 @@
-"""Every file of a report folder, made in memory before any is written (see :mod:`engine.report.folder`).
+"""Every file of a report folder, made before any is written (see :mod:`engine.report.folder`); findings.json as
+pieces made while it is written.
 
 =====================  ==================================================================================
 file                   what it holds
@@ -13,7 +14,6 @@ file                   what it holds
 
 from __future__ import annotations
 
-from engine.findings import Result
 from engine.outputs.json_format import render_chunks
 from engine.report import html_report, summary_markdown
 from engine.report.model import ReportModel
@@ -23,11 +23,10 @@ def report_files(model: ReportModel, *, split: bool = True, chargeback: str | No
     """``{path in the folder: content}``; the HTML pages first (a delivery attaches them)."""
     files: dict = dict(html_report.render_pages(model, split=split))
     files["summary.md"] = summary_markdown.render(model, split=split)
-    files["findings.json"] = _findings_json(model.result, model.version)
+    # written a batch of findings at a time, as check --output writes it (never held whole in memory); a failure
+    # while it is made leaves the report unwritten like any other (engine.report.folder)
+    files["findings.json"] = render_chunks(model.result, version=model.version)
     if chargeback is not None:
         files["chargeback.csv"] = chargeback
     return files
 
-
-def _findings_json(result: Result, version: str) -> bytes:
-    return b"".join(bytes(piece) for piece in render_chunks(result, version=version))

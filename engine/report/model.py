@@ -175,16 +175,19 @@ def build_model(result: Result, *, version: str, title: str | None = None, trend
 
     estate = {name: Amounts() for name in AT_STAKE}
     open_by_severity = dict.fromkeys(SEVERITIES, 0)
+    orders: dict[str, list] = {}  # owner -> [(order key, finding)]: open first, most severe, most at stake, then as the run lists them
+    rank = SEVERITY_RANK
     for position, finding in enumerate(result.findings):
-        owner = view(finding.owner)
-        owner.findings.append(finding)
+        owner = views.get(finding.owner) or view(finding.owner)
+        status = finding.status
         if trend is not None:
             owner.classes[id(finding)] = trend.classes[position]
-        if finding.status == "exempted":
-            owner.exempted += 1
-            continue
-        if finding.status == "baselined":
-            owner.baselined += 1
+        if status != "open":
+            if status == "exempted":
+                owner.exempted += 1
+            else:
+                owner.baselined += 1
+            orders.setdefault(owner.id, []).append(((1, -rank[finding.severity], True, "", _ZERO, position), finding))
             continue
         owner.open += 1
         owner.open_by_severity[finding.severity] = owner.open_by_severity.get(finding.severity, 0) + 1
@@ -192,20 +195,25 @@ def build_model(result: Result, *, version: str, title: str | None = None, trend
         if trend is not None:
             owner.new += trend.classes[position] == "new"
             owner.persisting += trend.classes[position] == "persisting"
-        if not finding.has_money:
+        currency, largest = "", _ZERO  # the largest amount at stake, compared only with others of its currency
+        kind = policy_types.get(finding.policy)
+        if kind in _COMMITMENT_TYPES:
             _commitment(owner, finding)
-            continue
-        for name in AT_STAKE:
-            money = getattr(finding, name)
-            if money is not None and money.amount:  # a saving of 0.00 puts nothing at stake
+        saving = finding.monthly_saving
+        if saving is not None and saving.amount:  # a saving of 0.00 puts nothing at stake
+            owner.at_stake.setdefault("monthly_saving", Amounts()).add(saving.currency, saving.amount)
+            estate["monthly_saving"].add(saving.currency, saving.amount)
+            owner.savings.setdefault(SAVING_KINDS.get(kind or "", "other"), Amounts()).add(saving.currency, saving.amount)
+            currency, largest = saving.currency, saving.amount
+        for name, money in finding.other_money:  # the money fields besides monthly_cost and monthly_saving
+            if name in AT_STAKE and money.amount:
                 owner.at_stake.setdefault(name, Amounts()).add(money.currency, money.amount)
                 estate[name].add(money.currency, money.amount)
-        saving = finding.monthly_saving
-        if saving is not None and saving.amount:
-            kind = SAVING_KINDS.get(policy_types.get(finding.policy, ""), "other")
-            owner.savings.setdefault(kind, Amounts()).add(saving.currency, saving.amount)
-        _budget(owner, finding, policy_types)
-        _commitment(owner, finding)
+                if not currency or (money.currency == currency and money.amount > largest):
+                    currency, largest = money.currency, money.amount
+        if kind == "budget" or finding.overspend is not None:
+            _budget(owner, finding)
+        orders.setdefault(owner.id, []).append(((0, -rank[finding.severity], not currency, currency, -largest, position), finding))
     if trend is not None:
         for record in trend.resolved:
             view(record.owner).resolved.append(record)
@@ -217,7 +225,7 @@ def build_model(result: Result, *, version: str, title: str | None = None, trend
     for owner in views.values():
         for amounts in owner.at_stake.values():
             owner.at_stake_total = owner.at_stake_total.merged(amounts)
-        owner.findings.sort(key=_finding_order)
+        owner.findings = [finding for _, finding in sorted(orders.get(owner.id, ()), key=_first)]
         if showback is not None:
             owner.showback = showback.owner(owner.id)
             _budgets_of_showback(owner)
@@ -243,17 +251,15 @@ def _rank_key(owner: OwnerView, currencies: tuple[str, ...]) -> tuple:
     return (*amounts, -owner.open, -worst, owner.id == UNASSIGNED, owner.id)
 
 
-def _finding_order(finding: Finding) -> tuple:
-    """Open first; then the most severe; then the most money at stake (per currency, by currency code); then policy and subject."""
-    stake = [getattr(finding, name) for name in AT_STAKE]
-    largest = max((money.amount for money in stake if money is not None), default=_ZERO)
-    return (finding.status != "open", -SEVERITY_RANK[finding.severity], -largest, finding.sort_key())
+def _first(item: tuple):
+    return item[0]
 
 
-def _budget(owner: OwnerView, finding: Finding, policy_types: dict) -> None:
+_COMMITMENT_TYPES = frozenset({"commitment"})
+
+
+def _budget(owner: OwnerView, finding: Finding) -> None:
     """A budget finding's evidence: the owner's budget, spent and forecast (budget findings exist only past a threshold)."""
-    if policy_types.get(finding.policy) != "budget" and finding.overspend is None:
-        return
     evidence = finding.evidence
     try:
         budget, actual = Decimal(str(evidence["budget"])), Decimal(str(evidence["actual"]))
