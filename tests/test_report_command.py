@@ -343,3 +343,11 @@ def test_chargeback_csv_cells_are_neutralised():
     header, row = text.split("\r\n")[:2]
     assert header == "owner,currency,direct,allocated:@rule,total,measure,period"
     assert row == '"\'=HYPERLINK(""https://evil.example"",""x"")",USD,-12.5,1,-11.5,EffectiveCost,2026-11'
+
+
+def test_findings_with_costs_gives_the_showback_of_the_documents_period(example, tmp_path):
+    result = run("report", "--findings", example / "findings.json", "--costs", EXAMPLES / "costs" / "focus-2026-11.csv",
+                 "--ownership", EXAMPLES / "ownership.yaml", "--budgets", EXAMPLES / "budgets.yaml", "--output", tmp_path / "out")
+    assert result.exit_code == 1, result.output
+    assert (tmp_path / "out" / "chargeback.csv").read_bytes() == (example / "chargeback.csv").read_bytes()
+    assert (tmp_path / "out" / "findings.json").read_bytes() == (example / "findings.json").read_bytes()
