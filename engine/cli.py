@@ -608,6 +608,11 @@ def report(policy_paths, policy_ids, labels, inventory_paths, inventory_format, 
         raise click.UsageError("--output needs a folder")
     if currency is not None and rates_path is None:
         raise click.UsageError("--currency is the currency --rates consolidates into: give --rates FILE too")
+    if smtp_urls:  # settings that would fail every email stop the run before anything is evaluated
+        from engine.report.delivery_email import sender_address, smtp_settings
+
+        smtp_settings(smtp_urls[0], os.environ)
+        sender_address(sender, os.environ)
     from engine.report.folder import check_target
 
     check_target(output_dir)  # before anything is evaluated: a folder that cannot take the report costs nothing

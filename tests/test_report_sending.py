@@ -85,3 +85,13 @@ def test_chat_only_leaves_owners_without_a_webhook_listed(tmp_path, contacts, mo
     assert len(hooks.posts) == 2
     assert "not delivered: data-platform has no chat contact" in result.stdout
     assert "not delivered: finops has no chat contact" in result.stdout
+
+
+def test_smtp_settings_that_would_fail_every_email_stop_the_run_before_anything_is_written(tmp_path, monkeypatch):
+    monkeypatch.delenv("COSTWARDEN_SMTP_FROM", raising=False)
+    result = report(tmp_path / "out", "--deliver", "smtp://127.0.0.1:25")
+    assert result.exit_code == 2
+    assert "E460" in result.output and not (tmp_path / "out").exists()
+    result = report(tmp_path / "out", "--deliver", "smtp://user:secret@127.0.0.1:25", "--from", "finops@example.com")
+    assert result.exit_code == 2 and "E460" in result.output and "secret" not in result.output
+    assert not (tmp_path / "out").exists()
