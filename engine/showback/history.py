@@ -39,7 +39,7 @@ import os
 import re
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal, localcontext
 
 import orjson
 
@@ -188,6 +188,21 @@ def _with_subject(base: dict, resource, scope) -> FindingRecord:
                          scope_currency=scope.get("currency"), period_start=period.get("start"), period_end=period.get("end"))
 
 
+def _stored(value: Decimal) -> Decimal:
+    """A KPI value as the history file keeps it: 12 decimal places, rounded half-even."""
+    with localcontext() as context:
+        context.prec = 60
+        return value.quantize(Decimal("1e-12"), rounding=ROUND_HALF_EVEN)
+
+
+def _kpi_order(record: KpiRecord) -> tuple:
+    return (record.owner, record.kpi, record.currency or "")
+
+
+def _spend_order(record: SpendRecord) -> tuple:
+    return (record.owner, record.currency)
+
+
 def _counts(findings) -> dict:
     counts: dict = {}
     for record in findings:
@@ -209,8 +224,10 @@ def run_record(result, *, spend=None, card=None, window=None, tool_version: str 
                 if not outcome.values:
                     kpis.append(KpiRecord(owner_card.owner, kpi, None, None, None, outcome.reason))
                 for value in outcome.values:
-                    kpis.append(KpiRecord(owner_card.owner, kpi, value.currency, value.value, value.level))
-    spent = tuple(SpendRecord(o.owner, o.currency, spend.measure, o.amount) for o in spend.owners) if spend is not None else ()
+                    kpis.append(KpiRecord(owner_card.owner, kpi, value.currency, _stored(value.value), value.level))
+    kpis.sort(key=_kpi_order)
+    spent = tuple(sorted((SpendRecord(o.owner, o.currency, spend.measure, o.amount) for o in spend.owners), key=_spend_order)) \
+        if spend is not None else ()
     window = window or (spend.window if spend is not None else None) or (card.window if card is not None else None)
     if window is not None:
         period = {"label": window.label, "start": window.start.strftime("%Y-%m-%dT%H:%M:%SZ"), "end": window.end.strftime("%Y-%m-%dT%H:%M:%SZ")}
@@ -372,7 +389,8 @@ class History:
         for run, owner, total, opened in con.execute(
                 "SELECT run, owner, count(*), count(*) FILTER (WHERE status = 'open') FROM findings GROUP BY ALL ORDER BY ALL").fetchall():
             counts.setdefault(run, {})[owner] = {"findings": total, "open": opened}
-        return [RunRecord(_iso(as_of), _period(label, start, end), version, None, tuple(kpis.get(run, ())), tuple(spend.get(run, ())),
+        return [RunRecord(_iso(as_of), _period(label, start, end), version, None, tuple(sorted(kpis.get(run, ()), key=_kpi_order)),
+                          tuple(sorted(spend.get(run, ()), key=_spend_order)),
                           f"history run {run}", counts.get(run, {}))
                 for run, as_of, label, start, end, version in runs]
 
