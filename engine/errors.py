@@ -19,6 +19,8 @@ Codes are stable and grouped by stage:
   that cannot be sent as written (``E462``), SMTP connection or TLS (``E463``), SMTP login (``E464``), the SMTP
   server refused (``E465``), a webhook answered non-2xx (``E466``) or did not answer (``E467``)
 * ``E470``–``E473`` baseline files (see :mod:`engine.exemptions.baseline`)
+* ``E360``–``E363`` Allocation and Scorecard documents, ``E480``–``E484`` exchange-rate files,
+  ``E490``–``E493`` earlier findings files and history files (see docs/showback.md)
 * ``E5xx`` evaluation (a condition could not be evaluated on some resource); ``E520`` an exemption's
   condition could not be evaluated on some resource
 
