@@ -368,3 +368,35 @@ def test_an_allocation_naming_a_team_the_directory_lacks_is_refused_at_its_line(
     (problem,) = caught.value.problems
     assert (problem.code, problem.file, problem.line, problem.pointer) == ("E306", "allocation.yaml", 10, "/rules/1/shares/serach")
     assert problem.hint == "did you mean 'search'?"
+
+
+def test_a_rule_selecting_rows_by_a_tag_key_alone(focus_file):
+    """``select: {tag: {key}}``: rows whose tag is present (a non-blank value or key-only), whatever its value."""
+    path, document, period = _case(focus_file)
+    start, end = period
+    window = report_window(end - dt.timedelta(seconds=1))
+    allocation = _allocation(
+        "apiVersion: costwarden/v1\nkind: Allocation\nid: a\nrules:\n  - id: backup\n    select: {tag: {key: backup}}\n"
+        "  - id: cc\n    select: {tag: {key: cost-center}}\n  - id: cc2\n    select: {tag: {key: CostCenter}}\n")
+    spend = showback(load_costs([str(path)]), _compiled(document), window, allocation=allocation)
+    con = q.connect(path)
+    rows = con.execute(
+        f"""
+        SELECT CASE WHEN tag_present({q.tag_value_sql('backup', 'normalized')}) THEN 0
+                    WHEN tag_present({q.tag_value_sql('cost-center', 'normalized')}) THEN 1
+                    WHEN tag_present({q.tag_value_sql('CostCenter', 'normalized')}) THEN 2 END AS pool,
+               BillingCurrency, sum(EffectiveCost)
+        FROM focus AS f
+        WHERE f.ChargePeriodStart >= {q.sql_literal(start)} AND f.ChargePeriodStart < {q.sql_literal(window.rows_end)}
+          AND f.ChargeCategory IN ({q.sql_list(ALL)})
+        GROUP BY ALL
+        """
+    ).fetchall()
+    con.close()
+    expected = {(pool, currency): amount for pool, currency, amount in rows if pool is not None}
+    got = {}
+    for line in spend.lines:
+        if line.current and line.pool is not None:
+            got[(line.pool, line.currency)] = got.get((line.pool, line.currency), Decimal(0)) + line.amount
+    assert got == expected
+    assert expected, "the data has rows with a cost center tag"

@@ -556,11 +556,16 @@ class Comparison:
             "by_owner": [
                 {"owner": owner, **{klass: {"findings": part["findings"], "open": part["open"],
                                              "money": {name: [{"amount": exact(v), "currency": c} for c, v in sorted(per.items())]
-                                                       for name, per in part["money"].items()}}
+                                                       for name, per in sorted(part["money"].items(), key=_money_order)}}
                                     for klass, part in classes.items()}}
                 for owner, classes in sorted(self.by_owner.items())
             ],
         }
+
+
+def _money_order(item) -> tuple:
+    names = list(MONEY)
+    return (names.index(item[0]) if item[0] in names else len(names), item[0])
 
 
 def compare_runs(current: RunRecord, previous: RunRecord | None) -> Comparison:
