@@ -400,3 +400,11 @@ def test_a_rule_selecting_rows_by_a_tag_key_alone(focus_file):
             got[(line.pool, line.currency)] = got.get((line.pool, line.currency), Decimal(0)) + line.amount
     assert got == expected
     assert expected, "the data has rows with a cost center tag"
+
+
+def test_without_an_ownership_every_row_is_unallocated(example_case):
+    path, _, (start, end) = example_case
+    window = report_window(end - dt.timedelta(seconds=1))
+    result = showback(load_costs([str(path)]), None, window)
+    totals = q.budget_actuals(path, start, window.rows_end, measure="EffectiveCost", charge_categories=ALL)
+    assert result.by_owner_currency() == {(UNALLOCATED, currency): amount for (_, currency), amount in totals.items()}
