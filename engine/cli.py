@@ -450,9 +450,10 @@ def check(policy_paths, policy_ids, labels, plan_paths, plan_scope, source_dir, 
     standard error unless the text report on standard output lists them already.
     """
     from engine import api
+    from engine.gc_pause import paused_gc
 
     ctx = click.get_current_context()
-    _pause_gc(ctx)
+    ctx.with_resource(paused_gc())  # the whole command (see engine.gc_pause)
     targets = _output_targets(ctx, output_format, output)
     if inventory_format is not None:
         from engine.inventory.adapters import ADAPTERS
@@ -468,7 +469,7 @@ def check(policy_paths, policy_ids, labels, plan_paths, plan_scope, source_dir, 
     if "-" in inventory_paths and "-" in plan_paths:
         raise click.UsageError("standard input can be read once: give '-' to --plan or to --inventory, not both")
     when, report_period = _clock(ctx, as_of, period)
-    window = _check_lookback(lookback)
+    window = _check_lookback(lookback, when if metrics_paths else None)
     if metrics_format is not None and metrics_format not in METRICS_FORMATS:
         raise click.UsageError(f"unknown metrics format '{metrics_format}' (one of {', '.join(METRICS_FORMATS)})")
     selected, library = _selected_policies(api, policy_paths, policy_ids, labels)
@@ -491,14 +492,6 @@ def check(policy_paths, policy_ids, labels, plan_paths, plan_scope, source_dir, 
         for error in result.errors:
             click.echo(error.format(), err=True)
     sys.exit(result.exit_code(fail_on))
-
-
-def _pause_gc(ctx) -> None:
-    import gc
-
-    if gc.isenabled():  # a short run whose objects hold no cycles: collections would only cost time
-        gc.disable()
-        ctx.call_on_close(gc.enable)
 
 
 def _given(ctx, name: str) -> bool:
@@ -696,15 +689,19 @@ def _file_content(api, result, fmt: str, fail_on: str):
 METRICS_FORMATS = ("csv", "jsonl", "cloudwatch")
 
 
-def _check_lookback(value: str):
-    from engine.conditions.operators import parse_duration
+def _check_lookback(value: str, as_of=None):
+    """The lookback; with ``as_of`` (when metrics are read), also the window's bounds (engine.metrics.window)."""
+    from engine.metrics.window import lookback_window, parse_lookback
 
     try:
-        window = parse_duration(value)
-    except ValueError:
-        raise click.UsageError(f"--lookback {value!r} is not a duration like 30d, 12h or 2w") from None
-    if not window:
-        raise click.UsageError("--lookback must be longer than 0")
+        window = parse_lookback(value)
+    except ValueError as error:
+        raise click.UsageError(f"--lookback: {error}") from None
+    try:
+        if as_of is not None:
+            lookback_window(as_of, window)
+    except ValueError as error:
+        raise click.UsageError(f"--lookback {value} with --as-of {as_of.date().isoformat()}: {error}") from None
     return window
 
 
