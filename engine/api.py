@@ -50,12 +50,13 @@ def load_policies(paths=None) -> PolicyLibrary:
 
 def load_metrics(paths, *, as_of=None, lookback="30d", format=None):  # noqa: A002 - as the CLI's --metrics-format
     """Metrics files (CSV, JSON Lines, CloudWatch ``get-metric-data`` output) as statistics per series over
-    ``[as_of - lookback, as_of)``; ``metrics.attach(resources)`` puts them into the resources' ``utilization``."""
-    from engine.conditions.operators import parse_duration
+    ``[as_of - lookback, as_of)``; ``metrics.attach(resources)`` puts them into the resources' ``utilization``.
+    Raises InputError for the files, ValueError for a lookback out of bounds (engine.metrics.window)."""
     from engine.evaluator import as_of_datetime
     from engine.metrics import load_metrics as load
+    from engine.metrics.window import parse_lookback
 
-    window = parse_duration(lookback) if isinstance(lookback, str) else lookback
+    window = parse_lookback(lookback) if isinstance(lookback, str) else lookback
     return load(list(paths), as_of=as_of_datetime(as_of), lookback=window, format=format)
 
 

@@ -451,8 +451,10 @@ def check(policy_paths, policy_ids, labels, plan_paths, plan_scope, source_dir, 
     that could not be evaluated (E501-E505, exit code 2) are listed in every output, and also on
     standard error unless the text report on standard output lists them already.
     """
+    from engine.gc_pause import paused_gc
+
     ctx = click.get_current_context()
-    _pause_gc(ctx)
+    ctx.with_resource(paused_gc())  # the whole command (see engine.gc_pause)
     targets = _output_targets(ctx, output_format, output)
     run = evaluate_inputs(ctx, policy_paths=policy_paths, policy_ids=policy_ids, labels=labels, plan_paths=plan_paths,
                           plan_scope=plan_scope, source_dir=source_dir, inventory_paths=inventory_paths,
@@ -513,7 +515,7 @@ def evaluate_inputs(ctx, *, policy_paths=(), policy_ids=(), labels=(), plan_path
     if "-" in inventory_paths and "-" in plan_paths:
         raise click.UsageError("standard input can be read once: give '-' to --plan or to --inventory, not both")
     when, report_period = _clock(ctx, as_of, period)
-    window = _check_lookback(lookback)
+    window = _check_lookback(lookback, when if metrics_paths else None)
     if metrics_format is not None and metrics_format not in METRICS_FORMATS:
         raise click.UsageError(f"unknown metrics format '{metrics_format}' (one of {', '.join(METRICS_FORMATS)})")
     tell("reading the policies")
@@ -595,10 +597,11 @@ def report(policy_paths, policy_ids, labels, inventory_paths, inventory_format, 
     findings JSON of an earlier check (--findings). The folder is written as a whole or not at
     all. See docs/report.md.
     """
+    from engine.gc_pause import paused_gc
     from engine.report.progress import Progress
 
     ctx = click.get_current_context()
-    _pause_gc(ctx)
+    ctx.with_resource(paused_gc())  # the whole command (see engine.gc_pause)
     smtp_urls, chat = _delivery_targets(deliver_to)
     if dry_run and not deliver_to:
         raise click.UsageError("--dry-run goes with --deliver (it shows what --deliver would send)")
@@ -811,14 +814,6 @@ def _deliver(model, files, *, smtp_url, chat, sender, dry_run) -> bool:
     return not any(outcome.failed for outcome in outcomes)
 
 
-def _pause_gc(ctx) -> None:
-    import gc
-
-    if gc.isenabled():  # a short run whose objects hold no cycles: collections would only cost time
-        gc.disable()
-        ctx.call_on_close(gc.enable)
-
-
 def _given(ctx, name: str) -> bool:
     """Whether a parameter was given on the command line (not a default, nor the config file's)."""
     return ctx.get_parameter_source(name) is click.core.ParameterSource.COMMANDLINE
@@ -1014,15 +1009,19 @@ def _file_content(api, result, fmt: str, fail_on: str):
 METRICS_FORMATS = ("csv", "jsonl", "cloudwatch")
 
 
-def _check_lookback(value: str):
-    from engine.conditions.operators import parse_duration
+def _check_lookback(value: str, as_of=None):
+    """The lookback; with ``as_of`` (when metrics are read), also the window's bounds (engine.metrics.window)."""
+    from engine.metrics.window import lookback_window, parse_lookback
 
     try:
-        window = parse_duration(value)
-    except ValueError:
-        raise click.UsageError(f"--lookback {value!r} is not a duration like 30d, 12h or 2w") from None
-    if not window:
-        raise click.UsageError("--lookback must be longer than 0")
+        window = parse_lookback(value)
+    except ValueError as error:
+        raise click.UsageError(f"--lookback: {error}") from None
+    try:
+        if as_of is not None:
+            lookback_window(as_of, window)
+    except ValueError as error:
+        raise click.UsageError(f"--lookback {value} with --as-of {as_of.date().isoformat()}: {error}") from None
     return window
 
 

@@ -22,6 +22,8 @@ Codes are stable and grouped by stage:
   document given to ``report --findings`` (``E474`` not JSON, ``E475`` a newer fingerprint recipe; see
   :mod:`engine.report.findings_file`) and an output folder that cannot take the report (``E476``, see
   :mod:`engine.report.folder`)
+* ``E360``–``E363`` Allocation and Scorecard documents, ``E480``–``E484`` exchange-rate files,
+  ``E490``–``E493`` earlier findings files and history files (see docs/showback.md)
 * ``E5xx`` evaluation (a condition could not be evaluated on some resource); ``E520`` an exemption's
   condition could not be evaluated on some resource
 

@@ -8,13 +8,12 @@ Budgets document, no team directory for a ``known_team`` rule) is skipped and li
 condition that meets a value of the wrong type raises
 :class:`~engine.conditions.compiler.EvaluationFailure`; it is recorded as an evaluation error
 naming the policy, the resource and the path, and evaluation goes on with the next resource.
-A check with a ``scan`` (see :mod:`engine.checks.codegen`) is run over each block's resources in
+A check with a ``scan`` (see :mod:`engine.codegen`) is run over each block's resources in
 one call; if that meets an evaluation error, the policy is run again resource by resource.
 """
 
 from __future__ import annotations
 
-import gc
 from datetime import date, datetime, time, timedelta, timezone
 from itertools import compress, repeat
 from operator import contains
@@ -28,7 +27,9 @@ from engine.costs.prices import focus_price_sources
 from engine.costs.resource_costs import COLUMNS as RESOURCE_COST_COLUMNS
 from engine.costs.resource_costs import monthly_costs
 from engine.errors import CheckSetupError, CheckSkipped
+from engine.codegen import define
 from engine.fast_init import build_statements
+from engine.gc_pause import paused_gc
 from engine.findings import EvaluationError, Finding, Result, resource_ref
 from engine.judging import unknown_reads
 from engine.locating import Locate, planned_resources, with_locations
@@ -101,17 +102,11 @@ def evaluate(
     in the warnings and ``Result.not_judged``). ``locate`` (resource -> ``{"file", "line", "column"}``
     or None) places findings on the other resources, e.g. :meth:`engine.inventory.Inventory.locator`.
 
-    The cyclic garbage collector is paused while it runs (and restored as it was): evaluation
-    allocates many objects (findings, their evidence) and none of them form reference cycles, so
-    collections during it would only cost time. The CLI pauses it for the whole command anyway.
+    The cyclic garbage collector is paused while it runs (:func:`engine.gc_pause.paused_gc`, which
+    gives the figure that justifies it).
     """
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with paused_gc():
         return _evaluate(library, resources, ownership, as_of, warnings, costs, budgets, prices, period, stale_after, locate)
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def _evaluate(library: PolicyLibrary, resources, ownership, as_of, warnings, costs, budgets, prices, period, stale_after,
@@ -409,7 +404,7 @@ def _unassigned(resource, _owner=NO_OWNERSHIP.resolve({})) -> tuple[str, str]:
 def _finding_maker(policy, resolve, owners: dict):
     """``(resource, violation) -> Finding`` for one policy, and the list of the findings' order keys.
 
-    The violation is a Violation or a plain one, ``(message, evidence)`` (see :mod:`engine.checks.codegen`).
+    The violation is a Violation or a plain one, ``(message, evidence)`` (see :mod:`engine.codegen`).
     ``owners`` remembers the owner of each resource by ``id``, with the resource (which it keeps
     alive, so the id is not reused while ``owners`` lives): a resource with findings of several
     policies is resolved once.
@@ -477,10 +472,7 @@ def _compile_finding_maker(unassigned: bool):
     ]
     source = "\n".join(lines) + "\n"
     namespace.update(resource_ref=resource_ref, str=str, dict=dict, KeyError=KeyError, id=id)
-    exec(compile(source, f"<finding maker{' (unassigned)' if unassigned else ''}>", "exec"), namespace)  # noqa: S102 - source we wrote
-    make = namespace["make"]
-    make.source = source
-    return make
+    return define(f"finding maker{' (unassigned)' if unassigned else ''}", source, namespace)["make"]
 
 
 _FINDING_MAKERS = {unassigned: _compile_finding_maker(unassigned) for unassigned in (False, True)}
@@ -539,7 +531,7 @@ def _run_in_blocks(runs: list[_PolicyRun], index: ResourceIndex) -> list[dict]:
 class _PolicyRun:
     """One inventory policy's evaluation: its findings and evaluation errors, made block by block.
 
-    A check with a ``scan`` (see :mod:`engine.checks.codegen`) is run over each block's resources in
+    A check with a ``scan`` (see :mod:`engine.codegen`) is run over each block's resources in
     one call; if that meets an evaluation error, the scan's findings are dropped and the policy is
     evaluated again resource by resource at the end (:meth:`finish`), to report each error in order.
     """

@@ -34,12 +34,12 @@ version.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
+import tempfile
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal, localcontext
 
 import orjson
 
@@ -111,13 +111,12 @@ class FindingRecord:
         return fingerprint_of(self.policy, self.kind, None, scope)
 
     @property
-    def identity(self) -> str:
-        """The same finding across runs (see the module doc): the fingerprint for a resource; the
-        policy, kind and scope without the period for a cost finding."""
-        if self.is_resource:
-            return "r" + self.fingerprint
-        parts = [self.policy, self.kind, "scope", self.scope_dimension, self.scope_value, self.scope_currency]
-        return "s" + hashlib.sha256(orjson.dumps(parts)).hexdigest()[:32]
+    def identity(self) -> tuple:
+        """The same finding across runs (see the module doc): what the fingerprint of a resource finding
+        is made of; the policy, kind and scope without the period for a cost finding."""
+        if self.scope_dimension is None:
+            return (self.policy, self.kind, "resource", self.resource_provider, self.resource_id)
+        return (self.policy, self.kind, "scope", self.scope_dimension, self.scope_value, self.scope_currency)
 
     def to_dict(self) -> dict:
         subject = ({"resource": {"provider": self.resource_provider, "id": self.resource_id}} if self.is_resource else
@@ -188,6 +187,21 @@ def _with_subject(base: dict, resource, scope) -> FindingRecord:
                          scope_currency=scope.get("currency"), period_start=period.get("start"), period_end=period.get("end"))
 
 
+def _stored(value: Decimal) -> Decimal:
+    """A KPI value as the history file keeps it: 12 decimal places, rounded half-even."""
+    with localcontext() as context:
+        context.prec = 60
+        return value.quantize(Decimal("1e-12"), rounding=ROUND_HALF_EVEN)
+
+
+def _kpi_order(record: KpiRecord) -> tuple:
+    return (record.owner, record.kpi, record.currency or "")
+
+
+def _spend_order(record: SpendRecord) -> tuple:
+    return (record.owner, record.currency)
+
+
 def _counts(findings) -> dict:
     counts: dict = {}
     for record in findings:
@@ -209,8 +223,10 @@ def run_record(result, *, spend=None, card=None, window=None, tool_version: str 
                 if not outcome.values:
                     kpis.append(KpiRecord(owner_card.owner, kpi, None, None, None, outcome.reason))
                 for value in outcome.values:
-                    kpis.append(KpiRecord(owner_card.owner, kpi, value.currency, value.value, value.level))
-    spent = tuple(SpendRecord(o.owner, o.currency, spend.measure, o.amount) for o in spend.owners) if spend is not None else ()
+                    kpis.append(KpiRecord(owner_card.owner, kpi, value.currency, _stored(value.value), value.level))
+    kpis.sort(key=_kpi_order)
+    spent = tuple(sorted((SpendRecord(o.owner, o.currency, spend.measure, o.amount) for o in spend.owners), key=_spend_order)) \
+        if spend is not None else ()
     window = window or (spend.window if spend is not None else None) or (card.window if card is not None else None)
     if window is not None:
         period = {"label": window.label, "start": window.start.strftime("%Y-%m-%dT%H:%M:%SZ"), "end": window.end.strftime("%Y-%m-%dT%H:%M:%SZ")}
@@ -356,25 +372,29 @@ class History:
     def __exit__(self, *exc) -> None:
         self.close()
 
-    def records(self) -> list[RunRecord]:
-        """Every run, oldest first, with its KPIs, spend and counts per owner but not its findings (``findings`` None)."""
+    def records(self, run: int | None = None) -> list[RunRecord]:
+        """Every run (or run ``run``), oldest first, with its KPIs, spend and counts per owner but not
+        its findings (``findings`` None)."""
         con = self.connection
-        runs = con.execute("SELECT run, as_of, period_label, period_start, period_end, tool_version FROM runs ORDER BY as_of, run").fetchall()
+        where, params = ("WHERE run = ?", [run]) if run is not None else ("", [])
+        runs = con.execute(f"SELECT run, as_of, period_label, period_start, period_end, tool_version FROM runs {where}"
+                           " ORDER BY as_of, run", params).fetchall()
         kpis: dict = {}
-        for run, owner, kpi, currency, value, level, reason in con.execute(
-                "SELECT run, owner, kpi, currency, value, level, reason FROM kpis ORDER BY run, owner, kpi, currency").fetchall():
-            kpis.setdefault(run, []).append(KpiRecord(owner, kpi, currency, value, level, reason))
+        for number, owner, kpi, currency, value, level, reason in con.execute(
+                f"SELECT run, owner, kpi, currency, value, level, reason FROM kpis {where}", params).fetchall():
+            kpis.setdefault(number, []).append(KpiRecord(owner, kpi, currency, value, level, reason))
         spend: dict = {}
-        for run, owner, currency, measure, amount in con.execute(
-                "SELECT run, owner, currency, measure, amount FROM spend ORDER BY run, owner, currency").fetchall():
-            spend.setdefault(run, []).append(SpendRecord(owner, currency, measure, amount))
+        for number, owner, currency, measure, amount in con.execute(
+                f"SELECT run, owner, currency, measure, amount FROM spend {where}", params).fetchall():
+            spend.setdefault(number, []).append(SpendRecord(owner, currency, measure, amount))
         counts: dict = {}
-        for run, owner, total, opened in con.execute(
-                "SELECT run, owner, count(*), count(*) FILTER (WHERE status = 'open') FROM findings GROUP BY ALL ORDER BY ALL").fetchall():
-            counts.setdefault(run, {})[owner] = {"findings": total, "open": opened}
-        return [RunRecord(_iso(as_of), _period(label, start, end), version, None, tuple(kpis.get(run, ())), tuple(spend.get(run, ())),
-                          f"history run {run}", counts.get(run, {}))
-                for run, as_of, label, start, end, version in runs]
+        for number, owner, total, opened in con.execute(
+                f"SELECT run, owner, count(*), count(*) FILTER (WHERE status = 'open') FROM findings {where} GROUP BY ALL ORDER BY ALL",
+                params).fetchall():
+            counts.setdefault(number, {})[owner] = {"findings": total, "open": opened}
+        return [RunRecord(_iso(as_of), _period(label, start, end), version, None, tuple(sorted(kpis.get(number, ()), key=_kpi_order)),
+                          tuple(sorted(spend.get(number, ()), key=_spend_order)), f"history run {number}", counts.get(number, {}))
+                for number, as_of, label, start, end, version in runs]
 
     def latest(self) -> RunRecord | None:
         """The latest run (by as-of instant) with its findings, or None when the file holds none."""
@@ -383,63 +403,75 @@ class History:
 
     def record(self, run: int) -> RunRecord:
         """Run ``run`` with its findings."""
-        con = self.connection
-        head = con.execute("SELECT as_of, period_label, period_start, period_end, tool_version FROM runs WHERE run = ?", [run]).fetchone()
-        if head is None:
+        found = self.records(run)
+        if not found:
             raise KeyError(run)
+        con = self.connection
         money: dict = {}
         for n, name, amount, currency in con.execute(
                 "SELECT n, field, amount, currency FROM finding_money WHERE run = ? ORDER BY n, field", [run]).fetchall():
             money.setdefault(n, []).append((name, amount, currency))
+        empty = ()
         findings = tuple(
-            FindingRecord(**dict(zip(_FINDING_COLUMNS, row[1:])), money=tuple(money.get(row[0], ())))
+            FindingRecord(*row[1:], tuple(money[row[0]]) if row[0] in money else empty)
             for row in con.execute(f"SELECT n, {', '.join(_FINDING_COLUMNS)} FROM findings WHERE run = ? ORDER BY n", [run]).fetchall()
         )
-        summary = next(r for r in self.records() if r.source == f"history run {run}")
-        return replace(summary, findings=findings)
+        return replace(found[0], findings=findings)
 
     def append(self, record: RunRecord) -> int:
         """Add ``record`` (with its findings) as a new run, in one transaction; its number."""
         con = self.connection
         findings = record.findings or ()
-        con.execute("BEGIN TRANSACTION")
-        try:
-            run = con.execute("SELECT coalesce(max(run), 0) + 1 FROM runs").fetchone()[0]
-            period = record.period or {}
-            con.execute("INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?)",
-                        [run, record.instant, period.get("label"), _optional_instant(period.get("start")),
-                         _optional_instant(period.get("end")), record.tool_version, len(findings)])
-            if findings:
-                columns = [[run] * len(findings), list(range(len(findings)))]
-                columns += [[getattr(f, name) for f in findings] for name in _FINDING_COLUMNS]
-                _insert_columns(con, "findings", columns)
-                money = [(n, name, amount, currency) for n, f in enumerate(findings) for name, amount, currency in f.money]
-                if money:
-                    _insert_columns(con, "finding_money", [[run] * len(money), *[list(c) for c in zip(*money)]], decimal_at=3)
-            if record.kpis:
-                rows = [(k.owner, k.kpi, k.currency, k.value, k.level, k.reason) for k in record.kpis]
-                _insert_columns(con, "kpis", [[run] * len(rows), *[list(c) for c in zip(*rows)]], decimal_at=4)
-            if record.spend:
-                rows = [(s.owner, s.currency, s.measure, s.amount) for s in record.spend]
-                _insert_columns(con, "spend", [[run] * len(rows), *[list(c) for c in zip(*rows)]], decimal_at=4)
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
+        with tempfile.TemporaryDirectory(prefix="costwarden-history-") as folder:
+            con.execute("BEGIN TRANSACTION")
+            try:
+                run = con.execute("SELECT coalesce(max(run), 0) + 1 FROM runs").fetchone()[0]
+                period = record.period or {}
+                con.execute("INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?)",
+                            [run, record.instant, period.get("label"), _optional_instant(period.get("start")),
+                             _optional_instant(period.get("end")), record.tool_version, len(findings)])
+                _insert_rows(con, folder, "findings",
+                             ((run, n, *(getattr(f, name) for name in _FINDING_COLUMNS)) for n, f in enumerate(findings)))
+                _insert_rows(con, folder, "finding_money",
+                             ((run, n, name, amount, currency) for n, f in enumerate(findings) for name, amount, currency in f.money))
+                _insert_rows(con, folder, "kpis", ((run, k.owner, k.kpi, k.currency, k.value, k.level, k.reason) for k in record.kpis))
+                _insert_rows(con, folder, "spend", ((run, s.owner, s.currency, s.measure, s.amount) for s in record.spend))
+                con.execute("COMMIT")
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
         return run
 
 
-def _insert_columns(con, table: str, columns: list, decimal_at: int | None = None) -> None:
-    """Insert rows given as columns (one Python list each) in one statement: ``executemany`` takes
-    minutes for 100,000 rows, lists unnested by DuckDB take a second. Amounts go as exact text."""
-    parts = []
-    for index, values in enumerate(columns):
-        if index == decimal_at:
-            columns[index] = [None if v is None else exact(v) for v in values]
-            parts.append(f"CAST(unnest(${index + 1}) AS DECIMAL(38,12))")
-        else:
-            parts.append(f"unnest(${index + 1})")
-    con.execute(f"INSERT INTO {table} SELECT {', '.join(parts)}", columns)
+def _columns(table: str) -> list[tuple[str, str]]:
+    """``(name, type)`` of the columns of one of :data:`TABLES`."""
+    return [tuple(part.split()[:2]) for part in TABLES[table].split(", ")]
+
+
+def _amount(value):
+    if value.__class__ is Decimal:
+        return exact(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+
+def _insert_rows(con, folder: str, table: str, rows) -> None:
+    """Insert ``rows`` (tuples in the table's column order) through a newline-delimited JSON file that
+    DuckDB reads: ``executemany`` takes minutes for 100,000 rows, this a fraction of a second. Amounts
+    go as exact text and are cast to DECIMAL(38,12)."""
+    columns = _columns(table)
+    names = [name for name, _ in columns]
+    path = os.path.join(folder, f"{table}.json")
+    count = 0
+    with open(path, "wb") as handle:
+        for row in rows:
+            handle.write(orjson.dumps(dict(zip(names, row)), default=_amount))
+            handle.write(b"\n")
+            count += 1
+    if not count:
+        return
+    read = ", ".join(f"'{name}': '{'VARCHAR' if kind.startswith('DECIMAL') else kind}'" for name, kind in columns)
+    select = ", ".join(f"CAST({name} AS {kind})" if kind.startswith("DECIMAL") else name for name, kind in columns)
+    con.execute(f"INSERT INTO {table} SELECT {select} FROM read_json(?, format = 'newline_delimited', columns = {{{read}}})", [path])
 
 
 def _iso(value: datetime) -> str:
@@ -524,11 +556,16 @@ class Comparison:
             "by_owner": [
                 {"owner": owner, **{klass: {"findings": part["findings"], "open": part["open"],
                                              "money": {name: [{"amount": exact(v), "currency": c} for c, v in sorted(per.items())]
-                                                       for name, per in part["money"].items()}}
+                                                       for name, per in sorted(part["money"].items(), key=_money_order)}}
                                     for klass, part in classes.items()}}
                 for owner, classes in sorted(self.by_owner.items())
             ],
         }
+
+
+def _money_order(item) -> tuple:
+    names = list(MONEY)
+    return (names.index(item[0]) if item[0] in names else len(names), item[0])
 
 
 def compare_runs(current: RunRecord, previous: RunRecord | None) -> Comparison:

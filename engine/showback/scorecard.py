@@ -52,6 +52,7 @@ from engine.checks.tag_coverage import allocation_flags, coverage_query
 from engine.costs import sql
 from engine.costs.focus import CHARGE_CATEGORIES
 from engine.costs.periods import SECONDS_PER_DAY, Period, period_containing
+from engine.ownership import NO_OWNERSHIP
 from engine.severity import SEVERITIES, SEVERITY_RANK
 from engine.showback.owners import UNALLOCATED, default_owns_spend, finding_owner, owner_name, owner_sql
 from engine.showback.settings import DEFAULT_SCORECARD, KPIS, LEVELS, ScorecardSettings
@@ -127,12 +128,17 @@ def scorecard(costs, ownership, window, *, spend=None, result=None, budgets=None
     """The scorecard of ``window`` (see the module doc). ``costs`` and ``spend`` (the window's
     :class:`~engine.showback.spend.Showback`) may be None: the cost KPIs are then not available;
     ``result`` is the run's :class:`~engine.findings.Result`; ``budgets`` the Budgets documents (id -> Budgets)."""
+    ownership = ownership if ownership is not None else NO_OWNERSHIP
+    if costs is not None:
+        missing = costs.missing(columns(settings, spend.measure if spend is not None else "EffectiveCost"))
+        if missing:
+            raise ValueError(f"the cost snapshot was loaded without the columns {', '.join(missing)}")
     values: dict = {}  # (owner, kpi) -> [KpiValue]
     reasons: dict = {}  # (owner, kpi) -> reason; kpi -> reason for every owner
-    owners = set(ownership.teams) if ownership is not None else set()
+    owners = set(ownership.teams)
     if spend is not None:
         owners |= {o.owner for o in spend.owners if o.amount or o.rows}
-    owns_spend = default_owns_spend(ownership) if ownership is not None else False
+    owns_spend = default_owns_spend(ownership)
     if result is not None:
         owners |= {f.owner for f in result.findings}
     if costs is None:

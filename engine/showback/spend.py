@@ -40,6 +40,7 @@ from engine.amounts import exact, percent
 from engine.costs import sql
 from engine.costs.focus import CHARGE_CATEGORIES
 from engine.costs.periods import SECONDS_PER_DAY, Period
+from engine.ownership import NO_OWNERSHIP
 from engine.showback.owners import UNALLOCATED, owner_name, owner_sql
 from engine.showback.windows import Window
 
@@ -190,7 +191,8 @@ def showback(costs, ownership, window: Window, *, measure: str = "EffectiveCost"
              top_services: int | None = 5) -> Showback:
     """The showback of ``window`` (see the module doc). ``allocation`` (an Allocation) marks the rows
     its rules select, for :func:`engine.showback.chargeback.chargeback`; its team ids are checked
-    against the directory (InputError ``E306``)."""
+    against the directory (InputError ``E306``). Without an ownership (None) every row is unallocated."""
+    ownership = ownership if ownership is not None else NO_OWNERSHIP
     if measure not in MEASURES:
         raise ValueError(f"measure {measure!r} is not one of {', '.join(MEASURES)}")
     categories = tuple(charge_categories) if charge_categories is not None else CHARGE_CATEGORIES
