@@ -351,3 +351,25 @@ def test_findings_with_costs_gives_the_showback_of_the_documents_period(example,
     assert result.exit_code == 1, result.output
     assert (tmp_path / "out" / "chargeback.csv").read_bytes() == (example / "chargeback.csv").read_bytes()
     assert (tmp_path / "out" / "findings.json").read_bytes() == (example / "findings.json").read_bytes()
+
+
+def test_sigterm_while_writing_leaves_no_temporary_folder(tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import textwrap
+
+    script = textwrap.dedent(f"""
+        import os, signal
+        from engine.report.folder import write_folder
+
+        def pieces():
+            yield b"half of the findings"
+            os.kill(os.getpid(), signal.SIGTERM)
+            yield b"never written"
+
+        write_folder({str(tmp_path / 'out')!r}, {{"index.html": "new", "findings.json": pieces()}})
+    """)
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, timeout=60)
+    assert done.returncode == -signal.SIGTERM, done.stderr
+    assert list(tmp_path.iterdir()) == []

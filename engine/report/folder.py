@@ -18,6 +18,7 @@ import os
 import shutil
 
 from engine.errors import InputError, Problem
+from engine.outputs.atomic import cleaned_up_on_termination
 from engine.report.model import OWNER_PAGES
 
 REPORT_FILES = frozenset({"index.html", "findings.json", "chargeback.csv", "summary.md", OWNER_PAGES})
@@ -48,7 +49,13 @@ def check_target(path: str) -> None:
 
 def write_folder(path: str, files: dict) -> None:
     """Write ``files`` (``{relative path: str | bytes | iterable of bytes}``) as the folder ``path``, all or
-    nothing. Raises OSError (the target is then as it was)."""
+    nothing. Raises OSError (the target is then as it was). Ctrl-C, ``SIGTERM`` and ``SIGHUP`` while it
+    writes remove the temporary folder too (:func:`engine.outputs.atomic.cleaned_up_on_termination`)."""
+    with cleaned_up_on_termination():
+        _write_folder(path, files)
+
+
+def _write_folder(path: str, files: dict) -> None:
     target = os.path.abspath(path)
     parent = os.path.dirname(target)
     temporary = _make_temporary(parent, os.path.basename(target))
