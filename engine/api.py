@@ -75,7 +75,7 @@ def load_exemptions(paths=(), *, library: PolicyLibrary | None = None):
     from engine.bundled import policies_dir
     from engine.exemptions.documents import load_exemptions as load
 
-    among = library.files if library is not None else ()
+    among = library.exemption_documents if library is not None else ()
     return load(list(paths), policies=library.policies if library is not None else None, among=among,
                 skip_under=policies_dir())
 

@@ -522,7 +522,7 @@ def _clock(ctx, as_of, period):
     """``(as-of instant, report period or None)``: --as-of, or --period (relative to the clock: a run with
     --period ends where the period ends, or now when that is earlier). One given on the command line
     wins over the other from the config file."""
-    from engine.evaluator import as_of_datetime
+    from engine.evaluator import AsOfOutOfRange, as_of_datetime
 
     if _config_value_unused(ctx, "period"):
         period = None
@@ -534,6 +534,8 @@ def _clock(ctx, as_of, period):
     if as_of is not None:
         try:
             return as_of_datetime(as_of), None
+        except AsOfOutOfRange as error:
+            raise click.UsageError(f"--as-of {as_of!r} {error}") from None
         except ValueError:
             raise click.UsageError(f"--as-of {as_of!r} is not a date (YYYY-MM-DD) or an ISO-8601 date-time") from None
     now = as_of_datetime(None)
@@ -821,7 +823,8 @@ def _schema_target_check(target: str) -> None:
     while not os.path.exists(folder) and os.path.dirname(folder) not in ("", folder):
         folder = os.path.dirname(folder)  # the nearest part of the path that exists
     if os.path.exists(folder) and not os.path.isdir(folder):
-        _schema_write_failed(folder, "a file is in the way of a folder")
+        wanted = os.path.dirname(target)  # the folder the schema goes in, named with the file that blocks it
+        _schema_write_failed(wanted, "a file, not a folder" if folder == wanted else f"{folder} is a file, not a folder")
     if os.path.isdir(target):
         _schema_write_failed(target, "a folder is in the way of the schema file")
 

@@ -55,8 +55,15 @@ def as_of_datetime(as_of: date | datetime | str | None) -> datetime:
     if isinstance(as_of, str):
         as_of = date.fromisoformat(as_of) if len(as_of) == 10 else datetime.fromisoformat(as_of.replace("Z", "+00:00"))
     if isinstance(as_of, datetime):
-        return as_of.astimezone(timezone.utc) if as_of.tzinfo else as_of.replace(tzinfo=timezone.utc)
+        try:
+            return as_of.astimezone(timezone.utc) if as_of.tzinfo else as_of.replace(tzinfo=timezone.utc)
+        except OverflowError:  # 9999-12-31T23:00-05:00 is in year 10000 in UTC, 0001-01-01T00:00+01:00 in year 0
+            raise AsOfOutOfRange("is outside the years 1 to 9999 once converted to UTC") from None
     return datetime.combine(as_of, time.min, tzinfo=timezone.utc)
+
+
+class AsOfOutOfRange(ValueError):
+    """An as-of date-time whose UTC instant the calendar cannot hold."""
 
 
 def evaluate(

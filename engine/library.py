@@ -299,7 +299,8 @@ def load_library(paths, *, require_policies: bool = False) -> PolicyLibrary:
         problems.append(Problem("E320", "no policies found", ", ".join(str(p) for p in paths)))
     if problems:  # (a problem two stages found is listed once)
         raise LibraryError(dict.fromkeys(problems), by_kind["PolicyTest"] + partial_tests, declared)
-    return PolicyLibrary(policies, ownerships, by_kind["PolicyTest"], files, budgets=budgets, catalog=catalog)
+    return PolicyLibrary(policies, ownerships, by_kind["PolicyTest"], files, budgets=budgets, catalog=catalog,
+                         exemption_documents=by_kind.get("Exemption", []))
 
 
 def _compile_budgets(docs: list[YamlDocument], problems: list[Problem]) -> dict:

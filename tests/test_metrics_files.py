@@ -247,8 +247,7 @@ KIT = ROOT / "tests" / "hostile" / "kit"
 @pytest.mark.parametrize("options, expected", [
     (["--as-of", "0001-01-15"], "--lookback 30d with --as-of 0001-01-15: a 30d window ending 0001-01-15 would start before "
                                 "year 1; the lookback can be 14d at most"),
-    (["--lookback", "3000000d"], "--lookback 3000000d with --as-of 2026-06-20: a 3000000d window ending 2026-06-20 would start "
-                                 "before year 1; the lookback can be 739786d at most"),
+    (["--lookback", "3000000d"], "--lookback: '3000000d' is longer than 36500d (100 years), the longest duration"),
     (["--lookback", "999999999999d"], "--lookback: '999999999999d' is longer than"),
 ])
 def test_the_command_line_gives_a_usage_error_for_a_window_out_of_bounds(options, expected):
