@@ -44,6 +44,8 @@ KIND_SCHEMAS = {
     "GenerationMap": "generation-map.schema.json",
     "Exemption": "exemption.schema.json",  # read by engine.exemptions.documents
     "Config": "config.schema.json",
+    "Allocation": "allocation.schema.json",  # read by engine.showback.documents
+    "Scorecard": "scorecard.schema.json",  # read by engine.showback.documents
 }
 
 _FORMAT_CHECKER = FormatChecker(formats=["date", "regex"])

@@ -100,6 +100,20 @@ def _replace(target: str, data: Iterable[bytes], existing: os.stat_result | None
         raise  # only reached where the signal does not end the process
 
 
+@contextmanager
+def cleaned_up_on_termination() -> Iterator[None]:
+    """Inside the block, ``SIGTERM`` and ``SIGHUP`` (with the default disposition, in the main thread) raise
+    an exception, so that the block's own cleanup (its ``except`` or ``finally``) runs; after it, the
+    process ends as terminated by the signal, as :func:`write_atomic` does for its temporary file (the
+    report folder of :mod:`engine.report.folder` uses it for its temporary folder)."""
+    try:
+        with _termination_as_exception():
+            yield
+    except _Terminated as stop:
+        signal.raise_signal(stop.signum)
+        raise
+
+
 class _Terminated(BaseException):
     """A termination signal arrived while a temporary file existed (see the module's docstring)."""
 
