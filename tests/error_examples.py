@@ -16,6 +16,7 @@ import os
 import re
 import shlex
 import subprocess
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -68,8 +69,10 @@ def run(example: Example, folder: Path) -> tuple[str | None, int]:
     for name, content in example.files.items():
         (folder / name).parent.mkdir(parents=True, exist_ok=True)
         (folder / name).write_text(content, encoding="utf-8")
+    # the shell finds costwarden and the Python that runs these tests (its environment's bin folder) first
+    env = {**os.environ, "PATH": os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", "")}
     for line in example.shell:
-        subprocess.run(["bash", "-c", line], cwd=folder, check=True, timeout=120)
+        subprocess.run(["bash", "-c", line], cwd=folder, check=True, timeout=120, env=env)
     previous = os.getcwd()
     os.chdir(folder)
     try:
