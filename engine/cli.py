@@ -1137,6 +1137,37 @@ def schema(name, directory):
     _echo(editor_schema_text(wanted), nl=False)
 
 
+@main.command(name="docs")
+@click.argument("paths", nargs=-1, type=POLICY_PATHS)
+@click.option("--format", "output_format", type=click.Choice(["markdown", "html"]), default="markdown", show_default=True,
+              help="Markdown pages (for a Git host or a docs site) or self-contained HTML pages.")
+@click.option("--output", "-o", "directory", type=click.Path(file_okay=False), required=True,
+              help="The catalog folder, written atomically (replaced when it is a catalog written before; a folder of other files is refused).")
+def docs_command(paths, output_format, directory):
+    """Render the catalog of a policy library, to publish: an index by capability and label, and a
+    page per policy with what it demands, its thresholds after policy sets, its severity and
+    enforcement, what to do, and compliant and non-compliant examples from its policy tests.
+
+    PATHS are files or folders, as for validate; 'builtin' is the built-in library (with your
+    policy sets: costwarden docs builtin my-set.yaml -o catalog). Without PATHS: the built-in
+    library. See docs/catalog.md.
+    """
+    from engine.catalog import FORMATS, build_catalog, write_folder
+    from engine.catalog.folder import FolderError
+
+    if directory == "":
+        raise click.UsageError("--output needs a folder")
+    catalog = build_catalog(_policy_paths(paths))
+    files = FORMATS[output_format](catalog)
+    try:
+        write_folder(directory, files)
+    except FolderError as error:
+        click.echo(f"costwarden: cannot write the catalog: {error}", err=True)
+        sys.exit(2)
+    count = len(catalog.entries)
+    _echo(f"wrote {directory}: {len(files)} pages, {count} polic{'ies' if count != 1 else 'y'}")
+
+
 def _schema_target_check(target: str) -> None:
     """Stop before writing anything when a file stands where a folder must be made, or a folder where the schema goes."""
     folder = os.path.dirname(target) or "."

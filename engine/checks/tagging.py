@@ -196,7 +196,7 @@ class Explanation:
     mode, its near-miss form) is done once per distinct key in a run. The ``expected`` parts of the
     evidence are built once and shared by the findings of the run, and so is one empty dict for the
     ``near_misses``, ``invalid`` and ``collisions`` that stay empty (evidence is frozen by convention:
-    see the README's Python API).
+    see docs/python-api.md).
     """
 
     def __init__(self, check: TaggingCheck, team_of):
