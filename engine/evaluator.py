@@ -91,7 +91,7 @@ def _evaluate(library: PolicyLibrary, resources, ownership, as_of, warnings, cos
     ownership = ownership or NO_OWNERSHIP
     findings: list[Finding] = []
     errors: list[EvaluationError] = []
-    notes: list[str] = list(warnings)
+    notes: list[str] = [*warnings, *(costs.warnings if costs is not None else ())]  # the cost snapshot's: rounded money ...
     skipped: list[tuple[str, str]] = []
     policies = [p for p in library.policies if p.enabled]
     prices = _price_sources(prices, costs, resources, when, library, policies, notes)

@@ -32,7 +32,7 @@ class Period:
 
     @property
     def seconds(self) -> int:
-        return int((self.end - self.start).total_seconds())
+        return round((self.end - self.start).total_seconds())  # whole seconds (datetime.max ends a period of December 9999)
 
     @property
     def label(self) -> str:
@@ -64,4 +64,5 @@ def period_containing(when: datetime, kind: str, fiscal_year_start: int = 1) -> 
     back = offset % length
     year, month = _add_months(when.year, when.month, -back)
     end_year, end_month = _add_months(year, month, length)
-    return Period(kind, datetime(year, month, 1), datetime(end_year, end_month, 1), when)
+    end = datetime(end_year, end_month, 1) if end_year <= datetime.max.year else datetime.max  # no year 10000 in Python
+    return Period(kind, datetime(year, month, 1), end, when)

@@ -24,7 +24,7 @@ over a short-id match.
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from engine.amounts import cents, ratio
@@ -63,7 +63,8 @@ def usage_window(costs, as_of):
     if data_end is None:
         return None
     window_end = min(as_of.replace(tzinfo=None), data_end)
-    return window_end - WINDOW, window_end
+    start = window_end - WINDOW if window_end - datetime.min > WINDOW else datetime.min  # an as-of date in January of year 1
+    return start, window_end
 
 
 def monthly_amount(cost, seconds: int) -> Decimal:
