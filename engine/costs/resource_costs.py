@@ -27,7 +27,7 @@ import re
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from engine.amounts import cents, ratio
+from engine.amounts import arithmetic, cents, ratio
 from engine.costs import sql
 from engine.findings import Money
 
@@ -69,7 +69,8 @@ def usage_window(costs, as_of):
 
 def monthly_amount(cost, seconds: int) -> Decimal:
     """730 h × the hourly cost observed over ``seconds``, rounded half-even to cents."""
-    return cents(ratio(Decimal(cost) * HOURS_PER_MONTH * 3600, seconds))
+    with arithmetic():
+        return cents(ratio(Decimal(cost) * HOURS_PER_MONTH * 3600, seconds))
 
 
 def monthly_costs(costs, resource_ids, as_of) -> dict[str, Money]:
