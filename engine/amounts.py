@@ -49,25 +49,27 @@ class AmountError(ValueError):
     """Text that is not a money amount; the message says why (syntax, range or decimal places)."""
 
 
-def read_amount(text: str, *, negative: bool = True, more_decimals: bool = False) -> Decimal:
+def read_amount(text: str, *, negative: bool = True, more_decimals: bool = False, shown: str | None = None) -> Decimal:
     """The amount ``text`` writes, exactly. Raises :class:`AmountError` saying what is wrong.
 
     ``negative``: whether a negative amount is allowed (costs and credits: yes; prices, budgets: no).
     ``more_decimals``: whether more than :data:`MONEY_SCALE` decimal places are allowed (the caller
-    rounds and warns; :func:`decimal_places` tells how many there are).
+    rounds and warns; :func:`decimal_places` tells how many there are). ``shown``: how messages write
+    the value (default: quoted, as text).
     """
+    shown = shown if shown is not None else repr(text)
     if not _AMOUNT.fullmatch(text):
-        raise AmountError(f"{text!r} is not a decimal number (write it like {AMOUNT_EXAMPLES})")
+        raise AmountError(f"{shown} is not a decimal number (write it like {AMOUNT_EXAMPLES})")
     value = Decimal(text.strip(" \t"))
     if not negative and value < 0:
-        raise AmountError(f"{text!r} is negative (expected an amount of 0 or more)")
+        raise AmountError(f"{shown} is negative (expected an amount of 0 or more)")
     if value and value.adjusted() >= MONEY_INTEGER_DIGITS:
         raise AmountError(
-            f"{text!r} is out of range: an amount has at most {MONEY_INTEGER_DIGITS} digits before the decimal point"
+            f"{shown} is out of range: an amount has at most {MONEY_INTEGER_DIGITS} digits before the decimal point"
             f" (less than 10^{MONEY_INTEGER_DIGITS} in absolute value; costwarden sums money exactly as {MONEY_SQL_TYPE})"
         )
     if not more_decimals and decimal_places(value) > MONEY_SCALE:
-        raise AmountError(f"{text!r} has {decimal_places(value)} decimal places; an amount has at most {MONEY_SCALE}")
+        raise AmountError(f"{shown} has {decimal_places(value)} decimal places; an amount has at most {MONEY_SCALE}")
     return value
 
 
