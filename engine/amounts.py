@@ -6,10 +6,12 @@ a Budgets document — (:func:`read_amount`), and the one decimal context money 
 
 An amount is a decimal number, optionally signed and in scientific notation (``12``, ``-0.25``,
 ``.5``, ``9.6E-2``, ``35.2e-7``), possibly surrounded by spaces or tabs; nothing else (no
-thousands separators, no ``NaN`` or ``Infinity``, no hexadecimal, no ``_``). It has fewer than 26
+thousands separators, no ``NaN`` or ``Infinity``, no hexadecimal, no ``_``). It has at most 26
 digits before the decimal point (:data:`MONEY_LIMIT`: its absolute value is below 10^26) and at
 most 12 after it (:data:`MONEY_SCALE`): the range of DuckDB's ``DECIMAL(38,12)``, the type FOCUS
-money is summed in. A FOCUS export holding more decimal places (floating-point noise such as
+money is summed in. In scientific notation, the number before the exponent writes at most 38
+digits, 26 of them before its decimal point, and the exponent is between -999 and 26 (DuckDB reads
+no more exactly: beyond that, it refuses some texts and misreads others). A FOCUS export holding more decimal places (floating-point noise such as
 ``0.38191648489875``) is read rounded to 12, with a warning naming the file and the column; a
 price table or a Budgets document, written by people, gets an error instead.
 """
@@ -33,6 +35,9 @@ AMOUNT_PATTERN = r"[ \t]*[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)([eE][+-]?[0-9]+)?[ 
 NON_NEGATIVE_AMOUNT_PATTERN = AMOUNT_PATTERN.replace("[+-]?", "[+]?", 1)
 AMOUNT_EXAMPLES = "12.5, -0.25 or 9.6E-2"
 _AMOUNT = re.compile(AMOUNT_PATTERN)
+# the most a number in scientific notation writes: digits before the exponent, of them before the point; the exponent
+MANTISSA_DIGITS, MANTISSA_INTEGER_DIGITS, MIN_EXPONENT, MAX_EXPONENT = 38, MONEY_INTEGER_DIGITS, -999, MONEY_INTEGER_DIGITS
+_MANTISSA = re.compile(r"[ \t]*[+-]?([0-9]*)[.]?([0-9]*)[eE]([+-]?[0-9]+)")
 
 # Money arithmetic: enough digits that sums and products of amounts (at most 38 significant digits
 # each) and the small factors of the engine (730 hours, 3600 seconds, a size ratio) are exact. A
@@ -60,14 +65,26 @@ def read_amount(text: str, *, negative: bool = True, more_decimals: bool = False
     shown = shown if shown is not None else repr(text)
     if not _AMOUNT.fullmatch(text):
         raise AmountError(f"{shown} is not a decimal number (write it like {AMOUNT_EXAMPLES})")
-    value = Decimal(text.strip(" \t"))
-    if not negative and value < 0:
+    mantissa = _MANTISSA.match(text)
+    exponent = int(mantissa[3]) if mantissa else 0
+    if MIN_EXPONENT <= exponent <= MAX_EXPONENT:
+        value = Decimal(text.strip(" \t"))
+        magnitude = value.adjusted() if value else None
+    else:  # outside the rule (below); the number itself may be too large for Python's decimals
+        before = Decimal(text.strip(" \t").lower().split("e")[0] or "0")
+        value, magnitude = Decimal(0).copy_sign(before), before.adjusted() + exponent if before else None
+    if not negative and value.is_signed() and (value or magnitude is not None):
         raise AmountError(f"{shown} is negative (expected an amount of 0 or more)")
-    if value and value.adjusted() >= MONEY_INTEGER_DIGITS:
+    if magnitude is not None and magnitude >= MONEY_INTEGER_DIGITS:
         raise AmountError(
             f"{shown} is out of range: an amount has at most {MONEY_INTEGER_DIGITS} digits before the decimal point"
             f" (less than 10^{MONEY_INTEGER_DIGITS} in absolute value; costwarden sums money exactly as {MONEY_SQL_TYPE})"
         )
+    if mantissa and (len(mantissa[1]) > MANTISSA_INTEGER_DIGITS or len(mantissa[1]) + len(mantissa[2]) > MANTISSA_DIGITS
+                     or not MIN_EXPONENT <= exponent <= MAX_EXPONENT):
+        raise AmountError(f"{shown} writes too many digits in scientific notation (at most {MANTISSA_DIGITS} before the"
+                          f" exponent, {MANTISSA_INTEGER_DIGITS} of them before the decimal point, and an exponent between"
+                          f" {MIN_EXPONENT} and {MAX_EXPONENT})")
     if not more_decimals and decimal_places(value) > MONEY_SCALE:
         raise AmountError(f"{shown} has {decimal_places(value)} decimal places; an amount has at most {MONEY_SCALE}")
     return value
@@ -77,7 +94,9 @@ def decimal_places(value: Decimal) -> int:
     """How many decimal places ``value`` needs (trailing zeros do not count): ``1.2500`` -> 2, ``1e3`` -> 0."""
     if not value:
         return 0
-    return max(0, -value.normalize(MONEY_CONTEXT).as_tuple().exponent)
+    _, digits, exponent = value.as_tuple()
+    trailing_zeros = len(digits) - len("".join(map(str, digits)).rstrip("0"))
+    return max(0, -(exponent + trailing_zeros))
 
 
 def exact(value: Decimal) -> str:

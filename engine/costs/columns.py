@@ -30,7 +30,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from engine.amounts import AMOUNT_PATTERN, MONEY_SCALE, MONEY_SQL_TYPE
+from engine.amounts import AMOUNT_PATTERN, MANTISSA_DIGITS, MANTISSA_INTEGER_DIGITS, MAX_EXPONENT, MIN_EXPONENT, MONEY_SCALE, MONEY_SQL_TYPE
 from engine.costs.focus import DECIMAL, JSON, TIMESTAMP
 
 MONEY = MONEY_SQL_TYPE  # DECIMAL(38,12)
@@ -100,32 +100,36 @@ def from_text(column: str, kind: str, d, source: str | None = None) -> ColumnRea
 
 def _money_from_text(column: str, v: str) -> ColumnRead:
     rule = AMOUNT_PATTERN.replace("'", "''")
-    outside = f"NOT regexp_full_match({v}, '{rule}')"
     check = (
         f"(CASE WHEN {v} IS NULL OR regexp_full_match({v}, '{FAST_MONEY}') THEN 0"
-        f" WHEN {outside} THEN {OUTSIDE_RULE} WHEN {rounded_sql(v)} THEN {ROUNDED} ELSE 0 END)"
+        f" WHEN NOT regexp_full_match({v}, '{rule}') THEN {OUTSIDE_RULE} ELSE {_slow_check(v)} END)"
     )
     return ColumnRead(
         column, DECIMAL,
         value=f"coalesce(TRY_CAST({v} AS {FAST_DECIMAL}), CAST({v} AS {MONEY}))",
         safe=f"TRY_CAST({v} AS {MONEY})",
-        bad=f"({v} IS NOT NULL AND ({outside} OR TRY_CAST({v} AS {MONEY}) IS NULL))",
+        bad=f"({check} = {OUTSIDE_RULE} OR ({v} IS NOT NULL AND TRY_CAST({v} AS {MONEY}) IS NULL))",
         text=v,
         check=check,
     )
 
 
-def rounded_sql(v: str) -> str:
-    """True when the amount text ``v`` (within the rule) has a non-zero digit after the 12th decimal place
-    (:func:`engine.amounts.decimal_places` > 12): with ``digits`` its integer and decimal digits, ``z``
-    their trailing zeros and ``e`` its exponent, when ``len(decimals) - e - z > 12``."""
+def _slow_check(v: str) -> str:
+    """For an amount text ``v`` within the rule's syntax: OUTSIDE_RULE when scientific notation writes
+    too many digits (engine.amounts.MANTISSA_DIGITS, MAX_EXPONENT), ROUNDED when it has a non-zero
+    digit after the 12th decimal place (:func:`engine.amounts.decimal_places` > 12: with ``digits`` its
+    integer and decimal digits, ``z`` their trailing zeros and ``e`` its exponent, when
+    ``len(decimals) - e - z > 12``), else 0."""
     parts = f"regexp_extract({v}, '{_PARTS}', ['i', 'f', 'e'])"
     digits = "(p.i || p.f)"
-    exponent = "coalesce(TRY_CAST(nullif(p.e, '') AS HUGEINT), CASE WHEN p.e LIKE '-%' THEN -1000000 ELSE 0 END)"
-    body = (
+    exponent = "coalesce(TRY_CAST(nullif(p.e, '') AS HUGEINT), CASE WHEN p.e LIKE '-%' THEN -1000000 WHEN p.e = '' THEN 0 ELSE 1000000 END)"
+    too_long = (f"(p.e <> '' AND (length(p.i) > {MANTISSA_INTEGER_DIGITS} OR length(p.i) + length(p.f) > {MANTISSA_DIGITS}"
+                f" OR {exponent} NOT BETWEEN {MIN_EXPONENT} AND {MAX_EXPONENT}))")
+    rounded = (
         f"(rtrim({digits}, '0') <> '' AND"
         f" length(p.f) - {exponent} - (length({digits}) - length(rtrim({digits}, '0'))) > {MONEY_SCALE})"
     )
+    body = f"CASE WHEN {too_long} THEN {OUTSIDE_RULE} WHEN {rounded} THEN {ROUNDED} ELSE 0 END"
     return f"list_transform([{parts}], lambda p: {body})[1]"
 
 

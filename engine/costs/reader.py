@@ -158,6 +158,7 @@ def _load(inputs: list[CostInput], sources: dict, columns, memory_limit, threads
     columns_sql = ", ".join(f"{dialect.identifier(c)} {column_sql.table_type(COLUMNS[c][1])}" for c in loaded_columns)
     connection.execute(f"CREATE TABLE {TABLE} ({columns_sql}, {FILE_COLUMN} UINTEGER, {CHECK_COLUMN} UBIGINT)")
     snapshot = CostSnapshot(connection, [], TABLE, dialect, frozenset(loaded_columns), directory)
+    totals: dict = {}  # money column -> Σ |amount| so far (every sum of the snapshot must fit)
     try:
         for index, item in enumerate(inputs):
             loaded = _load_file(snapshot, item.path, sources[item.path], index, problems, loaded_columns)
@@ -165,7 +166,7 @@ def _load(inputs: list[CostInput], sources: dict, columns, memory_limit, threads
                 continue
             cost_file, file_source = loaded
             snapshot.files.append(cost_file)
-            found, warnings = check_file(snapshot, file_source, lambda f, condition: locate_row(_locating_connection, f, condition))
+            found, warnings = check_file(snapshot, file_source, lambda f, condition: locate_row(_locating_connection, f, condition), totals)
             problems.extend(found)
             snapshot.warnings.extend(warnings)
         if not problems:

@@ -20,7 +20,6 @@ import csv
 import gzip
 import io
 from dataclasses import dataclass
-from decimal import Decimal
 
 from engine.amounts import MONEY_LIMIT, MONEY_SCALE, AmountError, arithmetic, currency_problem, read_amount
 from engine.costs.columns import CHECK_BITS, EXPECTED, OUTSIDE_RULE, ROUNDED, ColumnRead
@@ -44,11 +43,12 @@ class FileSource:
     index: int  # its cw_file number in the snapshot table
 
 
-def check_file(snapshot, file: FileSource, locate_row) -> tuple[list[Problem], list[str]]:
+def check_file(snapshot, file: FileSource, locate_row, totals: dict) -> tuple[list[Problem], list[str]]:
     """The problems and warnings of one loaded file (see the module doc).
 
     ``locate_row(file, condition)`` -> ``(place, values)`` of the first row where ``condition`` holds
-    (over the columns by name), or None."""
+    (over the columns by name), or None. ``totals``: money column -> Σ |amount| of the files before
+    this one (updated), so that a sum over every file is known to fit too."""
     d = snapshot.dialect
     loaded = {r.column: r for r in file.reads}
     money = [r for r in file.reads if r.kind == DECIMAL]
@@ -79,7 +79,7 @@ def check_file(snapshot, file: FileSource, locate_row) -> tuple[list[Problem], l
     counts = dict(zip(conditions, row))
     bad_categories, currencies = row[len(conditions)], row[len(conditions) + 1]
     rest = row[len(conditions) + 2:]
-    totals, flags = rest[: len(money)], rest[len(money):]
+    file_totals, flags = rest[: len(money)], rest[len(money):]
     problems: list[Problem] = []
     warnings: list[str] = []
 
@@ -126,9 +126,13 @@ def check_file(snapshot, file: FileSource, locate_row) -> tuple[list[Problem], l
     if counts["no cost"]:
         located("E413", conditions["no cost"], lambda values: "BilledCost or EffectiveCost is empty (both are mandatory)" + _more(counts["no cost"]))
     with arithmetic():
-        for read, total in zip(money, totals):
+        for read, total in zip(money, file_totals):
+            before = totals.get(read.column, 0)
+            totals[read.column] = before + (total or 0)
             if total is not None and total >= MONEY_LIMIT:
-                problems.append(_too_large(file.path, read.column, total))
+                problems.append(_too_large(file.path, read.column))
+            elif totals[read.column] >= MONEY_LIMIT and before < MONEY_LIMIT:
+                problems.append(_too_large(file.path, read.column, with_the_files_before=True))
     if "Tags" in loaded:
         more_problems, more_warnings = _check_tags(snapshot, file, where, located)
         problems += more_problems
@@ -198,13 +202,10 @@ def _iso(value) -> str:
     return value.strftime("%Y-%m-%dT%H:%M:%SZ") if value is not None else "?"
 
 
-def _too_large(path: str, column: str, total: Decimal) -> Problem:
-    return Problem(
-        "E413",
-        f"column {column}: the amounts add up to {total:.3E} in absolute value, more than costwarden sums exactly"
-        f" (less than 10^{MONEY_LIMIT.adjusted()})",
-        path,
-    )
+def _too_large(path: str, column: str, with_the_files_before: bool = False) -> Problem:
+    what = "the amounts of this file and the ones before it" if with_the_files_before else "the amounts"
+    return Problem("E413", f"column {column}: {what} add up to more than costwarden sums exactly"
+                           f" (less than 10^{MONEY_LIMIT.adjusted()} in absolute value)", path)
 
 
 def _total_problem(snapshot, file: FileSource, money, where: str, error) -> Problem:
@@ -215,8 +216,7 @@ def _total_problem(snapshot, file: FileSource, money, where: str, error) -> Prob
         try:
             snapshot.query(f"SELECT sum(abs({snapshot.dialect.identifier(read.column)})) FROM {snapshot.table} WHERE {where}")
         except duckdb.Error:
-            return Problem("E413", f"column {read.column}: the amounts add up to more than costwarden sums exactly"
-                                   f" (less than 10^{MONEY_LIMIT.adjusted()} in absolute value)", file.path)
+            return _too_large(file.path, read.column)
     return Problem("E413", f"cannot check the rows: {str(error).strip().splitlines()[0]}", file.path)
 
 
