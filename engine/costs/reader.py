@@ -16,7 +16,8 @@ Only the columns the policies need are loaded (``columns``; the required ones al
 exact decimals is most of the reading time, and a column no policy reads need not be parsed.
 Inputs larger than :data:`DISK_THRESHOLD` bytes are loaded into a temporary database file, with a
 memory limit, so that tens of millions of rows aggregate out of core. A CSV line may be up to
-:data:`MAX_LINE_BYTES` long (a custom column holding a large note).
+:data:`MAX_LINE_BYTES` long (a custom column holding a large note): a file is read with DuckDB's
+2 MB line limit first, whose buffers are small, and again with the larger one when a line needs it.
 
 Loading checks everything it reads up front, so a run never stops half way through a report
 (:mod:`engine.costs.validation`): required columns, values that do not parse (with the file, CSV
@@ -44,7 +45,8 @@ from engine.errors import InputError, Problem
 TABLE = "focus"
 DISK_THRESHOLD = 256 * 1024 * 1024  # bytes of input above which the table lives in a temporary file
 DISK_MEMORY_LIMIT = "2GB"
-MAX_LINE_BYTES = 64 * 1024 * 1024  # the longest CSV line read (DuckDB's default is 2 MB)
+LINE_BYTES = 2 * 1024 * 1024  # the CSV line length DuckDB reads first (its default; its buffers grow with it)
+MAX_LINE_BYTES = 64 * 1024 * 1024  # the longest CSV line read: a file with a longer line than LINE_BYTES is read again
 FILE_COLUMN, CHECK_COLUMN = "cw_file", "cw_check"  # helper columns, dropped once every file is checked
 
 
@@ -240,26 +242,30 @@ def _load_file(snapshot: CostSnapshot, path: str, read_path: str, index: int, pr
     if unusable:
         problems.extend(Problem("E412", message, path) for message in unusable)
         return None
-    source = _parquet_source(read_path, dialect) if fmt == "parquet" else _csv_source(read_path, fmt, names, dialect)
-    file = FileSource(path, read_path, fmt, source, tuple(reads), index)
     checked = [r for r in reads if r.check is not None]
     check = " | ".join(f"(CAST({r.check} AS UBIGINT) << {column_sql.CHECK_BITS * n})" for n, r in enumerate(checked)) or "0"
     select = ", ".join([*(f"{r.value} AS {dialect.identifier(r.column)}" for r in reads), str(index), check])
-    try:
-        inserted = connection.execute(f"INSERT INTO {TABLE} SELECT {select} FROM {source}").fetchone()[0]
-    except duckdb.Error as error:
-        problems.append(_insert_problem(error, file))
-        return None
+    for line_bytes in (LINE_BYTES, MAX_LINE_BYTES) if fmt != "parquet" else (None,):
+        source = _parquet_source(read_path, dialect) if fmt == "parquet" else _csv_source(read_path, fmt, names, dialect, line_bytes)
+        file = FileSource(path, read_path, fmt, source, tuple(reads), index)
+        try:
+            inserted = connection.execute(f"INSERT INTO {TABLE} SELECT {select} FROM {source}").fetchone()[0]
+        except duckdb.Error as error:
+            if line_bytes == LINE_BYTES and "maximum line size" in str(error).lower():
+                continue  # a long line: read the file again with the larger limit
+            problems.append(_insert_problem(error, file))
+            return None
+        break
     version = detect_version(names)
     return CostFile(path, fmt, version, inserted), file
 
 
-def _csv_source(path: str, fmt: str, names: list[str], dialect) -> str:
+def _csv_source(path: str, fmt: str, names: list[str], dialect, line_bytes: int = LINE_BYTES) -> str:
     """read_csv with every column as text (the column SQL converts the ones the engine loads)."""
     types = ", ".join(f"{dialect.string(n)}: 'VARCHAR'" for n in names)
     return (
         f"read_csv({dialect.string(path)}, header = true, auto_detect = false, delim = ',', quote = '\"', "
-        f"escape = '\"', nullstr = ['NULL', ''], columns = {{{types}}}, max_line_size = {MAX_LINE_BYTES}, "
+        f"escape = '\"', nullstr = ['NULL', ''], columns = {{{types}}}, max_line_size = {line_bytes}, "
         f"compression = {dialect.string('gzip' if fmt == 'csv.gz' else 'none')})"
     )
 
