@@ -5,7 +5,8 @@ a Budgets document — (:func:`read_amount`), and the one decimal context money 
 (:func:`arithmetic`).
 
 An amount is a decimal number, optionally signed and in scientific notation (``12``, ``-0.25``,
-``.5``, ``9.6E-2``, ``35.2e-7``), possibly surrounded by spaces or tabs; nothing else (no
+``.5``, ``9.6E-2``, ``35.2e-7``), possibly surrounded by ASCII white space (space, tab, line
+breaks, as DuckDB trims them); nothing else (no
 thousands separators, no ``NaN`` or ``Infinity``, no hexadecimal, no ``_``). It has at most 26
 digits before the decimal point (:data:`MONEY_LIMIT`: its absolute value is below 10^26) and at
 most 12 after it (:data:`MONEY_SCALE`): the range of DuckDB's ``DECIMAL(38,12)``, the type FOCUS
@@ -31,13 +32,15 @@ MONEY_LIMIT = Decimal(10) ** MONEY_INTEGER_DIGITS  # every amount is below this 
 MONEY_SQL_TYPE = f"DECIMAL({MONEY_INTEGER_DIGITS + MONEY_SCALE},{MONEY_SCALE})"
 # The text of an amount (see the module doc). AMOUNT_PATTERN is the same rule as a regular expression
 # for RE2 (DuckDB's regexp_full_match) and JSON Schema; NON_NEGATIVE_AMOUNT_PATTERN without a minus sign.
-AMOUNT_PATTERN = r"[ \t]*[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)([eE][+-]?[0-9]+)?[ \t]*"
+SPACE = " \t\n\r\v\f"  # the white space an amount may have around it
+_SPACE = r"[ \t\n\r\v\f]*"
+AMOUNT_PATTERN = _SPACE + r"[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)([eE][+-]?[0-9]+)?" + _SPACE
 NON_NEGATIVE_AMOUNT_PATTERN = AMOUNT_PATTERN.replace("[+-]?", "[+]?", 1)
 AMOUNT_EXAMPLES = "12.5, -0.25 or 9.6E-2"
 _AMOUNT = re.compile(AMOUNT_PATTERN)
 # the most a number in scientific notation writes: digits before the exponent, of them before the point; the exponent
 MANTISSA_DIGITS, MANTISSA_INTEGER_DIGITS, MIN_EXPONENT, MAX_EXPONENT = 38, MONEY_INTEGER_DIGITS, -999, MONEY_INTEGER_DIGITS
-_MANTISSA = re.compile(r"[ \t]*[+-]?([0-9]*)[.]?([0-9]*)[eE]([+-]?[0-9]+)")
+_MANTISSA = re.compile(_SPACE + r"[+-]?([0-9]*)[.]?([0-9]*)[eE]([+-]?[0-9]+)")
 
 # Money arithmetic: enough digits that sums and products of amounts (at most 38 significant digits
 # each) and the small factors of the engine (730 hours, 3600 seconds, a size ratio) are exact. A
@@ -68,10 +71,10 @@ def read_amount(text: str, *, negative: bool = True, more_decimals: bool = False
     mantissa = _MANTISSA.match(text)
     exponent = int(mantissa[3]) if mantissa else 0
     if MIN_EXPONENT <= exponent <= MAX_EXPONENT:
-        value = Decimal(text.strip(" \t"))
+        value = Decimal(text.strip(SPACE))
         magnitude = value.adjusted() if value else None
     else:  # outside the rule (below); the number itself may be too large for Python's decimals
-        before = Decimal(text.strip(" \t").lower().split("e")[0] or "0")
+        before = Decimal(text.strip(SPACE).lower().split("e")[0] or "0")
         value, magnitude = Decimal(0).copy_sign(before), before.adjusted() + exponent if before else None
     if not negative and value.is_signed() and (value or magnitude is not None):
         raise AmountError(f"{shown} is negative (expected an amount of 0 or more)")

@@ -50,7 +50,8 @@ def problems(paths) -> list[str]:
 # -- one rule, in Python and in SQL --------------------------------------------------------------
 
 TEXTS = st.one_of(
-    st.text(alphabet="0123456789.eE+- _\t", min_size=1, max_size=14),
+    st.text(alphabet="0123456789.eE+- _\t\n\r\x0b\x0c\xa0,", min_size=1, max_size=14),
+    st.text(alphabet="0123456789.-", min_size=1, max_size=20),
     st.builds(lambda m, e: f"{m}e{e}", st.decimals(allow_nan=False, allow_infinity=False, places=3), st.integers(-40, 40)),
     st.builds(lambda f, e: f".{f}e{e}", st.text(alphabet="0123456789", min_size=1, max_size=20), st.integers(15, 40)),
     st.decimals(allow_nan=False, allow_infinity=False).map(str),
@@ -64,7 +65,7 @@ TEXTS = st.one_of(
 )
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=600, deadline=None)
 @given(texts=st.lists(TEXTS, min_size=1, max_size=30))
 def test_the_sql_reads_money_text_by_the_amount_rule(texts):
     from engine.amounts import AmountError, decimal_places, read_amount
@@ -78,8 +79,8 @@ def test_the_sql_reads_money_text_by_the_amount_rule(texts):
             exact = read_amount(text, more_decimals=True)
         except AmountError as error:
             assert bad, (text, str(error))
-            if "not a decimal number" in str(error) or "scientific notation" in str(error):
-                assert check == OUTSIDE_RULE, text  # (out of range: the cast refuses it, or the exponent rule)
+            if value is not None:  # DuckDB casts it: the check must refuse it (else the cast fails, an error too)
+                assert check == OUTSIDE_RULE or "out of range" in str(error), text
             continue
         assert not bad and check in (0, ROUNDED), text
         assert (check == ROUNDED) == (decimal_places(exact) > 12), text

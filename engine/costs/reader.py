@@ -242,9 +242,7 @@ def _load_file(snapshot: CostSnapshot, path: str, read_path: str, index: int, pr
     if unusable:
         problems.extend(Problem("E412", message, path) for message in unusable)
         return None
-    checked = [r for r in reads if r.check is not None]
-    check = " | ".join(f"(CAST({r.check} AS UBIGINT) << {column_sql.CHECK_BITS * n})" for n, r in enumerate(checked)) or "0"
-    select = ", ".join([*(f"{r.value} AS {dialect.identifier(r.column)}" for r in reads), str(index), check])
+    select = ", ".join([*(f"{r.value} AS {dialect.identifier(r.column)}" for r in reads), str(index), column_sql.row_check(reads)])
     for line_bytes in (LINE_BYTES, MAX_LINE_BYTES) if fmt != "parquet" else (None,):
         source = _parquet_source(read_path, dialect) if fmt == "parquet" else _csv_source(read_path, fmt, names, dialect, line_bytes)
         file = FileSource(path, read_path, fmt, source, tuple(reads), index)
