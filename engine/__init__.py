@@ -18,7 +18,7 @@ from __future__ import annotations
 from engine.errors import InputError, Problem
 from engine.version import __version__
 
-_API = ("evaluate", "load_budgets", "load_costs", "load_inventory", "load_metrics", "load_ownership", "load_plans", "load_policies", "load_prices", "render", "run_policy_tests")
+_API = ("apply_baseline", "apply_exemptions", "baseline_text", "load_baseline", "load_exemptions", "evaluate", "load_budgets", "load_costs", "load_inventory", "load_metrics", "load_ownership", "load_plans", "load_policies", "load_prices", "render", "run_policy_tests")
 
 
 def __getattr__(name: str):
@@ -33,9 +33,14 @@ __all__ = [
     "__version__",
     "InputError",
     "Problem",
+    "apply_baseline",
+    "apply_exemptions",
+    "baseline_text",
     "evaluate",
     "load_budgets",
+    "load_baseline",
     "load_costs",
+    "load_exemptions",
     "load_inventory",
     "load_metrics",
     "load_ownership",

@@ -50,12 +50,13 @@ def load_policies(paths=None) -> PolicyLibrary:
 
 def load_metrics(paths, *, as_of=None, lookback="30d", format=None):  # noqa: A002 - as the CLI's --metrics-format
     """Metrics files (CSV, JSON Lines, CloudWatch ``get-metric-data`` output) as statistics per series over
-    ``[as_of - lookback, as_of)``; ``metrics.attach(resources)`` puts them into the resources' ``utilization``."""
-    from engine.conditions.operators import parse_duration
+    ``[as_of - lookback, as_of)``; ``metrics.attach(resources)`` puts them into the resources' ``utilization``.
+    Raises InputError for the files, ValueError for a lookback out of bounds (engine.metrics.window)."""
     from engine.evaluator import as_of_datetime
     from engine.metrics import load_metrics as load
+    from engine.metrics.window import parse_lookback
 
-    window = parse_duration(lookback) if isinstance(lookback, str) else lookback
+    window = parse_lookback(lookback) if isinstance(lookback, str) else lookback
     return load(list(paths), as_of=as_of_datetime(as_of), lookback=window, format=format)
 
 
@@ -65,6 +66,48 @@ def load_prices(paths):
     from engine.pricing import load_price_table, price_sources
 
     return price_sources(load_price_table(list(paths)))
+
+
+def load_exemptions(paths=(), *, library: PolicyLibrary | None = None):
+    """The Exemption documents in ``paths`` (files or folders, as ``check --exemptions``) and, with
+    ``library``, those among its files (its policy paths), validated; their policy ids and labels are
+    checked against ``library`` (see :mod:`engine.exemptions.documents`). Raises InputError."""
+    from engine.bundled import policies_dir
+    from engine.exemptions.documents import load_exemptions as load
+
+    among = library.exemption_documents if library is not None else ()
+    return load(list(paths), policies=library.policies if library is not None else None, among=among,
+                skip_under=policies_dir())
+
+
+def apply_exemptions(result: Result, exemptions, *, resources=None, warning_days: int = 14) -> Result:
+    """``result`` with the findings the exemptions apply to marked ``exempted`` and each exemption's state
+    in ``result.exemptions`` (see :mod:`engine.exemptions.apply`); ``resources``: those evaluated."""
+    from engine.exemptions.apply import apply_exemptions as apply
+
+    return apply(result, exemptions, resources=resources, warning_days=warning_days)
+
+
+def load_baseline(path):
+    """A baseline file (``costwarden baseline create``), validated (see :mod:`engine.exemptions.baseline`)."""
+    from engine.exemptions.baseline import read_baseline
+
+    return read_baseline(str(path))
+
+
+def apply_baseline(result: Result, baseline, *, resources=None) -> Result:
+    """``result`` with the open findings in ``baseline`` marked ``baselined`` and the fixed ones listed in
+    ``result.baseline``; apply exemptions first. ``resources``: those evaluated."""
+    from engine.exemptions.baseline import apply_baseline as apply
+
+    return apply(result, baseline, resources=resources)
+
+
+def baseline_text(result: Result) -> str:
+    """The baseline file of a result's open findings (what ``costwarden baseline create`` writes)."""
+    from engine.exemptions.baseline import baseline_text as text, created_entries
+
+    return text(created_entries(result))
 
 
 def render(result: Result, format: str = "text", *, color: bool = False, shorten: bool = True, fail_on: str = "info") -> str:
@@ -78,4 +121,6 @@ def render(result: Result, format: str = "text", *, color: bool = False, shorten
     return renderer(result, version=__version__, **options)
 
 
-__all__ = ["evaluate", "load_budgets", "load_costs", "load_inventory", "load_metrics", "load_ownership", "load_plans", "load_policies", "load_prices", "render", "run_policy_tests"]
+__all__ = ["apply_baseline", "apply_exemptions", "baseline_text", "evaluate", "load_baseline", "load_budgets", "load_costs",
+           "load_exemptions", "load_inventory", "load_metrics", "load_ownership", "load_plans", "load_policies", "load_prices",
+           "render", "run_policy_tests"]

@@ -8,7 +8,8 @@ Codes are stable and grouped by stage:
 
 * ``E1xx`` reading files and YAML (syntax, duplicate keys, alias limits, size, encoding, a folder without YAML)
 * ``E2xx`` JSON Schema validation (unknown key, missing key, wrong type, bad enum value, ...)
-* ``E3xx`` semantic checks (JMESPath, regex, dates, duplicate ids, parameters, references)
+* ``E3xx`` semantic checks (JMESPath, regex, dates, duplicate ids, parameters, references); exemptions
+  ``E350``–``E356`` (see :mod:`engine.exemptions.documents`)
 * ``E4xx`` snapshots: inventory files and their adapters (``E40x``), FOCUS cost files (``E410``–``E413``),
   price tables (``E42x``), metrics files (``E430``–``E435``), Terraform plan JSON (``E440``–``E448``:
   a state instead of a plan, setup-terraform wrapper text, text output, a binary plan file, an
@@ -17,7 +18,14 @@ Codes are stable and grouped by stage:
   ``engine/report/delivery.py``): SMTP settings (``E460``), an environment variable not set (``E461``), a delivery
   that cannot be sent as written (``E462``), SMTP connection or TLS (``E463``), SMTP login (``E464``), the SMTP
   server refused (``E465``), a webhook answered non-2xx (``E466``) or did not answer (``E467``)
-* ``E5xx`` evaluation (a condition could not be evaluated on some resource)
+* ``E470``–``E473`` baseline files (see :mod:`engine.exemptions.baseline`); ``E474``–``E476`` the report: a findings
+  document given to ``report --findings`` (``E474`` not JSON, ``E475`` a newer fingerprint recipe; see
+  :mod:`engine.report.findings_file`) and an output folder that cannot take the report (``E476``, see
+  :mod:`engine.report.folder`)
+* ``E360``–``E363`` Allocation and Scorecard documents, ``E480``–``E484`` exchange-rate files,
+  ``E490``–``E493`` earlier findings files and history files (see docs/showback.md)
+* ``E5xx`` evaluation (a condition could not be evaluated on some resource); ``E520`` an exemption's
+  condition could not be evaluated on some resource
 
 Checks raise :class:`CheckSetupError` (reported as ``E503``) and :class:`CheckSkipped` (the policy
 is listed as skipped) when they cannot run.

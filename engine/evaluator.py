@@ -8,30 +8,39 @@ Budgets document, no team directory for a ``known_team`` rule) is skipped and li
 condition that meets a value of the wrong type raises
 :class:`~engine.conditions.compiler.EvaluationFailure`; it is recorded as an evaluation error
 naming the policy, the resource and the path, and evaluation goes on with the next resource.
-A check with a ``scan`` (see :mod:`engine.checks.codegen`) is run over each block's resources in
+A check with a ``scan`` (see :mod:`engine.codegen`) is run over each block's resources in
 one call; if that meets an evaluation error, the policy is run again resource by resource.
 """
 
 from __future__ import annotations
 
-import gc
-from datetime import date, datetime, time, timezone
+from datetime import date, datetime, time, timedelta, timezone
+from itertools import compress, repeat
+from operator import contains
 
 from engine.checks.base import CheckContext
 from engine.conditions.compiler import EvaluationFailure
+from engine.costs import sql
+from engine.costs.periods import ReportPeriod, parse_report_period, policy_period
 from engine.costs.prices import COLUMNS as PRICE_COLUMNS
 from engine.costs.prices import focus_price_sources
 from engine.costs.resource_costs import COLUMNS as RESOURCE_COST_COLUMNS
 from engine.costs.resource_costs import monthly_costs
 from engine.errors import CheckSetupError, CheckSkipped
+from engine.codegen import define
 from engine.fast_init import build_statements
+from engine.gc_pause import paused_gc
 from engine.findings import EvaluationError, Finding, Result, resource_ref
+from engine.judging import unknown_reads
+from engine.locating import Locate, planned_resources, with_locations
 from engine.ownership import NO_OWNERSHIP, Ownership
 from engine.policy import PolicyLibrary
 from engine.pricing.sources import PriceSources
 from engine.selection import ResourceIndex
 
 MAX_ERRORS_PER_POLICY = 20
+STALE_AFTER = timedelta(days=3)  # cost data ending longer before what a policy evaluates is warned about as stale
+NOT_JUDGED_LISTED = 10  # resources a "not judged" note names per policy (the others counted)
 
 
 def as_of_datetime(as_of: date | datetime | str | None) -> datetime:
@@ -46,8 +55,15 @@ def as_of_datetime(as_of: date | datetime | str | None) -> datetime:
     if isinstance(as_of, str):
         as_of = date.fromisoformat(as_of) if len(as_of) == 10 else datetime.fromisoformat(as_of.replace("Z", "+00:00"))
     if isinstance(as_of, datetime):
-        return as_of.astimezone(timezone.utc) if as_of.tzinfo else as_of.replace(tzinfo=timezone.utc)
+        try:
+            return as_of.astimezone(timezone.utc) if as_of.tzinfo else as_of.replace(tzinfo=timezone.utc)
+        except OverflowError:  # 9999-12-31T23:00-05:00 is in year 10000 in UTC, 0001-01-01T00:00+01:00 in year 0
+            raise AsOfOutOfRange("is outside the years 1 to 9999 once converted to UTC") from None
     return datetime.combine(as_of, time.min, tzinfo=timezone.utc)
+
+
+class AsOfOutOfRange(ValueError):
+    """An as-of date-time whose UTC instant the calendar cannot hold."""
 
 
 def evaluate(
@@ -60,6 +76,9 @@ def evaluate(
     costs=None,
     budgets=None,
     prices=None,
+    period: ReportPeriod | str | None = None,
+    stale_after: timedelta | int = STALE_AFTER,
+    locate: Locate | None = None,
 ) -> Result:
     """Evaluate the library's enabled policies; deterministic for a given as-of.
 
@@ -73,21 +92,39 @@ def evaluate(
     ``costs`` and an inventory, the FOCUS price sources (:mod:`engine.costs.prices`) are asked first.
     Without any source, savings are unpriced.
 
-    The cyclic garbage collector is paused while it runs (and restored as it was): evaluation
-    allocates many objects (findings, their evidence) and none of them form reference cycles, so
-    collections during it would only cost time. The CLI pauses it for the whole command anyway.
+    ``period``: the period the run reports on (a :class:`~engine.costs.periods.ReportPeriod`, or its
+    text: ``2026-05``, ``2026-Q2``, ``2026``, ``2026-05-01..2026-05-15``, ``last-month`` relative to
+    ``as_of``): each cost policy evaluates its own period holding the report period's last day, up
+    to its end (:func:`~engine.costs.periods.policy_period`); the run's as-of instant becomes the
+    report period's end when that is earlier than ``as_of`` (default: now).
+
+    With ``costs``, a cost policy whose period has no cost row at all is an evaluation error
+    (E505, naming the period and the dates the data covers), and data that ends more than
+    ``stale_after`` (a timedelta, or days; default 3) before what a policy evaluates is warned
+    about as stale.
+
+    Resources with a ``change`` come from a Terraform plan (:mod:`engine.plans`): their findings
+    point at their ``.tf`` block or plan entry and carry the change in their evidence, and a policy
+    that reads a value known only after apply does not judge them (:mod:`engine.judging`; listed
+    in the warnings and ``Result.not_judged``). ``locate`` (resource -> ``{"file", "line", "column"}``
+    or None) places findings on the other resources, e.g. :meth:`engine.inventory.Inventory.locator`.
+
+    The cyclic garbage collector is paused while it runs (:func:`engine.gc_pause.paused_gc`, which
+    gives the figure that justifies it).
     """
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        return _evaluate(library, resources, ownership, as_of, warnings, costs, budgets, prices)
-    finally:
-        if collecting:
-            gc.enable()
+    with paused_gc():
+        return _evaluate(library, resources, ownership, as_of, warnings, costs, budgets, prices, period, stale_after, locate)
 
 
-def _evaluate(library: PolicyLibrary, resources, ownership, as_of, warnings, costs, budgets, prices) -> Result:
+def _evaluate(library: PolicyLibrary, resources, ownership, as_of, warnings, costs, budgets, prices, period, stale_after,
+              locate) -> Result:
     when = as_of_datetime(as_of)
+    if isinstance(period, str):
+        period = parse_report_period(period, when)
+    if period is not None:  # the run's as-of instant: the report period's end, unless that is still to come
+        when = min(when, period.end.replace(tzinfo=timezone.utc))
+    if not isinstance(stale_after, timedelta):
+        stale_after = timedelta(days=stale_after)
     ownership = ownership or NO_OWNERSHIP
     findings: list[Finding] = []
     errors: list[EvaluationError] = []
@@ -95,27 +132,34 @@ def _evaluate(library: PolicyLibrary, resources, ownership, as_of, warnings, cos
     skipped: list[tuple[str, str]] = []
     policies = [p for p in library.policies if p.enabled]
     prices = _price_sources(prices, costs, resources, when, library, policies, notes)
-    context = CheckContext(as_of=when, ownership=ownership, budgets=dict(budgets or {}), catalog=library.catalog, prices=prices)
+    context = CheckContext(as_of=when, ownership=ownership, budgets=dict(budgets or {}), catalog=library.catalog, prices=prices,
+                           period=period)
     resolve = ownership.resolve
     if type(ownership) is Ownership and not ownership.steps:  # nothing to resolve: every finding is unassigned
         resolve = _unassigned
     owners: dict[int, tuple] = {}  # id(resource) -> (resource, owner, owner_source), see _finding_maker
     evaluated = []
     bound: dict[str, _PolicyRun | CheckSkipped | EvaluationError] = {}  # inventory policies: their run, or why not
+    planned: list[dict] = []  # the resources that come from a plan (they have a "change")
+    coverage = _CostCoverage(costs, context, stale_after) if costs is not None else None
     if resources is not None:
         index = ResourceIndex(resources)
         for policy in policies:
             if policy.target != "costs":
                 bound[policy.id] = _bind(policy, context, index, resolve, owners)
-        _run_in_blocks([run for run in bound.values() if isinstance(run, _PolicyRun)], index)
+        planned = _run_in_blocks([run for run in bound.values() if isinstance(run, _PolicyRun)], index)
+    judge = _Judge(planned)
     in_order, last_policy, presorted_count = True, None, 0  # whether findings is in Finding.sort_key order
     for policy in policies:
         if policy.target == "costs":
             if costs is None:
                 skipped.append((policy.id, "needs a cost snapshot (--costs)"))
                 continue
+            noted = len(notes)
             if _evaluate_costs(policy, costs, context, findings, errors, skipped, notes):
                 evaluated.append(policy)
+                if not coverage.covers(policy, errors):  # no row at all in its period: E505 says it all
+                    del notes[noted:]
             continue
         if resources is None:
             skipped.append((policy.id, "needs an inventory snapshot (--inventory)"))
@@ -129,7 +173,8 @@ def _evaluate(library: PolicyLibrary, resources, ownership, as_of, warnings, cos
             errors.append(run)
             continue
         found, keys = run.finish()
-        errors += run.errors
+        found, keys, policy_errors = judge.judged(policy, found, keys, run.errors)
+        errors += policy_errors
         presorted = _presorted(found, keys)
         if presorted is None or (found and last_policy is not None and policy.id <= last_policy):
             in_order = False
@@ -138,6 +183,11 @@ def _evaluate(library: PolicyLibrary, resources, ownership, as_of, warnings, cos
         presorted_count += len(found)
     if costs is not None and findings and not costs.missing(RESOURCE_COST_COLUMNS):
         findings = _with_monthly_costs(findings, costs, when)
+    if planned or locate is not None:
+        findings = with_locations(findings, planned, resources, locate)
+    if coverage is not None:
+        notes.extend(coverage.stale_notes())
+    notes.extend(judge.notes())
     if not in_order or presorted_count != len(findings):
         findings.sort(key=Finding.sort_key)
     # else: each policy's findings came sorted, and the policies by increasing id: the list is already
@@ -152,7 +202,131 @@ def _evaluate(library: PolicyLibrary, resources, ownership, as_of, warnings, cos
         teams=dict(ownership.teams),
         cost_rows_evaluated=costs.rows if costs is not None else 0,
         skipped=tuple(skipped),
+        period=period.to_dict() if period is not None else None,
+        not_judged=tuple(judge.not_judged),
     )
+
+
+class _Judge:
+    """What a policy could not judge on planned resources (values known only after apply, :mod:`engine.judging`):
+    every planned resource it selects and reads an unknown value of is listed in the notes, and its
+    findings and evaluation errors there are moved out."""
+
+    def __init__(self, planned: list[dict]):
+        self.unknown = [r for r in planned if r["change"].get("unknown")]
+        self.not_judged: list[tuple[str, str, tuple[str, ...]]] = []
+
+    def judged(self, policy, found: list, keys: list, errors: list) -> tuple[list, list, list]:
+        """``found`` (with its order ``keys``, when they are one per finding) and ``errors`` without what
+        ``policy`` could not judge."""
+        if not self.unknown:
+            return found, keys, errors
+        reads, selects = unknown_reads(policy), policy.selector()
+        skipped: set = set()  # (provider, id) of the resources it could not judge
+        for resource in self.unknown:
+            if selects is not None and not selects(resource):
+                continue
+            paths = reads(resource)
+            if paths:
+                self.not_judged.append((policy.id, resource["id"], paths))
+                skipped.add((resource.get("provider"), resource.get("id")))
+        if not skipped:
+            return found, keys, errors
+        ids = {rid for _, rid in skipped}
+        aligned = len(keys) == len(found)
+        kept, kept_keys = [], []
+        for index, finding in enumerate(found):
+            reference = finding.resource
+            if reference is not None and (reference.get("provider"), reference.get("id")) in skipped:
+                continue
+            kept.append(finding)
+            if aligned:
+                kept_keys.append(keys[index])
+        kept_errors = [error for error in errors if error.resource is None or error.resource not in ids]
+        return kept, kept_keys if aligned else keys, kept_errors
+
+    def notes(self) -> list[str]:
+        """One note per policy: how many planned resources it did not judge, which, and the unknown values."""
+        by_policy: dict[str, dict[str, tuple[str, ...]]] = {}
+        for policy_id, resource_id, paths in self.not_judged:
+            by_policy.setdefault(policy_id, {}).setdefault(resource_id, paths)
+        out = []
+        for policy_id, resources in sorted(by_policy.items()):
+            paths = sorted({path for read in resources.values() for path in read})
+            ids = sorted(resources)
+            listed = ", ".join(ids[:NOT_JUDGED_LISTED]) + (f" and {len(ids) - NOT_JUDGED_LISTED} more" if len(ids) > NOT_JUDGED_LISTED else "")
+            count = len(ids)
+            out.append(f"{policy_id}: {count} planned resource{'s' if count != 1 else ''} not judged: "
+                       f"{', '.join(paths)} known only after apply ({listed})")
+        return out
+
+
+class _CostCoverage:
+    """Whether the cost data covers a cost policy's period (E505 when it has no row there), and
+    whether it ends long before what the policy evaluates (stale)."""
+
+    def __init__(self, costs, context: CheckContext, stale_after: timedelta):
+        self.costs, self.context, self.stale_after = costs, context, stale_after
+        self.periods: dict[tuple, tuple[int, datetime | None]] = {}  # (start, end, until) -> (rows, data end)
+        self.stale: dict[tuple, list[str]] = {}  # (data end, rows end, label) -> policy ids
+        self._range = None
+
+    def covers(self, policy, errors: list) -> bool:
+        check = policy.check
+        kind = getattr(check, "period", None)
+        if kind is None:  # a cost check without a period of its own: nothing to tell
+            return True
+        period = policy_period(kind, getattr(check, "fiscal_year_start", 1), self.context.as_of, self.context.period)
+        key = (period.start, period.end, period.until)
+        if key not in self.periods:
+            costs, d = self.costs, self.costs.dialect
+            rows = costs.query(f"SELECT count(*) FROM {costs.table} WHERE {sql.period_filter(d, period)}")[0][0]
+            data_end = costs.query(sql.data_end_query(costs.table, d, period))[0][0] if rows else None
+            self.periods[key] = (rows, data_end)
+        rows, data_end = self.periods[key]
+        if not rows:
+            errors.append(EvaluationError("E505", policy.id, f"no cost rows in {_period_words(period)}: {self._covered()}",
+                                          file=policy.file, line=policy.line))
+            return False
+        if data_end is not None and data_end < period.rows_end - self.stale_after:
+            self.stale.setdefault((data_end, period.rows_end, _period_words(period)), []).append(policy.id)
+        return True
+
+    def _covered(self) -> str:
+        if self._range is None:
+            costs = self.costs
+            self._range = costs.query(f"SELECT min(ChargePeriodStart), max(ChargePeriodEnd) FROM {costs.table}")[0]
+        first, last = self._range
+        if first is None:
+            return "the cost data has no rows"
+        last_day = (last - timedelta(microseconds=1)) if last is not None and last > first else first
+        return (f"the cost data covers {first:%Y-%m-%d} to {last_day:%Y-%m-%d} (give --period or --as-of inside it, "
+                "or a cost export that covers the period)")
+
+    def stale_notes(self) -> list[str]:
+        out = []
+        for (data_end, rows_end, words), policies in sorted(self.stale.items()):
+            out.append(f"the cost data for {words} ends {data_end:%Y-%m-%d %H:%M} UTC, {_days(rows_end - data_end)} "
+                       f"before {rows_end:%Y-%m-%d %H:%M} UTC, where {', '.join(sorted(policies))} stop"
+                       f"{'s' if len(policies) == 1 else ''}: the export looks stale (more than "
+                       f"{_days(self.stale_after)} behind)")
+        return out
+
+
+def _days(span: timedelta) -> str:
+    text = f"{round(span.total_seconds() / 86400, 1):g}"
+    return f"{text} day{'s' if text != '1' else ''}"
+
+
+def _period_words(period) -> str:
+    """``2026-05``, ``2026-04-01 to 2026-06-30``, with ``up to 2026-05-15`` when its rows stop before its end."""
+    last = period.end - timedelta(days=1)
+    words = f"{period.start:%Y-%m}" if period.kind == "month" else f"{period.start:%Y-%m-%d} to {last:%Y-%m-%d}"
+    if period.until is not None and period.until < period.end:
+        stop = period.until
+        shown = f"{stop:%Y-%m-%d}" if stop == datetime(stop.year, stop.month, stop.day) else f"{stop:%Y-%m-%d %H:%M} UTC"
+        words += f" up to {shown}"
+    return words
 
 
 def _price_sources(prices, costs, resources, when, library: PolicyLibrary, policies, notes: list[str]) -> PriceSources:
@@ -237,7 +411,7 @@ def _unassigned(resource, _owner=NO_OWNERSHIP.resolve({})) -> tuple[str, str]:
 def _finding_maker(policy, resolve, owners: dict):
     """``(resource, violation) -> Finding`` for one policy, and the list of the findings' order keys.
 
-    The violation is a Violation or a plain one, ``(message, evidence)`` (see :mod:`engine.checks.codegen`).
+    The violation is a Violation or a plain one, ``(message, evidence)`` (see :mod:`engine.codegen`).
     ``owners`` remembers the owner of each resource by ``id``, with the resource (which it keeps
     alive, so the id is not reused while ``owners`` lives): a resource with findings of several
     policies is resolved once.
@@ -305,10 +479,7 @@ def _compile_finding_maker(unassigned: bool):
     ]
     source = "\n".join(lines) + "\n"
     namespace.update(resource_ref=resource_ref, str=str, dict=dict, KeyError=KeyError, id=id)
-    exec(compile(source, f"<finding maker{' (unassigned)' if unassigned else ''}>", "exec"), namespace)  # noqa: S102 - source we wrote
-    make = namespace["make"]
-    make.source = source
-    return make
+    return define(f"finding maker{' (unassigned)' if unassigned else ''}", source, namespace)["make"]
 
 
 _FINDING_MAKERS = {unassigned: _compile_finding_maker(unassigned) for unassigned in (False, True)}
@@ -342,24 +513,32 @@ def _bind(policy, context: CheckContext, index: ResourceIndex, resolve, owners: 
     return _PolicyRun(policy, check, where, index, resolve, owners)
 
 
-def _run_in_blocks(runs: list[_PolicyRun], index: ResourceIndex) -> None:
-    """Every policy over its resources, a block of inventory positions at a time.
+def _run_in_blocks(runs: list[_PolicyRun], index: ResourceIndex) -> list[dict]:
+    """Every policy over its resources, a block of inventory positions at a time; returns the resources
+    that come from a plan (those with a ``change``), found while each block is at hand.
 
     Each block (:data:`BLOCK` positions) is selected and then evaluated by every policy in turn, so a
     resource read by one policy is still in the CPU cache when the next reads it: with 14 policies
     over 100k resources, one pass per policy would read every resource from memory again each time
     (five tagging policies: 0.36 s one policy after the other, 0.20 s in blocks). Each policy still
     sees its resources in inventory order, so its findings (and errors) are what one pass gives.
+    Looking for plan resources in a separate pass would read all of them from memory once more
+    (23 ms at 100k resources); in the block, it is the same test while they are in the cache.
     """
-    for selected in index.blocks([run.policy.types for run in runs], BLOCK):
+    planned: list[dict] = []
+    for selected in index.blocks([*(run.policy.types for run in runs), None], BLOCK):
+        block = selected[None]
+        if any(map(contains, block, repeat("change"))):
+            planned += planned_resources(compress(block, map(contains, block, repeat("change"))))
         for run in runs:
             run.block(selected[run.policy.types])
+    return planned
 
 
 class _PolicyRun:
     """One inventory policy's evaluation: its findings and evaluation errors, made block by block.
 
-    A check with a ``scan`` (see :mod:`engine.checks.codegen`) is run over each block's resources in
+    A check with a ``scan`` (see :mod:`engine.codegen`) is run over each block's resources in
     one call; if that meets an evaluation error, the scan's findings are dropped and the policy is
     evaluated again resource by resource at the end (:meth:`finish`), to report each error in order.
     """

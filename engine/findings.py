@@ -1,9 +1,14 @@
 """Findings, evaluation errors and the result of a run — plain frozen dataclasses.
 
 The JSON form (``Result.to_dict``) is described by ``schemas/findings.schema.json`` (v1). Money is
-an exact decimal string with a currency. A fingerprint identifies a finding across runs: it hashes
-the policy id with the resource (provider + id) or the scope (+ period) — never amounts or
-messages — so a baseline can recognise the same finding tomorrow.
+an exact decimal string with a currency. A fingerprint identifies a finding across runs (recipe
+:data:`FINGERPRINT_VERSION`, see :func:`fingerprint_of`): it hashes the policy id, the finding's
+kind and its subject — the resource (provider + id) or the scope (+ period) — never amounts or
+messages, so a baseline can recognise the same finding tomorrow.
+
+A finding's ``status`` is ``open`` as the evaluator makes it; the steps that run after it
+(:mod:`engine.exemptions`) mark it ``exempted`` (with the ``exemption`` that applies) or
+``baselined``, and record what they found in :attr:`Result.exemptions` and :attr:`Result.baseline`.
 """
 
 from __future__ import annotations
@@ -15,10 +20,16 @@ from decimal import Decimal
 from functools import cached_property
 from operator import attrgetter
 
+import orjson
+
 from engine.amounts import exact
 from engine.severity import SEVERITY_RANK
 
 FINDINGS_SCHEMA_VERSION = "1"
+FINGERPRINT_VERSION = "2"  # the recipe of fingerprint_of; baselines record the recipe they were written with
+STATUSES = ("open", "exempted", "baselined")
+FINDING_KINDS = ("violation", "note")  # see finding_kind
+EXEMPTION_STATES = ("active", "expiring", "expired", "unused", "unchecked")  # see ExemptionReport
 UNASSIGNED = "unassigned"  # the owner of a finding that nothing assigns to a team (owner_source "none")
 _ZERO = Decimal(0)
 RESOURCE_FIELDS = ("id", "type", "class", "provider", "account", "region", "name")
@@ -93,11 +104,13 @@ class Finding:
     location: dict | None = None
     # (name, Money) of every other MONEY field the finding carries, in MONEY order
     other_money: tuple[tuple[str, Money], ...] = ()
+    # status exempted: the exemption that applies, {"id", "reason", "expires", "approver", "ticket"}; else None
+    exemption: dict | None = None
 
     def __init__(self, policy: str, severity: str, enforcement: str, message: str, owner: str, owner_source: str,
                  resource: dict | None, evidence: dict, scope: dict | None = None, monthly_cost: Money | None = None,
                  monthly_saving: Money | None = None, status: str = "open", title: str = "", location: dict | None = None,
-                 other_money: tuple = (), **money: Money | None):
+                 other_money: tuple = (), exemption: dict | None = None, **money: Money | None):
         unknown = [name for name in money if name not in MONEY]
         if unknown:
             raise TypeError(f"Finding() got an unexpected keyword argument {unknown[0]!r} (money fields: {', '.join(MONEY)})")
@@ -108,7 +121,8 @@ class Finding:
         for name, value in (("policy", policy), ("severity", severity), ("enforcement", enforcement), ("message", message),
                             ("owner", owner), ("owner_source", owner_source), ("resource", resource), ("evidence", evidence),
                             ("scope", scope), ("monthly_cost", monthly_cost), ("monthly_saving", monthly_saving),
-                            ("status", status), ("title", title), ("location", location), ("other_money", other_money)):
+                            ("status", status), ("title", title), ("location", location), ("other_money", other_money),
+                            ("exemption", exemption)):
             setter(self, name, value)
 
     def __getattr__(self, name: str):
@@ -119,6 +133,11 @@ class Finding:
                     return value
             return None
         raise AttributeError(f"'Finding' object has no attribute {name!r}")
+
+    @property
+    def kind(self) -> str:
+        """``note`` or ``violation``: see :func:`finding_kind`."""
+        return finding_kind(self.evidence)
 
     @property
     def money(self) -> dict[str, Money]:
@@ -138,13 +157,8 @@ class Finding:
 
     @property
     def fingerprint(self) -> str:
-        if self.resource is not None:
-            subject = f"resource|{self.resource.get('provider')}|{self.resource.get('id')}"
-        else:
-            scope = self.scope or {}
-            period = scope.get("period") or {}
-            subject = f"scope|{scope.get('dimension')}|{scope.get('value')}|{scope.get('currency')}|{period.get('start')}|{period.get('end')}"
-        return hashlib.sha256(f"{self.policy}|{subject}".encode()).hexdigest()[:32]
+        """The finding's identity across runs: :func:`fingerprint_of` its policy, kind and subject."""
+        return fingerprint_of(self.policy, finding_kind(self.evidence), self.resource, self.scope)
 
     def sort_key(self) -> tuple:
         """Per policy: priced findings first, largest saving first (recommendations are read in that order;
@@ -174,6 +188,7 @@ class Finding:
             "message": self.message,
             "evidence": self.evidence,
             "money": self.money_dict(),
+            "exemption": self.exemption,
         }
 
     def money_dict(self) -> dict:
@@ -187,6 +202,38 @@ class Finding:
         for name, value in other:
             out[name] = value.to_dict()
         return out
+
+
+def finding_kind(evidence: dict) -> str:
+    """``note`` for a finding that reports a candidate without a recommendation — its evidence says
+    ``recommendation: null`` (a rightsizing candidate on too little data, or with no smaller size) —,
+    ``violation`` for every other finding. A note and a later recommendation for the same resource
+    are two findings: a baseline that holds the note does not hide the recommendation."""
+    if evidence.__class__ is dict and "recommendation" in evidence and evidence["recommendation"] is None:
+        return "note"
+    return "violation"
+
+
+def fingerprint_of(policy: str, kind: str, resource: dict | None, scope: dict | None) -> str:
+    """The fingerprint (recipe ``2``): the first 32 hex digits of the SHA-256 of the JSON array
+
+    * ``[policy, kind, "resource", provider, id]`` for a finding about a resource, or
+    * ``[policy, kind, "scope", dimension, value, currency, period start, period end]`` for a cost finding,
+
+    written compactly (no spaces, UTF-8). Nothing else goes in: not the message, the evidence, the
+    money, the severity, the owner or where the resource was read, so the fingerprint stays the
+    same when unrelated resources are added, files are reordered or amounts change. A plan's
+    resource id is its full address, so ``module.a.aws_instance.x`` and ``module.b.aws_instance.x``
+    differ. A JSON array keeps the parts apart whatever characters they hold.
+    """
+    if resource is not None:
+        parts = [policy, kind, "resource", resource.get("provider"), resource.get("id")]
+    else:
+        scope = scope or {}
+        period = scope.get("period") or {}
+        parts = [policy, kind, "scope", scope.get("dimension"), scope.get("value"), scope.get("currency"),
+                 period.get("start"), period.get("end")]
+    return hashlib.sha256(orjson.dumps(parts, default=str)).hexdigest()[:32]
 
 
 def money_totals(findings) -> dict[str, list[dict]]:
@@ -277,6 +324,61 @@ class EvaluationError:
 
 
 @dataclass(frozen=True)
+class ExemptionReport:
+    """What one exemption did in a run (:attr:`Result.exemptions`). ``state``, one of :data:`EXEMPTION_STATES`:
+
+    * ``expired`` — it expired before the as-of date and no longer applies (``matched``: the findings
+      it would have exempted, open again);
+    * ``unused`` — in force, it exempted no finding although the run evaluated one of its policies
+      over one of its resources (or scopes): remove it if it no longer applies;
+    * ``unchecked`` — in force, and the run evaluated none of its policies or none of its resources
+      (e.g. a plan that does not touch them), so whether it is still needed is unknown;
+    * ``expiring`` — in force, used, and it expires within the warning days;
+    * ``active`` — in force and used.
+    """
+
+    id: str
+    state: str
+    expires: str  # YYYY-MM-DD, the last day it applies
+    days_left: int  # expires - the as-of date (negative: expired)
+    reason: str
+    approver: str | None
+    ticket: str | None
+    matched: int  # findings it exempted (expired: would have exempted)
+    file: str | None = None
+    line: int | None = None
+
+    def to_dict(self) -> dict:
+        return {"id": self.id, "state": self.state, "expires": self.expires, "days_left": self.days_left,
+                "reason": self.reason, "approver": self.approver, "ticket": self.ticket, "matched": self.matched,
+                "file": self.file, "line": self.line}
+
+
+@dataclass(frozen=True)
+class BaselineReport:
+    """What a baseline did in a run (:attr:`Result.baseline`).
+
+    ``baselined`` findings are in it; ``new`` are the open findings that are not. Of its entries,
+    ``fixed`` (each a baseline entry: fingerprint, policy, kind, resource or scope, message) were
+    looked at and are gone: their policy was evaluated (and, for a resource, the resource was in
+    the run's input) and reported nothing; ``unchecked`` counts those the run did not look at.
+    """
+
+    file: str
+    fingerprint_version: str  # the recipe the file was written with
+    entries: int
+    baselined: int
+    new: int
+    fixed: tuple = ()
+    unchecked: int = 0
+    fingerprints: frozenset = field(default=frozenset(), compare=False, repr=False)  # of its entries, current recipe
+
+    def to_dict(self) -> dict:
+        return {"file": self.file, "fingerprint_version": self.fingerprint_version, "entries": self.entries,
+                "baselined": self.baselined, "new": self.new, "fixed": list(self.fixed), "unchecked": self.unchecked}
+
+
+@dataclass(frozen=True)
 class Result:
     """Everything a run produced; outputs render it, the CLI maps it to an exit code."""
 
@@ -289,6 +391,14 @@ class Result:
     teams: dict = field(default_factory=dict)  # team id -> engine.ownership.Team
     cost_rows_evaluated: int = 0
     skipped: tuple[tuple[str, str], ...] = ()  # (policy id, why) for policies whose input was not given
+    exemptions: tuple[ExemptionReport, ...] = ()  # every exemption given, by id (engine.exemptions.apply)
+    baseline: BaselineReport | None = None  # the baseline given, if any (engine.exemptions.baseline)
+    # the period the run reports on (check --period): {"label", "given", "start", "end"}; None: each cost
+    # policy's period holding the as-of instant
+    period: dict | None = None
+    # (policy id, resource id, paths) for planned resources a policy could not judge: values it reads are
+    # known only after apply (engine.judging); listed in warnings too, never findings, no effect on the exit code
+    not_judged: tuple[tuple[str, str, tuple[str, ...]], ...] = ()
 
     def failing(self, fail_on: str = "info") -> list[Finding]:
         """Open findings of enforced policies at or above ``fail_on``."""
@@ -350,22 +460,32 @@ class Result:
     def to_dict(self, tool_version: str, *, with_findings: bool = True) -> dict:
         """The findings document; ``with_findings=False`` leaves its findings list empty (for a
         renderer that writes them a batch at a time)."""
+        statuses = Counter()
+        for (_, _, status, _, _), count in self._tally.counts.items():
+            statuses[status] += count
         return {
             "schema_version": FINDINGS_SCHEMA_VERSION,
             "tool": {"name": "costwarden", "version": tool_version},
             "as_of": self.as_of,
+            "fingerprint_version": FINGERPRINT_VERSION,
+            "period": self.period,
             "summary": {
                 "resources_evaluated": self.resources_evaluated,
                 "cost_rows_evaluated": self.cost_rows_evaluated,
                 "policies_evaluated": len(self.policies),
                 "policies_skipped": [{"policy": policy, "reason": reason} for policy, reason in self.skipped],
                 "findings": len(self.findings),
-                "open": sum(count for (_, _, status, _, _), count in self._tally.counts.items() if status == "open"),
+                "open": statuses["open"],
+                "exempted": statuses["exempted"],
+                "baselined": statuses["baselined"],
                 "errors": len(self.errors),
+                "not_judged": len(self.not_judged),
                 "by_owner": self.owner_summary(),
                 "by_policy": self.policy_summary(),
             },
             "findings": [f.to_dict() for f in self.findings] if with_findings else [],
             "errors": [e.to_dict() for e in self.errors],
             "warnings": list(self.warnings),
+            "exemptions": [report.to_dict() for report in self.exemptions],
+            "baseline": self.baseline.to_dict() if self.baseline is not None else None,
         }

@@ -13,7 +13,8 @@ tried in order and the first one that names a known team wins:
 ``resource_ids: [{pattern, team}]``
     Shell-style patterns on the resource id, first match wins. ``owner_source`` is ``resource-id``.
 ``default: TEAM``
-    ``owner_source`` is ``default``.
+    ``owner_source`` is ``default``. Showback (:mod:`engine.showback`) counts the spend this step
+    assigns as unallocated unless the step says ``owns_spend: true``.
 
 When nothing resolves (or no ownership document is given) the owner is ``unassigned`` with
 ``owner_source`` ``none``.
@@ -96,6 +97,7 @@ class ResourceIdStep:
 @dataclass(frozen=True)
 class DefaultStep:
     team: str
+    owns_spend: bool = False  # showback counts the spend it assigns as the team's, not as unallocated
 
     def sql(self, d, names: dict, tags: TagJoin | None = None) -> str:
         """The default team (the chain ends here)."""
@@ -222,8 +224,9 @@ def compile_ownership(data: dict, report) -> Ownership | None:
     for index, step in enumerate(data.get("resolution", [])):
         where = f"/resolution/{index}"
         kinds = [k for k in ("tag", "accounts", "resource_ids", "default") if k in step]
-        if len(kinds) != 1 or ("match" in step and kinds != ["tag"]):
-            report("E316", "each resolution step has exactly one of tag, accounts, resource_ids, default (and match only with tag)", where, None)
+        if len(kinds) != 1 or ("match" in step and kinds != ["tag"]) or ("owns_spend" in step and kinds != ["default"]):
+            report("E316", "each resolution step has exactly one of tag, accounts, resource_ids, default"
+                           " (and match only with tag, owns_spend only with default)", where, None)
             ok = False
             continue
         kind = kinds[0]
@@ -242,7 +245,7 @@ def compile_ownership(data: dict, report) -> Ownership | None:
             steps.append(ResourceIdStep(tuple(patterns)))
         else:
             known(step["default"], f"{where}/default")
-            steps.append(DefaultStep(step["default"]))
+            steps.append(DefaultStep(step["default"], step.get("owns_spend", False)))
             if index != len(data["resolution"]) - 1:
                 report("E317", "the default step must be the last one (later steps never run)", where, None)
                 ok = False

@@ -8,7 +8,15 @@ relative to the test file), an as-of date, an ownership document, and the expect
 * ``pass`` — the policy selects the resource (or evaluates the scope) and reports nothing;
 * ``skip`` — the policy does not select the resource (type or ``where`` condition), or a cost
   policy was skipped (e.g. its Budgets document is missing);
-* ``error`` — the policy cannot be evaluated on the resource.
+* ``error`` — the policy cannot be evaluated on the resource;
+* ``exempted`` — the policy reports a finding and one of the test's exemptions applies to it
+  (``exemption: ID`` names the one that must).
+
+A test's ``exemptions`` — Exemption documents in ``files`` relative to the test file and/or written
+in ``documents`` (``apiVersion`` and ``kind`` may be left out) — apply to its findings as
+``check --exemptions`` applies them, as of the test's as-of date (:mod:`engine.exemptions.apply`):
+an expired one no longer applies, so a case can show that the finding fails again. Exemption
+documents in the test's folder are not used by its tests.
 
 A cost case names ``scope``: the scope value (a team, an account, a tag value), or ``all`` for a
 policy without a scope; ``currency`` narrows it when several currencies are billed.
@@ -26,13 +34,17 @@ generation map, extended by the SizeLadders / GenerationMap documents among the 
 from __future__ import annotations
 
 import copy
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from engine.bundled import policy_paths
 from engine.errors import InputError, Problem, did_you_mean, json_pointer
+from engine.files import NO_SUCH_FILE, not_a_file
 from engine.evaluator import as_of_datetime, evaluate
-from engine.library import load_library, load_ownership
+from engine.exemptions.apply import apply_exemptions
+from engine.exemptions.documents import check_references, inline_exemptions, read_exemptions
+from engine.library import LibraryError, load_library, load_ownership
 from engine.policy import PolicyLibrary
 
 DEFAULT_AS_OF = "2026-01-01"
@@ -78,6 +90,7 @@ class PreparedTest:
     cost_files: list[str] = field(default_factory=list)
 
     def run(self) -> list[CaseOutcome]:
+        exemptions = self._exemptions()  # read first: a broken one costs no evaluation
         costs = None
         if self.cost_files:
             from engine.costs.reader import load_costs
@@ -92,7 +105,30 @@ class PreparedTest:
         finally:
             if costs is not None:
                 costs.close()
+        if exemptions:
+            result = apply_exemptions(result, exemptions, resources=self.resources)
         return [self._outcome(index, case, result) for index, case in enumerate(self.doc.data["cases"])]
+
+    def _exemptions(self) -> list:
+        """The test's exemptions (``exemptions.files`` and ``exemptions.documents``), checked against its
+        policies. Raises InputError."""
+        spec = self.doc.data.get("exemptions") or {}
+        if not spec:
+            return []
+        problems: list[Problem] = []
+        folder = Path(self.doc.file).parent
+        found = []
+        for index, name in enumerate(spec.get("files", ())):
+            if not (folder / name).is_file():
+                problems.append(self.doc.problem("E401", f"exemption file '{name}' not found ({folder / name})",
+                                                 f"/exemptions/files/{index}"))
+                continue
+            found += read_exemptions([str(folder / name)], problems)
+        found += inline_exemptions(self.doc, "/exemptions/documents", problems)
+        check_references(found, self.library.policies, problems)
+        if problems:
+            raise InputError(problems)
+        return found
 
     def _outcome(self, index: int, case: dict, result) -> CaseOutcome:
         if "scope" in case:
@@ -107,7 +143,7 @@ class PreparedTest:
         if error is not None:
             actual = "error"
         elif finding is not None:
-            actual = "fail"
+            actual = "exempted" if finding.status == "exempted" else "fail"
         else:
             actual = "pass" if self._selects(policy_id, resource_id, result) else "skip"
         outcome = CaseOutcome(self.doc.file, line, self.doc.data["name"], policy_id, resource_id, expected, actual, description=case.get("description", ""))
@@ -130,7 +166,7 @@ class PreparedTest:
         if error is not None:
             actual = "error"
         elif finding is not None:
-            actual = "fail"
+            actual = "exempted" if finding.status == "exempted" else "fail"
         elif any(policy == policy_id for policy, _ in result.skipped):
             actual = "skip"
         else:
@@ -150,6 +186,9 @@ class PreparedTest:
             return outcome
         if finding is None:
             return outcome
+        applied = (finding.exemption or {}).get("id")
+        if "exemption" in case and applied != case["exemption"]:
+            outcome.mismatches.append(f"exemption: expected {case['exemption']!r}, got {applied!r}")
         for name in ("owner", "owner_source", "severity"):
             if name in case and getattr(finding, name) != case[name]:
                 outcome.mismatches.append(f"{name}: expected {case[name]!r}, got {getattr(finding, name)!r}")
@@ -194,7 +233,12 @@ def load_test_library(paths) -> tuple[PolicyLibrary, list]:
     named or found under ``paths`` are returned. Other files given on their own are loaded alone.
     """
     paths = policy_paths(paths)  # "builtin", or no path: the built-in library
-    library = load_library(paths)
+    try:
+        library = load_library(paths)
+    except LibraryError as error:  # the tests' cases are checked too, valid tests or not: every problem at once
+        found = [problem for doc in error.tests for problem in _unknown_policies(
+            doc, {policy_id for folder, policy_id in error.declared if folder == os.path.dirname(doc.file)})]
+        raise InputError([*error.problems, *found]) from None
     given = {Path(raw).resolve(): raw for raw in paths if Path(raw).is_file()}
     test_files = {Path(doc.file).resolve() for doc in library.tests} & set(given)
     if test_files:
@@ -265,8 +309,10 @@ def _missing_fixtures(doc, folder: Path, problems: list[Problem]) -> set[str]:
             node = node.get(part) if isinstance(node, dict) else None
         names = [(pointer, node)] if isinstance(node, str) else [(f"{pointer}/{i}", n) for i, n in enumerate(node or [])]
         for where, name in names:
-            if not (folder / name).is_file():
-                problems.append(doc.problem("E401", f"fixture file '{name}' not found ({folder / name})", where))
+            reason = not_a_file(str(folder / name))  # a pipe is read; a folder or a device is not a fixture
+            if reason is not None:
+                said = " not found" if reason == NO_SUCH_FILE else f": {reason}"
+                problems.append(doc.problem("E401", f"fixture file '{name}'{said} ({folder / name})", where))
                 missing.add(kind)
     return missing
 
@@ -294,6 +340,7 @@ def _prepare(doc, library: PolicyLibrary, problems: list[Problem]) -> PreparedTe
         catalog=library.catalog,
     )
     known = {p.id for p in policies}
+    found += _unknown_policies(doc, known)
     missing = _missing_fixtures(doc, folder, found)
     spec = data.get("inventory", {})
     resources: list[dict] = []
@@ -311,9 +358,6 @@ def _prepare(doc, library: PolicyLibrary, problems: list[Problem]) -> PreparedTe
         resources.extend(_inline_resources(doc, spec["resources"], found))
     ids = {r.get("id") for r in resources}
     for index, case in enumerate(data["cases"]):
-        if case["policy"] not in known:
-            hint = did_you_mean(case["policy"], known) or f"policies in {folder}: {', '.join(sorted(known)) or 'none'}"
-            found.append(doc.problem("E306", f"unknown policy '{case['policy']}'", f"/cases/{index}/policy", hint))
         if "resource" in case and resources_known and case["resource"] not in ids:
             found.append(
                 doc.problem("E321", f"no resource '{case['resource']}' in the fixtures", f"/cases/{index}/resource", did_you_mean(case["resource"], ids))
@@ -326,12 +370,13 @@ def _prepare(doc, library: PolicyLibrary, problems: list[Problem]) -> PreparedTe
         ownership = local.ownerships[0][1]
     as_of = data.get("as_of", DEFAULT_AS_OF)
     if "metrics" in data and "metrics" not in missing:
-        from engine.conditions.operators import parse_duration
         from engine.metrics import load_metrics
+        from engine.metrics.window import lookback_window, parse_lookback
 
         spec = data["metrics"]
         try:
-            lookback = parse_duration(spec.get("lookback", "30d"))
+            lookback = parse_lookback(spec.get("lookback", "30d"))
+            lookback_window(as_of_datetime(as_of), lookback)
         except ValueError as error:
             found.append(doc.problem("E303", str(error), "/metrics/lookback"))
         else:
@@ -350,6 +395,19 @@ def _prepare(doc, library: PolicyLibrary, problems: list[Problem]) -> PreparedTe
     if found:
         return None
     return PreparedTest(doc, local, resources, ownership, as_of, prices, cost_files)
+
+
+def _unknown_policies(doc, known: set[str]) -> list[Problem]:
+    """E306 for each case naming a policy that is not in the test's folder (``known``: their ids); a
+    case that is not well-formed is left to the schema's problems."""
+    cases = doc.data.get("cases") if isinstance(doc.data, dict) else None
+    found = []
+    for index, case in enumerate(cases if isinstance(cases, list) else []):
+        policy_id = case.get("policy") if isinstance(case, dict) else None
+        if isinstance(policy_id, str) and policy_id not in known:
+            hint = did_you_mean(policy_id, known) or f"policies in {Path(doc.file).parent}: {', '.join(sorted(known)) or 'none'}"
+            found.append(doc.problem("E306", f"unknown policy '{policy_id}'", f"/cases/{index}/policy", hint))
+    return found
 
 
 def _inline_resources(doc, items: list, problems: list[Problem]) -> list[dict]:

@@ -72,6 +72,7 @@ def example_result() -> Result:
         library, inventory.resources, ownership=api.load_ownership(str(EXAMPLES / "ownership.yaml")), as_of=AS_OF,
         costs=api.load_costs([str(EXAMPLES / "costs" / "focus-2026-11.csv")]),
         budgets=api.load_budgets([str(EXAMPLES / "budgets.yaml")]), prices=api.load_prices([str(EXAMPLES / "prices.csv")]),
+        locate=inventory.locator(),  # where each resource is in the file, as check says
     )
 
 

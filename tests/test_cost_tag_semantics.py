@@ -95,7 +95,7 @@ def python_allocated(tags: dict, rule, mode: str) -> bool:
         item["values"] = list(values)
     if pattern:
         item["pattern"] = pattern
-    check = tagging.compile({"match": mode, "keys": [item]}, lambda *a: pytest.fail(str(a))).bind(CheckContext(as_of_datetime("2026-01-01")))
+    check = tagging.compile_spec({"match": mode, "keys": [item]}, lambda *a: pytest.fail(str(a))).bind(CheckContext(as_of_datetime("2026-01-01")))
     return check({"id": "r", "type": "x", "tags": canonical(tags)}) is None
 
 

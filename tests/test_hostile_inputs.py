@@ -113,3 +113,17 @@ def test_the_judge_refuses_tracebacks_internal_errors_hangs_and_left_over_files(
     assert judge(expect, Outcome(2, b"", good, 0.1, ["out/.costwarden-1a2b3c"])) is not None
     assert judge(expect, Outcome(2, b'{"partial": ', good, 0.1, [])) is not None
 
+
+
+def test_the_judge_ignores_only_the_keys_it_is_told_to():
+    located = {"findings": [{"policy": "p", "location": {"file": "inventory.json", "line": 8}}], "errors": []}
+    unlocated = {"findings": [{"policy": "p", "location": None}], "errors": []}
+    other = {"findings": [{"policy": "q", "location": None}], "errors": []}
+
+    def outcome(document) -> Outcome:
+        return Outcome(1, json.dumps(document).encode(), "", 0.1, [])
+
+    reference = lambda same: outcome(located)  # noqa: E731
+    assert judge(Same(ignore=("location",)), outcome(unlocated), reference) is None
+    assert judge(Same(), outcome(unlocated), reference) is not None
+    assert judge(Same(ignore=("location",)), outcome(other), reference) is not None

@@ -61,7 +61,11 @@ def test_the_example_run_annotates_the_most_severe_ten_per_level_and_says_what_i
     for name, properties, message in annotations:
         finding = by_message[message.split("\n")[0]]
         assert name == LEVEL[finding.severity]
-        assert properties["file"] == policies[finding.policy].file and properties["line"] == str(policies[finding.policy].line)
+        if finding.location is not None:  # an inventory finding: where its resource is in the inventory file
+            assert (properties["file"], properties["line"], properties["col"]) == (
+                finding.location["file"], str(finding.location["line"]), str(finding.location["column"]))
+        else:  # a cost finding: its policy's document
+            assert properties["file"] == policies[finding.policy].file and properties["line"] == str(policies[finding.policy].line)
         assert properties["title"] == f"{finding.policy} ({finding.severity}{'' if finding.enforcement == 'enforce' else ', audit'})"
         assert message.split("\n")[1].startswith(f"owner: {finding.owner}")
 

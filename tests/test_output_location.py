@@ -12,7 +12,7 @@ from engine.documents.schemas import load_schema
 from tests.output_cases import example_result
 
 KEYS = ["fingerprint", "policy", "title", "severity", "enforcement", "status", "owner", "owner_source", "resource", "scope",
-        "location", "message", "evidence", "money"]
+        "location", "message", "evidence", "money", "exemption"]
 
 
 def validate(document: dict) -> None:
@@ -21,9 +21,12 @@ def validate(document: dict) -> None:
 
 
 def test_findings_without_a_location_say_null_and_keep_every_other_key():
+    """Cost findings are about a scope: null; the example inventory's findings point at their resource's object."""
     document = json.loads(api.render(example_result(), "json"))
     validate(document)
-    assert all(list(finding) == KEYS and finding["location"] is None for finding in document["findings"])
+    assert all(list(finding) == KEYS for finding in document["findings"])
+    assert all(finding["location"] is None for finding in document["findings"] if finding["resource"] is None)
+    assert all(finding["location"]["file"] == "examples/inventory.json" for finding in document["findings"] if finding["resource"])
 
 
 def test_a_location_is_written_and_validated():

@@ -79,15 +79,20 @@ def test_security_severity_orders_as_the_severities_and_within_githubs_bands():
 
 
 def test_every_result_of_a_real_run_has_a_physical_location_at_its_policy():
-    """Cost findings (a scope, no file) and inventory findings without a location point at the policy's YAML."""
+    """Cost findings (a scope, no file) and inventory findings without a location point at the policy's YAML;
+    the example inventory's findings at their resource's object in the inventory file."""
     result = example_result()
     policies = {policy.id: policy for policy in result.policies}
     for entry, finding in zip(run_of(result)["results"], result.findings):
         (location,) = entry["locations"]
         physical = location["physicalLocation"]
-        assert physical["artifactLocation"] == {"uri": artifact_uri(policies[finding.policy].file)[0]}
-        assert physical["artifactLocation"]["uri"].startswith("file:///")  # the bundled library: an absolute path
-        assert physical["region"] == {"startLine": policies[finding.policy].line}
+        if finding.location is not None:
+            assert physical["artifactLocation"] == {"uri": "examples/inventory.json", "uriBaseId": "%SRCROOT%"}
+            assert physical["region"] == {"startLine": finding.location["line"], "startColumn": finding.location["column"]}
+        else:
+            assert physical["artifactLocation"] == {"uri": artifact_uri(policies[finding.policy].file)[0]}
+            assert physical["artifactLocation"]["uri"].startswith("file:///")  # the bundled library: an absolute path
+            assert physical["region"] == {"startLine": policies[finding.policy].line}
         (logical,) = location["logicalLocations"]
         if finding.resource is not None:
             assert logical == {"name": finding.resource["id"], "kind": "resource"}

@@ -14,7 +14,7 @@ from engine.violations import Violation
 @dataclass(frozen=True)
 class CheckContext:
     """What a check may depend on besides its input: the clock, the team directory, the budgets, sizes
-    and prices; cost checks add notes."""
+    and prices, the period the run reports on; cost checks add notes."""
 
     as_of: datetime
     ownership: object | None = None  # engine.ownership.Ownership
@@ -22,6 +22,7 @@ class CheckContext:
     notes: list = field(default_factory=list)  # cost checks add notes here (shown as warnings)
     catalog: object | None = None  # engine.sizing.Catalog (size ladders, previous generations)
     prices: object | None = None  # engine.pricing.PriceSources, asked in order
+    period: object | None = None  # engine.costs.periods.ReportPeriod: the period a run reports on (check --period)
 
 
 ResourceCheck = Callable[[dict], "Violation | None"]

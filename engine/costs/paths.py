@@ -12,14 +12,13 @@ substitution such as ``<(zcat export.csv.gz)`` — is a stream: DuckDB reads a f
 (``/dev/zero`` would never end, ``/dev/null`` is always empty), a socket, a symbolic link loop or a
 link to nothing — never with "no such file" for something that exists.
 
-The judgement of what a path is (:func:`not_a_file`) is the same as engine.files' (which reads
-whole documents); when that module reaches this layer, :func:`not_a_file` is its function.
+What a path is, when it is not a file, is said by :func:`engine.files.not_a_file`, as for every
+other input.
 """
 
 from __future__ import annotations
 
 import contextlib
-import errno
 import glob
 import os
 import re
@@ -29,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from engine.errors import Problem
+from engine.files import NO_SUCH_FILE, not_a_file
 
 SUFFIXES = (".csv", ".csv.gz", ".parquet")
 STREAM_LIMIT = 64 * 1024**3  # bytes copied from a named pipe before it is refused (a temporary file on disk)
@@ -47,25 +47,18 @@ def find_cost_files(paths, problems: list[Problem]) -> list[CostInput]:
     found: list[CostInput] = []
     for raw in paths:
         text = str(raw)
-        try:
-            mode = os.stat(text).st_mode
-        except OSError as error:
-            if error.errno == errno.ENOENT and not os.path.islink(text) and _GLOB_CHARS.search(text):
-                matches = sorted(p for p in glob.glob(text, recursive=True) if os.path.isfile(p))
-                if not matches:
-                    problems.append(Problem("E410", "no file matches this pattern", text))
-                found.extend(CostInput(p) for p in matches)
-            else:
-                problems.append(Problem("E410", _os_reason(text, error, "no such file or folder"), text))
-            continue
-        if stat.S_ISDIR(mode):
+        reason = not_a_file(text)
+        if reason is None:
+            found.append(CostInput(text, stream=stat.S_ISFIFO(os.stat(text).st_mode)))
+        elif os.path.isdir(text):
             found.extend(_folder(text, problems))
-        elif stat.S_ISREG(mode):
-            found.append(CostInput(text))
-        elif stat.S_ISFIFO(mode):
-            found.append(CostInput(text, stream=True))
+        elif reason == NO_SUCH_FILE and _GLOB_CHARS.search(text):
+            matches = sorted(p for p in glob.glob(text, recursive=True) if os.path.isfile(p))
+            if not matches:
+                problems.append(Problem("E410", "no file matches this pattern", text))
+            found.extend(CostInput(p) for p in matches)
         else:
-            problems.append(Problem("E410", _kind_reason(text, mode), text))
+            problems.append(Problem("E410", "no such file or folder" if reason == NO_SUCH_FILE else reason, text))
     seen: set[str] = set()
     return [f for f in found if not (f.path in seen or seen.add(f.path))]
 
@@ -83,46 +76,6 @@ def _folder(folder: str, problems: list[Problem]) -> list[CostInput]:
     if not found and len(problems) == before:
         problems.append(Problem("E410", "no FOCUS files (*.csv, *.csv.gz, *.parquet) in this folder", folder))
     return found
-
-
-def not_a_file(path: str) -> str | None:
-    """Why ``path`` cannot be read as a file ("no such file", "a character device (/dev/zero), not a file" ...),
-    or None when it can (a regular file, a named pipe, or a link to one of them)."""
-    try:
-        mode = os.stat(path).st_mode
-    except OSError as error:
-        return _os_reason(path, error)
-    if stat.S_ISREG(mode) or stat.S_ISFIFO(mode):
-        return None
-    return _kind_reason(path, mode)
-
-
-def _kind_reason(path: str, mode: int) -> str:
-    if stat.S_ISDIR(mode):
-        return "it is a folder, not a file"
-    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        kind = "character" if stat.S_ISCHR(mode) else "block"
-        target = os.path.realpath(path)
-        via = f" ({target})" if target != os.path.abspath(path) else ""
-        return f"it is a {kind} device{via}, not a file"
-    if stat.S_ISSOCK(mode):
-        return "it is a socket, not a file"
-    return "it is not a regular file"
-
-
-def _os_reason(path: str, error: OSError, missing: str = "no such file") -> str:
-    code = error.errno
-    if code == errno.ELOOP:
-        return "a symbolic link loop (a link that leads back to itself)"
-    if code == errno.ENOENT:
-        if os.path.islink(path):
-            return f"a symbolic link to '{os.readlink(path)}', which does not exist"
-        return missing
-    if code == errno.ENOTDIR:
-        return "a part of the path is a file, not a folder"
-    if code in (errno.EACCES, errno.EPERM):
-        return "permission denied"
-    return error.strerror or str(error)
 
 
 @contextlib.contextmanager
@@ -165,4 +118,4 @@ def _copy_stream(path: str, target: str) -> str | None:
                     return f"a named pipe that holds more than {STREAM_LIMIT // 1024**3} GiB (write the export to a file)"
                 copy.write(chunk)
     except OSError as error:
-        return f"cannot read the named pipe: {_os_reason(path, error)}"
+        return f"cannot read the named pipe: {error.strerror or error}"

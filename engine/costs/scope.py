@@ -19,7 +19,8 @@ Each scope value's finding is owned by: the team itself for ``owner``; for the o
 the value names (a team id, alias or member email of the directory), else the owner a budget
 entry names, else the ownership chain's default team, else ``unassigned``.
 
-A cost check starts from :meth:`Scope.in_period`: the period holding the as-of date, the tag join
+A cost check starts from :meth:`Scope.in_period`: the period holding the as-of date (or the one a
+report period chooses, ``check --period``), the tag join
 over that period's rows and the scope value's SQL, which all its queries share.
 """
 
@@ -29,7 +30,7 @@ from dataclasses import dataclass
 
 from engine.costs import sql
 from engine.costs.focus import SCOPE_COLUMNS
-from engine.costs.periods import Period, period_containing
+from engine.costs.periods import Period, policy_period
 from engine.errors import CheckSkipped, did_you_mean
 from engine.findings import UNASSIGNED
 
@@ -62,14 +63,15 @@ class Scope:
         return tags.column(text) if tags is not None else text
 
     def in_period(self, costs, context, kind: str, fiscal_year_start: int) -> ScopeInPeriod:
-        """The scope over the ``kind`` period (month, quarter, year) holding ``context.as_of``, on ``costs``.
+        """The scope over the ``kind`` period (month, quarter, year) holding ``context.as_of``, on ``costs``
+        (with a report period, ``context.period``: the one :func:`~engine.costs.periods.policy_period` chooses).
 
         Raises ``CheckSkipped`` for the ``owner`` scope when ``context`` has no ownership chain (the
         policy is listed as skipped, like one whose cost snapshot was not given).
         """
         if self.dimension == "owner" and not context.ownership.steps:
             raise CheckSkipped("needs an ownership document (--ownership) for scope owner")
-        period = period_containing(context.as_of, kind, fiscal_year_start)
+        period = policy_period(kind, fiscal_year_start, context.as_of, context.period)
         tags = sql.TagJoin(costs.table, sql.period_filter(costs.dialect, period))
         return ScopeInPeriod(period, tags, self.sql(costs.dialect, context.ownership, tags))
 

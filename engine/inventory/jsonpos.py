@@ -62,3 +62,76 @@ def locate_paths(data: bytes, paths: list[tuple]) -> dict[tuple, int]:
         elif punct == b"[":
             stack.append([path, False, 0, False])
     return found
+
+
+_SPACE = re.compile(r"[ \t\n\r]*")
+_SCAN = json.JSONDecoder().scan_once  # the standard library's C scanner: (text, index) -> (value, end)
+
+
+def element_lines(data: bytes, key: str | None = "resources") -> list[tuple[int, int]] | None:
+    """1-based (line, column) where each element of the resource array starts: the document itself
+    when it is an array, else the array under ``key`` of the top-level object; None when there is
+    no such array or the text is not JSON.
+
+    One pass of the standard library's C scanner over the whole text (values are built and dropped):
+    about as costly as parsing the file once more, so callers keep it to small files.
+    """
+    try:
+        text = data.decode("utf-8")
+        if text.startswith("\ufeff"):
+            text = text[1:]
+        index = _SPACE.match(text).end()
+        if text[index] == "{" and key is not None:
+            offsets = _array_under(text, index, key)
+        elif text[index] == "[":
+            offsets = _elements(text, index)
+        else:
+            return None
+    except (ValueError, IndexError, StopIteration, RecursionError):
+        return None
+    if offsets is None:
+        return None
+    out, line, line_start, previous = [], 1, 0, 0
+    for offset in offsets:
+        newlines = text.count("\n", previous, offset)
+        if newlines:
+            line += newlines
+            line_start = text.rfind("\n", previous, offset) + 1
+        out.append((line, offset - line_start + 1))
+        previous = offset
+    return out
+
+
+def _array_under(text: str, index: int, key: str) -> list[int] | None:
+    index = _SPACE.match(text, index + 1).end()
+    while text[index] == '"':
+        name, index = json.decoder.scanstring(text, index + 1)
+        index = _SPACE.match(text, index).end()
+        if text[index] != ":":
+            return None
+        index = _SPACE.match(text, index + 1).end()
+        if name == key:
+            return _elements(text, index) if text[index] == "[" else None
+        _, index = _SCAN(text, index)
+        index = _SPACE.match(text, index).end()
+        if text[index] != ",":
+            return None
+        index = _SPACE.match(text, index + 1).end()
+    return None
+
+
+def _elements(text: str, index: int) -> list[int]:
+    offsets: list[int] = []
+    index = _SPACE.match(text, index + 1).end()
+    if text[index] == "]":
+        return offsets
+    while True:
+        offsets.append(index)
+        _, index = _SCAN(text, index)
+        index = _SPACE.match(text, index).end()
+        if text[index] == ",":
+            index = _SPACE.match(text, index + 1).end()
+            continue
+        if text[index] == "]":
+            return offsets
+        raise ValueError("expected ',' or ']'")

@@ -13,6 +13,11 @@ conflicts and ``sources``.
 Every problem in every file is collected (structural ones up to 100 per file) and raised together
 as one :class:`engine.errors.InputError`; nothing is returned from a run with problems.
 
+Locations: :meth:`Inventory.locator` says where each resource of a file in costwarden's own format
+(JSON, or JSON Lines) of at most :data:`LOCATION_LIMIT` bytes starts (file, line, column), worked
+out only when first asked (standard input has no file to point at). Larger files, and the formats other tools export, give no location:
+finding it would cost about another parse of the file.
+
 Speed: a 100k-resource canonical file is checked and completed in place, without copies, and the
 cyclic garbage collector is paused while loading (parsing allocates millions of objects and would
 trigger useless full collections). The loaded objects hold no reference cycles, so a caller that
@@ -27,13 +32,34 @@ from dataclasses import dataclass, field
 
 from engine.errors import InputError, Problem, did_you_mean, json_pointer
 from engine.inventory.adapters import ADAPTERS, detect_format
-from engine.inventory.jsonpos import locate_paths
+from engine.inventory.jsonpos import element_lines, locate_paths
 from engine.inventory.merge import Conflict, Merger
 from engine.inventory.problems import StructureProblems
 from engine.inventory.reading import (DEFAULT_MAX_BYTES, STDIN, STDIN_NAME, ParsedFile, line_and_column, parse_file,
                                       read_limited)
 
 _DISTINCT_FORMATS = frozenset({"costwarden"})  # adapters that reject two resources with one merge key
+LOCATION_LIMIT = 4 * 1024 * 1024  # bytes: files up to this size in costwarden's format can say where each resource is
+_LOCATED_FORMATS = frozenset({"costwarden"})  # one resource per array element or line, in order
+
+
+@dataclass
+class _Origin:
+    """A file whose resources can be located: its resources in file order and how to find where each starts."""
+
+    path: str
+    parsed: ParsedFile
+    resources: list[dict]
+
+    def positions(self) -> list[tuple[int, int]] | None:
+        """(line, column) of each resource, in file order; None when they cannot be told apart."""
+        parsed = self.parsed
+        if parsed.record_spans is not None:  # JSON Lines: a resource per line
+            return [(number, 1 + len(parsed.data[start:end]) - len(parsed.data[start:end].lstrip()))
+                    for number, start, end in parsed.record_spans]
+        if parsed.doc.__class__ is dict and "apiVersion" not in parsed.doc:  # one resource, the document
+            return [(1, 1)]
+        return element_lines(parsed.data)
 
 
 @dataclass
@@ -45,6 +71,30 @@ class Inventory:
     conflicts: list[Conflict] = field(default_factory=list)
     formats: dict[str, str] = field(default_factory=dict)  # file -> adapter name
     warnings: list[str] = field(default_factory=list)  # "FILE: message (at /pointer)", file order
+    origins: list = field(default_factory=list, repr=False)  # _Origin of each file that can locate its resources
+
+    def locator(self):
+        """``resource -> {"file", "line", "column"} | None`` for the resources of the files that can say where
+        they are (costwarden's format, at most :data:`LOCATION_LIMIT` bytes); None when no file can.
+        The positions are worked out on the first call; a resource merged from several files is where it
+        first appears."""
+        if not self.origins:
+            return None
+        table: dict[int, dict] | None = None
+
+        def locate(resource: dict) -> dict | None:
+            nonlocal table
+            if table is None:
+                table = {}
+                for origin in self.origins:
+                    positions = origin.positions()
+                    if positions is None or len(positions) != len(origin.resources):
+                        continue
+                    for item, (line, column) in zip(origin.resources, positions):
+                        table.setdefault(id(item), {"file": origin.path, "line": line, "column": column})
+            return table.get(id(resource))
+
+        return locate
 
 
 def load_inventory(
@@ -73,6 +123,7 @@ def load_inventory(
     problems: list[Problem] = []
     merger = Merger()
     formats: dict[str, str] = {}
+    origins: list[_Origin] = []
     warnings: list[str] = []
     collecting = gc.isenabled()
     gc.disable()
@@ -80,7 +131,7 @@ def load_inventory(
         for given in paths:
             path = STDIN_NAME if given == STDIN else given
             try:
-                name, resources = _load_file(given, path, format, max_bytes, warnings)
+                name, resources, parsed = _load_file(given, path, format, max_bytes, warnings)
             except InputError as error:
                 problems.extend(error.problems)
                 continue
@@ -91,11 +142,13 @@ def load_inventory(
                 problems.append(Problem("E406", "not enough memory to load this file", path))
                 continue
             formats[path] = name
+            if name in _LOCATED_FORMATS and len(parsed.data) <= LOCATION_LIMIT and given != STDIN:
+                origins.append(_Origin(path, parsed, resources))
             if not problems:
                 merger.add(path, resources, distinct=name in _DISTINCT_FORMATS)
         sources = [STDIN_NAME if given == STDIN else given for given in paths]
         inventory = Inventory(resources=merger.resources, sources=sources, conflicts=merger.conflicts, formats=formats,
-                              warnings=warnings)
+                              warnings=warnings, origins=origins)
         if freeze_gc and not problems:
             gc.freeze()
     finally:
@@ -106,12 +159,16 @@ def load_inventory(
     return inventory
 
 
-def _load_file(given: str, path: str, format: str | None, max_bytes: int, warnings: list[str]) -> tuple[str, list[dict]]:  # noqa: A002
+def _load_file(given: str, path: str, format: str | None, max_bytes: int,  # noqa: A002
+               warnings: list[str]) -> tuple[str, list[dict], ParsedFile]:
     """Read ``given`` (a file, or ``-``) and convert it; ``path`` names it in problems and in the
     adapter's warnings, added to ``warnings``."""
     parsed = parse_file(read_limited(given, max_bytes), path)
     name = format or detect_format(parsed.doc)
     if name is None:
+        if _is_plan(parsed.doc):
+            raise InputError([Problem("E404", "this is a Terraform plan: use --plan (engine.load_plans in the API), "
+                                      "not --inventory", path)])
         raise InputError([Problem("E404", f"cannot tell the inventory format; formats: {', '.join(ADAPTERS)}", path,
                                   hint="name the format with --inventory-format NAME (format= in the API)")])
     problems = StructureProblems()
@@ -125,7 +182,12 @@ def _load_file(given: str, path: str, format: str | None, max_bytes: int, warnin
     if problems:
         raise InputError(_structure_problems(parsed, path, name, problems))
     warnings.extend(f"{path}: {message}" + (f" (at {json_pointer(where)})" if where else "") for where, message in problems.warnings)
-    return name, resources
+    return name, resources, parsed
+
+
+def _is_plan(doc: object) -> bool:
+    """Whether a document is a Terraform plan's JSON (``terraform show -json PLANFILE``)."""
+    return doc.__class__ is dict and ("resource_changes" in doc or "planned_values" in doc) and "format_version" in doc
 
 
 def _structure_problems(parsed: ParsedFile, path: str, name: str, found: StructureProblems) -> list[Problem]:

@@ -1,5 +1,9 @@
 """CSV: one row per finding, the columns of :data:`COLUMNS` in that order (a header row first).
 
+The ``status`` column is open, exempted or baselined; ``exemption_id`` names the exemption of an
+exempted finding. The exemptions' states and the baseline's fixed entries are not findings: the
+other formats give them.
+
 RFC 4180: fields with a comma, a quote, CR or LF are quoted (quotes doubled), records end with
 CRLF, UTF-8 without a byte order mark. Money is one amount column (the exact decimal string) and
 one currency column per money field; an empty amount means the finding has none.
@@ -25,6 +29,7 @@ COLUMNS = (
     "message",
     *(f"{name}_{part}" for name in MONEY_FIELDS for part in ("amount", "currency")),
     "location_file", "location_line", "location_column",
+    "exemption_id",
 )
 NUMBER_COLUMNS = frozenset({*(f"{name}_amount" for name in MONEY_FIELDS), "location_line", "location_column"})
 _CELL = tuple(csv_number if column in NUMBER_COLUMNS else csv_text for column in COLUMNS)
@@ -57,4 +62,5 @@ def _row(finding: Finding) -> list:
         finding.message,
         *money,
         location.get("file"), location.get("line"), location.get("column"),
+        (finding.exemption or {}).get("id"),
     ]

@@ -10,7 +10,7 @@
   (:func:`engine.outputs.escaping.workflow_data`, :func:`~engine.outputs.escaping.workflow_property`),
   so a value from a snapshot can neither end the command nor start another one;
 * exempted and baselined findings are not annotated (there is nothing to do about them): the
-  summary counts them;
+  summary counts them, and gives the exemptions' states and the baseline's counts (fixed included);
 * GitHub shows at most 10 annotations of each level per step, so at most ``per_level`` (10) are
   printed per level, the most severe first (failing findings before audit ones, then in the
   result's order); the summary says how many were left out. The full list is in the other formats.
@@ -23,6 +23,8 @@ from engine.outputs.escaping import workflow_data, workflow_property
 from engine.outputs.labels import check_fail_on, dollars, subject, verdict
 from engine.outputs.levels import LEVELS
 from engine.outputs.locations import finding_location
+from engine.outputs.periods import period_words
+from engine.outputs.statuses import baseline_summary, exemption_counts
 from engine.severity import SEVERITY_RANK
 
 PER_LEVEL = 10  # annotations GitHub shows per level and step
@@ -89,7 +91,13 @@ def _summary(result: Result, fail_on: str, left_out: dict[str, int]) -> str:
     counted = ", ".join(f"{statuses[s]} {s}" for s in ("open", "exempted", "baselined") if statuses.get(s))
     text = f"{len(result.findings)} finding{'s' if len(result.findings) != 1 else ''}" + (f" ({counted})" if counted else "")
     word, reason = verdict(result, fail_on)
-    text += f" from {len(result.policies)} policies; {word}: {reason}"
+    text += f" from {len(result.policies)} policies"
+    if result.period:
+        text += f", period {period_words(result)}"
+    text += f"; {word}: {reason}"
+    for part in (exemption_counts(result), baseline_summary(result)):
+        if part:
+            text += f"; {part}"
     if left_out:
         parts = ", ".join(f"{left_out[level]} {level}" for level in ("error", "warning", "notice") if left_out.get(level))
         text += f"; annotations not shown: {parts} (GitHub shows 10 per level and step; the full list is in the other outputs)"

@@ -10,7 +10,11 @@
 * one passing ``<testcase name="no findings">`` for a policy without findings — the cases are
   findings, not resources: 100k compliant resources make one case;
 * one ``<testcase>`` with an ``<error>`` (``type`` = the E-code) per evaluation error;
-* a suite with a ``<skipped>`` case per policy that was not evaluated (its input was not given).
+* a suite with a ``<skipped>`` case per policy that was not evaluated (its input was not given);
+* with exemptions, a suite ``exemptions``: a case per exemption, passing when it is active, else
+  ``<skipped>`` with what its state means (expired, expiring, unused, unchecked);
+* with a baseline, a suite ``baseline`` with its counts as properties and a passing case per fixed
+  entry (``fixed: POLICY on SUBJECT``).
 
 Counts (``tests``, ``failures``, ``errors``, ``skipped``) are on every suite and on ``<testsuites>``.
 No ``time``: the run does not time policies, and the output is the same for the same inputs.
@@ -25,7 +29,9 @@ import orjson
 from engine.findings import EvaluationError, Finding, Result
 from engine.outputs.escaping import xml_text
 from engine.outputs.labels import check_fail_on, dollars, subject
+from engine.outputs.periods import period_words
 from engine.outputs.locations import finding_location
+from engine.outputs.statuses import baseline_summary, entry_subject, exemption_backing, exemption_note, status_label
 
 
 def render(result: Result, *, version: str, color: bool = False, shorten: bool = True, fail_on: str = "info") -> str:
@@ -50,7 +56,7 @@ def render(result: Result, *, version: str, color: bool = False, shorten: bool =
         else:
             first = by_policy[policy_id][0] if policy_id in by_policy else None
             described = [("title", first.title), ("severity", first.severity), ("enforcement", first.enforcement)] if first else []
-        for name, value in [*described, ("as_of", result.as_of)]:
+        for name, value in [*described, ("as_of", result.as_of), ("period", period_words(result))]:
             if value is not None and value != "":
                 ET.SubElement(properties, "property", {"name": name, "value": xml_text(value)})
         for finding in by_policy.get(policy_id, ()):
@@ -74,6 +80,32 @@ def render(result: Result, *, version: str, color: bool = False, shorten: bool =
             case = _case(suite, policy_id, "not evaluated", None)
             ET.SubElement(case, "skipped", {"message": xml_text(reason)})
         _count(suite)
+    if result.exemptions:
+        suite = ET.SubElement(root, "testsuite", {"name": "exemptions"})
+        for report in result.exemptions:
+            where = {"file": report.file, "line": report.line} if report.file else None
+            case = _case(suite, "exemptions", report.id, where)
+            backing = exemption_backing(report)
+            text = xml_text(f"{report.state}: {exemption_note(report)}\nreason: {report.reason}" + (f"\n{backing}" if backing else ""))
+            if report.state == "active":
+                ET.SubElement(case, "system-out").text = text
+            else:
+                ET.SubElement(case, "skipped", {"message": xml_text(f"exemption {report.state}: {exemption_note(report)}")}).text = text
+        _count(suite)
+    if result.baseline is not None:
+        report = result.baseline
+        suite = ET.SubElement(root, "testsuite", {"name": "baseline"})
+        properties = ET.SubElement(suite, "properties")
+        for name, value in (("file", report.file), ("fingerprint_version", report.fingerprint_version), ("entries", report.entries),
+                            ("baselined", report.baselined), ("new", report.new), ("fixed", len(report.fixed)),
+                            ("unchecked", report.unchecked)):
+            ET.SubElement(properties, "property", {"name": name, "value": xml_text(value)})
+        for entry in report.fixed:
+            case = _case(suite, entry["policy"], f"fixed: {entry['policy']} on {entry_subject(entry)}", None)
+            ET.SubElement(case, "system-out").text = xml_text(f"{entry['message']}\nfingerprint: {entry['fingerprint']}")
+        if not report.fixed:
+            _case(suite, "baseline", xml_text(baseline_summary(result)), None)
+        _count(suite)
     _count(root, suites=True)
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
@@ -89,6 +121,9 @@ def _case(suite: ET.Element, classname: str, name: str, where: dict | None) -> E
 
 
 def _not_failing(finding: Finding, fail_on: str) -> str:
+    if finding.status == "exempted" and finding.exemption:
+        exemption = finding.exemption
+        return f"{status_label(finding)} ({exemption.get('reason')}; until {exemption.get('expires')})"
     if finding.status != "open":
         return finding.status  # exempted, baselined
     if finding.enforcement != "enforce":
@@ -101,7 +136,7 @@ def _details(finding: Finding, result: Result) -> str:
     owner = f"{finding.owner} ({team.name})" if team is not None and team.name != finding.owner else finding.owner
     lines = [
         f"policy: {finding.policy} ({finding.title})" if finding.title else f"policy: {finding.policy}",
-        f"severity: {finding.severity}, enforcement: {finding.enforcement}, status: {finding.status}",
+        f"severity: {finding.severity}, enforcement: {finding.enforcement}, status: {status_label(finding)}",
         f"subject: {subject(finding)}",
         f"owner: {owner} (from {finding.owner_source})",
     ]

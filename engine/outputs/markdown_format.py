@@ -17,6 +17,9 @@ from __future__ import annotations
 from engine.findings import Finding, Result, money_totals
 from engine.outputs.escaping import markdown_html, markdown_text
 from engine.outputs.labels import check_fail_on, dollars, money_totals_label, subject, verdict
+from engine.outputs.periods import period_words
+from engine.outputs.statuses import (NOT_ACTIVE, baseline_summary, exemption_backing, exemption_counts, exemption_note,
+                                     exemption_where, fixed_label, status_label)
 from engine.severity import SEVERITIES, SEVERITY_RANK
 
 MAX_CHARS = 60_000  # under GitHub's 65,536 for a comment, with room for what a CI step adds around it
@@ -61,6 +64,7 @@ def render(result: Result, *, version: str, color: bool = False, shorten: bool =
     page.add(_overview(result) + "\n\n")
     page.add(_severity_table(result, failing) + "\n")
     _problems(page, result)
+    _exemptions_and_baseline(page, result)
     _owner_table(page, result)
     shown = _findings(page, result, failing)
     hidden = len(result.findings) - shown
@@ -78,7 +82,8 @@ def _overview(result: Result) -> str:
     counted = ", ".join(f"{statuses[s]} {s}" for s in ("open", "exempted", "baselined") if statuses.get(s))
     inputs = f"{result.resources_evaluated} resources" + (f" and {result.cost_rows_evaluated} cost rows" if result.cost_rows_evaluated else "")
     text = (f"{len(result.findings)} finding{'s' if len(result.findings) != 1 else ''}" + (f" ({counted})" if counted else "")
-            + f" from {len(result.policies)} polic{'ies' if len(result.policies) != 1 else 'y'} over {inputs}, as of {result.as_of}.")
+            + f" from {len(result.policies)} polic{'ies' if len(result.policies) != 1 else 'y'} over {inputs}, as of {result.as_of}"
+            + (f", period {period_words(result)}" if result.period else "") + ".")
     totals = money_totals_label(money_totals(result.findings))
     line = markdown_text(text)
     if totals:
@@ -119,6 +124,36 @@ def _problems(page: _Page, result: Result) -> None:
             page.add(block)
         else:
             page.add(f"**{title}** \\({len(items)}\\): not listed, for room\\.\n\n")
+
+
+def _exemptions_and_baseline(page: _Page, result: Result) -> None:
+    """The exemptions (counts; those expired, expiring, unused or unchecked listed) and the baseline (counts; fixed entries listed)."""
+    sections = []
+    if result.exemptions:
+        items = []
+        for state in NOT_ACTIVE:
+            for report in result.exemptions:
+                if report.state != state:
+                    continue
+                backing, where = exemption_backing(report), exemption_where(report)
+                items.append(f"{state}: {markdown_text(report.id, _NAME_CHARS)} — {markdown_text(exemption_note(report), _MESSAGE_CHARS)}"
+                             + (f" \\({markdown_text(backing, _NAME_CHARS)}\\)" if backing else "")
+                             + (f" at {markdown_text(where, _SUBJECT_CHARS)}" if where else ""))
+        sections.append(("Exemptions", markdown_text(exemption_counts(result)), items))
+    if result.baseline is not None:
+        items = [f"fixed: {markdown_text(fixed_label(entry), _MESSAGE_CHARS)}" for entry in result.baseline.fixed]
+        sections.append(("Baseline", markdown_text(baseline_summary(result)), items))
+    for title, headline, items in sections:
+        lines = [f"**{title}**: {headline}\\.\n\n"]
+        for item in items[:_LISTED]:
+            lines.append(f"- {item}\n")
+        if len(items) > _LISTED:
+            lines.append(f"- and {len(items) - _LISTED} more\n")
+        block = "".join(lines) + ("\n" if items else "")
+        if page.fits(block):
+            page.add(block)
+        else:
+            page.add(f"**{title}**: {headline}\\. Not listed, for room\\.\n\n")
 
 
 def _owner_table(page: _Page, result: Result) -> None:
@@ -189,6 +224,6 @@ def _findings(page: _Page, result: Result, failing: set) -> int:
 
 def _row(finding: Finding, fails: bool) -> str:
     policy = markdown_text(finding.policy, _NAME_CHARS) + ("" if finding.enforcement == "enforce" else " \\(audit\\)")
-    status = finding.status + (", failing" if fails else "")
+    status = markdown_text(status_label(finding), _NAME_CHARS) + (", failing" if fails else "")
     return (f"| {finding.severity} | {policy} | {markdown_text(subject(finding), _SUBJECT_CHARS)} | {status} | "
             f"{markdown_text(dollars(finding))} | {markdown_text(finding.message, _MESSAGE_CHARS)} |\n")

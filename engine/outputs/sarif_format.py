@@ -5,9 +5,13 @@ default level of their severity (:data:`engine.outputs.levels.LEVELS`) and GitHu
 ``security-severity``. Each result carries the finding's fingerprint as a partial fingerprint, a
 physical location (the finding's own, else its policy's YAML: :mod:`engine.outputs.locations`), a
 logical location (the resource or the scope), and the owner, money and evidence as properties.
-Exempted and baselined findings are reported with an external, accepted suppression (baselined
-ones also with ``baselineState: unchanged``), so viewers list them as suppressed. Evaluation
-errors are tool execution notifications, and make ``executionSuccessful`` false.
+Exempted and baselined findings are reported with an external, accepted suppression (an exempted
+one's justification names its exemption, and its location is the exemption's document; baselined
+ones also with ``baselineState: unchanged``), so viewers list them as suppressed. With a baseline,
+every result has a ``baselineState`` (``new`` or ``unchanged``) and the baseline's counts and fixed
+entries are run properties. Exemptions that are expired, expiring, unused or unchecked are tool
+configuration notifications; every exemption's state is a run property. Evaluation errors are tool
+execution notifications, and make ``executionSuccessful`` false.
 """
 
 from __future__ import annotations
@@ -19,6 +23,8 @@ from engine.outputs.escaping import markdown_text, sarif_text
 from engine.outputs.labels import subject
 from engine.outputs.levels import LEVELS
 from engine.outputs.locations import SOURCE_ROOT, artifact_uri, finding_location
+from engine.outputs.periods import period_words
+from engine.outputs.statuses import NOT_ACTIVE, exemption_backing, exemption_note
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 FINGERPRINT_KEY = "costwarden/v1"  # partialFingerprints key: our fingerprint (policy + resource or scope + period)
@@ -66,6 +72,8 @@ def sarif_log(result: Result, *, version: str) -> dict:
             out["logicalLocations"] = logical
         return out
 
+    baseline = result.baseline
+    exemptions = {report.id: report for report in result.exemptions}
     results = []
     for finding in result.findings:
         level = LEVELS[finding.severity].sarif
@@ -79,9 +87,12 @@ def sarif_log(result: Result, *, version: str) -> dict:
             "partialFingerprints": {FINGERPRINT_KEY: fingerprint},
         }
         if finding.status in _SUPPRESSED:
-            entry["suppressions"] = [{"kind": "external", "status": "accepted", "justification": _SUPPRESSED[finding.status]}]
-            if finding.status == "baselined":
-                entry["baselineState"] = "unchanged"
+            entry["suppressions"] = [_suppression(finding, exemptions, location)]
+        if baseline is not None:
+            known = finding.status == "baselined" or (finding.status == "exempted" and fingerprint in baseline.fingerprints)
+            entry["baselineState"] = "unchanged" if known else "new"
+        elif finding.status == "baselined":
+            entry["baselineState"] = "unchanged"
         entry["properties"] = _result_properties(finding, fingerprint, result)
         results.append(entry)
 
@@ -105,6 +116,17 @@ def sarif_log(result: Result, *, version: str) -> dict:
          "descriptor": {"id": "skipped"}, "properties": {"policy": policy, "reason": reason}}
         for policy, reason in result.skipped
     ]
+    for state in NOT_ACTIVE:  # the exemptions worth a look, each at its document
+        for report in result.exemptions:
+            if report.state != state:
+                continue
+            notification = {"level": _EXEMPTION_LEVELS[state],
+                            "message": {"text": sarif_text(f"exemption {report.id} {state}: {exemption_note(report)}")},
+                            "descriptor": {"id": f"exemption-{state}"}}
+            if report.file:
+                notification["locations"] = [location({"file": report.file, "line": report.line})]
+            notification["properties"] = report.to_dict()
+            configuration.append(notification)
     invocation: dict = {"executionSuccessful": not result.errors}
     if notifications:
         invocation["toolExecutionNotifications"] = notifications
@@ -121,7 +143,34 @@ def sarif_log(result: Result, *, version: str) -> dict:
     run["columnKind"] = "unicodeCodePoints"
     run["properties"] = {"as_of": result.as_of, "resources_evaluated": result.resources_evaluated,
                          "cost_rows_evaluated": result.cost_rows_evaluated}
+    if result.period:
+        run["properties"]["period"] = {**result.period, "description": period_words(result)}
+    if result.not_judged:
+        run["properties"]["not_judged"] = len(result.not_judged)
+    if result.exemptions:
+        run["properties"]["exemptions"] = [report.to_dict() for report in result.exemptions]
+    if baseline is not None:
+        run["properties"]["baseline"] = baseline.to_dict()
     return {"version": "2.1.0", "$schema": SCHEMA_URI, "runs": [run]}
+
+
+_EXEMPTION_LEVELS = {"expired": "warning", "expiring": "warning", "unused": "note", "unchecked": "note"}
+
+
+def _suppression(finding: Finding, exemptions: dict, location) -> dict:
+    """An accepted external suppression; for an exempted finding, its exemption's reason and document."""
+    suppression: dict = {"kind": "external", "status": "accepted", "justification": _SUPPRESSED[finding.status]}
+    exemption = finding.exemption if finding.status == "exempted" else None
+    if exemption:
+        report = exemptions.get(exemption.get("id"))
+        backing = exemption_backing(report) if report is not None else ""
+        suppression["justification"] = sarif_text(
+            f"exemption {exemption.get('id')}: {exemption.get('reason')} (until {exemption.get('expires')}"
+            + (f"; {backing}" if backing else "") + ")")
+        if report is not None and report.file:
+            suppression["location"] = location({"file": report.file, "line": report.line})
+        suppression["properties"] = {"exemption": exemption}
+    return suppression
 
 
 def _rule(policy) -> dict:
@@ -199,4 +248,6 @@ def _result_properties(finding: Finding, fingerprint: str, result: Result) -> di
     }
     if finding.location is not None:
         properties["location"] = finding.location
+    if finding.exemption is not None:
+        properties["exemption"] = finding.exemption
     return properties

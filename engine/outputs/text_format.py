@@ -16,6 +16,8 @@ import textwrap
 from engine.findings import Result
 from engine.outputs.escaping import printable
 from engine.outputs.labels import dollars, money_totals_label
+from engine.outputs.periods import period_words
+from engine.outputs.statuses import NOT_ACTIVE, baseline_summary, exemption_counts, exemption_note, exemption_where, fixed_label, status_label
 
 _COLORS = {"critical": "\033[1;31m", "high": "\033[31m", "medium": "\033[33m", "low": "\033[36m", "info": "\033[2m"}
 _RESET = "\033[0m"
@@ -50,6 +52,34 @@ def _table(rows: list[list[str]]) -> list[list[str]]:
     """The rows in columns as wide as their widest cell (the last one not padded): one line per row."""
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     return [[INDENT + GAP.join([cell.ljust(widths[i]) for i, cell in enumerate(row[:-1])] + [row[-1]]).rstrip()] for row in rows]
+
+
+def _exemptions(result: Result, message_limit: int, width: int) -> list[str]:
+    """The exemptions' counts, and a row per exemption that is not simply active."""
+    if not result.exemptions:
+        return []
+    counts = exemption_counts(result)
+    lines = _fit(printable(counts[:1].upper() + counts[1:]), width)
+    rows = [["STATE", "EXEMPTION", "WHERE", "NOTE"]]
+    for state in NOT_ACTIVE:
+        for report in result.exemptions:
+            if report.state == state:
+                rows.append([state, printable(report.id), printable(exemption_where(report)), printable(exemption_note(report), message_limit)])
+    if len(rows) > 1:
+        fits = not width or _natural_width(rows) <= width
+        lines.extend(line for block in (_table(rows) if fits else _last_column_below(rows, width)) for line in block)
+    return lines + [""]
+
+
+def _baseline(result: Result, message_limit: int, width: int) -> list[str]:
+    """The baseline's counts, and the fixed entries."""
+    if result.baseline is None:
+        return []
+    summary = baseline_summary(result)
+    lines = _fit(printable(summary[:1].upper() + summary[1:]), width)
+    for entry in result.baseline.fixed:
+        lines.extend(_fit(f"  fixed: {printable(fixed_label(entry), message_limit)}", width, "    "))
+    return lines + [""]
 
 
 def _last_column_below(rows: list[list[str]], width: int) -> list[list[str]]:
@@ -109,8 +139,10 @@ def render(result: Result, *, version: str, color: bool = False, shorten: bool =
     inputs = [f"{result.resources_evaluated} resources"]
     if result.cost_rows_evaluated:
         inputs.append(f"{result.cost_rows_evaluated} cost rows")
+    period = period_words(result)
     lines = [
-        *_fit(f"costwarden {version}: {', '.join(inputs)}, {len(result.policies)} policies, as of {result.as_of}", width),
+        *_fit(f"costwarden {version}: {', '.join(inputs)}, {len(result.policies)} policies, as of {result.as_of}"
+              + (f", period {period}" if period else ""), width),
         "",
     ]
     by_owner: dict[str, list] = {}
@@ -127,7 +159,7 @@ def render(result: Result, *, version: str, color: bool = False, shorten: bool =
             label = short_id(resource.get("id"), id_limit) if resource else _scope_label(f.scope or {})
             if resource.get("name") and resource.get("name") != resource.get("id"):
                 label += f" ({printable(resource.get('name'), 30)})"
-            status = "" if f.status == "open" else f"[{f.status}] "
+            status = "" if f.status == "open" else f"[{printable(status_label(f), 80)}] "
             enforcement = "" if f.enforcement == "enforce" else " (audit)"
             rows.append([f.severity, f.policy + enforcement, label, f.owner_source, dollars(f), status + printable(f.message, message_limit)])
         if not width or _natural_width(rows) <= width:
@@ -156,6 +188,8 @@ def render(result: Result, *, version: str, color: bool = False, shorten: bool =
         fits = not width or _natural_width(rows) <= width
         lines.extend(line for block in (_table(rows) if fits else _last_column_below(rows, width)) for line in block)
         lines.append("")
+    lines.extend(_exemptions(result, message_limit, width))
+    lines.extend(_baseline(result, message_limit, width))
     if result.skipped:
         reasons: dict[str, list[str]] = {}
         for policy, reason in result.skipped:

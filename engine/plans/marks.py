@@ -20,6 +20,12 @@ The questions a policy engine asks are answered by :func:`is_unknown`, :func:`is
 
 from __future__ import annotations
 
+import json
+import math
+import re
+
+import orjson
+
 from engine.errors import json_pointer
 
 SENSITIVE = "(sensitive value)"
@@ -135,6 +141,12 @@ class Scrubber:
         spelled = {str(n) for n in numbers} | set(self.texts)
         self.exact = frozenset(spelled)
         self.inner = sorted((s for s in spelled if len(s) >= SUBSTRING_MIN_LENGTH), key=lambda s: (-len(s), s))
+        self._in_json = _json_pattern(spelled, self.numbers)
+
+    def finds(self, dumped: bytes) -> bool:
+        """Whether a value's compact JSON (``orjson.dumps``) may hold something to replace: a quick test, in
+        one pass of the regex engine, before walking the value (never False when :meth:`value` would change it)."""
+        return self._in_json is not None and self._in_json.search(dumped) is not None
 
     def text(self, value: str) -> str:
         if value in self.exact:
@@ -166,6 +178,58 @@ class Scrubber:
                 value[index] = self.value(inner)
             return value
         return value
+
+
+_NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?")
+
+
+def _json_pattern(spelled, numbers) -> "re.Pattern | None":
+    """What :meth:`Scrubber.value` replaces, as it shows in compact JSON: a text of
+    :data:`SUBSTRING_MIN_LENGTH` characters or more anywhere, a shorter one as a whole string or key
+    (``"on"``), a number (or a text that reads as one) as a whole number too (``:5432,``), in each
+    spelling a number has (``5``, ``5.0``, ``1e16``). The long texts are a trie, so the regex engine
+    rejects most positions on their first byte."""
+    texts, whole, spellings = [], [], set()
+    for text in spelled:
+        encoded = json.dumps(text, ensure_ascii=False)[1:-1].encode("utf-8")
+        if len(text) >= SUBSTRING_MIN_LENGTH:
+            texts.append(encoded)
+        else:
+            whole.append(re.escape(b'"' + encoded + b'"'))
+        if _NUMBER.fullmatch(text):  # a number whose text this is: 5432, or 1e16 for "1e+16"
+            spellings.add(text)
+            if math.isfinite(float(text)):
+                numbers = {*numbers, float(text)}
+    for number in numbers:
+        if number.__class__ is float and not math.isfinite(number):
+            continue  # JSON has no such number
+        spellings.add(repr(number))
+        if number.__class__ is float and number.is_integer() and abs(number) < 1e18:
+            spellings.add(str(int(number)))
+        try:
+            spellings.add(orjson.dumps(number).decode())
+        except TypeError:  # beyond 64 bits: such a value is walked without the quick test anyway
+            pass
+    for text in sorted(spellings):
+        whole.append(rb"(?<=[:\[,])" + re.escape(text.encode()) + rb"(?:\.0)?(?=[,\]}])")
+    parts = ([_trie(sorted(set(texts)))] if texts else []) + whole
+    return re.compile(b"|".join(parts)) if parts else None
+
+
+def _trie(words: list[bytes]) -> bytes:
+    """A regex matching any of ``words`` (sorted, distinct), written as a trie: ``ab(?:c|d)``."""
+    if len(words) == 1:
+        return re.escape(words[0])
+    groups: dict[int, list[bytes]] = {}
+    ends = False
+    for word in words:
+        if not word:
+            ends = True
+        else:
+            groups.setdefault(word[0], []).append(word[1:])
+    branches = [re.escape(bytes([first])) + _trie(rest) for first, rest in groups.items()]
+    body = branches[0] if len(branches) == 1 else b"(?:" + b"|".join(branches) + b")"
+    return b"(?:" + body + b")?" if ends else body
 
 
 # --- asking a resource --------------------------------------------------------------------------------

@@ -184,11 +184,13 @@ def build_resource(
     side: str,
     provider: str,
     expressions: dict | None,
+    secrets_found: set | None = None,
 ) -> tuple[dict, list[str]]:
     """The canonical resource of a checked ``resource_changes`` entry, and warnings about it.
 
     ``side`` is ``after`` or ``before`` (:data:`engine.plans.actions.VALUES_OF`). The entry's values
-    are used in place (sensitive ones replaced), not copied.
+    are used in place (sensitive ones replaced), not copied. The entry's sensitive values are added
+    to ``secrets_found`` when given (to hide them in the other resources too: :func:`scrub_resource`).
     """
     change = entry["change"]
     values = change.get(side)
@@ -248,11 +250,9 @@ def build_resource(
         "source_location": None,
     }
     if secrets:
-        _scrub(resource, Scrubber(secrets))
-        scrubbed = [json_pointer(("tags", key)) for key, value in resource["tags"].items()
-                    if value.__class__ is str and SENSITIVE in value]
-        if scrubbed:  # a tag that repeats a sensitive value unmarked (tags_all copies tags) is sensitive too
-            resource["change"]["sensitive"] = sorted(set(resource["change"]["sensitive"]).union(scrubbed))
+        scrub_resource(resource, Scrubber(secrets))
+        if secrets_found is not None:
+            secrets_found.update(secrets)
     warnings = []
     for key in tags.dropped:
         what = f"tag '{key}'" if key and "[" not in key else f"'{key or 'tags'}'"
@@ -262,6 +262,16 @@ def build_resource(
 
 _NEVER_SCRUBBED = frozenset({"type", "class", "provider", "change"})
 _CHANGE_SCRUBBED = ("address", "previous_address", "module_address", "name", "index")
+
+
+def scrub_resource(resource: dict, scrubber: Scrubber) -> None:
+    """Replace every occurrence of ``scrubber``'s values in a planned resource; a tag whose value held one
+    is listed in ``change.sensitive``."""
+    _scrub(resource, scrubber)
+    scrubbed = [json_pointer(("tags", key)) for key, value in resource["tags"].items()
+                if value.__class__ is str and SENSITIVE in value]
+    if scrubbed:  # a tag that repeats a sensitive value unmarked (tags_all copies tags) is sensitive too
+        resource["change"]["sensitive"] = sorted(set(resource["change"]["sensitive"]).union(scrubbed))
 
 
 def _scrub(resource: dict, scrubber: Scrubber) -> None:

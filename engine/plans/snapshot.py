@@ -19,13 +19,16 @@ import gc
 import os
 from dataclasses import dataclass, field
 
+import orjson
+
 from engine.errors import InputError, Problem, did_you_mean, json_pointer
 from engine.inventory.problems import StructureProblems, kind_of
 from engine.inventory.reading import DEFAULT_MAX_BYTES, STDIN, STDIN_NAME
 from engine.plans.actions import ACTIONS, SCOPES, VALUES_OF, action_name
+from engine.plans.marks import Scrubber, collect_secrets
 from engine.plans.providers import ProviderConfigs, provider_of
 from engine.plans.reader import NEWEST_KNOWN_VERSION, PlanFile, parse_format_version, read_plan
-from engine.plans.resources import build_resource
+from engine.plans.resources import build_resource, scrub_resource
 from engine.plans.source import SourceIndex, module_path
 
 
@@ -99,13 +102,14 @@ def load_plans(
                                               "root directory, where terraform plan ran)", str(source_dir))])
     snapshot = PlanSnapshot(scope=scope)
     seen: dict[str, str] = {}  # resource id -> the file it came from
+    secrets: set = set()  # every sensitive value of every entry read, kept or not
     collecting = gc.isenabled()
     gc.disable()
     try:
         for given in paths:
             try:
                 plan = read_plan(given, max_bytes)
-                _add_plan(plan, snapshot, scope, source_dir, seen)
+                _add_plan(plan, snapshot, scope, source_dir, seen, secrets)
             except InputError as error:
                 problems.extend(error.problems)
             except RecursionError:
@@ -117,10 +121,28 @@ def load_plans(
             gc.enable()
     if problems:
         raise InputError(problems)
+    if secrets:  # a value marked sensitive anywhere is hidden everywhere: in every resource of every file
+        scrubber = Scrubber(secrets)
+        for resource in snapshot.resources:
+            try:
+                needed = scrubber.finds(orjson.dumps(resource))
+            except TypeError:  # an integer beyond 64 bits: no quick test, walk it
+                needed = True
+            if needed:
+                scrub_resource(resource, scrubber)
+        snapshot.warnings = [scrubber.text(warning) for warning in snapshot.warnings]
+        snapshot.notes = [scrubber.text(note) for note in snapshot.notes]
     return snapshot
 
 
-def _add_plan(plan: PlanFile, snapshot: PlanSnapshot, scope: str, source_dir: str | None, seen: dict) -> None:
+def _collect_secrets(entry: dict, secrets: set) -> None:
+    """The sensitive values of an entry that gives no resource (left out by the scope, an unknown action)."""
+    change = entry["change"]
+    for side in ("before", "after"):
+        collect_secrets(change.get(side), change.get(side + "_sensitive"), secrets)
+
+
+def _add_plan(plan: PlanFile, snapshot: PlanSnapshot, scope: str, source_dir: str | None, seen: dict, secrets: set) -> None:
     doc, path = plan.doc, plan.path
     entries = doc.get("resource_changes", [])
     found = StructureProblems()
@@ -159,10 +181,12 @@ def _add_plan(plan: PlanFile, snapshot: PlanSnapshot, scope: str, source_dir: st
                                      f"to this version of costwarden ({', '.join('/'.join(a) for a in ACTIONS)}); "
                                      "not evaluated")
             info.counts["unknown"] = info.counts.get("unknown", 0) + 1
+            _collect_secrets(entry, secrets)
             continue
         info.counts[action] = info.counts.get(action, 0) + 1
         if action not in kept:
             left_out[action] = left_out.get(action, 0) + 1
+            _collect_secrets(entry, secrets)
             continue
         modules = module_path(entry.get("module_address"))
         tf_type = entry["type"]
@@ -172,7 +196,7 @@ def _add_plan(plan: PlanFile, snapshot: PlanSnapshot, scope: str, source_dir: st
         if entry.get("deposed").__class__ is str:
             resource_id += f" (deposed object {entry['deposed']})"
         resource, warnings = build_resource(entry, resource_id=resource_id, action=action, side=VALUES_OF[action],
-                                            provider=provider, expressions=expressions)
+                                            provider=provider, expressions=expressions, secrets_found=secrets)
         line, column = positions[number]
         resource["change"]["plan_location"] = {"file": path, "line": line, "column": column}
         if sources is not None:

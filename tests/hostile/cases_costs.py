@@ -154,8 +154,10 @@ def _no_findings(document: dict) -> str | None:
 
 CASES = [
     Case("focus-empty", AREA, COSTS, Rejected(("E410", "E411"), "focus.csv", None), {"focus.csv": b""}, note="a 0-byte FOCUS file"),
-    Case("focus-header-only", AREA, COSTS, Accepted(0, _no_findings, "no findings (no rows)"),
-         {"focus.csv": FOCUS.split(b"\n", 1)[0] + b"\n"}, note="a header and no rows: valid, nothing spent"),
+    Case("focus-header-only", AREA, COSTS,
+         Rejected("E505", "policies/budget.yaml", 1, fragment="no cost rows in 2026-06", report=True),
+         {"focus.csv": FOCUS.split(b"\n", 1)[0] + b"\n"},
+         note="a header and no rows: a valid file, but cost policies with nothing to judge must not pass silently"),
     Case("focus-truncated", AREA, COSTS, Rejected("E412", "focus.csv", 30), {"focus.csv": _truncated_at_line(FOCUS, 30)},
          note="a copy interrupted in the middle of line 30"),
     Case("focus-json-content", AREA, COSTS, Rejected("E411", "focus.csv", 1), {"focus.csv": b'{"BilledCost": 1}\n'},

@@ -59,7 +59,9 @@ def format_cases(fmt: Format) -> list[Case]:
              note="byte 0xff inside a tag value"),
         Case(f"{short}-bom", AREA, args, Same(), {name: bom(data)}, note="a UTF-8 byte order mark: valid"),
         Case(f"{short}-crlf", AREA, args, Same(), {name: crlf(data)}, note="Windows line ends: valid"),
-        Case(f"{short}-5mb-value", AREA, args, Same(compare="findings"),
+        # over 4 MiB, a file in costwarden's format no longer says where each resource is (engine.inventory.snapshot
+        # LOCATION_LIMIT): the findings are the same but for their location
+        Case(f"{short}-5mb-value", AREA, args, Same(compare="findings", ignore=("location",)),
              {name: replace(data, fmt.blob_after, f'{fmt.blob_after}, "x_blob": "{blob}"')},
              note="a 5 MB string in an extra member, on one line: valid"),
         Case(f"{short}-deep-nesting", AREA, args, Rejected("E407", name, line),
@@ -98,7 +100,9 @@ SPECIAL_CASES = [
          {"inventory.json": Symlink("/dev/zero")}, note="inventory.json is a symlink to /dev/zero"),
     Case("inventory-fifo", AREA, INV, Same(), {"inventory.json": Fifo(INVENTORY)},
          note="inventory.json is a named pipe a writer fills (as <(zcat inventory.json.gz) is): read like the file"),
-    Case("inventory-stdin-bom-crlf", AREA, with_file(INV, "-i", "-"), Same(reference_args=INV), stdin=crlf(bom(INVENTORY)),
+    # standard input has no file a finding could point at: the same output but for the findings' location
+    Case("inventory-stdin-bom-crlf", AREA, with_file(INV, "-i", "-"), Same(reference_args=INV, ignore=("location",)),
+         stdin=crlf(bom(INVENTORY)),
          note="-i - with a byte order mark and CRLF line ends on standard input: valid"),
     Case("inventory-stdin-invalid-utf8", AREA, with_file(INV, "-i", "-"),
          Rejected("E402", "<stdin>", line_of(INVENTORY, "pay-api"), column_of(INVENTORY, "pay-api") + 1),
