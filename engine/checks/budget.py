@@ -173,7 +173,7 @@ class BudgetCheck:
                 "forecast_percent": exact(percent(forecast, budget)) if budget else None,
                 "elapsed_days": exact(ratio(elapsed, SECONDS_PER_DAY).quantize(Decimal("0.0001"))),
                 "total_days": exact(ratio(total, SECONDS_PER_DAY)),
-                "data_end": data_end.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "data_end": data_end.replace(microsecond=0).isoformat() + "Z",
                 "measure": self.measure,
                 "charge_categories": list(self.categories),
                 "rows": count,

@@ -50,15 +50,15 @@ class Period:
     @property
     def label(self) -> str:
         if self.kind == "month":
-            return self.start.strftime("%Y-%m")
-        return f"{self.start:%Y-%m-%d}..{self.end:%Y-%m-%d}"
+            return self.start.date().isoformat()[:7]  # (strftime's %Y does not pad year 1 to 0001)
+        return f"{self.start.date().isoformat()}..{self.end.date().isoformat()}"
 
     def to_dict(self) -> dict:
         return {"start": _iso(self.start), "end": _iso(self.end)}
 
 
 def _iso(value: datetime) -> str:
-    return value.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return value.replace(microsecond=0).isoformat() + "Z"
 
 
 def _add_months(year: int, month: int, count: int) -> tuple[int, int]:

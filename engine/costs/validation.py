@@ -199,7 +199,7 @@ def _more(count: int, detail: str | None = None) -> str:
 
 
 def _iso(value) -> str:
-    return value.strftime("%Y-%m-%dT%H:%M:%SZ") if value is not None else "?"
+    return value.replace(microsecond=0).isoformat() + "Z" if value is not None else "?"
 
 
 def _too_large(path: str, column: str, with_the_files_before: bool = False) -> Problem:
