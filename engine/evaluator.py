@@ -128,7 +128,7 @@ def _evaluate(library: PolicyLibrary, resources, ownership, as_of, warnings, cos
     ownership = ownership or NO_OWNERSHIP
     findings: list[Finding] = []
     errors: list[EvaluationError] = []
-    notes: list[str] = list(warnings)
+    notes: list[str] = [*warnings, *(costs.warnings if costs is not None else ())]  # the cost snapshot's: rounded money ...
     skipped: list[tuple[str, str]] = []
     policies = [p for p in library.policies if p.enabled]
     prices = _price_sources(prices, costs, resources, when, library, policies, notes)
@@ -320,11 +320,11 @@ def _days(span: timedelta) -> str:
 
 def _period_words(period) -> str:
     """``2026-05``, ``2026-04-01 to 2026-06-30``, with ``up to 2026-05-15`` when its rows stop before its end."""
-    last = period.end - timedelta(days=1)
-    words = f"{period.start:%Y-%m}" if period.kind == "month" else f"{period.start:%Y-%m-%d} to {last:%Y-%m-%d}"
+    last = period.end - timedelta(days=1)  # (isoformat: strftime's %Y does not pad year 1 to 0001)
+    words = period.start.date().isoformat()[:7] if period.kind == "month" else f"{period.start.date()} to {last.date()}"
     if period.until is not None and period.until < period.end:
         stop = period.until
-        shown = f"{stop:%Y-%m-%d}" if stop == datetime(stop.year, stop.month, stop.day) else f"{stop:%Y-%m-%d %H:%M} UTC"
+        shown = f"{stop.date()}" if stop == datetime(stop.year, stop.month, stop.day) else f"{stop.date()} {stop:%H:%M} UTC"
         words += f" up to {shown}"
     return words
 

@@ -306,7 +306,7 @@ def load_library(paths, *, require_policies: bool = False) -> PolicyLibrary:
 def _compile_budgets(docs: list[YamlDocument], problems: list[Problem]) -> dict:
     budgets = {}
     for doc_id, doc in _unique_ids(docs, "budgets", problems).items():
-        compiled = compile_budgets(doc.data, _Reporter(doc, "", problems), doc.file)
+        compiled = compile_budgets(doc.data, _Reporter(doc, "", problems), doc.file, doc.position)
         if compiled is not None:
             budgets[doc_id] = compiled
     return budgets

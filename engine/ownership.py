@@ -30,7 +30,7 @@ import fnmatch
 import re
 from dataclasses import dataclass, field
 
-from engine.costs.sql import TagJoin, tag_value_sql
+from engine.costs.sql import TagJoin, tag_text_of_sql, tag_value_sql
 from engine.errors import did_you_mean
 from engine.findings import UNASSIGNED
 from engine.tag_matching import WHITESPACE, find_tag, normalize_key
@@ -64,10 +64,9 @@ class TagStep:
         case-insensitively after trimming whitespace); none without a directory."""
         if not names:
             return None
-        value = tag_value_sql(d, self.key, self.mode)
-        name = f"lower({d.trim_whitespace(d.json_text(value))})"
+        name = f"lower({d.trim_whitespace(tag_text_of_sql(d, tag_value_sql(d, self.key, self.mode)))})"
         whens = " ".join(f"WHEN {d.string(n)} THEN {d.string(team)}" for n, (team, _) in sorted(names.items()))
-        team = f"(CASE WHEN {d.json_is_string(value)} THEN (CASE {name} {whens} END) END)"
+        team = f"(CASE {name} {whens} END)"
         return tags.column(team) if tags is not None else team
 
 

@@ -414,7 +414,7 @@ def test_wrong_types_and_unknown_values_get_hints(dump):
         "(at /resources/0/provider)",
         f"{at(tag)}: E405 unknown key 'tag' (at /resources/0/tag); did you mean 'tags'?",
         f"{at(klass)}: E405 unknown class 'compute.instances' (at /resources/0/class); did you mean 'compute.instance'?",
-        f"{at('null')}: E405 tag 'team' has null as its value; expected a string (or true for a key-only tag) "
+        f"{at('null')}: E405 tag 'team' has null as its value; expected a string, a number or a boolean (true: a key-only tag) "
         "(at /resources/1/tags/team)",
         f"{at(stat)}: E405 utilization statistic must be a number or null, got a string (at /resources/1/utilization/cpu/p95)",
         f"{at(relationship)}: E405 a relationship must be an object with string 'type' and 'id' "

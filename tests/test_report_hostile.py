@@ -58,8 +58,10 @@ def test_a_hostile_findings_document(tmp_path):
     assert check_json(tmp_path / "f.json").exit_code == 1
     document = json.loads((tmp_path / "f.json").read_text())
     owner = HOSTILE[3]
+    per_owner: dict = {}  # each owner's findings get every hostile value in turn, whatever the findings' order
     for index, finding in enumerate(document["findings"]):
-        value = HOSTILE[index % len(HOSTILE)]
+        turn = per_owner[finding["owner"]] = per_owner.get(finding["owner"], -1) + 1
+        value = HOSTILE[turn % len(HOSTILE)]
         finding["owner"] = owner if finding["owner"] == "search" else finding["owner"]
         finding["message"] = f"{value} message"
         if finding["resource"]:

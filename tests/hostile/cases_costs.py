@@ -233,11 +233,15 @@ CASES = [
          note="focus.csv is a symlink to itself"),
     Case("focus-fifo", AREA, COSTS, OneOf((Same(), Rejected("E410", "focus.csv", None, wrong=NOT_THERE))), {"focus.csv": Fifo(FOCUS)},
          note="focus.csv is a named pipe a writer fills: read it, or refuse it clearly"),
+    # A cost policy whose period holds no cost row is an evaluation error naming the period (E505):
+    # the calendar's first and last months must be named, not crash.
     Case("focus-as-of-9999-12-15", AREA, with_file(COSTS, "--as-of", "9999-12-15"),
-         OneOf((Accepted(0, _no_findings, "no findings (nothing is spent in December 9999)"), UsageError("--as-of"))),
+         OneOf((Accepted(0, _no_findings, "no findings (nothing is spent in December 9999)"), UsageError("--as-of"),
+                Rejected("E505", "policies/budget.yaml", fragment="no cost rows in 9999-12 up to 9999-12-15", report=True))),
          note="an as-of date in the last month the calendar has"),
     Case("focus-as-of-0001-01-15", AREA, with_file(COSTS, "--as-of", "0001-01-15"),
-         OneOf((Accepted(0, _no_findings, "no findings (nothing is spent in January of year 1)"), UsageError("--as-of"))),
+         OneOf((Accepted(0, _no_findings, "no findings (nothing is spent in January of year 1)"), UsageError("--as-of"),
+                Rejected("E505", "policies/budget.yaml", fragment="no cost rows in 0001-01 up to 0001-01-15", report=True))),
          note="an as-of date in the first month the calendar has"),
 ]
 
