@@ -583,12 +583,11 @@ def what_if(costs, ownership) -> list[str]:
     from engine.ownership import TagStep
 
     step = next(st for st in ownership.steps if type(st) is TagStep)
-    value = S.tag_value_sql(d, step.key, step.mode)
-    name = f"lower({d.trim_whitespace(d.json_text(value))})"
+    name = f"lower({d.trim_whitespace(S.tag_text_of_sql(d, S.tag_value_sql(d, step.key, step.mode)))})"
     whens = " ".join(f"WHEN {d.string(n)} THEN {d.string(team)}" for n, (team, _) in sorted(ownership.names.items()))
-    case_step = f"(CASE WHEN {d.json_is_string(value)} THEN (CASE {name} {whens} END) END)"
+    case_step = f"(CASE {name} {whens} END)"
     mapping = "MAP {" + ", ".join(f"{d.string(n)}: {d.string(team)}" for n, (team, _) in sorted(ownership.names.items())) + "}"
-    map_step = f"(CASE WHEN {d.json_is_string(value)} THEN {mapping}[{name}] END)"
+    map_step = f"{mapping}[{name}]"
     assert case_step in owner, "the owner expression changed: update the what-if"
     budget = dict(measure="BilledCost", categories=CATEGORIES, period=period)
     variants["engine: budget_query (scope owner)"] = S.budget_query(table, d, scope_sql=owner, **budget)

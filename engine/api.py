@@ -51,12 +51,13 @@ def load_policies(paths=None) -> PolicyLibrary:
 
 def load_metrics(paths, *, as_of=None, lookback="30d", format=None):  # noqa: A002 - as the CLI's --metrics-format
     """Metrics files (CSV, JSON Lines, CloudWatch ``get-metric-data`` output) as statistics per series over
-    ``[as_of - lookback, as_of)``; ``metrics.attach(resources)`` puts them into the resources' ``utilization``."""
-    from engine.conditions.operators import parse_duration
+    ``[as_of - lookback, as_of)``; ``metrics.attach(resources)`` puts them into the resources' ``utilization``.
+    Raises InputError for the files, ValueError for a lookback out of bounds (engine.metrics.window)."""
     from engine.evaluator import as_of_datetime
     from engine.metrics import load_metrics as load
+    from engine.metrics.window import parse_lookback
 
-    window = parse_duration(lookback) if isinstance(lookback, str) else lookback
+    window = parse_lookback(lookback) if isinstance(lookback, str) else lookback
     return load(list(paths), as_of=as_of_datetime(as_of), lookback=window, format=format)
 
 
@@ -75,7 +76,7 @@ def load_exemptions(paths=(), *, library: PolicyLibrary | None = None):
     from engine.bundled import policies_dir
     from engine.exemptions.documents import load_exemptions as load
 
-    among = library.files if library is not None else ()
+    among = library.exemption_documents if library is not None else ()
     return load(list(paths), policies=library.policies if library is not None else None, among=among,
                 skip_under=policies_dir())
 

@@ -20,6 +20,8 @@ import codecs
 import errno
 import os
 import sys
+from dataclasses import dataclass
+from datetime import datetime
 
 import click
 
@@ -449,44 +451,21 @@ def check(policy_paths, policy_ids, labels, plan_paths, plan_scope, source_dir, 
     that could not be evaluated (E501-E505, exit code 2) are listed in every output, and also on
     standard error unless the text report on standard output lists them already.
     """
-    from engine import api
+    from engine.gc_pause import paused_gc
 
     ctx = click.get_current_context()
-    _pause_gc(ctx)
+    ctx.with_resource(paused_gc())  # the whole command (see engine.gc_pause)
     targets = _output_targets(ctx, output_format, output)
-    if inventory_format is not None:
-        from engine.inventory.adapters import ADAPTERS
-
-        if inventory_format not in ADAPTERS:
-            raise click.UsageError(f"unknown inventory format '{inventory_format}' (one of {', '.join(ADAPTERS)})")
-    if not inventory_paths and not cost_paths and not plan_paths:
-        raise click.UsageError("give at least one snapshot: --plan FILE, --inventory FILE and/or --costs FILE")
-    if metrics_paths and not inventory_paths:
-        raise click.UsageError("--metrics describes inventory resources: give --inventory FILE too")
-    if source_dir is not None and not plan_paths and _given(ctx, "source_dir"):
-        raise click.UsageError("--source locates the resources of a plan: give --plan FILE too")
-    if "-" in inventory_paths and "-" in plan_paths:
-        raise click.UsageError("standard input can be read once: give '-' to --plan or to --inventory, not both")
-    when, report_period = _clock(ctx, as_of, period)
-    window = _check_lookback(lookback)
-    if metrics_format is not None and metrics_format not in METRICS_FORMATS:
-        raise click.UsageError(f"unknown metrics format '{metrics_format}' (one of {', '.join(METRICS_FORMATS)})")
-    selected, library = _selected_policies(api, policy_paths, policy_ids, labels)
-    steps = cli_exemptions.prepare(library, **exemption_options)  # exemptions and baseline, read before evaluating
-    owners = api.load_ownership(ownership) if ownership else None
-    budgets = api.load_budgets(list(budget_paths)) if budget_paths else None
-    prices = api.load_prices(price_paths) if price_paths else None
-    sides = any(policy.target == "change" for policy in selected.policies)  # pricing the change needs both sides
-    resources, warnings, locate, plans = _load_resources(api, inventory_paths, inventory_format, metrics_paths, metrics_format, when,
-                                                         window, plan_paths, plan_scope, source_dir, sides)
-    costs = None
-    if cost_paths:
-        costs = api.load_costs(list(cost_paths), columns=selected.cost_columns(with_inventory=resources is not None))
-    result = api.evaluate(selected, resources, ownership=owners, as_of=when, warnings=warnings, costs=costs, budgets=budgets,
-                          prices=prices, period=report_period, stale_after=stale_after, locate=locate, plans=plans)
-    result = steps.apply(result, resources)
-    if steps.writes_baseline:  # costwarden baseline create / update
-        sys.exit(steps.write_baseline(result, resources))
+    run = evaluate_inputs(ctx, policy_paths=policy_paths, policy_ids=policy_ids, labels=labels, plan_paths=plan_paths,
+                          plan_scope=plan_scope, source_dir=source_dir, inventory_paths=inventory_paths,
+                          inventory_format=inventory_format, metrics_paths=metrics_paths, metrics_format=metrics_format,
+                          lookback=lookback, cost_paths=cost_paths, budget_paths=budget_paths, price_paths=price_paths,
+                          period=period, stale_after=stale_after, ownership=ownership, as_of=as_of,
+                          exemption_options=exemption_options,
+                          no_snapshot="give at least one snapshot: --plan FILE, --inventory FILE and/or --costs FILE")
+    result = run.result
+    if run.steps.writes_baseline:  # costwarden baseline create / update
+        sys.exit(run.steps.write_baseline(result, run.resources))
     _write_outputs(result, targets, fail_on)
     if ("text", None) not in targets:  # the text report on standard output lists them already
         for error in result.errors:
@@ -494,12 +473,346 @@ def check(policy_paths, policy_ids, labels, plan_paths, plan_scope, source_dir, 
     sys.exit(result.exit_code(fail_on))
 
 
-def _pause_gc(ctx) -> None:
-    import gc
+@dataclass
+class Evaluated:
+    """What :func:`evaluate_inputs` read and produced: the result (exemptions and baseline applied), the
+    resources evaluated, the cost snapshot (still open, for what the caller computes from it next), the
+    ownership and budgets documents, the as-of instant and the report period (or None)."""
 
-    if gc.isenabled():  # a short run whose objects hold no cycles: collections would only cost time
-        gc.disable()
-        ctx.call_on_close(gc.enable)
+    result: object  # engine.findings.Result
+    resources: list | None
+    costs: object  # engine.costs.reader.CostSnapshot | None
+    ownership: object  # engine.ownership.Ownership | None
+    budgets: object
+    as_of: datetime
+    period: object  # engine.costs.periods.ReportPeriod | None
+    steps: cli_exemptions.Steps
+
+
+def evaluate_inputs(ctx, *, policy_paths=(), policy_ids=(), labels=(), plan_paths=(), plan_scope="changes", source_dir=None,
+                    inventory_paths=(), inventory_format=None, metrics_paths=(), metrics_format=None, lookback="30d",
+                    cost_paths=(), budget_paths=(), price_paths=(), period=None, stale_after=3, ownership=None, as_of=None,
+                    exemption_options: dict | None = None, no_snapshot: str = "give a snapshot", progress=None,
+                    extra_cost_columns=()) -> Evaluated:
+    """The inputs of a run checked, read and evaluated, as ``check`` and ``report`` do it: usage errors
+    (click.UsageError) first, then every input read (InputError), then the evaluation, exemptions and
+    the baseline. ``no_snapshot`` is the usage error when no snapshot is given; ``progress(step)``, when
+    given, is told each step as it starts; ``extra_cost_columns`` are FOCUS columns read besides the policies'."""
+    from engine import api
+
+    tell = progress or (lambda step: None)
+    if inventory_format is not None:
+        from engine.inventory.adapters import ADAPTERS
+
+        if inventory_format not in ADAPTERS:
+            raise click.UsageError(f"unknown inventory format '{inventory_format}' (one of {', '.join(ADAPTERS)})")
+    if not inventory_paths and not cost_paths and not plan_paths:
+        raise click.UsageError(no_snapshot)
+    if metrics_paths and not inventory_paths:
+        raise click.UsageError("--metrics describes inventory resources: give --inventory FILE too")
+    if source_dir is not None and not plan_paths and _given(ctx, "source_dir"):
+        raise click.UsageError("--source locates the resources of a plan: give --plan FILE too")
+    if "-" in inventory_paths and "-" in plan_paths:
+        raise click.UsageError("standard input can be read once: give '-' to --plan or to --inventory, not both")
+    when, report_period = _clock(ctx, as_of, period)
+    window = _check_lookback(lookback, when if metrics_paths else None)
+    if metrics_format is not None and metrics_format not in METRICS_FORMATS:
+        raise click.UsageError(f"unknown metrics format '{metrics_format}' (one of {', '.join(METRICS_FORMATS)})")
+    tell("reading the policies")
+    selected, library = _selected_policies(api, policy_paths, policy_ids, labels)
+    steps = cli_exemptions.prepare(library, **(exemption_options or {}))  # exemptions and baseline, read before evaluating
+    owners = api.load_ownership(ownership) if ownership else None
+    budgets = api.load_budgets(list(budget_paths)) if budget_paths else None
+    prices = api.load_prices(price_paths) if price_paths else None
+    if inventory_paths or plan_paths:
+        tell("reading the inventory")
+    sides = any(policy.target == "change" for policy in selected.policies)  # pricing the change needs both sides
+    resources, warnings, locate, plans = _load_resources(api, inventory_paths, inventory_format, metrics_paths, metrics_format, when,
+                                                         window, plan_paths, plan_scope, source_dir, sides)
+    costs = None
+    if cost_paths:
+        tell("reading the costs")
+        columns = selected.cost_columns(with_inventory=resources is not None)
+        costs = api.load_costs(list(cost_paths), columns=columns | set(extra_cost_columns) if extra_cost_columns else columns)
+    tell("evaluating the policies")
+    result = api.evaluate(selected, resources, ownership=owners, as_of=when, warnings=warnings, costs=costs, budgets=budgets,
+                          prices=prices, period=report_period, stale_after=stale_after, locate=locate, plans=plans)
+    result = steps.apply(result, resources)
+    return Evaluated(result, resources, costs, owners, budgets, when, report_period, steps)
+
+
+# --- report ----------------------------------------------------------------------------------------------
+
+DELIVER_CHAT = "chat"  # --deliver chat: the teams' Slack and Teams webhooks (engine.report.sending)
+
+
+@main.command(epilog=EXIT_CODES)
+@_POLICY_OPTIONS
+@_INVENTORY_OPTIONS
+@_COST_OPTIONS
+@_RUN_OPTIONS
+@cli_exemptions.check_options
+@click.option("--findings", "findings_path", type=click.Path(dir_okay=False), default=None,
+              help="Build the report from this findings JSON (check --format json) instead of evaluating; spend, showback "
+                   "and the scorecard then need --costs.")
+@click.option("--previous", "previous_paths", multiple=True, type=click.Path(dir_okay=False),
+              help="findings.json of an earlier report or check (repeatable): the latest is the run new, persisting and "
+                   "resolved findings are counted against.")
+@click.option("--history", "history_path", type=click.Path(dir_okay=False), default=None,
+              help="Run history (a DuckDB file, made when absent): earlier runs for the trend, spend and KPI series; this "
+                   "run is added to it once the report is written.")
+@click.option("--allocation", "allocation_path", type=click.Path(dir_okay=False), default=None,
+              help="Allocation document: how shared costs are split among owners in the chargeback.")
+@click.option("--scorecard", "scorecard_path", type=click.Path(dir_okay=False), default=None,
+              help="Scorecard document: the KPIs' thresholds of the crawl, walk and run levels (default: docs/showback.md).")
+@click.option("--rates", "rates_path", type=click.Path(dir_okay=False), default=None,
+              help="Exchange rates CSV (date,from,to,rate): spend also consolidated in one currency, at the rates stated.")
+@click.option("--currency", default=None, help="The currency --rates consolidates into (default: the one the table converts to).")
+@click.option("--measure", type=click.Choice(("EffectiveCost", "BilledCost")), default="EffectiveCost", show_default=True,
+              help="The FOCUS cost column of showback and chargeback: EffectiveCost (amortized) or BilledCost (invoiced).")
+@click.option("--output", "-o", "output_dir", type=click.Path(file_okay=False), required=True,
+              help="The report folder (made, or replaced as a whole when it holds a report already).")
+@click.option("--split/--no-split", default=True, show_default=True,
+              help="One page per owner (owners/NAME.html) linked from index.html, or every owner on index.html.")
+@click.option("--title", default=None, help="The report's title (default: Cost compliance report PERIOD).")
+@click.option("--deliver", "deliver_to", multiple=True,
+              help="Send each owner its part: smtp://HOST:PORT, smtp://HOST:587?starttls=true or smtps://HOST emails the "
+                   "owners' email contacts; 'chat' posts to their slack:env:NAME and teams:env:NAME contacts. Repeatable.")
+@click.option("--from", "sender", default=None, help="The From address of the emails (default: $COSTWARDEN_SMTP_FROM).")
+@click.option("--dry-run", is_flag=True, help="With --deliver: build and check every message, print who would get what, send nothing.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress on standard error (there is none in CI, pipes and files anyway).")
+def report(policy_paths, policy_ids, labels, inventory_paths, inventory_format, metrics_paths, metrics_format, lookback,
+           cost_paths, budget_paths, price_paths, period, stale_after, ownership, as_of, fail_on, findings_path, previous_paths,
+           history_path, allocation_path, scorecard_path, rates_path, currency, measure, output_dir, split, title, deliver_to, sender,
+           dry_run, quiet, **exemption_options):
+    """Write the compliance and showback report: a folder of offline pages, Markdown, CSV and JSON.
+
+    \b
+    OUTPUT/index.html         the estate: owners ranked by money at stake
+    OUTPUT/owners/NAME.html   one page per owner (--no-split: all on index.html)
+    OUTPUT/findings.json      the findings, as check --format json writes them
+    OUTPUT/summary.md         the report in Markdown
+    OUTPUT/chargeback.csv     showback and chargeback per owner (with --costs)
+
+    The inputs are check's (--inventory, --costs, --budgets, --ownership, --period, ...), or a
+    findings JSON of an earlier check (--findings). The folder is written as a whole or not at
+    all. See docs/report.md.
+    """
+    from engine.gc_pause import paused_gc
+    from engine.report.progress import Progress
+
+    ctx = click.get_current_context()
+    ctx.with_resource(paused_gc())  # the whole command (see engine.gc_pause)
+    smtp_urls, chat = _delivery_targets(deliver_to)
+    if dry_run and not deliver_to:
+        raise click.UsageError("--dry-run goes with --deliver (it shows what --deliver would send)")
+    if sender is not None and not smtp_urls:
+        raise click.UsageError("--from is the sender of emails: give --deliver smtp://HOST:PORT too")
+    if output_dir == "":
+        raise click.UsageError("--output needs a folder")
+    if currency is not None and rates_path is None:
+        raise click.UsageError("--currency is the currency --rates consolidates into: give --rates FILE too")
+    if smtp_urls:  # settings that would fail every email stop the run before anything is evaluated
+        from engine.report.delivery_email import sender_address, smtp_settings
+
+        smtp_settings(smtp_urls[0], os.environ)
+        sender_address(sender, os.environ)
+    from engine.report.folder import check_target
+
+    check_target(output_dir)  # before anything is evaluated: a folder that cannot take the report costs nothing
+    progress = Progress(quiet=quiet)
+    try:
+        numbers = _showback_documents(allocation_path, scorecard_path, rates_path, currency, measure)
+        run = _report_inputs(ctx, progress, findings_path=findings_path, policy_paths=policy_paths, policy_ids=policy_ids,
+                             labels=labels, inventory_paths=inventory_paths, inventory_format=inventory_format,
+                             metrics_paths=metrics_paths, metrics_format=metrics_format, lookback=lookback, cost_paths=cost_paths,
+                             budget_paths=budget_paths, price_paths=price_paths, period=period, stale_after=stale_after,
+                             ownership=ownership, as_of=as_of, exemption_options=exemption_options,
+                             extra_cost_columns=numbers.columns())
+        code = _write_report(run, progress, numbers, output_dir=output_dir, previous_paths=previous_paths, history_path=history_path,
+                             split=split, title=title, fail_on=fail_on, smtp_url=smtp_urls[0] if smtp_urls else None, chat=chat,
+                             sender=sender, dry_run=dry_run)
+    finally:
+        progress.done()
+    sys.exit(code)
+
+
+@dataclass
+class _ShowbackDocuments:
+    """The documents of the showback, read before anything is evaluated."""
+
+    allocation: object
+    settings: object
+    rates: object
+    currency: str | None
+    measure: str
+
+    def columns(self) -> set[str]:
+        from engine.showback import scorecard_columns, showback_columns
+
+        return showback_columns(self.measure, self.allocation) | scorecard_columns(self.settings, self.measure)
+
+
+def _showback_documents(allocation_path, scorecard_path, rates_path, currency, measure) -> _ShowbackDocuments:
+    from engine.showback import DEFAULT_SCORECARD, load_allocation, load_rates, load_scorecard
+
+    return _ShowbackDocuments(load_allocation(allocation_path) if allocation_path else None,
+                              load_scorecard(scorecard_path) if scorecard_path else DEFAULT_SCORECARD,
+                              load_rates(rates_path) if rates_path else None, currency, measure)
+
+
+def _delivery_targets(deliver_to) -> tuple[list[str], bool]:
+    smtp_urls = [target for target in deliver_to if target != DELIVER_CHAT]
+    for target in smtp_urls:
+        if not target.startswith(("smtp://", "smtps://")):
+            raise click.UsageError(f"--deliver {target!r}: give an SMTP URL (smtp://HOST:PORT, smtps://HOST) or 'chat'")
+    if len(set(smtp_urls)) > 1:
+        raise click.UsageError("--deliver: one SMTP server per run")
+    return smtp_urls, DELIVER_CHAT in deliver_to
+
+
+def _report_inputs(ctx, progress, *, findings_path, ownership, exemption_options, cost_paths, extra_cost_columns, **inputs) -> Evaluated:
+    """The run the report shows: evaluated as check does, or read from --findings (then with --costs, the
+    cost data is still read for the showback, and --ownership names the teams and their contacts)."""
+    if findings_path is None:
+        return evaluate_inputs(ctx, cost_paths=cost_paths, ownership=ownership, exemption_options=exemption_options,
+                               progress=progress, extra_cost_columns=extra_cost_columns, no_snapshot="give --inventory FILE and/or --costs FILE, or --findings FILE "
+                                                              "(the findings JSON of an earlier check)", **inputs)
+    evaluating = [flag for flag, given in (("--inventory", inputs.get("inventory_paths")), ("--metrics", inputs.get("metrics_paths")),
+                                           ("--prices", inputs.get("price_paths")),
+                                           ("--exemptions", exemption_options.get("exemption_paths")),
+                                           ("--baseline", exemption_options.get("baseline_path"))) if given]
+    if evaluating:
+        raise click.UsageError(f"--findings reads an evaluated run: {', '.join(evaluating)} would be evaluated "
+                               "(give them to the check that wrote the findings)")
+    from engine import api
+    from engine.report.findings_file import read_findings
+
+    progress("reading the findings")
+    result = read_findings(findings_path)
+    owners = api.load_ownership(ownership) if ownership else None
+    if owners is not None:
+        from dataclasses import replace
+
+        result = replace(result, teams={**result.teams, **owners.teams})
+    budgets = api.load_budgets(list(inputs["budget_paths"])) if inputs.get("budget_paths") else None
+    costs = None
+    if cost_paths:
+        progress("reading the costs")
+        costs = api.load_costs(list(cost_paths), columns=extra_cost_columns)
+    return Evaluated(result, None, costs, owners, budgets, None, None, cli_exemptions.Steps([], None, 0))
+
+
+def _write_report(run: Evaluated, progress, numbers: _ShowbackDocuments, *, output_dir, previous_paths, history_path, split, title,
+                  fail_on, smtp_url, chat, sender, dry_run) -> int:
+    """The earlier runs, the showback, the model, every file made in memory; the folder written as a whole;
+    the run added to the history; then the deliveries. The exit code."""
+    from engine.report import showback_view
+    from engine.report.bundle import report_files
+    from engine.report.folder import write_folder
+    from engine.evaluator import as_of_datetime
+    from engine.report.model import Trend, build_model, unallocated_claims
+    from engine.showback import compare_runs, load_previous_runs, open_history, run_record
+
+    result = run.result
+    earlier = []
+    if previous_paths:
+        progress("reading the previous runs")
+        earlier = load_previous_runs(previous_paths)
+    history = open_history(history_path) if history_path else None
+    try:
+        if history is not None:
+            earlier = sorted(earlier + history.records(), key=lambda record: record.instant)
+        now = as_of_datetime(result.as_of).replace(tzinfo=None)
+        earlier = [record for record in earlier if record.instant < now]  # the same run again is not its own past
+        shown, missing = None, _showback_missing(run)
+        if missing is None:
+            progress("computing the showback and the scorecard")
+            shown = showback_view.compute(run.costs, run.ownership, result, run.budgets, _report_window(run), allocation=numbers.allocation,
+                                          rates=numbers.rates, currency=numbers.currency, settings=numbers.settings,
+                                          measure=numbers.measure, earlier_runs=earlier)
+        record = None  # this run as the history keeps it: made only when compared or recorded (0.6 s at 140k findings)
+        if earlier or history is not None:
+            record = run_record(result, spend=shown.spend if shown else None, card=shown.card if shown else None,
+                                window=shown.window if shown else None, tool_version=__version__)
+        trend = None
+        if earlier:
+            previous = earlier[-1]
+            if previous.findings is None:  # from the history: read its findings
+                previous = history.record(int(previous.source.rsplit(" ", 1)[-1]))
+            trend = Trend.of(compare_runs(record, previous), len(result.findings))
+        progress("building the report")
+        claims = unallocated_claims(result, run.resources, run.ownership)
+        model = build_model(result, version=__version__, title=title, trend=trend, showback=shown, showback_missing=missing,
+                            fail_on=fail_on, claims=claims)
+        files = report_files(model, split=split, chargeback=showback_view.chargeback_csv(shown.charge) if shown else None)
+        progress("writing the report")
+        try:
+            write_folder(output_dir, files)
+        except OSError as error:
+            click.echo(f"costwarden: cannot write the report to {output_dir}: {error.strerror or error}; nothing was written",
+                       err=True)
+            return 2
+        if history is not None:
+            history.append(record)
+    finally:
+        if history is not None:
+            history.close()
+        if run.costs is not None:
+            run.costs.close()
+    for error in result.errors:
+        click.echo(error.format(), err=True)
+    code = result.exit_code(fail_on)
+    if smtp_url is not None or chat:
+        progress("delivering")
+        if not _deliver(model, files, smtp_url=smtp_url, chat=chat, sender=sender, dry_run=dry_run):
+            code = 2
+    return code
+
+
+def _showback_missing(run: Evaluated) -> str | None:
+    """Why the report has no showback, or None when it has one."""
+    if run.costs is None:
+        return "built from --findings without --costs" if run.as_of is None else "no --costs given"
+    if run.ownership is None:
+        return "no --ownership given: spend cannot be assigned to owners"
+    return None
+
+
+def _report_window(run: Evaluated):
+    """The showback's window: the run's --period, or the month of its as-of instant (a findings document's
+    own period and as-of with --findings)."""
+    from engine.costs.periods import ReportPeriod
+    from engine.evaluator import as_of_datetime
+    from engine.showback import report_window
+
+    if run.as_of is not None:
+        return report_window(run.as_of, run.period)
+    result = run.result
+    as_of = as_of_datetime(result.as_of)
+    period = result.period
+    if period is None:
+        return report_window(as_of, None)
+    moment = "%Y-%m-%dT%H:%M:%SZ"
+    return report_window(as_of, ReportPeriod(period["given"], period["label"], datetime.strptime(period["start"], moment),
+                                             datetime.strptime(period["end"], moment)))
+
+
+def _deliver(model, files, *, smtp_url, chat, sender, dry_run) -> bool:
+    """Send (or with --dry-run, check) every owner's part; say what happened; False when any failed."""
+    from engine.report.delivery import deliver, describe
+    from engine.report.sending import delivery_plan, owners_without_destination, undeliverable
+
+    plan = delivery_plan(model, files, email=smtp_url is not None, chat=chat)
+    outcomes = deliver(plan, smtp_url=smtp_url, sender=sender, dry_run=dry_run)
+    text = describe(outcomes) if outcomes else "no deliveries: no owner has a contact for them\n"
+    for owner in owners_without_destination(model, email=smtp_url is not None, chat=chat):
+        text += f"not delivered: {owner.id} has no {'email or chat' if smtp_url and chat else 'email' if smtp_url else 'chat'} contact\n"
+    if dry_run:
+        for owner, contact in undeliverable(model):
+            text += f"not a destination: {owner} contact {contact!r} (an email address, slack:env:NAME or teams:env:NAME)\n"
+    _echo(text, nl=False)
+    return not any(outcome.failed for outcome in outcomes)
 
 
 def _given(ctx, name: str) -> bool:
@@ -530,7 +843,7 @@ def _clock(ctx, as_of, period):
     """``(as-of instant, report period or None)``: --as-of, or --period (relative to the clock: a run with
     --period ends where the period ends, or now when that is earlier). One given on the command line
     wins over the other from the config file."""
-    from engine.evaluator import as_of_datetime
+    from engine.evaluator import AsOfOutOfRange, as_of_datetime
 
     if _config_value_unused(ctx, "period"):
         period = None
@@ -542,6 +855,8 @@ def _clock(ctx, as_of, period):
     if as_of is not None:
         try:
             return as_of_datetime(as_of), None
+        except AsOfOutOfRange as error:
+            raise click.UsageError(f"--as-of {as_of!r} {error}") from None
         except ValueError:
             raise click.UsageError(f"--as-of {as_of!r} is not a date (YYYY-MM-DD) or an ISO-8601 date-time") from None
     now = as_of_datetime(None)
@@ -698,15 +1013,19 @@ def _file_content(api, result, fmt: str, fail_on: str):
 METRICS_FORMATS = ("csv", "jsonl", "cloudwatch")
 
 
-def _check_lookback(value: str):
-    from engine.conditions.operators import parse_duration
+def _check_lookback(value: str, as_of=None):
+    """The lookback; with ``as_of`` (when metrics are read), also the window's bounds (engine.metrics.window)."""
+    from engine.metrics.window import lookback_window, parse_lookback
 
     try:
-        window = parse_duration(value)
-    except ValueError:
-        raise click.UsageError(f"--lookback {value!r} is not a duration like 30d, 12h or 2w") from None
-    if not window:
-        raise click.UsageError("--lookback must be longer than 0")
+        window = parse_lookback(value)
+    except ValueError as error:
+        raise click.UsageError(f"--lookback: {error}") from None
+    try:
+        if as_of is not None:
+            lookback_window(as_of, window)
+    except ValueError as error:
+        raise click.UsageError(f"--lookback {value} with --as-of {as_of.date().isoformat()}: {error}") from None
     return window
 
 
@@ -820,13 +1139,45 @@ def schema(name, directory):
     _echo(editor_schema_text(wanted), nl=False)
 
 
+@main.command(name="docs")
+@click.argument("paths", nargs=-1, type=POLICY_PATHS)
+@click.option("--format", "output_format", type=click.Choice(["markdown", "html"]), default="markdown", show_default=True,
+              help="Markdown pages (for a Git host or a docs site) or self-contained HTML pages.")
+@click.option("--output", "-o", "directory", type=click.Path(file_okay=False), required=True,
+              help="The catalog folder, written atomically (replaced when it is a catalog written before; a folder of other files is refused).")
+def docs_command(paths, output_format, directory):
+    """Render the catalog of a policy library, to publish: an index by capability and label, and a
+    page per policy with what it demands, its thresholds after policy sets, its severity and
+    enforcement, what to do, and compliant and non-compliant examples from its policy tests.
+
+    PATHS are files or folders, as for validate; 'builtin' is the built-in library (with your
+    policy sets: costwarden docs builtin my-set.yaml -o catalog). Without PATHS: the built-in
+    library. See docs/catalog.md.
+    """
+    from engine.catalog import FORMATS, build_catalog, write_folder
+    from engine.catalog.folder import FolderError
+
+    if directory == "":
+        raise click.UsageError("--output needs a folder")
+    catalog = build_catalog(_policy_paths(paths))
+    files = FORMATS[output_format](catalog)
+    try:
+        write_folder(directory, files)
+    except FolderError as error:
+        click.echo(f"costwarden: cannot write the catalog: {error}", err=True)
+        sys.exit(2)
+    count = len(catalog.entries)
+    _echo(f"wrote {directory}: {len(files)} pages, {count} polic{'ies' if count != 1 else 'y'}")
+
+
 def _schema_target_check(target: str) -> None:
     """Stop before writing anything when a file stands where a folder must be made, or a folder where the schema goes."""
     folder = os.path.dirname(target) or "."
     while not os.path.exists(folder) and os.path.dirname(folder) not in ("", folder):
         folder = os.path.dirname(folder)  # the nearest part of the path that exists
     if os.path.exists(folder) and not os.path.isdir(folder):
-        _schema_write_failed(folder, "a file is in the way of a folder")
+        wanted = os.path.dirname(target)  # the folder the schema goes in, named with the file that blocks it
+        _schema_write_failed(wanted, "a file, not a folder" if folder == wanted else f"{folder} is a file, not a folder")
     if os.path.isdir(target):
         _schema_write_failed(target, "a folder is in the way of the schema file")
 

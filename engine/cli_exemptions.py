@@ -132,7 +132,7 @@ def validate_exemptions(library) -> list:
     from engine.bundled import policies_dir
     from engine.exemptions.documents import load_exemptions
 
-    return load_exemptions(among=library.files, policies=library.policies or None, skip_under=policies_dir())
+    return load_exemptions(among=library.exemption_documents, policies=library.policies or None, skip_under=policies_dir())
 
 
 def baseline_commands(check: click.Command) -> click.Group:

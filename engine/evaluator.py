@@ -8,13 +8,12 @@ Budgets document, no team directory for a ``known_team`` rule) is skipped and li
 condition that meets a value of the wrong type raises
 :class:`~engine.conditions.compiler.EvaluationFailure`; it is recorded as an evaluation error
 naming the policy, the resource and the path, and evaluation goes on with the next resource.
-A check with a ``scan`` (see :mod:`engine.checks.codegen`) is run over each block's resources in
+A check with a ``scan`` (see :mod:`engine.codegen`) is run over each block's resources in
 one call; if that meets an evaluation error, the policy is run again resource by resource.
 """
 
 from __future__ import annotations
 
-import gc
 from datetime import date, datetime, time, timedelta, timezone
 from itertools import compress, repeat
 from operator import contains
@@ -29,7 +28,9 @@ from engine.costs.prices import focus_price_sources
 from engine.costs.resource_costs import COLUMNS as RESOURCE_COST_COLUMNS
 from engine.costs.resource_costs import monthly_costs
 from engine.errors import CheckSetupError, CheckSkipped
+from engine.codegen import define
 from engine.fast_init import build_statements
+from engine.gc_pause import paused_gc
 from engine.findings import EvaluationError, Finding, Result, resource_ref
 from engine.judging import unknown_reads
 from engine.locating import Locate, planned_resources, with_locations
@@ -55,8 +56,15 @@ def as_of_datetime(as_of: date | datetime | str | None) -> datetime:
     if isinstance(as_of, str):
         as_of = date.fromisoformat(as_of) if len(as_of) == 10 else datetime.fromisoformat(as_of.replace("Z", "+00:00"))
     if isinstance(as_of, datetime):
-        return as_of.astimezone(timezone.utc) if as_of.tzinfo else as_of.replace(tzinfo=timezone.utc)
+        try:
+            return as_of.astimezone(timezone.utc) if as_of.tzinfo else as_of.replace(tzinfo=timezone.utc)
+        except OverflowError:  # 9999-12-31T23:00-05:00 is in year 10000 in UTC, 0001-01-01T00:00+01:00 in year 0
+            raise AsOfOutOfRange("is outside the years 1 to 9999 once converted to UTC") from None
     return datetime.combine(as_of, time.min, tzinfo=timezone.utc)
+
+
+class AsOfOutOfRange(ValueError):
+    """An as-of date-time whose UTC instant the calendar cannot hold."""
 
 
 def evaluate(
@@ -108,17 +116,11 @@ def evaluate(
     through the FOCUS sources of ``costs`` and ``prices``) and judge what it adds per owner; the priced
     change is in ``Result.change``. Without it they are skipped ("needs a plan").
 
-    The cyclic garbage collector is paused while it runs (and restored as it was): evaluation
-    allocates many objects (findings, their evidence) and none of them form reference cycles, so
-    collections during it would only cost time. The CLI pauses it for the whole command anyway.
+    The cyclic garbage collector is paused while it runs (:func:`engine.gc_pause.paused_gc`, which
+    gives the figure that justifies it).
     """
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with paused_gc():
         return _evaluate(library, resources, ownership, as_of, warnings, costs, budgets, prices, period, stale_after, locate, plans)
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def _evaluate(library: PolicyLibrary, resources, ownership, as_of, warnings, costs, budgets, prices, period, stale_after,
@@ -133,7 +135,7 @@ def _evaluate(library: PolicyLibrary, resources, ownership, as_of, warnings, cos
     ownership = ownership or NO_OWNERSHIP
     findings: list[Finding] = []
     errors: list[EvaluationError] = []
-    notes: list[str] = list(warnings)
+    notes: list[str] = [*warnings, *(costs.warnings if costs is not None else ())]  # the cost snapshot's: rounded money ...
     skipped: list[tuple[str, str]] = []
     policies = [p for p in library.policies if p.enabled]
     change = _priced_change(plans, policies, ownership, prices, costs, when, library, resources, notes)
@@ -349,11 +351,11 @@ def _days(span: timedelta) -> str:
 
 def _period_words(period) -> str:
     """``2026-05``, ``2026-04-01 to 2026-06-30``, with ``up to 2026-05-15`` when its rows stop before its end."""
-    last = period.end - timedelta(days=1)
-    words = f"{period.start:%Y-%m}" if period.kind == "month" else f"{period.start:%Y-%m-%d} to {last:%Y-%m-%d}"
+    last = period.end - timedelta(days=1)  # (isoformat: strftime's %Y does not pad year 1 to 0001)
+    words = period.start.date().isoformat()[:7] if period.kind == "month" else f"{period.start.date()} to {last.date()}"
     if period.until is not None and period.until < period.end:
         stop = period.until
-        shown = f"{stop:%Y-%m-%d}" if stop == datetime(stop.year, stop.month, stop.day) else f"{stop:%Y-%m-%d %H:%M} UTC"
+        shown = f"{stop.date()}" if stop == datetime(stop.year, stop.month, stop.day) else f"{stop.date()} {stop:%H:%M} UTC"
         words += f" up to {shown}"
     return words
 
@@ -440,7 +442,7 @@ def _unassigned(resource, _owner=NO_OWNERSHIP.resolve({})) -> tuple[str, str]:
 def _finding_maker(policy, resolve, owners: dict):
     """``(resource, violation) -> Finding`` for one policy, and the list of the findings' order keys.
 
-    The violation is a Violation or a plain one, ``(message, evidence)`` (see :mod:`engine.checks.codegen`).
+    The violation is a Violation or a plain one, ``(message, evidence)`` (see :mod:`engine.codegen`).
     ``owners`` remembers the owner of each resource by ``id``, with the resource (which it keeps
     alive, so the id is not reused while ``owners`` lives): a resource with findings of several
     policies is resolved once.
@@ -508,10 +510,7 @@ def _compile_finding_maker(unassigned: bool):
     ]
     source = "\n".join(lines) + "\n"
     namespace.update(resource_ref=resource_ref, str=str, dict=dict, KeyError=KeyError, id=id)
-    exec(compile(source, f"<finding maker{' (unassigned)' if unassigned else ''}>", "exec"), namespace)  # noqa: S102 - source we wrote
-    make = namespace["make"]
-    make.source = source
-    return make
+    return define(f"finding maker{' (unassigned)' if unassigned else ''}", source, namespace)["make"]
 
 
 _FINDING_MAKERS = {unassigned: _compile_finding_maker(unassigned) for unassigned in (False, True)}
@@ -570,7 +569,7 @@ def _run_in_blocks(runs: list[_PolicyRun], index: ResourceIndex) -> list[dict]:
 class _PolicyRun:
     """One inventory policy's evaluation: its findings and evaluation errors, made block by block.
 
-    A check with a ``scan`` (see :mod:`engine.checks.codegen`) is run over each block's resources in
+    A check with a ``scan`` (see :mod:`engine.codegen`) is run over each block's resources in
     one call; if that meets an evaluation error, the scan's findings are dropped and the policy is
     evaluated again resource by resource at the end (:meth:`finish`), to report each error in order.
     """

@@ -25,6 +25,8 @@ from __future__ import annotations
 import dataclasses
 from typing import Callable
 
+from engine.codegen import define
+
 
 def fast_constructor(cls: type, positional: tuple[str, ...] = ()) -> Callable:
     """``make(*positional, **other fields) -> cls`` for a frozen dataclass declared with ``slots=True``.
@@ -58,10 +60,8 @@ def fast_constructor(cls: type, positional: tuple[str, ...] = ()) -> Callable:
     rest = ", ".join(signature[len(positional):])
     arguments = ", ".join(part for part in (first, f"*, {rest}" if rest else "") if part)
     source = f"def make({arguments}):\n" + "".join(f"    {line}\n" for line in [*body, "return self"])
-    exec(compile(source, f"<fast constructor of {cls.__name__}>", "exec"), namespace)  # noqa: S102 - source we wrote
-    make = namespace["make"]
+    make = define(f"fast constructor of {cls.__name__}", source, namespace)["make"]
     make.__doc__ = f"Build a {cls.__name__} (same keyword arguments) without the frozen dataclass __init__."
-    make.source = source  # for debugging and tests
     return make
 
 

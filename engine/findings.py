@@ -321,7 +321,8 @@ class EvaluationError:
     def format(self) -> str:
         where = ":".join(str(p) for p in (self.file, self.line, self.column) if p is not None)
         prefix = f"{where}: " if where else ""
-        return f"{prefix}{self.code} policy {self.policy}, resource {self.resource}: {self.message}"
+        resource = f", resource {self.resource}" if self.resource is not None else ""  # a cost policy's error names no resource
+        return f"{prefix}{self.code} policy {self.policy}{resource}: {self.message}"
 
 
 @dataclass(frozen=True)

@@ -21,13 +21,17 @@ provider resource kind it names (``ec2:instance`` also selects ``AWS::EC2::Insta
 knowledge of the vocabulary.
 
 Every problem of every file is collected; :func:`load_library` raises one
-:class:`~engine.errors.InputError` holding all of them.
+:class:`~engine.errors.InputError` holding all of them. A stage's problems do not hide the next
+stage's: a policy whose envelope fails stage 3 still has its spec, conditions and message checked
+(stages 4 and 5, on the parts that are well-formed), and the PolicyTest documents whose schema
+fails are handed on (:class:`LibraryError`) so that their cases' policies can be checked too.
 """
 
 from __future__ import annotations
 
 import copy
 import functools
+import os
 
 from engine.budgets import compile_budgets
 from engine.bundled import policies_dir
@@ -139,8 +143,9 @@ def _escape(key: str) -> str:
     return str(key).replace("~", "~0").replace("/", "~1")
 
 
-def build_policy(doc: YamlDocument, overrides: dict | None, problems: list[Problem]) -> Policy | None:
-    """Stages 4 and 5 for one policy document, with a policy set's overrides applied."""
+def build_policy(doc: YamlDocument, overrides: dict | None, problems: list[Problem], *, check_only: bool = False) -> Policy | None:
+    """Stages 4 and 5 for one policy document, with a policy set's overrides applied; ``check_only``:
+    only the problems, for a document whose envelope failed stage 3 (no Policy is built)."""
     data = doc.data
     overrides = overrides or {}
     declared = data.get("parameters", {})
@@ -179,8 +184,8 @@ def build_policy(doc: YamlDocument, overrides: dict | None, problems: list[Probl
             if name in spec:
                 compile_condition(spec[name], f"/spec/{name}", report)
         return None
-    check = (getattr(policy_type.module, "compile_spec", None) or policy_type.module.compile)(spec, _Reporter(placed, "/spec", problems))
-    if check is None or report.count:
+    check = policy_type.module.compile_spec(spec, _Reporter(placed, "/spec", problems))
+    if check is None or report.count or check_only:
         return None
     types = resource.get("types")
     line, _ = doc.position("")
@@ -236,25 +241,41 @@ def _misspelt_types(types: list[str], placed: _SubstitutedPolicy) -> list[Proble
     return problems
 
 
+class LibraryError(InputError):
+    """:func:`load_library`'s problems, with what a later stage may still check in the documents:
+    ``tests``, every PolicyTest document that is a mapping (its schema failed or not), and
+    ``declared``, the ``(folder, id)`` of every Policy document that has an id (compiled or not)."""
+
+    def __init__(self, problems, tests: list[YamlDocument], declared: set[tuple[str, str]]):
+        super().__init__(problems)
+        self.tests, self.declared = tests, declared
+
+
 def load_library(paths, *, require_policies: bool = False) -> PolicyLibrary:
-    """Load, validate and compile every document under ``paths``. Raises InputError."""
+    """Load, validate and compile every document under ``paths``. Raises :class:`LibraryError`."""
     problems: list[Problem] = []
     files = find_yaml_files(paths, problems)
     by_kind: dict[str, list[YamlDocument]] = {kind: [] for kind in schemas.KIND_SCHEMAS}
+    partial_tests: list[YamlDocument] = []  # PolicyTest documents whose schema failed
+    declared: set[tuple[str, str]] = set()
     for file in files:
         for doc in read_documents(file, problems):
             kind = check_envelope(doc, problems)
             if kind is None:
                 continue
-            options = {"without_type_specs": True} if kind == "Policy" else {}
-            found = schemas.validate(doc, doc.data, schemas.KIND_SCHEMAS[kind], [], **options)
-            if kind == "Policy":  # resource.where is checked by compile_condition (stage 5)
-                found = [p for p in found if not (p.pointer or "").startswith("/resource/where")]
+            if kind == "Policy" and isinstance(doc.data.get("id"), str):
+                declared.add((os.path.dirname(doc.file), doc.data["id"]))
+            if kind == "Policy":  # the spec is checked on its own (stage 4), resource.where by compile_condition (stage 5)
+                found = schemas.validate_document(doc, kind, left_to_semantics=("/resource/where",), without_type_specs=True)
                 if found:  # list the spec's problems too, not only the envelope's
                     found += _spec_problems(doc)
+            else:
+                found = schemas.validate_document(doc, kind)
             problems.extend(found)
             if not found:
                 by_kind[kind].append(doc)
+            elif kind == "PolicyTest":
+                partial_tests.append(doc)
 
     policy_docs = _unique_ids(by_kind["Policy"], "policy", problems)
     _unique_ids(by_kind["PolicySet"], "policy set", problems)
@@ -276,38 +297,37 @@ def load_library(paths, *, require_policies: bool = False) -> PolicyLibrary:
 
     if require_policies and not policy_docs and not problems:
         problems.append(Problem("E320", "no policies found", ", ".join(str(p) for p in paths)))
-    if problems:
-        raise InputError(problems)
-    return PolicyLibrary(policies, ownerships, by_kind["PolicyTest"], files, budgets=budgets, catalog=catalog)
+    if problems:  # (a problem two stages found is listed once)
+        raise LibraryError(dict.fromkeys(problems), by_kind["PolicyTest"] + partial_tests, declared)
+    return PolicyLibrary(policies, ownerships, by_kind["PolicyTest"], files, budgets=budgets, catalog=catalog,
+                         exemption_documents=by_kind.get("Exemption", []))
 
 
 def _compile_budgets(docs: list[YamlDocument], problems: list[Problem]) -> dict:
     budgets = {}
     for doc_id, doc in _unique_ids(docs, "budgets", problems).items():
-        compiled = compile_budgets(doc.data, _Reporter(doc, "", problems), doc.file)
+        compiled = compile_budgets(doc.data, _Reporter(doc, "", problems), doc.file, doc.position)
         if compiled is not None:
             budgets[doc_id] = compiled
     return budgets
 
 
 def _spec_problems(doc: YamlDocument) -> list[Problem]:
-    """Stage 4 on its own, for a policy whose other fields failed stage 3."""
+    """Stages 4 and 5 for a policy whose other fields failed stage 3, so that a misspelt key does not
+    hide a bad regex: the parts that are well-formed (a known type, a spec object, parameters with
+    defaults) are checked as :func:`build_policy` checks them, and its problems are returned."""
     data = doc.data
     if data.get("type") not in CHECKS or not isinstance(data.get("spec"), dict):
         return []
-    declared = data.get("parameters")
-    params = {}
-    if isinstance(declared, dict):
-        params = {n: v["default"] for n, v in declared.items() if isinstance(v, dict) and "default" in v}
-    ignored: list[Problem] = []
-    spec = _substitute(data["spec"], params, "/spec", _Reporter(doc, "", ignored), set())
-    if ignored:
-        return []
-    policy_type = CHECKS[data["type"]]
-    return [
-        p for p in schemas.validate(doc, spec, policy_type.schema, ["spec"])
-        if not any((p.pointer or "").startswith(f"/spec/{name}") for name in policy_type.condition_fields)
-    ]
+    declared = data.get("parameters", {})
+    if not isinstance(declared, dict) or not all(isinstance(v, dict) and "default" in v for v in declared.values()):
+        return []  # the values the spec uses are not known: its problems would be guesses
+    resource = data.get("resource", {})
+    well_formed = dict(data, resource=resource if isinstance(resource, dict) else {})
+    found: list[Problem] = []
+    build_policy(YamlDocument(well_formed, doc.file, doc.index, doc.positions, doc.key_positions), None, found,
+                 check_only=True)
+    return found
 
 
 def load_ownership(path: str) -> object:
@@ -323,7 +343,7 @@ def load_ownership(path: str) -> object:
     if kind is not None and kind != "Ownership":
         problems.append(doc.problem("E204", f"expected kind Ownership, found {kind}", "/kind"))
     if not problems:
-        problems.extend(schemas.validate(doc, doc.data, "ownership.schema.json", []))
+        problems.extend(schemas.validate_document(doc, "Ownership"))
     if problems:
         raise InputError(problems)
     ownership = compile_ownership(doc.data, _Reporter(doc, "", problems))

@@ -13,7 +13,8 @@ tried in order and the first one that names a known team wins:
 ``resource_ids: [{pattern, team}]``
     Shell-style patterns on the resource id, first match wins. ``owner_source`` is ``resource-id``.
 ``default: TEAM``
-    ``owner_source`` is ``default``.
+    ``owner_source`` is ``default``. Showback (:mod:`engine.showback`) counts the spend this step
+    assigns as unallocated unless the step says ``owns_spend: true``.
 
 When nothing resolves (or no ownership document is given) the owner is ``unassigned`` with
 ``owner_source`` ``none``.
@@ -29,7 +30,7 @@ import fnmatch
 import re
 from dataclasses import dataclass, field
 
-from engine.costs.sql import TagJoin, tag_value_sql
+from engine.costs.sql import TagJoin, tag_text_of_sql, tag_value_sql
 from engine.errors import did_you_mean
 from engine.findings import UNASSIGNED
 from engine.tag_matching import WHITESPACE, find_tag, normalize_key
@@ -63,10 +64,9 @@ class TagStep:
         case-insensitively after trimming whitespace); none without a directory."""
         if not names:
             return None
-        value = tag_value_sql(d, self.key, self.mode)
-        name = f"lower({d.trim_whitespace(d.json_text(value))})"
+        name = f"lower({d.trim_whitespace(tag_text_of_sql(d, tag_value_sql(d, self.key, self.mode)))})"
         whens = " ".join(f"WHEN {d.string(n)} THEN {d.string(team)}" for n, (team, _) in sorted(names.items()))
-        team = f"(CASE WHEN {d.json_is_string(value)} THEN (CASE {name} {whens} END) END)"
+        team = f"(CASE {name} {whens} END)"
         return tags.column(team) if tags is not None else team
 
 
@@ -97,6 +97,7 @@ class ResourceIdStep:
 @dataclass(frozen=True)
 class DefaultStep:
     team: str
+    owns_spend: bool = False  # showback counts the spend it assigns as the team's, not as unallocated
 
     def sql(self, d, names: dict, tags: TagJoin | None = None) -> str:
         """The default team (the chain ends here)."""
@@ -223,8 +224,9 @@ def compile_ownership(data: dict, report) -> Ownership | None:
     for index, step in enumerate(data.get("resolution", [])):
         where = f"/resolution/{index}"
         kinds = [k for k in ("tag", "accounts", "resource_ids", "default") if k in step]
-        if len(kinds) != 1 or ("match" in step and kinds != ["tag"]):
-            report("E316", "each resolution step has exactly one of tag, accounts, resource_ids, default (and match only with tag)", where, None)
+        if len(kinds) != 1 or ("match" in step and kinds != ["tag"]) or ("owns_spend" in step and kinds != ["default"]):
+            report("E316", "each resolution step has exactly one of tag, accounts, resource_ids, default"
+                           " (and match only with tag, owns_spend only with default)", where, None)
             ok = False
             continue
         kind = kinds[0]
@@ -243,7 +245,7 @@ def compile_ownership(data: dict, report) -> Ownership | None:
             steps.append(ResourceIdStep(tuple(patterns)))
         else:
             known(step["default"], f"{where}/default")
-            steps.append(DefaultStep(step["default"]))
+            steps.append(DefaultStep(step["default"], step.get("owns_spend", False)))
             if index != len(data["resolution"]) - 1:
                 report("E317", "the default step must be the last one (later steps never run)", where, None)
                 ok = False

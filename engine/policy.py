@@ -99,6 +99,9 @@ class PolicyLibrary:
     files: list[str] = field(default_factory=list)
     budgets: dict = field(default_factory=dict)  # Budgets document id -> engine.budgets.Budgets
     catalog: object = None  # engine.sizing.Catalog: size ladders and generations (built-in + loaded documents)
+    # the Exemption documents found among the files (engine.exemptions reads them from here: a file is read
+    # once, which is all a named pipe allows)
+    exemption_documents: list = field(default_factory=list)
 
     def __post_init__(self):
         if self.catalog is None:
@@ -132,4 +135,5 @@ class PolicyLibrary:
             if (ids or labels) and policy.id not in ids and not set(labels) & set(policy.labels):
                 continue
             chosen.append(policy)
-        return PolicyLibrary(chosen, self.ownerships, self.tests, self.files, budgets=self.budgets, catalog=self.catalog)
+        return PolicyLibrary(chosen, self.ownerships, self.tests, self.files, budgets=self.budgets, catalog=self.catalog,
+                             exemption_documents=self.exemption_documents)

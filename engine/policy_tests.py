@@ -35,15 +35,17 @@ generation map, extended by the SizeLadders / GenerationMap documents among the 
 from __future__ import annotations
 
 import copy
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from engine.bundled import policy_paths
 from engine.errors import InputError, Problem, did_you_mean, json_pointer
+from engine.files import NO_SUCH_FILE, not_a_file
 from engine.evaluator import as_of_datetime, evaluate
 from engine.exemptions.apply import apply_exemptions
 from engine.exemptions.documents import check_references, inline_exemptions, read_exemptions
-from engine.library import load_library, load_ownership
+from engine.library import LibraryError, load_library, load_ownership
 from engine.policy import PolicyLibrary
 
 DEFAULT_AS_OF = "2026-01-01"
@@ -233,7 +235,12 @@ def load_test_library(paths) -> tuple[PolicyLibrary, list]:
     named or found under ``paths`` are returned. Other files given on their own are loaded alone.
     """
     paths = policy_paths(paths)  # "builtin", or no path: the built-in library
-    library = load_library(paths)
+    try:
+        library = load_library(paths)
+    except LibraryError as error:  # the tests' cases are checked too, valid tests or not: every problem at once
+        found = [problem for doc in error.tests for problem in _unknown_policies(
+            doc, {policy_id for folder, policy_id in error.declared if folder == os.path.dirname(doc.file)})]
+        raise InputError([*error.problems, *found]) from None
     given = {Path(raw).resolve(): raw for raw in paths if Path(raw).is_file()}
     test_files = {Path(doc.file).resolve() for doc in library.tests} & set(given)
     if test_files:
@@ -304,8 +311,10 @@ def _missing_fixtures(doc, folder: Path, problems: list[Problem]) -> set[str]:
             node = node.get(part) if isinstance(node, dict) else None
         names = [(pointer, node)] if isinstance(node, str) else [(f"{pointer}/{i}", n) for i, n in enumerate(node or [])]
         for where, name in names:
-            if not (folder / name).is_file():
-                problems.append(doc.problem("E401", f"fixture file '{name}' not found ({folder / name})", where))
+            reason = not_a_file(str(folder / name))  # a pipe is read; a folder or a device is not a fixture
+            if reason is not None:
+                said = " not found" if reason == NO_SUCH_FILE else f": {reason}"
+                problems.append(doc.problem("E401", f"fixture file '{name}'{said} ({folder / name})", where))
                 missing.add(kind)
     return missing
 
@@ -333,6 +342,7 @@ def _prepare(doc, library: PolicyLibrary, problems: list[Problem]) -> PreparedTe
         catalog=library.catalog,
     )
     known = {p.id for p in policies}
+    found += _unknown_policies(doc, known)
     missing = _missing_fixtures(doc, folder, found)
     spec = data.get("inventory", {})
     resources: list[dict] = []
@@ -357,9 +367,6 @@ def _prepare(doc, library: PolicyLibrary, problems: list[Problem]) -> PreparedTe
             resources.extend(plans.resources)
     ids = {r.get("id") for r in resources}
     for index, case in enumerate(data["cases"]):
-        if case["policy"] not in known:
-            hint = did_you_mean(case["policy"], known) or f"policies in {folder}: {', '.join(sorted(known)) or 'none'}"
-            found.append(doc.problem("E306", f"unknown policy '{case['policy']}'", f"/cases/{index}/policy", hint))
         if "resource" in case and resources_known and case["resource"] not in ids:
             found.append(
                 doc.problem("E321", f"no resource '{case['resource']}' in the fixtures", f"/cases/{index}/resource", did_you_mean(case["resource"], ids))
@@ -372,12 +379,13 @@ def _prepare(doc, library: PolicyLibrary, problems: list[Problem]) -> PreparedTe
         ownership = local.ownerships[0][1]
     as_of = data.get("as_of", DEFAULT_AS_OF)
     if "metrics" in data and "metrics" not in missing:
-        from engine.conditions.operators import parse_duration
         from engine.metrics import load_metrics
+        from engine.metrics.window import lookback_window, parse_lookback
 
         spec = data["metrics"]
         try:
-            lookback = parse_duration(spec.get("lookback", "30d"))
+            lookback = parse_lookback(spec.get("lookback", "30d"))
+            lookback_window(as_of_datetime(as_of), lookback)
         except ValueError as error:
             found.append(doc.problem("E303", str(error), "/metrics/lookback"))
         else:
@@ -396,6 +404,19 @@ def _prepare(doc, library: PolicyLibrary, problems: list[Problem]) -> PreparedTe
     if found:
         return None
     return PreparedTest(doc, local, resources, ownership, as_of, prices, cost_files, plans)
+
+
+def _unknown_policies(doc, known: set[str]) -> list[Problem]:
+    """E306 for each case naming a policy that is not in the test's folder (``known``: their ids); a
+    case that is not well-formed is left to the schema's problems."""
+    cases = doc.data.get("cases") if isinstance(doc.data, dict) else None
+    found = []
+    for index, case in enumerate(cases if isinstance(cases, list) else []):
+        policy_id = case.get("policy") if isinstance(case, dict) else None
+        if isinstance(policy_id, str) and policy_id not in known:
+            hint = did_you_mean(policy_id, known) or f"policies in {Path(doc.file).parent}: {', '.join(sorted(known)) or 'none'}"
+            found.append(doc.problem("E306", f"unknown policy '{policy_id}'", f"/cases/{index}/policy", hint))
+    return found
 
 
 def _inline_resources(doc, items: list, problems: list[Problem]) -> list[dict]:

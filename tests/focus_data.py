@@ -10,7 +10,9 @@ What you get from :func:`build_focus_data` (see :data:`DEFAULT_SPECS`):
 * a post-processed copy of each (``csv``) with untagged spend, key drift, blank and key-only values and a
   few credit rows (see :func:`postprocess` for the exact rules and proportions);
 * a gzip copy of the processed aws file and a Parquet copy (typed, written by DuckDB ``COPY``) of the
-  processed azure file, for reader tests.
+  processed azure file, for reader tests;
+* a copy of the processed gcp file whose period columns write the same instants with UTC offsets
+  (``-05:00``, ``+05:30``, ``+02:00``, ``Z`` and no zone, row by row): :func:`write_offsets`.
 
 The toolkit data (version 0.14.1) covers May 2026 (``2026-05-01T00:00:00Z`` to ``2026-06-01T00:00:00Z``),
 one currency (USD), Usage/Purchase/Tax rows, commitments Used and Unused. AWS and Azure tag keys are
@@ -45,6 +47,8 @@ DEFAULT_SPECS: tuple[tuple[str, str, int, int], ...] = (
 )
 GZIP_PROVIDER = "aws"
 PARQUET_PROVIDER = "azure"
+OFFSETS_PROVIDER = "gcp"
+OFFSETS = (-5, 5.5, 2, 0, None)  # hours east of UTC, row by row (None: no zone, UTC)
 
 # Post-processing buckets: bucket = (first 8 hex digits of md5('<salt>:<row number>')) mod 100.
 # Each row falls in exactly one bucket, so the mutations below never overlap on one row.
@@ -59,6 +63,14 @@ OWNER_BLANK = range(28, 30)  # owner value -> ""
 OWNER_WHITESPACE = range(30, 31)  # owner value -> " \t" (whitespace only)
 BACKUP_KEY_ONLY = range(31, 33)  # a key-only tag added: "Backup": true
 OWNER_KEY_ONLY = range(33, 34)  # owner value -> true (key present, no value)
+# the owner value as each other kind of JSON value (engine.tag_matching's rule reads each)
+OWNER_FALSE = range(34, 35)  # -> false (the text "false")
+OWNER_INTEGER = range(35, 36)  # -> 5 (the text "5")
+OWNER_DOUBLE = range(36, 37)  # -> 1500.0 (the text "1500.0")
+OWNER_NULL = range(37, 38)  # -> null (invalid: the row does not carry the key)
+OWNER_LIST = range(38, 39)  # -> ["team-x"] (invalid)
+OWNER_OBJECT = range(39, 40)  # -> {"team": "team-x"} (invalid)
+MUTATED = 40  # buckets below this are changed
 RESPELLED = range(18, 28)  # all key re-spellings together: 10 %
 CREDIT_ROWS = 5  # credit rows appended (copies of on-demand usage rows, costs negated)
 COLLISION_VALUE = "team-collision"
@@ -101,6 +113,7 @@ class FocusData:
     gz: Path  # gzip copy of files[GZIP_PROVIDER].csv (same bytes once decompressed)
     parquet: Path  # typed Parquet copy of files[PARQUET_PROVIDER].csv
     toolkit_version: str
+    offsets: Path | None = None  # files[OFFSETS_PROVIDER].csv with the same instants written with UTC offsets
 
     def timings(self) -> dict:
         """provider -> (generation seconds, post-processing seconds)."""
@@ -169,7 +182,8 @@ def postprocess(src: Path, dst: Path, salt: str) -> dict:
     Every row gets a bucket 0..99 from md5('<salt>:<row number>') (row numbers from 1 in file order) and is
     changed by the rule of its bucket (the ``range`` constants above): 15 % Tags NULL, 3 % Tags ``{}``,
     10 % a key re-spelled or duplicated in another case, 3 % an owner value blank or whitespace, 2 % a
-    key-only ``"Backup": true`` added, 1 % the owner value turned key-only ``true``. Then CREDIT_ROWS
+    key-only ``"Backup": true`` added, 1 % the owner value turned key-only ``true``, 1 % each the owner
+    value turned ``false``, ``5``, ``1500.0``, ``null``, a list and an object. Then CREDIT_ROWS
     credit rows are appended: copies of on-demand usage rows (Usage, no commitment, BilledCost not 0), the
     first CREDIT_ROWS in md5('<salt>:credit:<row number>') order, with ChargeCategory 'Credit', BilledCost,
     EffectiveCost (and PricingCurrencyEffectiveCost) negated, ListCost and ContractedCost 0, ChargeFrequency
@@ -230,6 +244,18 @@ def postprocess(src: Path, dst: Path, salt: str) -> dict:
             '{{"Backup":true,' || substr(Tags, 2)
           WHEN {between(OWNER_KEY_ONLY)} THEN
             regexp_replace(Tags, '"(Owner|owner)":"[^"]*"', '"\\1":true')
+          WHEN {between(OWNER_FALSE)} THEN
+            regexp_replace(Tags, '"(Owner|owner)":"[^"]*"', '"\\1":false')
+          WHEN {between(OWNER_INTEGER)} THEN
+            regexp_replace(Tags, '"(Owner|owner)":"[^"]*"', '"\\1":5')
+          WHEN {between(OWNER_DOUBLE)} THEN
+            regexp_replace(Tags, '"(Owner|owner)":"[^"]*"', '"\\1":1500.0')
+          WHEN {between(OWNER_NULL)} THEN
+            regexp_replace(Tags, '"(Owner|owner)":"[^"]*"', '"\\1":null')
+          WHEN {between(OWNER_LIST)} THEN
+            regexp_replace(Tags, '"(Owner|owner)":("[^"]*")', '"\\1":[\\2]')
+          WHEN {between(OWNER_OBJECT)} THEN
+            regexp_replace(Tags, '"(Owner|owner)":("[^"]*")', '"\\1":{{"team":\\2}}')
           ELSE Tags
         END
     """
@@ -296,6 +322,12 @@ def postprocess(src: Path, dst: Path, salt: str) -> dict:
         ("owner_whitespace", OWNER_WHITESPACE),
         ("backup_key_only", BACKUP_KEY_ONLY),
         ("owner_key_only", OWNER_KEY_ONLY),
+        ("owner_false", OWNER_FALSE),
+        ("owner_integer", OWNER_INTEGER),
+        ("owner_double", OWNER_DOUBLE),
+        ("owner_null", OWNER_NULL),
+        ("owner_list", OWNER_LIST),
+        ("owner_object", OWNER_OBJECT),
         ("respelled", RESPELLED),
     ]:
         stats[name] = con.execute(f"SELECT count(*) FROM bucketed WHERE {between(r)}").fetchone()[0]
@@ -344,6 +376,33 @@ def write_parquet(src: Path, dst: Path) -> Path:
     return Path(dst)
 
 
+def write_offsets(src: Path, dst: Path) -> Path:
+    """A copy of the FOCUS CSV src whose period columns write each instant with an offset of OFFSETS
+    (row by row): ``2026-05-01T00:00:00Z`` becomes ``2026-04-30T19:00:00-05:00`` on one row,
+    ``2026-05-01T05:30:00+05:30`` on the next ... and ``2026-05-01 00:00:00`` (no zone) on the fifth."""
+    import datetime as dt
+
+    with open(src, encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    header = rows[0]
+    indexes = [header.index(c) for c in TIMESTAMP_COLUMNS if c in header]
+    for number, row in enumerate(rows[1:]):
+        hours = OFFSETS[number % len(OFFSETS)]
+        for index in indexes:
+            if row[index] in ("", "NULL"):
+                continue
+            instant = dt.datetime.fromisoformat(row[index].replace("Z", "+00:00"))
+            if instant.tzinfo is None:
+                instant = instant.replace(tzinfo=dt.timezone.utc)
+            if hours is None:
+                row[index] = instant.astimezone(dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
+            else:
+                row[index] = instant.astimezone(dt.timezone(dt.timedelta(hours=hours))).isoformat()
+    with open(dst, "w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle, lineterminator="\n").writerows(rows)
+    return Path(dst)
+
+
 def build_focus_data(root: Path, specs=DEFAULT_SPECS) -> FocusData:
     """Generate, post-process and copy the test data under root (see the module doc)."""
     root = Path(root)
@@ -359,7 +418,9 @@ def build_focus_data(root: Path, specs=DEFAULT_SPECS) -> FocusData:
         )
     gz = write_gzip(files[GZIP_PROVIDER].csv, files[GZIP_PROVIDER].csv.with_name(files[GZIP_PROVIDER].csv.name + ".gz"))
     parquet = write_parquet(files[PARQUET_PROVIDER].csv, files[PARQUET_PROVIDER].csv.with_suffix(".parquet"))
-    return FocusData(root, files, gz, parquet, toolkit_version() or "?")
+    source = files[OFFSETS_PROVIDER].csv
+    offsets = write_offsets(source, source.with_name(source.stem + "_offsets.csv"))
+    return FocusData(root, files, gz, parquet, toolkit_version() or "?", offsets)
 
 
 if __name__ == "__main__":  # python -m tests.focus_data [DIR]

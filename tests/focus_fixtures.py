@@ -6,7 +6,7 @@
 * ``focus_real_sample`` (session): the FinOps Foundation sample (FOCUS 1.0, CC-BY-4.0), skipped if absent.
 * ``focus_generated`` (params aws/azure/gcp): one :class:`tests.focus_data.GeneratedFile`.
 * ``focus_file`` (params): a path to every readable variant: the three processed CSVs, the aws gzip copy,
-  the azure Parquet copy and the real sample.
+  the azure Parquet copy, the gcp copy with UTC offsets and the real sample.
 * ``focus_generated_period``: ``(start, end)`` of the generated data, May 2026 (naive UTC datetimes).
 """
 
@@ -26,7 +26,7 @@ REALDATA = Path(__file__).resolve().parent / "data" / "realdata"
 REAL_SAMPLE = REALDATA / "focus-sample-data" / "focus_sample.csv"
 REAL_SAMPLE_PERIOD = (dt.datetime(2024, 9, 1), dt.datetime(2024, 10, 1))
 GENERATED_PERIOD = (dt.datetime(2026, 5, 1), dt.datetime(2026, 6, 1))
-FOCUS_FILE_VARIANTS = ("aws", "azure", "gcp", "aws-gzip", "azure-parquet", "real-sample")
+FOCUS_FILE_VARIANTS = ("aws", "azure", "gcp", "aws-gzip", "azure-parquet", "gcp-offsets", "real-sample")
 
 __all__ = [
     "focus_data",
@@ -84,6 +84,8 @@ def focus_file(request):
         return data.gz
     if variant == "azure-parquet":
         return data.parquet
+    if variant == "gcp-offsets":
+        return data.offsets
     return data.files[variant].csv
 
 

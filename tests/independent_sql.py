@@ -7,7 +7,9 @@ reads the file itself and returns plain Python values (``Decimal`` sums, ``int``
 
 Reading (CSV, CSV.gz or Parquet): nulls are empty fields or the literal ``NULL``; money and quantities
 DECIMAL(38,12) (exact; DuckDB rounds extra digits half away from zero at the 12th decimal); period columns
-TIMESTAMP (UTC, ``SET TimeZone='UTC'``); ``Tags`` JSON; every other column VARCHAR (account ids stay text).
+read as instants (TIMESTAMPTZ: an offset such as ``-05:00`` or ``Z`` is applied, no zone means UTC with
+``SET TimeZone='UTC'``) and compared as UTC wall time (``AT TIME ZONE 'UTC'``); ``Tags`` JSON; every
+other column VARCHAR (account ids stay text).
 Columns the formulas use but the file lacks (FOCUS 1.0 has no CommitmentDiscountQuantity/Unit; a
 hand-written test file may have only a few columns) read as NULL.
 
@@ -16,18 +18,20 @@ Scopes (the ``scope`` argument of budget_actuals, tag_coverage and commitment):
 * ``None`` - one group, scope value None;
 * ``"SubAccountId"`` (any column name) - the column's value, null stays null;
 * ``("tag", key, mode)`` - the value of the tag (mode ``exact``, ``case-insensitive`` or ``normalized``);
-  only a non-blank string counts, anything else (missing, ``""``, whitespace, key-only ``true``, a number)
-  gives None;
+  the value's text (a string; ``false``; a number's digits, or a double's shortest text) when it is
+  not blank; missing, blank, key-only ``true`` or an invalid value (null, list, object) gives None;
 * ``("owner", steps, names)`` - the ownership chain, see :func:`owner_actuals`.
 
 Results are dicts keyed by ``(scope value, BillingCurrency)``: currencies are never summed together.
 
-Tag rules (cost-semantics "Tag matching"): the candidate keys of a row are those equal to the policy key
-under the mode; the key spelled exactly as the policy writes it wins, otherwise the smallest key in
-code-point order; a value is present when it is JSON ``true`` or a string that is not empty/whitespace
-(space, tab, CR, LF). Allowed values compare exactly with the string value; a pattern is a partial regex
-match (``regexp_matches``, RE2 syntax) on the string value; a key-only ``true`` has no string value, so it
-never satisfies values or a pattern.
+Tag rules (cost-semantics "Tag matching", and the one value rule of engine.tag_matching): a member whose
+value is null, a list, an object or an infinite number is not a tag of the row at all; the candidate keys
+of a row are the others whose key equals the policy key under the mode; the key spelled exactly as the
+policy writes it wins, otherwise the smallest key in code-point order. A value's text: a string itself,
+``false`` the text false, an integer its digits, a double its shortest round-trip text; ``true`` is
+key-only and has no text. A value is present when it is key-only or its text is not empty/whitespace
+(space, tab, CR, LF). Allowed values compare exactly with the text; a pattern is a partial regex match
+(``regexp_matches``, RE2 syntax) on the text; a key-only ``true`` never satisfies values or a pattern.
 """
 
 from __future__ import annotations
@@ -90,20 +94,27 @@ WHITESPACE_SQL = "E' \\t\\r\\n'"  # the SQL literal of space, tab, CR, LF
 MACROS = f"""
 -- key matching: 'normalized' form of a key
 CREATE TEMP MACRO normalized_key(k) AS replace(lower(trim(k, {WHITESPACE_SQL})), '_', '-');
--- the string value of a tag (JSON value), NULL when the value is not a JSON string
-CREATE TEMP MACRO tag_text(v) AS CASE WHEN json_type(v) = 'VARCHAR' THEN json_extract_string(v, '$') END;
--- a value is present (engine/tag_matching.has_value): key-only true, a string that is not empty /
--- whitespace only, or any other non-null, non-false JSON value (a number such as the toolkit's
--- "SyntheticFleetSize":500)
+-- the text of a tag value (JSON value), NULL for key-only true, a missing key and an invalid value
+CREATE TEMP MACRO tag_text(v) AS CASE json_type(v)
+    WHEN 'VARCHAR' THEN json_extract_string(v, '$')
+    WHEN 'BIGINT' THEN json_extract_string(v, '$')
+    WHEN 'UBIGINT' THEN json_extract_string(v, '$')
+    WHEN 'DOUBLE' THEN CASE WHEN isfinite(CAST(v AS DOUBLE)) THEN CAST(CAST(v AS DOUBLE) AS VARCHAR) END
+    WHEN 'BOOLEAN' THEN CASE WHEN json_extract_string(v, '$') = 'false' THEN 'false' END
+  END;
+-- a member that counts as a tag at all (null, lists, objects and infinite numbers do not)
+CREATE TEMP MACRO tag_valid(v) AS
+    json_type(v) IN ('VARCHAR', 'BIGINT', 'UBIGINT', 'BOOLEAN')
+    OR (json_type(v) = 'DOUBLE' AND isfinite(CAST(v AS DOUBLE)));
+-- a value is present (engine/tag_matching.has_value): key-only true, or a text that is not empty /
+-- whitespace only
 CREATE TEMP MACRO tag_present(v) AS coalesce(
     (json_type(v) = 'BOOLEAN' AND json_extract_string(v, '$') = 'true')
-    OR trim(tag_text(v), {WHITESPACE_SQL}) <> ''
-    OR json_type(v) NOT IN ('NULL', 'BOOLEAN', 'VARCHAR'),
+    OR trim(tag_text(v), {WHITESPACE_SQL}) <> '',
     false);
--- scope tag:<key>: the string value (or a number's text), NULL when missing, blank or key-only
+-- scope tag:<key>: the value's text, NULL when missing, blank, key-only or invalid
 CREATE TEMP MACRO tag_scope_value(v) AS
-    CASE WHEN trim(tag_text(v), {WHITESPACE_SQL}) <> '' THEN tag_text(v)
-         WHEN json_type(v) IN ('BIGINT', 'UBIGINT', 'DOUBLE', 'HUGEINT') THEN json_extract_string(v, '$') END;
+    CASE WHEN trim(tag_text(v), {WHITESPACE_SQL}) <> '' THEN tag_text(v) END;
 """
 
 
@@ -157,7 +168,7 @@ def _column_type(name: str) -> str:
     if name in MONEY_AND_QUANTITY_COLUMNS:
         return "DECIMAL(38,12)"
     if name in TIMESTAMP_COLUMNS:
-        return "TIMESTAMP"
+        return "TIMESTAMPTZ"  # an instant; the view `focus` gives its UTC wall time
     if name == "Tags":
         return "JSON"
     return "VARCHAR"
@@ -184,7 +195,9 @@ def connect(path) -> duckdb.DuckDBPyConnection:
             """
         )
     missing = [f"CAST(NULL AS {t}) AS {identifier(c)}" for c, t in USED_COLUMNS.items() if c not in names]
-    con.execute(f"CREATE TEMP VIEW focus AS SELECT *{''.join(', ' + m for m in missing)} FROM focus_file")
+    utc = [f"({identifier(c)} AT TIME ZONE 'UTC') AS {identifier(c)}" for c in TIMESTAMP_COLUMNS if c in names]
+    replace = f" REPLACE ({', '.join(utc)})" if utc else ""
+    con.execute(f"CREATE TEMP VIEW focus AS SELECT *{replace}{''.join(', ' + m for m in missing)} FROM focus_file")
     for statement in MACROS.split(";"):
         if statement.strip():
             con.execute(statement)
@@ -216,7 +229,7 @@ def tag_value_sql(policy_key: str, mode: str, row: str = "f") -> str:
     return f"""(
         SELECT e.value
         FROM json_each({row}.Tags) AS e
-        WHERE {key_matches_sql('e.key', policy_key, mode)}
+        WHERE {key_matches_sql('e.key', policy_key, mode)} AND tag_valid(e.value)
         ORDER BY e.key = {sql_literal(policy_key)} DESC, e.key
         LIMIT 1)"""
 

@@ -144,3 +144,80 @@ def test_a_directory_as_output_is_a_clear_error(tmp_path):
     assert result.exit_code == 2
     assert f"costwarden: cannot write {tmp_path}: Is a directory" in result.output
     assert "Traceback" not in result.output and list(tmp_path.iterdir()) == []
+
+
+# --- signals while a report is being written ------------------------------------------------------------
+
+_SLOW_WRITER = """
+import signal, sys, time
+from engine.outputs.atomic import write_atomic
+
+if sys.argv[2] == "own-handler":
+    stopped = []
+    signal.signal(signal.SIGTERM, lambda signum, frame: stopped.append(signum))
+
+def pieces():
+    yield b"new report, first part\\n"
+    print("writing", flush=True)  # the temporary file exists now
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and not (sys.argv[2] == "own-handler" and stopped):
+        time.sleep(0.01)
+    yield b"new report, last part\\n"
+
+write_atomic(sys.argv[1], pieces())
+print("written; SIGTERM handler is", "the default" if signal.getsignal(signal.SIGTERM) == signal.SIG_DFL else "the application's",
+      flush=True)
+"""
+
+
+def _signal_while_writing(tmp_path, signum: int, mode: str = "default"):
+    import subprocess
+
+    target = tmp_path / "report.json"
+    target.write_bytes(b"OLD REPORT\n")
+    process = subprocess.Popen([sys.executable, "-c", _SLOW_WRITER, str(target), mode], cwd=ROOT,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert process.stdout.readline() == "writing\n"
+    assert len(list(tmp_path.iterdir())) == 2  # the report and its temporary file
+    process.send_signal(signum)
+    stdout, stderr = process.communicate(timeout=30)
+    return process.returncode, stdout, stderr, target
+
+
+@pytest.mark.parametrize("signum", ["SIGTERM", "SIGHUP"])
+def test_a_termination_signal_while_writing_leaves_no_temporary_file_and_ends_the_process_by_it(tmp_path, signum):
+    import signal
+
+    code, stdout, stderr, target = _signal_while_writing(tmp_path, getattr(signal, signum))
+    assert code == -getattr(signal, signum), (code, stderr)  # terminated by the signal, as without the handler
+    assert "Traceback" not in stderr and stdout == ""
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.json"]
+    assert target.read_bytes() == b"OLD REPORT\n"
+
+
+def test_ctrl_c_while_writing_leaves_no_temporary_file(tmp_path):
+    import signal
+
+    code, _, stderr, target = _signal_while_writing(tmp_path, signal.SIGINT)
+    assert code != 0 and "KeyboardInterrupt" in stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.json"]
+    assert target.read_bytes() == b"OLD REPORT\n"
+
+
+def test_an_application_s_own_sigterm_handler_is_left_alone(tmp_path):
+    import signal
+
+    code, stdout, stderr, target = _signal_while_writing(tmp_path, signal.SIGTERM, "own-handler")
+    assert code == 0, stderr
+    assert stdout == "written; SIGTERM handler is the application's\n"
+    assert target.read_bytes() == b"new report, first part\nnew report, last part\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.json"]
+
+
+def test_the_dispositions_and_the_signal_mask_are_back_after_a_write(tmp_path):
+    import signal
+
+    before = (signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGHUP), signal.pthread_sigmask(signal.SIG_BLOCK, []))
+    write_atomic(str(tmp_path / "report.json"), "whole\n")
+    after = (signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGHUP), signal.pthread_sigmask(signal.SIG_BLOCK, []))
+    assert after == before  # dispositions put back, nothing left held

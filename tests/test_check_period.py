@@ -164,7 +164,7 @@ def test_a_period_without_cost_rows_is_an_error_naming_it_and_what_the_data_cove
     out = tmp_path / "findings.json"
     result = check("--period", "2026-10", "-f", "json", "-o", out)
     assert result.exit_code == 2, result.output
-    message = ("E505 policy allocation-tag-coverage, resource None: no cost rows in 2026-10: the cost data covers "
+    message = ("E505 policy allocation-tag-coverage: no cost rows in 2026-10: the cost data covers "
                "2026-11-01 to 2026-11-30")
     assert message in result.stderr
     document = json.loads(out.read_text())  # the report is written, with its errors

@@ -243,4 +243,36 @@ def test_budgets_documents_are_validated(write):
         load_library([str(write("b.yaml", text))])
     found = "\n".join(p.format() for p in caught.value.problems)
     assert "b.yaml:4:11: E205" in found  # the currency pattern, with its position
-    assert "/amounts/a" in found and "/amounts/b" in found
+    assert "/amounts/b" in found
+    # amounts are checked by the amount rule once the document has the schema's shape (a later stage)
+    text = "apiVersion: costwarden/v1\nkind: Budgets\nid: x\ncurrency: USD\namounts: {a: -1, b: {amount: '9.6E-2'}, c: [1]}\n"
+    with pytest.raises(InputError) as caught:
+        load_library([str(write("c.yaml", text))])
+    assert [p.format().split("c.yaml:")[1] for p in caught.value.problems] == [
+        "5:44: E203 expected number or string or object, got array [1] (at /amounts/c)"]
+
+
+@pytest.mark.parametrize("entry, message", [
+    ("-5", "5:21: E323 -5 is negative (expected an amount of 0 or more); a budget entry is an amount of 0 or more"
+           ' (500 or "2500.50") or {amount, currency, owner} (at /amounts/payments)'),
+    ("'-5'", "5:21: E323 '-5' is negative (expected an amount of 0 or more); a budget entry is"),
+    ("1e30", "5:21: E323 1e+30 is out of range: an amount has at most 26 digits before the decimal point"),
+    ("'1,000'", "5:21: E323 '1,000' is not a decimal number (write it like 12.5, -0.25 or 9.6E-2); a budget entry is"),
+    ("{amount: 0.0000000000001}", "5:30: E323 1e-13 has 13 decimal places; an amount has at most 12"),
+    ("{amount: 5, currency: EUX}", "5:43: E323 'EUX' is not an ISO 4217 currency code"),
+])
+def test_a_budget_entry_that_is_not_an_amount_says_what_an_entry_is(write, entry, message):
+    text = f"apiVersion: costwarden/v1\nkind: Budgets\nid: x\ncurrency: USD\namounts: {{payments: {entry}}}\n"
+    with pytest.raises(InputError) as caught:
+        load_library([str(write("b.yaml", text))])
+    (problem,) = caught.value.problems
+    assert problem.format().split("b.yaml:")[1].startswith(message), problem.format()
+
+
+def test_budget_amounts_follow_the_amount_rule_exactly(write):
+    text = ("apiVersion: costwarden/v1\nkind: Budgets\nid: x\ncurrency: USD\ndefault: 9.6E-2\n"
+            "amounts: {a: '12345678901234567890123456.78', b: 0.1, c: '35.2e-7'}\n")
+    budgets = load_library([str(write("b.yaml", text))]).budgets["x"]
+    assert budgets.default.money.amount == Decimal("0.096")
+    assert {name: entry.money.amount for name, entry in budgets.entries.items()} == {
+        "a": Decimal("12345678901234567890123456.78"), "b": Decimal("0.1"), "c": Decimal("0.00000352")}

@@ -105,13 +105,13 @@ def test_parquet_with_double_money_and_map_tags_is_read_exactly(tmp_path):
 @pytest.mark.parametrize(
     "row, fragment",
     [
-        ('abc,1,USD,Usage,2026-05-01T00:00:00Z,2026-05-01T01:00:00Z,1,', "costs.csv:3: E412 column BilledCost: cannot read 'abc' as a decimal number"),
+        ('abc,1,USD,Usage,2026-05-01T00:00:00Z,2026-05-01T01:00:00Z,1,', "costs.csv:3: E412 column BilledCost: 'abc' is not a decimal number (write it like 12.5, -0.25 or 9.6E-2)"),
         ('1,1,USD,Usage,yesterday,2026-05-01T01:00:00Z,1,', "costs.csv:3: E412 column ChargePeriodStart: cannot read 'yesterday' as a timestamp"),
         ('1,1,USD,Usage,2026-05-01T00:00:00Z,2026-05-01T01:00:00Z,1,"{bad"', "costs.csv:3: E412 column Tags: cannot read '{bad' as JSON"),
-        ('1,1,USD,Usage,2026-05-01T00:00:00Z,2026-05-01T01:00:00Z,1,"[1,2]"', "E413 1 rows have Tags that are not a JSON object"),
-        ('1,1,USD,Refund,2026-05-01T00:00:00Z,2026-05-01T01:00:00Z,1,', "E413 1 rows have a ChargeCategory outside Usage, Purchase, Tax, Credit, Adjustment (found 'Refund')"),
-        ('1,1,,Usage,2026-05-01T00:00:00Z,2026-05-01T01:00:00Z,1,', "E413 1 rows have no BillingCurrency"),
-        ('1,1,USD,Usage,2026-05-01T02:00:00Z,2026-05-01T01:00:00Z,1,', "E413 1 rows end their charge period before it starts"),
+        ('1,1,USD,Usage,2026-05-01T00:00:00Z,2026-05-01T01:00:00Z,1,"[1,2]"', "costs.csv:3: E413 Tags is a JSON array, not a JSON object of tag keys and values"),
+        ('1,1,USD,Refund,2026-05-01T00:00:00Z,2026-05-01T01:00:00Z,1,', "costs.csv:3: E413 ChargeCategory 'Refund' is not one of Usage, Purchase, Tax, Credit, Adjustment"),
+        ('1,1,,Usage,2026-05-01T00:00:00Z,2026-05-01T01:00:00Z,1,', "costs.csv:3: E413 BillingCurrency is empty"),
+        ('1,1,USD,Usage,2026-05-01T02:00:00Z,2026-05-01T01:00:00Z,1,', "costs.csv:3: E413 the charge period ends (2026-05-01T01:00:00Z) before it starts (2026-05-01T02:00:00Z)"),
     ],
 )
 def test_bad_values_name_the_file_line_and_column(write, row, fragment):

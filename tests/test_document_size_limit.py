@@ -15,7 +15,7 @@ def test_a_policy_file_over_the_limit_is_refused_unread(tmp_path):
         handle.truncate(MAX_BYTES + 1)
     result = CliRunner().invoke(main, ["validate", str(path)])
     assert result.exit_code == 2
-    assert f"{path}: E105 file is larger than {MAX_BYTES // 2**20} MiB ({MAX_BYTES + 1} bytes)" in result.stderr
+    assert f"{path}: E105 the YAML file is larger than {MAX_BYTES // 2**20} MiB ({MAX_BYTES + 1} bytes)" in result.stderr
     assert MAX_BYTES == 8 * 2**20
 
 

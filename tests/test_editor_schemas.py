@@ -258,6 +258,14 @@ LIBRARY = {  # policies/**/*.yaml -> document.schema.json: each document checked
     "policies/broken-policy.yaml": "policies/commitments/compute-commitment-coverage.yaml",
 }
 LIBRARY_BREAK = ("    price: ContractedCost", "    prize: ContractedCost", "Property prize is not allowed.")
+
+# Built-in library files opened as a contributor opens them in a checkout: each with its own modeline, which
+# points at the git-ignored .schemas/ at the repository's root (costwarden schema --write .schemas). The
+# parameters ({param: NAME}) of the first two must pass; the last is broken on one line.
+CHECKOUT = ["policies/tagging/allowed-environment-values.yaml", "policies/rightsizing/rightsize-compute.yaml",
+            "policies/budgets/team-monthly-budget.test.yaml", "policies/rightsizing/size-ladders.yaml"]
+CHECKOUT_BREAK = ("policies/waste/zero-usage.yaml", "          - {path: utilization.requests.max, op: eq, value: 0}",
+                  "          - {path: utilization.requests.max, op: eq, vlaue: 0}", "Property vlaue is not allowed.")
 INVENTORY_BREAK = ('      "name": "search-indexer-1",', '      "nmae": "search-indexer-1",', "Property nmae is not allowed.")
 
 
@@ -320,6 +328,15 @@ def workspace(tmp_path_factory) -> Path:
         (root / target).write_text(text)
     (root / "policies" / "mixed.yaml").write_text(without_modeline("policies/commitments/commitment-utilization.yaml") + "---\n"
                                                    + without_modeline("policies/fixtures/ownership.yaml"))
+    checkout = root / "checkout"  # a copy of the repository's layout: .schemas/ at its root, files as they are
+    written = CliRunner().invoke(main, ["schema", "--write", str(checkout / ".schemas")])
+    assert written.exit_code == 0, written.output
+    for source in CHECKOUT:
+        (checkout / source).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(ROOT / source, checkout / source)
+    broken_source, line, broken, _ = CHECKOUT_BREAK
+    (checkout / broken_source).parent.mkdir(parents=True, exist_ok=True)
+    (checkout / broken_source).write_text(break_line((ROOT / broken_source).read_text(encoding="utf-8"), line, broken)[0])
     (root / "inventory").mkdir()
     inventory = (ROOT / "examples" / "inventory.json").read_text(encoding="utf-8")
     (root / "inventory" / "estate.json").write_text(inventory)
@@ -335,7 +352,8 @@ def editor(server_command, workspace):
     server = LanguageServer(server_command, workspace, settings)
     try:
         server.start()
-        paths = sorted(workspace.glob("*/doc.yaml")) + sorted(workspace.glob("policies/**/*.yaml")) + sorted(workspace.glob("inventory/*.json"))
+        paths = (sorted(workspace.glob("*/doc.yaml")) + sorted(workspace.glob("policies/**/*.yaml")) + sorted(workspace.glob("inventory/*.json"))
+                 + sorted(workspace.glob("checkout/policies/**/*.yaml")))
         server.open_all(paths)
         yield server
     finally:
@@ -347,6 +365,45 @@ def described(diagnostics: list) -> list[str]:
 
 
 # ----------------------------------------------------------------------------- editor: diagnostics
+
+
+@pytest.mark.parametrize("source", CHECKOUT)
+def test_a_builtin_library_file_is_checked_through_its_own_modeline(editor, workspace, source):
+    path = workspace / "checkout" / source
+    assert editor.results[path] == [], described(editor.results[path])
+    kind = re.search(r"^kind: (\w+)", path.read_text(), re.M).group(1)
+    # the modeline's schema (the editor settings' glob policies/**/*.yaml may add the document schema beside it)
+    assert (workspace / "checkout" / ".schemas" / KIND_SCHEMAS[kind]).as_uri() in editor.schema_of(path)
+
+
+def test_a_broken_builtin_library_file_is_reported_through_its_own_modeline(editor, workspace):
+    source, line, broken, message = CHECKOUT_BREAK
+    _, changed = break_line((ROOT / source).read_text(encoding="utf-8"), line, broken)
+    found = editor.results[workspace / "checkout" / source]
+    assert {d["range"]["start"]["line"] for d in found} == {changed}, described(found)
+    assert any(d["message"].startswith(message) for d in found), described(found)
+
+
+def test_every_library_and_example_file_has_the_modeline_of_its_kind():
+    """Each YAML file of policies/ and examples/ starts with a modeline naming the editor schema of its kind
+    or document.schema.json (which checks any kind, and is the one for a file that mixes kinds) in the .schemas/ folder at the repository's root, which
+    `costwarden schema --write .schemas` writes (docs/editor-setup.md: working on the built-in library)."""
+    from engine.documents.editor_schemas import editor_schema_texts
+
+    written = set(editor_schema_texts())
+    wrong = []
+    for path in sorted([*(ROOT / "policies").rglob("*.yaml"), *(ROOT / "examples").rglob("*.yaml")]):
+        text = path.read_text(encoding="utf-8")
+        kinds = set(re.findall(r"^kind: (\w+)", text, re.M))
+        if not kinds:
+            continue
+        schemas = {KIND_SCHEMAS[kinds.pop()], "document.schema.json"} if len(kinds) == 1 else {"document.schema.json"}
+        depth = len(path.relative_to(ROOT).parts) - 1
+        wanted = {f"# yaml-language-server: $schema={'../' * depth}.schemas/{schema}" for schema in schemas & written}
+        first = next(line for line in text.splitlines() if line.strip())
+        if first not in wanted:
+            wrong.append(f"{path.relative_to(ROOT)}: {first!r}, expected one of {sorted(wanted)}")
+    assert not wrong, "\n".join(wrong)
 
 
 @pytest.mark.parametrize("name", list(VALID))
@@ -550,15 +607,16 @@ def test_writing_into_a_read_only_folder_is_a_clear_error(tmp_path):
     finally:
         (tmp_path / "read-only").chmod(0o755)
     assert result.exit_code == 2
-    assert result.output == f"costwarden: cannot write the schemas: {folder / 'baseline.schema.json'}: Permission denied\n"
+    first = schema_names()[0]  # written in name order: the first one fails
+    assert result.output == f"costwarden: cannot write the schemas: {folder / first}: Permission denied\n"
 
 
 @pytest.mark.parametrize(
     "given, blocked, reason",
     [
         ("a-file", "a-file", None),
-        ("a-file/sub", "a-file", "a file is in the way of a folder"),
-        ("out", "out/policy-types", "a file is in the way of a folder"),
+        ("a-file/sub", "a-file/sub", "{tmp}/a-file is a file, not a folder"),
+        ("out", "out/policy-types", "a file, not a folder"),
         ("out2", "out2/policy.schema.json", "a folder is in the way of the schema file"),
     ],
 )
@@ -573,7 +631,7 @@ def test_writing_where_a_file_or_folder_is_in_the_way_is_a_clear_error_and_write
     if reason is None:  # click says it for the option itself
         assert f"Directory '{tmp_path / blocked}' is a file." in result.output
     else:
-        assert result.output == f"costwarden: cannot write the schemas: {tmp_path / blocked}: {reason}\n"
+        assert result.output == f"costwarden: cannot write the schemas: {tmp_path / blocked}: {reason.format(tmp=tmp_path)}\n"
     assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")) == before
 
 

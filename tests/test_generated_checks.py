@@ -1,10 +1,12 @@
-"""The generated fast paths give exactly what the plain rules give.
+"""Every generated function gives exactly what the plain rule it speeds up gives (differential tests).
 
-Conditions and tagging checks are written out as Python source when a policy is compiled
-(engine.checks.codegen). These tests compare them, on seeded random resources, with the plain
-implementations they replace: the closures of engine.conditions.compiler._bind, the rules of
-engine.tag_matching (find_tag, near_misses, has_value), one selector call per resource, and
-Finding's own constructor. No timings here: speed is measured in bench/.
+Generated Python (engine.codegen) is kept where the benchmark shows it pays: the tagging check's
+fast path, conditions written out as statements (with the operators' written-out fast paths), the
+frozen-dataclass constructor (engine.fast_init) and the evaluator's finding maker. Each is compared
+here, on inputs hypothesis draws, with the plain Python rule it replaces: the tagging decision
+(engine.checks.tagging.Explanation, over engine.tag_matching's rules), the closures of
+engine.conditions.compiler._bind and each operator's test, Finding's own constructor with
+resource_ref, one selector call per resource. No timings here: speed is measured in bench/.
 """
 
 from __future__ import annotations
@@ -15,11 +17,13 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from engine.checks import condition as condition_type
 from engine.checks import tagging
 from engine.checks.base import CheckContext
-from engine.checks.codegen import pair
+from engine.codegen import pair
 from engine.conditions.compiler import EvaluationFailure, _bind, compile_condition
 from engine.evaluator import as_of_datetime, evaluate
 from engine.fast_init import fast_constructor
@@ -31,6 +35,8 @@ from engine.tag_matching import find_tag, has_value, near_misses
 from engine.violations import Violation
 
 ROOT = Path(__file__).resolve().parent.parent
+# tests driven by a random.Random that hypothesis seeds draw many values from it (whole resources)
+RANDOM_DRIVEN = [HealthCheck.large_base_example, HealthCheck.too_slow, HealthCheck.data_too_large]
 AS_OF = datetime(2026, 11, 27, tzinfo=timezone.utc)
 
 KEYS = ["owner", "Owner", "OWNER", " owner", "owner ", "own_er", "team", "Team", "TEAM", "cost-center", "cost_center",
@@ -57,53 +63,10 @@ def random_tags(rng: random.Random) -> dict:
 # --- tagging -------------------------------------------------------------------------------------
 
 
-def reference_tagging(check: tagging.TaggingCheck, tags: dict, team_of) -> Violation | None:
-    """The tagging rules as first written: one find_tag and near_misses per rule, no fast path."""
-    missing, misses, invalid, collisions, actual = [], {}, {}, {}, {}
-    for rule in check.rules:
-        hit = find_tag(tags, rule.key, check.mode, rule.normalized)
-        if hit is not None and hit.collisions:
-            collisions[rule.key] = [hit.key, *hit.collisions]
-        value = hit.value if hit is not None else None
-        actual[rule.key] = value
-        if hit is None or not has_value(value):
-            if rule.required:
-                missing.append(rule.key)
-                found = [k for k in near_misses(tags, rule.key) if hit is None or k != hit.key]
-                if found:
-                    misses[rule.key] = found
-            continue
-        problem = tagging.TaggingCheck._value_problem(rule, value, team_of)
-        if problem:
-            invalid[rule.key] = {"actual": value, "expected": rule.expected(), "reason": problem}
-    if not missing and not invalid:
-        return None
-    def shown(value):
-        return "(key only)" if value is True else repr(value)
-
-    def collided(key):  # the other spellings of a collision that decided the key's value, and the winner
-        if key not in collisions:
-            return ""
-        name = (lambda k: k if k.strip() == k and k else repr(k))
-        winner, *others = collisions[key]
-        return f" (also tagged {', '.join(f'{name(k)}={shown(tags[k])}' for k in others)}; {name(winner)} wins)"
-
-    parts = []
-    if missing:
-        described = []
-        for key in missing:
-            spelled = [k for k in misses.get(key, []) if k not in collisions.get(key, [])]
-            if spelled:
-                quoted = ", ".join("'" + k + "'" for k in spelled)
-                described.append(f"{key} (found {quoted}: spelled differently)" + collided(key))
-            else:
-                described.append(key + collided(key))
-        parts.append("missing tag" + ("s " if len(missing) > 1 else " ") + ", ".join(described))
-    for key, detail in invalid.items():
-        parts.append(f"tag {key}={shown(detail['actual'])} {detail['reason']}" + collided(key))
-    evidence = {"actual": actual, "expected": {rule.key: rule.expected() for rule in check.rules}, "missing": missing,
-                "near_misses": misses, "invalid": invalid, "collisions": collisions, "match": check.mode}
-    return Violation("; ".join(parts), evidence)
+def plain_tagging(check: tagging.TaggingCheck, tags: dict, team_of) -> Violation | None:
+    """The tagging decision, plain: engine.checks.tagging.Explanation (the rule the fast path speeds up)."""
+    found = tagging.Explanation(check, team_of).decide(tags, only_if_failing=True)
+    return None if found is None else Violation(*found)
 
 
 def random_tagging_spec(rng: random.Random) -> dict:
@@ -127,23 +90,37 @@ def random_tagging_spec(rng: random.Random) -> dict:
     return {"match": rng.choice(["exact", "case-insensitive", "normalized"]), "keys": keys}
 
 
-@pytest.mark.parametrize("seed", range(40))
-def test_generated_tagging_check_equals_the_plain_rules(seed):
-    rng = random.Random(seed)
+@settings(max_examples=150, deadline=None, suppress_health_check=RANDOM_DRIVEN)
+@given(st.randoms(use_true_random=False))
+def test_generated_tagging_check_equals_the_plain_rule(rng):
     spec = random_tagging_spec(rng)
-    compiled = tagging.compile(spec, lambda *problem: pytest.fail(str(problem)))
+    compiled = tagging.compile_spec(spec, lambda *problem: pytest.fail(str(problem)))
     check = compiled.bind(CheckContext(AS_OF, OWNERSHIP))
-    resources = [{"id": f"r{index}", "tags": random_tags(rng)} for index in range(300)]
-    expected = [reference_tagging(compiled, resource["tags"], OWNERSHIP.team_for_value) for resource in resources]
+    resources = [{"id": f"r{index}", "tags": random_tags(rng)} for index in range(60)]
+    expected = [plain_tagging(compiled, resource["tags"], OWNERSHIP.team_for_value) for resource in resources]
     assert [check(resource) for resource in resources] == expected, compiled._factory.source
     # the loop version gives the same violations, in order
     assert check.scan(resources) == [(r, v) for r, v in zip(resources, expected) if v is not None]
 
 
+@settings(max_examples=200, deadline=None)
+@given(st.dictionaries(st.sampled_from(KEYS + ["CostCentre", "cost--center", "c-o-s-t"]), st.sampled_from(VALUES), max_size=8),
+       st.sampled_from(["owner", "cost-center", "environment", "team", "Name"]))
+def test_the_near_miss_index_finds_what_near_misses_finds(tags, wanted):
+    """The run's near-miss index (a cache of loose forms) is tag_matching.near_misses, less the key that matched."""
+    from engine.tag_matching import loose_key
+
+    near = tagging._near_misses()
+    near({"Owner": 1, "team": 2}, "owner", None)  # keys seen earlier in the run change nothing
+    for hit in (None, wanted):
+        expected = [key for key in near_misses(tags, wanted) if key != hit]
+        assert near(tags, loose_key(wanted), hit) == (expected or None)
+
+
 @pytest.mark.parametrize("types", [{"compute.instance"}, {"aws::ec2::instance"}, {"compute.instance", "block.volume", "foo"}])
 def test_scan_selects_as_the_policy_selector(types):
     rng = random.Random(len(types))
-    check = tagging.compile({"keys": [{"key": "team"}]}, lambda *p: pytest.fail(str(p))).bind(CheckContext(AS_OF))
+    check = tagging.compile_spec({"keys": [{"key": "team"}]}, lambda *p: pytest.fail(str(p))).bind(CheckContext(AS_OF))
     names = ["AWS::EC2::Instance", "aws_instance", "compute.instance", "Compute.Instance", "AWS::EC2::Volume", "foo", None, 5]
     resources = [{"id": f"r{index}", "type": rng.choice(names), "class": rng.choice(["compute.instance", "block.volume", None]),
                   "tags": random_tags(rng)} for index in range(400)]
@@ -154,7 +131,7 @@ def test_scan_selects_as_the_policy_selector(types):
 
 
 def test_generated_tagging_check_reads_tags_as_before():
-    check = tagging.compile({"keys": [{"key": "team"}]}, lambda *p: pytest.fail(str(p))).bind(CheckContext(AS_OF))
+    check = tagging.compile_spec({"keys": [{"key": "team"}]}, lambda *p: pytest.fail(str(p))).bind(CheckContext(AS_OF))
     assert check({"id": "x"}).evidence["missing"] == ["team"]  # no tags key
     assert check({"id": "x", "tags": None}).evidence["missing"] == ["team"]
     assert check({"id": "x", "tags": {"team": "a"}}) is None
@@ -214,19 +191,51 @@ def outcome(predicate, resource):
         return ("failure", failure.path, failure.pointer, str(failure))
 
 
-@pytest.mark.parametrize("seed", range(60))
-def test_generated_condition_equals_the_closures(seed):
-    rng = random.Random(seed)
+@settings(max_examples=300, deadline=None, suppress_health_check=RANDOM_DRIVEN)
+@given(st.randoms(use_true_random=False))
+def test_generated_condition_equals_the_closures(rng):
     node = random_condition(rng)
-    problems = []
-    condition = compile_condition(node, "/fail_if", lambda *problem: problems.append(problem))
+    condition = compile_condition(node, "/fail_if", lambda *problem: None)
     if condition is None:
-        pytest.skip(f"not a valid condition: {problems[0]}")
+        return  # not a valid condition (a value the operator refuses): nothing to compare
     generated = condition.bind(AS_OF)
     closures = _bind(condition.node, AS_OF)
-    for _ in range(200):
+    for _ in range(40):
         resource = random_resource(rng)
         assert outcome(generated, resource) == outcome(closures, resource), (node, resource, condition.source.lines)
+
+
+SCALARS = st.one_of(st.none(), st.booleans(), st.integers(-3, 3), st.floats(allow_nan=False, width=16),
+                    st.sampled_from(["", "a", "t3.micro", "stopped", "ab", "A", "é", "1"]))
+VALUES_OF = st.recursive(SCALARS, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.sampled_from(["a", "b"]), inner, max_size=2),
+                         max_leaves=4)
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_each_operators_written_out_fast_path_equals_its_test(data):
+    """Operator.inline (the expression the condition's source uses when its guard holds) against the
+    operator's own test, on any value: the same answer, or the guard sends the value to the test."""
+    from engine.conditions.operators import OPERATORS, TypeMismatch
+
+    name = data.draw(st.sampled_from([name for name, operator in OPERATORS.items() if operator.inline is not None]))
+    operator = OPERATORS[name]
+    expected = {"list": st.lists(SCALARS, max_size=4), "regex": st.sampled_from(["^t3", "a|b", "^$", "é"]),
+                "string": st.sampled_from(["t3.*", "*a", "?", "[ab]*"]), "none": st.none()}.get(operator.value, SCALARS)
+    value = data.draw(expected)
+    fast = operator.inline(value)
+    if fast is None:
+        return  # no fast path for this value: the test alone is used
+    guard, expression, constant = fast
+    actual = data.draw(VALUES_OF)
+    scope = {"value": actual, "CONST": constant}
+    if guard is not None and not eval(guard, {}, scope):  # noqa: S307 - the operator's own guard
+        return
+    try:
+        want = operator.build(value, AS_OF)(actual)
+    except TypeMismatch:
+        want = "mismatch"
+    assert eval(expression, {}, scope) == want, (name, value, actual)  # noqa: S307 - the operator's own expression
 
 
 def test_deep_conditions_fall_back_to_closures():
@@ -243,7 +252,7 @@ def test_deep_conditions_fall_back_to_closures():
 def test_condition_check_scan_equals_check(seed):
     rng = random.Random(seed)
     spec = {"fail_if": random_condition(rng), "message": "{size} is {state}"}
-    compiled = condition_type.compile(spec, lambda *problem: None)
+    compiled = condition_type.compile_spec(spec, lambda *problem: None)
     if compiled is None:
         pytest.skip("not a valid condition")
     check = compiled.bind(CheckContext(AS_OF))
@@ -311,7 +320,7 @@ class _Failing:
     """A check whose scan meets an evaluation error: the evaluator must go resource by resource."""
 
     def __init__(self, spec):
-        self.inner = condition_type.compile(spec, lambda *problem: pytest.fail(str(problem)))
+        self.inner = condition_type.compile_spec(spec, lambda *problem: pytest.fail(str(problem)))
 
     def bind(self, context):
         return self.inner.bind(context)
@@ -344,11 +353,11 @@ def test_evaluation_in_blocks_is_one_pass_per_policy(seed, monkeypatch):
     where = compile_condition({"path": "state", "op": "in", "value": STATES[:2]}, "/resource/where", lambda *p: None)
     policies = [
         make_policy("a-tags", ["compute.instance", "block.volume"],
-                    tagging.compile({"keys": [{"key": "owner"}, {"key": "env", "values": ["prod"]}]}, pytest.fail)),
+                    tagging.compile_spec({"keys": [{"key": "owner"}, {"key": "env", "values": ["prod"]}]}, pytest.fail)),
         make_policy("b-sizes", None, _Failing({"fail_if": {"path": "size", "op": "gt", "value": 4}})),  # errors past 300
-        make_policy("c-where", ["storage.bucket", "x"], condition_type.compile(
+        make_policy("c-where", ["storage.bucket", "x"], condition_type.compile_spec(
             {"fail_if": {"path": "size", "op": "in", "value": [1, 9]}}, pytest.fail), where=where),
-        make_policy("d-sizes", ["block.volume"], condition_type.compile({"fail_if": {"path": "size", "op": "eq", "value": 5}}, pytest.fail)),
+        make_policy("d-sizes", ["block.volume"], condition_type.compile_spec({"fail_if": {"path": "size", "op": "eq", "value": 5}}, pytest.fail)),
     ]
     library = PolicyLibrary(policies)
 
@@ -366,6 +375,22 @@ def test_evaluation_in_blocks_is_one_pass_per_policy(seed, monkeypatch):
 
 
 # --- findings ------------------------------------------------------------------------------------
+
+
+FINDING_TEXT = st.text(max_size=5)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.fixed_dictionaries(
+    {"policy": FINDING_TEXT, "severity": st.sampled_from(["info", "low", "high"]), "enforcement": st.sampled_from(["enforce", "audit"]),
+     "message": FINDING_TEXT, "owner": FINDING_TEXT, "owner_source": FINDING_TEXT, "resource": st.none() | st.just({"id": "x"}),
+     "evidence": st.dictionaries(FINDING_TEXT, st.integers(), max_size=2)},
+    optional={"title": FINDING_TEXT, "scope": st.just({"value": "v"}), "monthly_cost": st.builds(Money, st.integers(0, 9), st.just("USD")),
+              "status": st.sampled_from(["open", "exempted", "baselined"])}))
+def test_fast_constructor_equals_the_dataclass_constructor(arguments):
+    made = fast_constructor(Finding)(**arguments)
+    assert made == Finding(**arguments) and type(made) is Finding
+    assert made.to_dict() == Finding(**arguments).to_dict()
 
 
 def test_fast_constructor_builds_the_same_finding():
@@ -466,7 +491,7 @@ def test_finding_maker_builds_what_finding_builds(seed):
 def test_empty_evidence_parts_are_shared_and_stay_empty(mode):
     """near_misses, invalid and collisions share one empty dict while empty; an entry gets a dict of its own."""
     spec = {"match": mode, "keys": [{"key": "owner"}, {"key": "env", "values": ["prod"]}]}
-    check = tagging.compile(spec, lambda *problem: pytest.fail(str(problem)))
+    check = tagging.compile_spec(spec, lambda *problem: pytest.fail(str(problem)))
     resources = [{"id": f"r{i}", "provider": "aws", "tags": tags} for i, tags in enumerate([
         {"env": "prod"}, {"Owner": "a", "env": "prod"}, {"owner": "a", "env": "dev"}, {"owner": "a", "OWNER": "b"},
         {"env": "prod", "ENV": "dev"}, {}, {"owner": " "},
@@ -476,7 +501,7 @@ def test_empty_evidence_parts_are_shared_and_stay_empty(mode):
     empty = [part for part in parts if not part]
     assert empty and all(part is empty[0] for part in empty) and empty[0] == {}
     assert any(parts)
-    expected = {r["id"]: reference_tagging(check, r["tags"], lambda value: None) for r in resources}
+    expected = {r["id"]: plain_tagging(check, r["tags"], lambda value: None) for r in resources}
     found = {f.resource["id"]: (f.message, f.evidence) for f in result.findings}
     assert found == {rid: (v.message, v.evidence) for rid, v in expected.items() if v is not None}
 
@@ -529,7 +554,7 @@ def test_findings_come_in_sort_key_order(seed):
     for index in sorted(rng.sample(range(20), 6)):
         spec = random_tagging_spec(rng)
         spec["keys"] = [rule for rule in spec["keys"] if not rule.get("known_team")] or [{"key": "team"}]
-        check = tagging.compile(spec, lambda *problem: pytest.fail(str(problem)))
+        check = tagging.compile_spec(spec, lambda *problem: pytest.fail(str(problem)))
         policies.append(make_policy(f"p{index:02d}", None, check))
     if seed % 2:
         policies.reverse()  # not by id: the final sort decides
@@ -542,41 +567,26 @@ def test_findings_come_in_sort_key_order(seed):
     assert len(result.findings) > 50
 
 
-def _parse_timestamp_general(text: str):
-    """parse_timestamp's general rules (without the fast path for the usual Z shape)."""
-    from datetime import date
+@settings(max_examples=2000, deadline=None)
+@given(st.one_of(
+    st.text(alphabet="0123456789-T:Z +z.", min_size=18, max_size=22),
+    st.builds(lambda y, mo, d, h, mi, se: "%04d-%02d-%02dT%02d:%02d:%02dZ" % (y, mo, d, h, mi, se),
+              st.integers(0, 9999), st.integers(0, 13), st.integers(0, 32), st.integers(0, 25), st.integers(0, 61), st.integers(0, 61)),
+    st.sampled_from(["2025-07-11T05:29:27Z", "2025-07-11T05:29:2 Z", "2025-07-11T05:29:27z", "2024-02-29T23:59:59Z",
+                     "2023-02-29T23:59:59Z", "0001-01-01T00:00:00Z", "2025-07-11T05:29:60Z"]),
+))
+def test_timestamp_fast_path_reads_as_the_rule(text):
+    """parse_timestamp's fast path for the usual Z shape gives what read_timestamp (the rule) gives."""
+    from engine.conditions.operators import parse_timestamp, read_timestamp
 
-    value = text.strip()
-    if value.endswith(("Z", "z")):
-        value = value[:-1] + "+00:00"
-    if len(value) == 10:
-        parsed = datetime.combine(date.fromisoformat(value), datetime.min.time())
-    else:
-        parsed = datetime.fromisoformat(value.replace(" ", "T", 1))
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=timezone.utc)
-    return parsed.astimezone(timezone.utc)
-
-
-def test_timestamp_fast_path_reads_as_the_general_rules():
-    from engine.conditions.operators import parse_timestamp
-
-    rng = random.Random(5)
-    texts = ["2025-07-11T05:29:27Z", "2025-13-11T05:29:27Z", "2025-07-11T05:29:2 Z", "2025-07-11T05:29:27z",
-             "2024-02-29T23:59:59Z", "2023-02-29T23:59:59Z", "0001-01-01T00:00:00Z", "2025-07-11T05:29:60Z"]
-    texts += ["".join(rng.choice("0123456789-T:Z +z.") for _ in range(20)) for _ in range(3000)]
-    texts += ["%04d-%02d-%02dT%02d:%02d:%02dZ" % (rng.randint(0, 9999), rng.randint(0, 13), rng.randint(0, 32),
-                                                   rng.randint(0, 25), rng.randint(0, 61), rng.randint(0, 61))
-              for _ in range(3000)]
-
-    def read(parse, text):
+    def read(parse):
         try:
             parsed = parse(text)
         except ValueError:
             return "error"
         return parsed, parsed.tzinfo
 
-    assert [read(parse_timestamp, t) for t in texts] == [read(_parse_timestamp_general, t) for t in texts]
+    assert read(parse_timestamp) == read(read_timestamp)
 
 
 def test_built_in_scans_equal_their_checks():

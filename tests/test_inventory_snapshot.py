@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gc
 import json
+import os
 from pathlib import Path
 
 import orjson
@@ -258,6 +259,47 @@ def test_directory(tmp_path):
     assert error_text([str(tmp_path)]) == f"{tmp_path}: E401 is a directory, not an inventory file"
 
 
+def test_what_is_not_a_file_is_named_never_as_a_missing_file(tmp_path):
+    loop = tmp_path / "loop.json"
+    loop.symlink_to("loop.json")
+    dangling = tmp_path / "dangling.json"
+    dangling.symlink_to("gone.json")
+    zero = tmp_path / "zero.json"
+    zero.symlink_to("/dev/zero")
+    assert error_text([str(loop)]) == f"{loop}: E401 is a symbolic link loop (a link that leads back to itself)"
+    assert error_text([str(dangling)]) == f"{dangling}: E401 is a symbolic link to 'gone.json', which does not exist"
+    # a device is refused before reading: /dev/zero would be read to the size limit (2 GiB) first
+    assert error_text(["/dev/zero"]) == "/dev/zero: E401 is a character device, not an inventory file"
+    assert error_text([str(zero)]) == f"{zero}: E401 is a character device (/dev/zero), not an inventory file"
+
+
+def test_the_null_device_and_an_empty_json_lines_file_are_empty_files(dump):
+    assert error_text(["/dev/null"]) == "/dev/null:1:1: E403 the file is empty; expected a JSON document"
+    hint = 'an inventory with no resources is a document with "resources": []'
+    empty = dump("empty.jsonl", b"")
+    assert error_text([empty]) == f"{empty}: E403 the file is empty; expected JSON Lines, one resource per line; {hint}"
+    blank = dump("blank.jsonl", "\n  \n\n")
+    assert error_text([blank]) == f"{blank}: E403 the file holds only blank lines; expected JSON Lines, one resource per line; {hint}"
+    assert load_inventory([dump("none.json", document())]).resources == []  # no resources, said so: valid
+
+
+def test_a_named_pipe_is_read_as_a_stream(tmp_path):
+    import threading
+
+    fifo = tmp_path / "inventory.json"
+    os.mkfifo(fifo)
+    content = json.dumps(document(vm("i-1"), vm("i-2"))).encode()
+
+    def write() -> None:
+        with open(fifo, "wb") as pipe:
+            pipe.write(content)
+
+    writer = threading.Thread(target=write, daemon=True)
+    writer.start()
+    assert [r["id"] for r in load_inventory([str(fifo)]).resources] == ["i-1", "i-2"]
+    writer.join(5)
+
+
 def test_unreadable_file(dump, monkeypatch):
     from engine.inventory import reading
 
@@ -372,7 +414,7 @@ def test_wrong_types_and_unknown_values_get_hints(dump):
         "(at /resources/0/provider)",
         f"{at(tag)}: E405 unknown key 'tag' (at /resources/0/tag); did you mean 'tags'?",
         f"{at(klass)}: E405 unknown class 'compute.instances' (at /resources/0/class); did you mean 'compute.instance'?",
-        f"{at('null')}: E405 tag 'team' has null as its value; expected a string (or true for a key-only tag) "
+        f"{at('null')}: E405 tag 'team' has null as its value; expected a string, a number or a boolean (true: a key-only tag) "
         "(at /resources/1/tags/team)",
         f"{at(stat)}: E405 utilization statistic must be a number or null, got a string (at /resources/1/utilization/cpu/p95)",
         f"{at(relationship)}: E405 a relationship must be an object with string 'type' and 'id' "

@@ -283,9 +283,9 @@ def test_cloudwatch_bad_labels_and_values_are_input_errors(write):
         {"Id": "q2", "Label": "i-1 cpu", "Timestamps": ["2026-01-30T00:00:00Z", "2026-01-30T00:05:00Z"], "Values": [1, -2]},
     ))
     found = problems_of([path])
-    assert any("/MetricDataResults/0: cannot read resource and metric from the Label 'CPUUtilization'" in f
-               and "set the query's Label" in f for f in found), found
-    assert any("/MetricDataResults/1/Values/1: expected a non-negative number, got -2" in f for f in found), found
+    assert f"{path}: E434 cannot read resource and metric from the Label 'CPUUtilization' (at /MetricDataResults/0/Label); " \
+           "set the query's Label" in found[0], found
+    assert f"{path}: E434 expected a non-negative number, got -2 (at /MetricDataResults/1/Values/1)" in found, found
 
 
 # --- joining to the inventory --------------------------------------------------------------------

@@ -36,6 +36,7 @@ SAMPLE = REALDATA / "focus-sample-data" / "focus_sample.csv"
 AS_OF = "2024-09-30T12:00:00Z"  # in the sample's month: rows that start before it count
 TEST_AS_OF = "2024-09-30"  # a policy test's as-of is a date (00:00 UTC)
 COPIED = ("engine", "schemas", "docs", "policies")
+COPIED_FILES = ("mkdocs.yml",)  # the site's navigation lists the type pages
 
 MODULE = '''\
 """``anomaly`` — a day whose spend is far above the month's daily average, per scope.
@@ -182,7 +183,7 @@ def insert_before(path: Path, marker: str, text: str) -> None:
 
 def changed_files(copy: Path) -> set[str]:
     """Files of the copied parts that differ from (or are not in) the repository."""
-    changed = set()
+    changed = {name for name in COPIED_FILES if not filecmp.cmp(copy / name, ROOT / name, shallow=False)}
     for part in COPIED:
         for path in (copy / part).rglob("*"):
             if path.is_file() and "__pycache__" not in path.parts:
@@ -203,6 +204,8 @@ def copy(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("source")
     for part in COPIED:
         shutil.copytree(ROOT / part, root / part, ignore=shutil.ignore_patterns("__pycache__"))
+    for name in COPIED_FILES:
+        shutil.copy(ROOT / name, root / name)
     # 1. the check module, 2. its spec schema
     (root / "engine" / "checks" / "anomaly.py").write_text(MODULE, encoding="utf-8")
     (root / "schemas" / "policy-types" / "anomaly.schema.json").write_text(json.dumps(SCHEMA, indent=2) + "\n", encoding="utf-8")
@@ -248,7 +251,8 @@ def test_only_the_five_places_the_money_entry_and_the_generated_files_change(cop
         "policies/anomalies/daily-spend-spike.test.yaml",
         "policies/anomalies/focus_sample.csv",  # the test's fixture
     }
-    generated = {"schemas/policy.schema.json", "schemas/findings.schema.json", "schemas/policy-test.schema.json", "docs/policy-types.md"}
+    generated = {"schemas/policy.schema.json", "schemas/findings.schema.json", "schemas/policy-test.schema.json", "docs/policy-types.md",
+                 "docs/policy-types/anomaly.md", "mkdocs.yml"}
     assert changed_files(copy) == written_by_hand | generated
     diff = subprocess.run(["git", "diff", "--no-index", "--numstat", str(ROOT / "engine" / "checks" / "__init__.py"),
                            str(copy / "engine" / "checks" / "__init__.py")], capture_output=True, text=True)
@@ -266,8 +270,12 @@ def test_the_generated_files_name_the_type_and_its_money(copy):
     case = json.loads((copy / "schemas" / "policy-test.schema.json").read_text())["properties"]["cases"]["items"]
     assert "anomalous_cost" in case["properties"]["money"]["properties"]
     page = (copy / "docs" / "policy-types.md").read_text()
-    assert re.search(r"^\| `anomaly` \| the cost snapshot .*\| `anomalous_cost` \|", page, re.M)
+    assert re.search(r"^\| \[`anomaly`\]\(policy-types/anomaly.md\) \| the cost snapshot .*\| `anomalous_cost` \|", page, re.M)
     assert re.search(r"^\| `anomalous_cost` \| anomalous \| .* \| `anomaly` \|$", page, re.M)
+    type_page = (copy / "docs" / "policy-types" / "anomaly.md").read_text()  # the type's reference page, from its docstring and schema
+    assert "## Why is this bad?\n\nA spike is a leak, a runaway job or a mistake until someone says otherwise." in type_page
+    assert "| `percent` | number | yes | — | > 0 | how far above the average day the largest day may be |" in type_page
+    assert '- "anomaly": policy-types/anomaly.md' in (copy / "mkdocs.yml").read_text()  # in the site's navigation
 
 
 def test_the_help_names_the_type_and_the_editor_schema_routes_its_spec(copy):

@@ -137,7 +137,7 @@ policies:
     found = problems_of(tagging.parent)
     assert found == [
         f"{the_set}:7:21: E302 policy 'stale' (parameter 'name_pattern' from policy set 'prod'): "
-        "invalid regular expression '((': missing ), unterminated subpattern at position 1; "
+        "invalid regular expression '((': missing ): ((; "
         f"used at {stale}:14:40 as /spec/fail_if/all/1/value (at /policies/stale/parameters/name_pattern)",
         f"{the_set}:10:13: E204 policy 'cc-tag' (parameter 'mode' from policy set 'prod'): "
         "'exakt' is not one of: exact, case-insensitive, normalized; "
@@ -155,7 +155,7 @@ def test_bad_regex_compiled_by_the_policy_type_is_reported_at_the_set(write):
     assert code == 2
     assert lines == [
         f"{the_set}:6:30: E302 policy 'cc-tag' (parameter 'cc_pattern' from policy set 'prod'): "
-        "invalid regular expression '[a-': unterminated character set at position 0; "
+        "invalid regular expression '[a-': missing ]: [a-; "
         f"used at {tagging}:16:16 as /spec/keys/0/pattern (at /policies/cc-tag/parameters/cc_pattern)"
     ]
 

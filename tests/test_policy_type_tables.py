@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from click.testing import CliRunner
 
-from engine.checks import CHECKS, derived, rightsizing
+from engine.checks import CHECKS, derived, rightsizing, type_pages
 from engine.cli import main
 from engine.documents.schemas import load_schema
 from engine.findings import MONEY, Finding, Money
@@ -28,6 +28,7 @@ def test_the_generated_files_are_not_stale():
 
 
 def test_a_stale_file_is_found_and_rewritten(tmp_path):
+    shutil.copytree(ROOT / "schemas", tmp_path / "schemas")  # the type pages read the spec schemas
     for name in derived.derived_files():
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(ROOT / name, tmp_path / name)
@@ -36,9 +37,11 @@ def test_a_stale_file_is_found_and_rewritten(tmp_path):
     policy["allOf"].pop()
     (tmp_path / derived.POLICY).write_text(json.dumps(policy))
     page = tmp_path / derived.PAGE
-    page.write_text(re.sub(r"^\| `budget` .*\n", "", page.read_text(), flags=re.M))
-    assert derived.stale_files(tmp_path) == [derived.POLICY, derived.PAGE]
-    assert derived.write_files(tmp_path) == [derived.POLICY, derived.PAGE]
+    page.write_text(re.sub(r"^\| \[`budget`\].*\n", "", page.read_text(), flags=re.M))
+    type_page = tmp_path / "docs" / "policy-types" / "waste.md"
+    type_page.unlink()  # a type's page missing
+    assert derived.stale_files(tmp_path) == [derived.POLICY, derived.PAGE, "docs/policy-types/waste.md"]
+    assert derived.write_files(tmp_path) == [derived.POLICY, derived.PAGE, "docs/policy-types/waste.md"]
     assert derived.stale_files(tmp_path) == []
     assert all((tmp_path / name).read_text() == (ROOT / name).read_text() for name in derived.derived_files())
 
@@ -57,7 +60,12 @@ def test_the_generated_parts_are_the_tables():
     case = load_schema("policy-test.schema.json")["properties"]["cases"]["items"]
     assert list(case["properties"]["money"]["properties"]) == list(MONEY)
     page = (ROOT / derived.PAGE).read_text()
-    assert [m.group(1) for m in re.finditer(r"^\| `([a-z-]+)` \| (?:inventory|the cost|a priced)", page, re.M)] == list(CHECKS)
+    assert [m.group(1) for m in re.finditer(r"^\| \[`([a-z-]+)`\]\(policy-types/\1.md\) \| (?:inventory|the cost|a priced)", page, re.M)] == list(CHECKS)
+    for name, policy_type in CHECKS.items():  # each type's page: its docstring's sections and a row per option of its schema
+        text = (ROOT / "docs" / "policy-types" / f"{name}.md").read_text()
+        assert [line for line in text.splitlines() if line.startswith("## ")] == [f"## {s}" for s in type_pages.SECTIONS]
+        options = load_schema(policy_type.schema).get("properties", {})
+        assert all(re.search(rf"^\| `{option}` \|", text, re.M) for option in options), name
 
 
 def test_the_generated_json_layout_is_plain_json():

@@ -153,6 +153,14 @@ def test_the_price_table_schema_describes_what_the_reader_accepts(write):
     for row in csv.DictReader(TABLE.splitlines()):
         assert not list(validator.iter_errors(row)), row
     assert list(validator.iter_errors({"provider": "aws", "region": "*", "size": "m5.large", "price": "$1", "currency": "USD"}))
+    assert not list(validator.iter_errors({"provider": "aws", "region": "*", "size": "m5.large", "price": "9.6E-2", "currency": "USD"}))
+
+
+def test_the_price_schema_and_the_amount_rule_are_one_pattern():
+    from engine.amounts import NON_NEGATIVE_AMOUNT_PATTERN
+    from engine.documents.schemas import load_schema
+
+    assert load_schema("price-table.schema.json")["properties"]["price"]["pattern"] == f"^{NON_NEGATIVE_AMOUNT_PATTERN}$"
 
 
 def test_price_key():
@@ -173,8 +181,8 @@ def test_price_table_problems_name_file_and_line(write):
         load_price_table([path])
     assert [p.format() for p in error.value.problems] == [
         f"{path}:3: E424 m5.large in aws region us-east-1 is priced twice (first at line 2)",
-        f"{path}:4: E423 column price: expected a non-negative decimal number, got '$0.19'",
-        f"{path}:5: E423 column currency: expected a three-letter ISO 4217 code (USD, EUR), got 'usd'",
+        f"{path}:4: E423 column price: '$0.19' is not a decimal number (write it like 12.5, -0.25 or 9.6E-2)",
+        f"{path}:5: E423 column currency: 'usd' is not an ISO 4217 currency code: write USD (three upper-case letters)",
         f"{path}:6: E423 column region is empty",
         f"{path}:6: E423 column unit: expected one of hour, gib-month, got 'day'",
     ]

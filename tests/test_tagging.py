@@ -44,7 +44,7 @@ def test_empty_values_count_as_missing_and_key_only_counts_as_present(value, pre
 
 def build(spec, ownership=None):
     problems = []
-    check = tagging.compile(spec, lambda *a: problems.append(a))
+    check = tagging.compile_spec(spec, lambda *a: problems.append(a))
     assert not problems, problems
     return check.bind(CheckContext(datetime(2026, 1, 1, tzinfo=timezone.utc), ownership))
 
@@ -194,5 +194,5 @@ def test_known_team_uses_the_directory():
 )
 def test_compile_problems(spec, code):
     problems = []
-    assert tagging.compile(spec, lambda *a: problems.append(a)) is None
+    assert tagging.compile_spec(spec, lambda *a: problems.append(a)) is None
     assert problems[0][0] == code

@@ -167,17 +167,6 @@ def test_check_selects_across_spellings_end_to_end(write):
     assert sorted(f["resource"]["id"] for f in json.loads(result.output)["findings"]) == ids("AWS::EC2::Volume", "ec2:volume")
 
 
-def test_the_readme_lists_every_spelling_of_every_kind():
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
-    header = "| class | kinds: the spellings of one kind, joined by `=`, its canonical key first |\n|---|---|\n"
-    table = text[text.index(header) + len(header):].split("\n\n", 1)[0]
-    listed = {}
-    for line in table.splitlines():
-        name, kinds = (cell.strip() for cell in line.strip("|").split("|"))
-        listed[name.strip("`")] = tuple(tuple(s.strip("`") for s in kind.split(" = ")) for kind in kinds.split("; "))
-    assert listed == {name: kinds for name, _, kinds in CLASS_TABLE}
-
-
 # --- 3. a misspelt class or type is a validation problem ---------------------------------------------------
 
 

@@ -5,8 +5,11 @@ from __future__ import annotations
 import pytest
 
 from engine.checks import CHECKS
+from engine.conditions.operators import OPERATORS
 from engine.errors import InputError
 from engine.library import load_library
+
+OPERATOR_LIST = "the operators are " + ", ".join(OPERATORS)  # every unknown operator's hint lists them
 
 POLICY = """\
 apiVersion: costwarden/v1
@@ -224,7 +227,7 @@ spec:
     found = problems_of(path)
     use = "use one of id, name, type, class, provider, size, region, account, state, created_at"
     assert found == [
-        f"{path}:8:30: E204 unknown operator 'eqq' (at /spec/fail_if/op); did you mean 'eq'?",
+        f"{path}:8:30: E204 unknown operator 'eqq' (at /spec/fail_if/op); did you mean 'eq'? {OPERATOR_LIST}",
         f"{path}:9:12: E312 unknown placeholder {{frobnicate}} in message (at /spec/message); {use}",
         f"{path}:9:12: E312 unknown placeholder {{nmae}} in message (at /spec/message); did you mean 'name'?",
         f"{path}:9:12: E312 unknown placeholder {{regoin}} in message (at /spec/message); did you mean 'region'?",
@@ -249,7 +252,7 @@ spec:
     )
     found = problems_of(path)
     assert found == [
-        f"{path}:8:37: E204 unknown operator 'eqq' (at /spec/fail_if/all/0/op); did you mean 'eq'?",
+        f"{path}:8:37: E204 unknown operator 'eqq' (at /spec/fail_if/all/0/op); did you mean 'eq'? {OPERATOR_LIST}",
         f"{path}:8:59: E310 a condition needs exactly one of all, any, not or path (found none of them) (at /spec/fail_if/all/1); "
         "a leaf condition names the value to test in 'path' (a JMESPath expression)",
         f"{path}:9:12: E312 invalid message template: expected '}}' before end of string (at /spec/message); write {{{{ and }}}} for literal braces",

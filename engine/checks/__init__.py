@@ -25,10 +25,10 @@ schemas, the tables of ``docs/policy-types.md``), and a test fails while those f
 the CLI's help reads the table when it is shown. See ``docs/policy-types.md``.
 
 An inventory check may also carry ``check.scan(resources, emit)``, the same decision over
-many resources in one loop; the built-in types get both from :mod:`engine.checks.codegen`, which
+many resources in one loop; the built-in types get both from :mod:`engine.codegen`, which
 writes them out as Python source. The evaluator uses ``scan`` when it is there, and ``check``
 otherwise. A scan may give ``emit`` a violation plain, as ``(message, evidence)`` (see
-:mod:`engine.checks.codegen`).
+:mod:`engine.codegen`).
 """
 
 from __future__ import annotations

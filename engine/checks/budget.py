@@ -67,8 +67,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from engine.amounts import at_least, cents, exact, percent, ratio, show
+from engine.amounts import arithmetic, at_least, cents, exact, percent, ratio, show
 from engine.checks.base import CheckContext
+from engine.budgets import unmatched_entries
 from engine.costs import sql
 from engine.costs.focus import CHARGE_CATEGORIES
 from engine.costs.periods import SECONDS_PER_DAY
@@ -79,6 +80,7 @@ from engine.severity import SEVERITY_RANK
 from engine.violations import CostViolation
 
 AMORTIZED_CATEGORIES = ("Usage", "Tax", "Credit", "Adjustment")
+_PER = {"month": "monthly", "quarter": "quarterly", "year": "yearly"}
 
 
 # -- its SQL (through the dialect and the pieces of engine.costs.sql) ------------------------------
@@ -114,11 +116,19 @@ class BudgetCheck:
         return {"ChargeCategory", "ChargePeriodStart", "ChargePeriodEnd", "BillingCurrency"} | {self.measure} | self.scope.columns()
 
     def run(self, costs, context: CheckContext, policy_severity: str) -> list[CostViolation]:
+        with arithmetic():  # sums of 38-digit amounts and their differences stay exact
+            return self._run(costs, context, policy_severity)
+
+    def _run(self, costs, context: CheckContext, policy_severity: str) -> list[CostViolation]:
         budgets = context.budgets.get(self.budgets)
         if budgets is None:
             raise CheckSkipped(f"no Budgets document '{self.budgets}' (give it with --budgets)")
         if budgets.period is not None and budgets.period != self.period:
-            raise CheckSetupError(f"Budgets '{budgets.id}' holds {budgets.period}ly amounts but the policy's period is {self.period}")
+            raise CheckSetupError(
+                f"the policy's period is {self.period} but Budgets '{budgets.id}' ({budgets.where(budgets.period_line)}) holds"
+                f" {_PER[budgets.period]} amounts (period: {budgets.period}): give the policy period: {budgets.period},"
+                f" or use a Budgets document of {_PER[self.period]} amounts"
+            )
         scoped = self.scope.in_period(costs, context, self.period, self.fiscal_year_start)
         d, period, tags, scope_sql = costs.dialect, scoped.period, scoped.tags, scoped.scope_sql
         data_end = costs.query(sql.data_end_query(costs.table, d, period))[0][0]
@@ -132,6 +142,7 @@ class BudgetCheck:
         rows = costs.query(
             budget_query(costs.table, d, scope_sql=scope_sql, measure=self.measure, categories=self.categories, period=period, tags=tags)
         )
+        self._warn_unmatched(budgets, rows, context, period)
         violations = []
         unbudgeted = 0
         for value, currency, actual, count in sorted(rows, key=lambda r: (r[0] is None, str(r[0]), r[1])):
@@ -166,7 +177,7 @@ class BudgetCheck:
                 "forecast_percent": exact(percent(forecast, budget)) if budget else None,
                 "elapsed_days": exact(ratio(elapsed, SECONDS_PER_DAY).quantize(Decimal("0.0001"))),
                 "total_days": exact(ratio(total, SECONDS_PER_DAY)),
-                "data_end": data_end.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "data_end": data_end.replace(microsecond=0).isoformat() + "Z",
                 "measure": self.measure,
                 "charge_categories": list(self.categories),
                 "rows": count,
@@ -181,6 +192,21 @@ class BudgetCheck:
         if unbudgeted:
             context.notes.append(f"{unbudgeted} {self.scope.dimension} value(s) have spend but no budget in '{budgets.id}' and no default")
         return violations
+
+    def _warn_unmatched(self, budgets, rows, context: CheckContext, period) -> None:
+        """A note for each Budgets entry that names no scope value with spend in the period (a typo, an alias)."""
+        ownership = context.ownership
+        aliases = None
+        if self.scope.dimension == "all":
+            return
+        if self.scope.dimension == "owner":
+            describe, known = "team", set(ownership.teams)
+            aliases = {name: team for name in budgets.entries if (team := ownership.team_for_value(name))}
+        elif self.scope.tag is not None:
+            describe, known = f"tag {self.scope.tag} value", ()
+        else:
+            describe, known = self.scope.column, ()
+        context.notes.extend(unmatched_entries(budgets, [row[0] for row in rows], describe, period.label, known, aliases))
 
     @staticmethod
     def _crossed(value, budget, threshold, amount=None) -> bool:

@@ -34,36 +34,97 @@ Use instead
 Options
     ``fail_if`` (required) the condition; ``message`` the finding message, where ``{id}``,
     ``{name}``, ``{type}``, ``{class}``, ``{provider}``, ``{size}``, ``{region}``, ``{account}``,
-    ``{state}`` and ``{created_at}`` are replaced by the resource's values (``(unknown)`` when absent).
+    ``{state}`` and ``{created_at}`` are replaced by the resource's values (``(unknown)`` when absent);
+    ``{{`` and ``}}`` are literal braces (see docs/conditions.md, "Message templates").
 """
 
 from __future__ import annotations
 
+import re
 import string
 from dataclasses import dataclass
 from functools import cached_property
 
 from engine.checks.base import CheckContext, Report, ResourceCheck
-from engine.checks.codegen import compile_check
+from engine.codegen import compile_check
 from engine.conditions.compiler import Condition, compile_condition
 from engine.errors import did_you_mean
 from engine.violations import Violation
 
 PLACEHOLDERS = ("id", "name", "type", "class", "provider", "size", "region", "account", "state", "created_at")
+DEFAULT_MESSAGE = "the resource matches the policy's fail_if condition"
+MAX_WIDTH = 1000  # the largest width or precision of a placeholder's format spec ({name:>40}, {id:.12})
+# a format spec of str.format's mini-language: [[fill]align][sign][z][#][0][width][grouping][.precision][type]
+_SPEC = re.compile(r"(?s:.?[<>=^])?[-+ ]?z?#?0?(?P<width>[0-9]*)[,_]?(?:\.(?P<precision>[0-9]*))?[a-zA-Z%]?\Z")
+
+
+@dataclass(frozen=True)
+class MessageTemplate:
+    """A finding message with placeholders, read as ``str.format`` reads it (the one rule): ``{name}`` is
+    the resource's value (``(unknown)`` when absent), ``{{`` and ``}}`` are literal braces, with or
+    without placeholders in the message, and a placeholder may have a conversion and a format spec
+    (``{name!r}``, ``{id:>20}``) whose width and precision are at most :data:`MAX_WIDTH`."""
+
+    text: str
+    fields: tuple[str, ...]
+
+    def render(self, resource: dict) -> str:
+        return self.text.format_map({name: _shown(resource.get(name)) for name in self.fields})
+
+
+def compile_message(text: str, report: Report) -> MessageTemplate | None:
+    """The template, or None after reporting every problem (E312) at ``/message``."""
+    names, parsed, bad_spec = [], True, False
+    try:  # placeholders read before a parse error are reported too
+        for _, name, spec, _ in string.Formatter().parse(text):
+            if name is None:
+                continue
+            names.append(name)
+            problem = _spec_problem(spec or "")
+            if problem is not None:
+                report("E312", f"placeholder {{{name}:{spec}}} in message: {problem}", "/message", None)
+                bad_spec = True
+    except ValueError as exc:
+        report("E312", f"invalid message template: {exc}", "/message", "write {{ and }} for literal braces")
+        parsed = False
+    bad = list(dict.fromkeys(name for name in names if name not in PLACEHOLDERS))  # each once, in order
+    for name in bad:
+        hint = did_you_mean(name, PLACEHOLDERS) or f"use one of {', '.join(PLACEHOLDERS)}"
+        report("E312", f"unknown placeholder {{{name}}} in message", "/message", hint)
+    if not parsed or bad or bad_spec:
+        return None
+    try:  # a conversion or format spec that no value can take ({size!x}, {name:d}) fails now, not per finding
+        text.format_map({name: "(unknown)" for name in names})
+    except (ValueError, TypeError) as exc:
+        report("E312", f"invalid message template: {exc}", "/message", "placeholders are {name}; write {{ and }} for literal braces")
+        return None
+    return MessageTemplate(text, tuple(dict.fromkeys(names)))
+
+
+def _spec_problem(spec: str) -> str | None:
+    """Why a placeholder's format spec is refused: a placeholder inside it, or a width or precision over MAX_WIDTH."""
+    if "{" in spec or "}" in spec:
+        return "a format spec cannot hold a placeholder (write {{ and }} for literal braces)"
+    found = _SPEC.match(spec)
+    if found is None:
+        return None  # not the mini-language: the trial format below words the error
+    for part in ("width", "precision"):
+        digits = found.group(part)
+        if digits and (len(digits) > 6 or int(digits) > MAX_WIDTH):
+            return f"a {part} of {digits} is over {MAX_WIDTH}"
+    return None
 
 
 @dataclass(frozen=True)
 class ConditionCheck:
     condition: Condition
-    message: str
+    message: MessageTemplate
 
     def bind(self, context: CheckContext) -> ResourceCheck:
-        condition, message = self.condition, self.message
-        fields = [name for _, name, _, _ in string.Formatter().parse(message) if name]
+        condition, render = self.condition, self.message.render
 
         def violation(resource):
-            text = message.format_map({name: _shown(resource.get(name)) for name in fields}) if fields else message
-            return Violation(text, {"actual": condition.actual_values(resource), "expected": "fail_if does not hold"})
+            return Violation(render(resource), {"actual": condition.actual_values(resource), "expected": "fail_if does not hold"})
 
         if self._factory is None:  # a condition nested too deeply to write out
             holds = condition.bind(context.as_of)
@@ -76,7 +137,7 @@ class ConditionCheck:
 
     @cached_property
     def _factory(self):
-        """``make(violation, ...) -> check``: the condition written out (see :mod:`engine.checks.codegen`)."""
+        """``make(violation, ...) -> check``: the condition written out (see :mod:`engine.codegen`)."""
         source = self.condition.source
         if source is None:
             return None
@@ -91,29 +152,10 @@ def _shown(value: object) -> str:
     return "(unknown)" if value is None else str(value)
 
 
-def compile(spec: dict, report: Report) -> ConditionCheck | None:
+def compile_spec(spec: dict, report: Report) -> ConditionCheck | None:
     """The check, or None after reporting every problem: the message's and ``fail_if``'s alike."""
-    message = spec.get("message", "the resource matches the policy's fail_if condition")
-    names, parsed = [], True
-    try:  # placeholders read before a parse error are reported too
-        for _, name, _, _ in string.Formatter().parse(message):
-            if name is not None:
-                names.append(name)
-    except ValueError as exc:
-        report("E312", f"invalid message template: {exc}", "/message", "write {{ and }} for literal braces")
-        parsed = False
-    bad = list(dict.fromkeys(name for name in names if name not in PLACEHOLDERS))  # each once, in order
-    for name in bad:
-        hint = did_you_mean(name, PLACEHOLDERS) or f"use one of {', '.join(PLACEHOLDERS)}"
-        report("E312", f"unknown placeholder {{{name}}} in message", "/message", hint)
-    if parsed and not bad:
-        try:  # a conversion or format spec that no value can take ({size!x}, {name:>>>}) fails now, not per finding
-            message.format_map({name: "(unknown)" for name in names})
-        except (ValueError, TypeError) as exc:
-            report("E312", f"invalid message template: {exc}", "/message",
-                   "placeholders are {name}; write {{ and }} for literal braces")
-            parsed = False
+    message = compile_message(spec.get("message", DEFAULT_MESSAGE), report)
     condition = compile_condition(spec.get("fail_if"), "/fail_if", report)  # its problems too, not only the message's
-    if condition is None or bad or not parsed:
+    if condition is None or message is None:
         return None
     return ConditionCheck(condition, message)

@@ -23,7 +23,7 @@ What it does
     guide. The finding carries the recommendation (current → target), the projected load, the
     confidence inputs (days of data, samples, sampling period, statistic) and the estimated
     monthly saving with the price source that priced it (FOCUS cost data with ``--costs``, then the price
-    table of ``--prices``; see the README). A resource
+    table of ``--prices``; see docs/prices.md). A resource
     covered by a commitment saves nothing until the commitment ends, and the finding says so.
 
     **No recommendation.** A resource whose trigger holds but on too little data (fewer days than
@@ -151,7 +151,7 @@ class RightsizingCheck:
             return self._recommend(resource, utilization, stats, trigger_value, catalog, prices, as_of, known)
 
         # per run: the candidate sizes below each size, each size's evidence, the ceiling's evidence
-        # (shared by the findings of the run, as evidence is frozen by convention: README, Python API)
+        # (shared by the findings of the run, as evidence is frozen by convention: docs/python-api.md)
         known = _Known(candidates={}, sizes={}, ceiling=self._ceiling())
         return check
 

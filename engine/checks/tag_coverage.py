@@ -49,7 +49,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from engine.amounts import at_least, exact, percent, show
+from engine.amounts import arithmetic, at_least, exact, percent, show
 from engine.checks.base import CheckContext
 from engine.costs import sql
 from engine.costs.focus import CHARGE_CATEGORIES
@@ -118,6 +118,10 @@ class TagCoverageCheck:
         return {"ChargeCategory", "ChargePeriodStart", "ChargePeriodEnd", "BillingCurrency"} | {"EffectiveCost", "Tags", "ResourceId", "ResourceName", "ServiceName"} | self.scope.columns()
 
     def run(self, costs, context: CheckContext, policy_severity: str) -> list[CostViolation]:
+        with arithmetic():  # sums of 38-digit amounts and their differences stay exact
+            return self._run(costs, context, policy_severity)
+
+    def _run(self, costs, context: CheckContext, policy_severity: str) -> list[CostViolation]:
         scoped = self.scope.in_period(costs, context, self.period, self.fiscal_year_start)
         d, period, tags, scope_sql = costs.dialect, scoped.period, scoped.tags, scoped.scope_sql
         flags = allocation_flags(d, list(self.rules), self.match, tags)

@@ -41,24 +41,22 @@ Use instead
 Options
     ``match``: ``exact`` (default), ``case-insensitive`` or ``normalized``.
     ``keys``: a list of rules, each with ``key``, ``required`` (default true), and optionally
-    ``values`` (allowed values, exact), ``pattern`` (``re.search``) or ``known_team: true`` (the
+    ``values`` (allowed values, exact), ``pattern`` (an RE2 regular expression that must match somewhere in the value, see :mod:`engine.conditions.patterns`) or ``known_team: true`` (the
     value must name a team of the ownership directory: an id, an alias or a member's email).
 """
 
 from __future__ import annotations
 
-import builtins
-import re
 from dataclasses import dataclass
 from functools import cached_property
 
 from engine.checks.base import CheckContext, Report, ResourceCheck
-from engine.checks.codegen import compile_check
+from engine.codegen import compile_check, literal
+from engine.conditions.patterns import Pattern, PatternError, compile_pattern
 from engine.errors import CheckSkipped
 from engine.violations import Violation
 
-_VIOLATION_DEFAULTS = ", ".join(repr(Violation._field_defaults[name]) for name in Violation._fields[2:])
-from engine.tag_matching import WHITESPACE, loose_key, normalize_key
+from engine.tag_matching import WHITESPACE, find_tag, has_value, loose_key, normalize_key
 
 
 @dataclass(frozen=True)
@@ -68,14 +66,14 @@ class KeyRule:
     required: bool
     values: frozenset | None
     values_list: tuple | None
-    pattern: re.Pattern | None
+    pattern: Pattern | None
     known_team: bool
 
     def expected(self) -> object:
         if self.values_list is not None:
             return {"values": list(self.values_list)}
         if self.pattern is not None:
-            return {"pattern": self.pattern.pattern}
+            return {"pattern": self.pattern.text}
         if self.known_team:
             return "a team of the ownership directory"
         return "present" if self.required else "optional"
@@ -105,7 +103,7 @@ class TaggingCheck:
         """``make(explain, team_of, ...) -> check``: Python source written for these rules, compiled once.
 
         The check tries the fast path: the key spelled exactly as the rule spells it, one rule after
-        the other, unrolled (see :mod:`engine.checks.codegen`). Anything else — a failing resource, or
+        the other, unrolled (see :mod:`engine.codegen`). Anything else — a failing resource, or
         under ``case-insensitive`` / ``normalized`` a key not found as spelled — goes to ``explain``,
         which applies the full rules and builds the evidence.
         """
@@ -115,7 +113,7 @@ class TaggingCheck:
             names += [f"values_{index}", f"search_{index}"]
 
         def body(verdict) -> list[str]:
-            # in a scan, the violation is given plain (see engine.checks.codegen)
+            # in a scan, the violation is given plain (see engine.codegen)
             call = "explain_plain" if verdict.plain else "explain"
             lines = ["tags = resource.get('tags') or {}"]
             for index, rule in enumerate(self.rules):
@@ -133,7 +131,7 @@ class TaggingCheck:
                     tests.append(f"not search_{index}(value)")
                 if rule.known_team:
                     tests.append("team_of[value] is None")
-                lines.append(f"value = tags.get({rule.key!r})")
+                lines.append(f"value = tags.get({literal(rule.key)})")
                 # a string value, the usual case: blank means missing, else the value tests
                 lines.append("if value.__class__ is str:")
                 if exact and rule.required:  # missing and invalid lead to the same explanation
@@ -160,152 +158,16 @@ class TaggingCheck:
         return compile_check(f"tagging check ({self.mode})", names, body)
 
     def _explainer(self, team_of):
-        """``explain(tags, only_if_failing=False) -> Violation | None``: the full rules and the evidence;
-        and ``explain_plain``, the same giving the violation plain, ``(message, evidence)`` (for scans).
+        """``explain(tags, only_if_failing=False) -> Violation | None`` and ``explain_plain``, the same
+        giving the violation plain, ``(message, evidence)`` (for scans): the tagging decision in plain
+        Python (:class:`Explanation`)."""
+        decide = Explanation(self, team_of).decide
 
-        The rules of :func:`engine.tag_matching.find_tag` and :func:`~engine.tag_matching.near_misses`
-        and the value rules, written out per key rule like the check (see :meth:`_explain_factory`).
-        The per-key work (a key's form under the mode, its loose form) is done once per distinct key
-        in a run. The ``expected`` parts of the evidence are built once and shared by the findings of
-        the run, and so is one empty dict for the ``near_misses``, ``invalid`` and ``collisions`` that
-        stay empty (evidence is frozen by convention: see the README's Python API).
-        """
-        mode = self.mode
-        constants = {
-            "team_of": team_of,
-            "WHITESPACE": WHITESPACE,
-            "message_of": _message,
-            "Violation": Violation,
-            "new_tuple": tuple.__new__,
-            "expected_all": {rule.key: rule.expected() for rule in self.rules},
-            "normalized": _Memo(lambda key: normalize_key(key, mode)),
-            "near": _near_misses(),
-            "EMPTY": {},  # shared by the findings of the run whose near_misses, invalid or collisions are empty
-        }
-        for index, rule in enumerate(self.rules):
-            constants[f"expected_{index}"] = constants["expected_all"][rule.key]
-            constants[f"values_{index}"] = rule.values
-            constants[f"search_{index}"] = rule.pattern.search if rule.pattern is not None else None
-        return self._explain_factory(**constants)
+        def explain(tags, only_if_failing=False):
+            found = decide(tags, only_if_failing)
+            return None if found is None else Violation(*found)
 
-    @cached_property
-    def _explain_factory(self):
-        """``make(...) -> (explain, explain_plain)``, from Python source written for these rules, compiled once.
-
-        Per key rule, in order: find the resource's key that matches (the exact spelling under
-        ``exact``; otherwise every key with the same form, the exact spelling or else the smallest key
-        winning, the others being collisions), then its value: missing or blank (with near misses
-        when the rule is required), or a value problem (key-only, not an allowed value, not matching
-        the pattern, not a known team — the first that applies, as :meth:`_value_problem`).
-        """
-        exact = self.mode == "exact"
-        names = ["team_of", "WHITESPACE", "message_of", "Violation", "new_tuple", "expected_all", "normalized", "near",
-                 "EMPTY"]
-        lines = [
-            "        missing = []",
-            # empty, as they usually stay, they are the run's one shared empty dict (evidence is frozen
-            # by convention); the first entry gets a dict of its own
-            "        misses = invalid = collisions = EMPTY",
-        ]
-        if not exact:  # the resource's keys by their form under this mode, in tag order
-            lines += [
-                "        spellings = {}",
-                "        for key in tags:",
-                "            form = normalized[key]",
-                "            same = spellings.get(form)",
-                "            if same is None:",
-                "                spellings[form] = [key]",
-                "            else:",
-                "                same.append(key)",
-            ]
-        for index, rule in enumerate(self.rules):
-            names += [f"expected_{index}", f"values_{index}", f"search_{index}"]
-            key, value = repr(rule.key), f"value_{index}"
-            if exact:
-                # the key as spelled, if present (an absent key reads None, as a key holding None:
-                # both count as missing, and near misses leave out the key as spelled either way)
-                lines.append(f"        {value} = tags.get({key})")
-            else:
-                lines += [
-                    f"        matches = spellings.get({rule.normalized!r})",
-                    "        if matches is None:",
-                    f"            hit = {value} = None",
-                    "        else:",
-                    "            if len(matches) == 1:",
-                    "                hit = matches[0]",
-                    "            else:",
-                    f"                hit = {key} if {key} in matches else min(matches)",
-                    "                if collisions is EMPTY:",
-                    "                    collisions = {}",
-                    f"                collisions[{key}] = [hit, *sorted(k for k in matches if k != hit)]",
-                    f"            {value} = tags[hit]",
-                ]
-            # not has_value(value), written out (an absent key reads None)
-            # (an absent key, the usual case here, is decided by the first test)
-            lines.append(f"        if {value} is None or {value} is False or ({value}.__class__ is str or isinstance({value}, str)) "
-                         f"and not {value}.strip(WHITESPACE):")
-            if rule.required:
-                lines += [
-                    f"            missing.append({key})",
-                    f"            found = near(tags, {loose_key(rule.key)!r}, {key if exact else 'hit'})",
-                    "            if found:",
-                    "                if misses is EMPTY:",
-                    "                    misses = {}",
-                    f"                misses[{key}] = found",
-                ]
-            else:
-                lines.append("            pass")
-            problems = []
-            if rule.values is not None or rule.pattern is not None or rule.known_team:
-                problems.append((f"{value} is True", "has no value (key-only tag)"))
-            if rule.values is not None:
-                problems.append((f"{value} not in values_{index}", "is not an allowed value"))
-            if rule.pattern is not None:
-                problems.append((f"not search_{index}({value})", f"does not match {rule.pattern.pattern}"))
-            if rule.known_team:
-                problems.append((f"team_of({value}) is None", "is not a team of the ownership directory"))
-            for test, reason in problems:
-                lines += [
-                    f"        elif {test}:",
-                    "            if invalid is EMPTY:",
-                    "                invalid = {}",
-                    f"            invalid[{key}] = {{'actual': {value}, 'expected': expected_{index}, 'reason': {reason!r}}}",
-                ]
-        actual = ", ".join(f"{rule.key!r}: value_{index}" for index, rule in enumerate(self.rules))
-        evidence = (
-            f"{{'actual': {{{actual}}}, 'expected': expected_all, 'missing': missing, 'near_misses': misses, "
-            f"'invalid': invalid, 'collisions': collisions, 'match': {self.mode!r}}}"
-        )
-        # (collisions only arise under case-insensitive and normalized matching)
-        collided = "" if exact else " or collisions"
-        lines += [
-            "        if only_if_failing and not missing and not invalid:",
-            "            return None",
-            # the usual message, one key missing and no near miss, written out (as message_of writes it)
-            f"        if invalid or misses{collided} or len(missing) != 1:",
-            f"            message = message_of(missing, misses, invalid{'' if exact else ', collisions, tags'})",
-            "        else:",
-            "            message = 'missing tag ' + missing[0]",
-        ]
-        # the same body twice: the other Violation fields (money, severity, enforcement) keep their defaults
-        source = "\n".join([
-            f"def make({', '.join(names)}):",
-            "    def explain(tags, only_if_failing=False):",
-            *lines,
-            f"        return new_tuple(Violation, (message, {evidence}, {_VIOLATION_DEFAULTS}))",
-            "",
-            "    def explain_plain(tags, only_if_failing=False):",
-            *lines,
-            f"        return (message, {evidence})",
-            "",
-            "    return explain, explain_plain",
-            "",
-        ])
-        namespace: dict = {}
-        exec(builtins.compile(source, f"<tagging explain ({self.mode})>", "exec"), namespace)  # noqa: S102 - source we wrote
-        make = namespace["make"]
-        make.source = source
-        return make
+        return explain, decide
 
     @staticmethod
     def _value_problem(rule: KeyRule, value: object, team_of) -> str | None:
@@ -314,10 +176,88 @@ class TaggingCheck:
         if rule.values is not None and value not in rule.values:
             return "is not an allowed value"
         if rule.pattern is not None and not rule.pattern.search(value):
-            return f"does not match {rule.pattern.pattern}"
+            return f"does not match {rule.pattern.text}"
         if rule.known_team and team_of(value) is None:
             return "is not a team of the ownership directory"
         return None
+
+
+class Explanation:
+    """The tagging decision for one run, in plain Python: whether a resource's tags fail the rules, and
+    the finding's message and evidence when they do. The generated fast path of the check
+    (:meth:`TaggingCheck._factory`) hands every resource it cannot pass on its own to :meth:`decide`,
+    and a differential test holds the two to the same answers.
+
+    Per key rule, in order: find the resource's key that matches (:func:`engine.tag_matching.find_tag`:
+    the exact spelling under ``exact``; otherwise the keys with the same form, the exact spelling or
+    else the smallest winning, the others being collisions), then its value: missing or blank
+    (:func:`~engine.tag_matching.has_value`; with near misses when the rule is required), or a value
+    problem (:meth:`TaggingCheck._value_problem`). Work that depends on a key only (its form under the
+    mode, its near-miss form) is done once per distinct key in a run. The ``expected`` parts of the
+    evidence are built once and shared by the findings of the run, and so is one empty dict for the
+    ``near_misses``, ``invalid`` and ``collisions`` that stay empty (evidence is frozen by convention:
+    see docs/python-api.md).
+    """
+
+    def __init__(self, check: TaggingCheck, team_of):
+        self.check, self.team_of = check, team_of
+        self.exact = check.mode == "exact"
+        self.expected = {rule.key: rule.expected() for rule in check.rules}
+        # per rule: the rule, its near-miss form, and whether its value has anything to pass
+        self.rules = tuple((rule, loose_key(rule.key), rule.values is not None or rule.pattern is not None or rule.known_team)
+                           for rule in check.rules)
+        self.form = _Memo(lambda key: normalize_key(key, check.mode))
+        self.near = _near_misses()
+        self.empty: dict = {}  # shared by the findings of the run whose near_misses, invalid or collisions are empty
+
+    def decide(self, tags: dict, only_if_failing: bool = False) -> tuple[str, dict] | None:
+        """``(message, evidence)`` for ``tags``; None when they pass and ``only_if_failing``."""
+        check, empty, exact, near, present = self.check, self.empty, self.exact, self.near, has_value
+        missing: list[str] = []
+        misses = invalid = collisions = empty
+        values = []
+        if not exact:  # the resource's keys by their form under this mode, in tag order
+            spellings: dict[str, list] = {}
+            form = self.form
+            for key in tags:
+                same = spellings.get(form[key])
+                if same is None:
+                    spellings[form[key]] = [key]
+                else:
+                    same.append(key)
+        for rule, loose, tested in self.rules:
+            if exact:
+                hit, value = rule.key, tags.get(rule.key)  # an absent key reads None, as a key holding None
+            else:
+                matches = spellings.get(rule.normalized)
+                if matches is None:
+                    hit = value = None
+                elif len(matches) == 1:
+                    hit = matches[0]
+                    value = tags[hit]
+                else:  # a collision: find_tag's rule picks the key
+                    found = find_tag({key: tags[key] for key in matches}, rule.key, check.mode, rule.normalized)
+                    hit, value = found.key, found.value
+                    collisions = {} if collisions is empty else collisions
+                    collisions[rule.key] = [hit, *found.collisions]
+            values.append(value)
+            if not present(value):
+                if rule.required:
+                    missing.append(rule.key)
+                    spelled = near(tags, loose, hit)
+                    if spelled:
+                        misses = {} if misses is empty else misses
+                        misses[rule.key] = spelled
+            elif tested:
+                problem = TaggingCheck._value_problem(rule, value, self.team_of)
+                if problem is not None:
+                    invalid = {} if invalid is empty else invalid
+                    invalid[rule.key] = {"actual": value, "expected": self.expected[rule.key], "reason": problem}
+        if only_if_failing and not missing and invalid is empty:
+            return None
+        evidence = {"actual": dict(zip(self.expected, values)), "expected": self.expected, "missing": missing,
+                    "near_misses": misses, "invalid": invalid, "collisions": collisions, "match": check.mode}
+        return _message(missing, misses, invalid, collisions, tags), evidence
 
 
 class _Memo(dict):
@@ -420,7 +360,7 @@ def _show(value: object) -> str:
     return "(key only)" if value is True else repr(value)
 
 
-def compile(spec: dict, report: Report) -> TaggingCheck | None:
+def compile_spec(spec: dict, report: Report) -> TaggingCheck | None:
     mode = spec.get("match", "exact")
     rules = []
     ok = True
@@ -440,9 +380,9 @@ def compile(spec: dict, report: Report) -> TaggingCheck | None:
         pattern = None
         if "pattern" in item:
             try:
-                pattern = re.compile(item["pattern"])
-            except re.error as exc:
-                report("E302", f"invalid regular expression {item['pattern']!r}: {exc}", f"/keys/{index}/pattern", None)
+                pattern = compile_pattern(item["pattern"])
+            except PatternError as exc:
+                report("E302", f"invalid regular expression {item['pattern']!r}: {exc}", f"/keys/{index}/pattern", exc.hint)
                 ok = False
         chosen = [name for name in ("values", "pattern", "known_team") if item.get(name)]
         if len(chosen) > 1:

@@ -51,7 +51,7 @@ from dataclasses import dataclass
 
 from engine.checks import condition
 from engine.checks.base import CheckContext, Report, ResourceCheck
-from engine.checks.codegen import pair
+from engine.codegen import pair
 from engine.pricing.estimate import estimate
 from engine.pricing.sources import PriceSources, price_key
 from engine.violations import Violation
@@ -80,13 +80,13 @@ class WasteCheck:
             return None if violation is None else priced(resource, violation)
 
         scan = getattr(holds, "scan", None)
-        if scan is not None:  # the condition's loop (engine.checks.codegen), pricing only what fails
+        if scan is not None:  # the condition's loop (engine.codegen), pricing only what fails
             check.scan = lambda resources, emit=pair: scan(resources, lambda resource, violation: emit(resource, priced(resource, violation)))
         return check
 
 
-def compile(spec: dict, report: Report) -> WasteCheck | None:
-    inner = condition.compile(spec, report)
+def compile_spec(spec: dict, report: Report) -> WasteCheck | None:
+    inner = condition.compile_spec(spec, report)
     if inner is None:
         return None
     return WasteCheck(inner, spec.get("price", "resource") == "resource")

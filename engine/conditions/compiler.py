@@ -11,14 +11,15 @@ the path, the pointer of the leaf in its policy and the types involved.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from functools import cached_property
 from typing import Callable
 
+from engine.codegen import define, literal
 from engine.conditions.operators import OPERATORS, TypeMismatch, parse_duration, type_name
 from engine.conditions.paths import Getter, PathError, compile_path, field_chain
+from engine.conditions.patterns import PatternError, compile_pattern
 from engine.errors import did_you_mean
 from jmespath.exceptions import JMESPathError
 
@@ -193,9 +194,7 @@ class ConditionSource:
             "    return holds_for",
             "",
         ])
-        namespace: dict = {}
-        exec(compile(source, "<condition>", "exec"), namespace)  # noqa: S102 - source we wrote
-        return cls(tuple(lines), tuple(names), tuple(inline_constants), namespace["make"])
+        return cls(tuple(lines), tuple(names), tuple(inline_constants), define("condition", source)["make"])
 
 
 def _nesting(node) -> int:
@@ -213,7 +212,7 @@ def _reads(target: str, source: str, keys: tuple[str, ...]) -> list[str]:
     """Statements setting ``target`` to the value at ``keys`` under ``source`` (None where a step is not an object)."""
     lines = []
     for key in keys:
-        lines.append(f"{target} = {source}.get({key!r}) if type({source}) is dict else None")
+        lines.append(f"{target} = {source}.get({literal(key)}) if type({source}) is dict else None")
         source = target
     return lines
 
@@ -412,7 +411,9 @@ def _compile_leaf(node: dict, pointer: str, report: Report, leaves: list):
         report("E202", "missing required key 'op'", pointer, None)
         return None
     if op not in OPERATORS:
-        report("E204", f"unknown operator {op!r}", f"{pointer}/op", did_you_mean(str(op), OPERATORS))
+        close = did_you_mean(str(op), OPERATORS)
+        report("E204", f"unknown operator {op!r}", f"{pointer}/op",
+               (f"{close} " if close else "") + f"the operators are {', '.join(OPERATORS)}")
         return None
     getter = None
     if ok:
@@ -456,9 +457,9 @@ def _check_value(op: str, node: dict, pointer: str, report: Report) -> bool:
         return False
     if kind == "regex":
         try:
-            re.compile(value)
-        except re.error as exc:
-            report("E302", f"invalid regular expression {value!r}: {exc}", where, None)
+            compile_pattern(value)
+        except PatternError as exc:
+            report("E302", f"invalid regular expression {value!r}: {exc}", where, exc.hint)
             return False
     if kind == "duration":
         try:

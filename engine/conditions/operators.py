@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from typing import Callable
 
+from engine.conditions.patterns import compile_pattern
+
 Test = Callable[[object], bool]
 
 
@@ -169,14 +171,14 @@ def _ordering(op: str, compare: Callable[[object, object], bool]):
 
 
 def op_regex(expected, as_of) -> Test:
-    pattern = re.compile(expected)
+    search = compile_pattern(expected).search  # RE2: linear in the value (engine.conditions.patterns)
 
     def test(actual):
         if actual is None:
             return False
         if not isinstance(actual, str):
             raise TypeMismatch("regex", actual, "a string")
-        return pattern.search(actual) is not None
+        return search(actual)
 
     return test
 
@@ -222,25 +224,38 @@ _DURATION = re.compile(r"\A(\d+)\s*(h|d|w)\Z")
 _UNITS = {"h": timedelta(hours=1), "d": timedelta(days=1), "w": timedelta(weeks=1)}
 
 
+MAX_DURATION = timedelta(days=36500)  # 100 years: longer is a typo, and beyond what a date can be offset by
+
+
 def parse_duration(text: object) -> timedelta:
-    """``12h``, ``30d`` or ``2w``. Raises ValueError."""
+    """``12h``, ``30d`` or ``2w``, at most :data:`MAX_DURATION`. Raises ValueError."""
     match = _DURATION.match(str(text).strip()) if isinstance(text, str) else None
     if not match:
         raise ValueError(f"{text!r} is not a duration like '30d', '12h' or '2w'")
-    return int(match.group(1)) * _UNITS[match.group(2)]
+    count, unit = match.group(1), _UNITS[match.group(2)]
+    if len(count.lstrip("0")) > 9 or int(count) * unit > MAX_DURATION:  # (10 digits are over it in any unit)
+        raise ValueError(f"{text!r} is longer than {MAX_DURATION.days}d (100 years), the longest duration")
+    return int(count) * unit
 
 
 _FROMISOFORMAT_READS_Z = sys.version_info >= (3, 11)
 
 
 def parse_timestamp(text: str) -> datetime:
-    """An ISO-8601 date or date-time as an aware UTC datetime. Raises ValueError."""
+    """An ISO-8601 date or date-time as an aware UTC datetime (:func:`read_timestamp`). Raises ValueError."""
     if _FROMISOFORMAT_READS_Z and len(text) == 20 and text[10] == "T" and text[19] == "Z":
-        # the usual shape, 2026-05-01T00:00:00Z: Python 3.11 reads the Z as UTC itself
+        # the usual shape, 2026-05-01T00:00:00Z, read by Python 3.11's fromisoformat itself, Z as UTC
+        # (a differential test holds it to read_timestamp)
         try:
             return datetime.fromisoformat(text)
         except ValueError:
-            pass  # let the general rules below decide (and word the error)
+            pass  # let the rule decide (and word the error)
+    return read_timestamp(text)
+
+
+def read_timestamp(text: str) -> datetime:
+    """The rule: a date (midnight UTC) or a date-time, ``Z`` or an offset, or none (UTC); the result
+    in UTC. Raises ValueError."""
     value = text.strip()
     if value.endswith(("Z", "z")):
         value = value[:-1] + "+00:00"
@@ -329,7 +344,7 @@ def _inline_ordering(symbol: str):
 
 
 def inline_regex(expected):
-    return (_IS_STR, "CONST(value) is not None", re.compile(expected).search)
+    return (_IS_STR, "CONST(value)", compile_pattern(expected).search)
 
 
 def inline_glob(expected):
@@ -358,7 +373,7 @@ OPERATORS: dict[str, Operator] = {
     "in": Operator(op_in, "list", "one of the listed values", _inline_membership("value in CONST")),
     "not-in": Operator(op_not_in, "list", "none of the listed values; true when absent", _inline_membership("value not in CONST")),
     "contains": Operator(op_contains, "any", "an array holding the value, a string holding the substring, or an object holding the key"),
-    "regex": Operator(op_regex, "regex", "a string in which the regular expression finds a match (Python `re.search`)", inline_regex),
+    "regex": Operator(op_regex, "regex", "a string in which the regular expression finds a match (RE2 syntax, see engine.conditions.patterns)", inline_regex),
     "glob": Operator(op_glob, "string", "a string matching the shell pattern (`*`, `?`, `[...]`), case-sensitive", inline_glob),
     "exists": Operator(op_exists, "none", "present and not null", lambda expected: (None, "value is not None", None)),
     "absent": Operator(op_absent, "none", "missing or null", lambda expected: (None, "value is None", None)),

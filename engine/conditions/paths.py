@@ -17,34 +17,115 @@ from typing import Callable
 
 import jmespath
 from jmespath import exceptions as jmespath_exceptions
+from jmespath.functions import Functions
+
+from engine.errors import did_you_mean
 
 Getter = Callable[[object], object]
 
 
+MAX_NESTING = 50  # brackets, parentheses and braces inside each other (JMESPath's parser recurses on them)
+MAX_DEPTH = 100  # levels of the parsed expression, but a plain field chain (read without JMESPath at any length)
+FUNCTIONS = Functions().FUNCTION_TABLE  # name -> {"function", "signature"}: JMESPath's built-in functions
+
+
 class PathError(ValueError):
-    """A path that does not compile; the message is JMESPath's own."""
+    """A path that does not compile, names a function JMESPath lacks or gives one the wrong number of
+    arguments, or is nested too deeply; the message is JMESPath's own where it has one."""
 
 
 def _parse(expression: str) -> dict:
+    nesting = _nesting(expression)
+    if nesting > MAX_NESTING:
+        raise PathError(f"brackets nested {nesting} deep; at most {MAX_NESTING}")
     try:
-        return jmespath.compile(expression).parsed
+        ast = jmespath.compile(expression).parsed
     except jmespath_exceptions.JMESPathError as exc:  # ParseError, LexerError
         raise PathError(str(exc).splitlines()[0] if str(exc) else type(exc).__name__) from None
+    except RecursionError:  # pragma: no cover - the nesting bound comes first
+        raise PathError(f"nested too deeply; at most {MAX_NESTING} levels") from None
+    if _chain(ast) is None:
+        depth = _depth(ast)
+        if depth > MAX_DEPTH:
+            raise PathError(f"the expression is {depth} levels deep; at most {MAX_DEPTH}")
+        _check_functions(ast)
+    return ast
+
+
+def _nesting(expression: str) -> int:
+    """How deep ``(``, ``[`` and ``{`` nest in ``expression``, outside its quoted parts."""
+    depth = deepest = 0
+    quote = None
+    escaped = False
+    for char in expression:
+        if quote is not None:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == quote:
+                quote = None
+        elif char in "'\"`":
+            quote = char
+        elif char in "([{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in ")]}":
+            depth -= 1
+    return deepest
+
+
+def _depth(ast: dict) -> int:
+    deepest = 0
+    stack = [(ast, 1)]
+    while stack:
+        node, level = stack.pop()
+        deepest = max(deepest, level)
+        stack.extend((child, level + 1) for child in node.get("children", ()) if isinstance(child, dict))
+    return deepest
+
+
+def _check_functions(ast: dict) -> None:
+    """PathError for a call of a function JMESPath does not have, or with the wrong number of arguments
+    (JMESPath itself finds both only when the expression runs)."""
+    stack = [ast]
+    while stack:
+        node = stack.pop()
+        stack.extend(child for child in node.get("children", ()) if isinstance(child, dict))
+        if node.get("type") != "function_expression":
+            continue
+        name, given = node["value"], len(node["children"])
+        entry = FUNCTIONS.get(name)
+        if entry is None:
+            hint = did_you_mean(name, FUNCTIONS)
+            raise PathError(f"unknown function {name}()" + (f" ({hint})" if hint else f"; the functions are {', '.join(sorted(FUNCTIONS))}"))
+        signature = entry["signature"]
+        wanted = len(signature)
+        if signature and signature[-1].get("variadic"):
+            if given < wanted:
+                raise PathError(f"function {name}() takes at least {_arguments(wanted)}, got {given}")
+        elif given != wanted:
+            raise PathError(f"function {name}() takes {_arguments(wanted)}, got {given}")
+
+
+def _arguments(count: int) -> str:
+    return f"{count} argument{'s' if count != 1 else ''}"
 
 
 def _chain(ast: dict) -> tuple[str, ...] | None:
+    """The keys of a plain field chain (``a.b."c d"``), or None; read without recursion (a chain may be long)."""
     keys: list[str] = []
-
-    def walk(node) -> bool:
+    stack = [ast]
+    while stack:
+        node = stack.pop()
         kind = node["type"]
         if kind == "field":
             keys.append(node["value"])
-            return True
-        if kind == "subexpression":
-            return all(walk(child) for child in node["children"])
-        return False
-
-    return tuple(keys) if walk(ast) else None
+        elif kind == "subexpression":
+            stack.extend(reversed(node["children"]))
+        else:
+            return None
+    return tuple(keys)
 
 
 def field_chain(expression: str) -> tuple[str, ...] | None:

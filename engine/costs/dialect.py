@@ -78,19 +78,32 @@ class DuckDBDialect:
         return f"({value} ->> '$')"
 
     @staticmethod
-    def json_is_true(value: str) -> str:
-        # compared as text: DuckDB does not short-circuit AND, and CAST fails on other kinds
-        return f"(json_type({value}) = 'BOOLEAN' AND ({value} ->> '$') = 'true')"
+    def json_tag_kind(value: str) -> str:
+        """The kind of a JSON value as a tag value (:data:`engine.tag_matching.VALUE_KINDS`): ``'string'``,
+        ``'true'``, ``'false'``, ``'integer'`` (a 64-bit integer) or ``'float'`` (a finite double, which
+        DuckDB also makes of a larger integer); NULL when absent or invalid (null, a list, an object,
+        an infinite number)."""
+        # booleans compared as text: DuckDB does not short-circuit, and CAST fails on other kinds
+        return (
+            f"(CASE json_type({value}) WHEN 'VARCHAR' THEN 'string'"
+            f" WHEN 'BOOLEAN' THEN (CASE WHEN ({value} ->> '$') = 'true' THEN 'true' ELSE 'false' END)"
+            " WHEN 'BIGINT' THEN 'integer' WHEN 'UBIGINT' THEN 'integer'"
+            f" WHEN 'DOUBLE' THEN (CASE WHEN isfinite(TRY_CAST({value} AS DOUBLE)) THEN 'float' END) END)"
+        )
 
     @staticmethod
-    def json_is_string(value: str) -> str:
-        return f"(json_type({value}) = 'VARCHAR')"
-
-    @staticmethod
-    def json_is_number(value: str) -> str:
-        return f"(json_type({value}) IN ('BIGINT', 'UBIGINT', 'DOUBLE', 'HUGEINT'))"
+    def json_double_text(value: str) -> str:
+        """A JSON number as the shortest text that reads back as the same double — the text Python's
+        ``repr(float)`` gives (``1e+20``, ``2.5e-05``, ``100.0``)."""
+        return f"CAST(TRY_CAST({value} AS DOUBLE) AS VARCHAR)"
 
     # -- lists ----------------------------------------------------------------------------
+    @staticmethod
+    def let(value: str, name: str, body: str) -> str:
+        """``body`` with the variable ``name`` bound to ``value``, computed once: generated tag SQL reads a
+        value several times, and writing the value out each time would multiply the text of the query."""
+        return f"list_transform([{value}], lambda {name}: {body})[1]"
+
     @staticmethod
     def list_filter(list_expr: str, var: str, predicate: str) -> str:
         return f"list_filter({list_expr}, lambda {var}: {predicate})"

@@ -45,20 +45,20 @@ class Period:
 
     @property
     def seconds(self) -> int:
-        return int((self.end - self.start).total_seconds())
+        return round((self.end - self.start).total_seconds())  # whole seconds (datetime.max ends a period of December 9999)
 
     @property
     def label(self) -> str:
         if self.kind == "month":
-            return self.start.strftime("%Y-%m")
-        return f"{self.start:%Y-%m-%d}..{self.end:%Y-%m-%d}"
+            return self.start.date().isoformat()[:7]  # (strftime's %Y does not pad year 1 to 0001)
+        return f"{self.start.date().isoformat()}..{self.end.date().isoformat()}"
 
     def to_dict(self) -> dict:
         return {"start": _iso(self.start), "end": _iso(self.end)}
 
 
 def _iso(value: datetime) -> str:
-    return value.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return value.replace(microsecond=0).isoformat() + "Z"
 
 
 def _add_months(year: int, month: int, count: int) -> tuple[int, int]:
@@ -77,7 +77,8 @@ def period_containing(when: datetime, kind: str, fiscal_year_start: int = 1) -> 
     back = offset % length
     year, month = _add_months(when.year, when.month, -back)
     end_year, end_month = _add_months(year, month, length)
-    return Period(kind, datetime(year, month, 1), datetime(end_year, end_month, 1), when)
+    end = datetime(end_year, end_month, 1) if end_year <= datetime.max.year else datetime.max  # no year 10000 in Python
+    return Period(kind, datetime(year, month, 1), end, when)
 
 
 def policy_period(kind: str, fiscal_year_start: int, as_of: datetime, report: "ReportPeriod | None" = None) -> Period:

@@ -44,7 +44,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from engine.amounts import cents, exact, ratio
+from engine.amounts import arithmetic, cents, exact, ratio
 from engine.costs import sql
 from engine.costs.resource_costs import COLUMNS as RESOURCE_COST_COLUMNS
 from engine.costs.resource_costs import HOURS_PER_MONTH, candidate_keys, usage_window
@@ -71,7 +71,8 @@ class Observation:
 
     def monthly(self, numerator: Decimal = Decimal(1), denominator: Decimal = Decimal(1)) -> Decimal:
         """730 h × the observed hourly cost × ``numerator / denominator``, to the cent."""
-        return cents(ratio(self.cost * HOURS_PER_MONTH * 3600 * numerator, Decimal(self.seconds) * denominator))
+        with arithmetic():
+            return cents(ratio(self.cost * HOURS_PER_MONTH * 3600 * numerator, Decimal(self.seconds) * denominator))
 
 
 def _hours(seconds) -> str:
@@ -118,7 +119,8 @@ class FocusObservations:
                 continue
             group = units.setdefault((resource.get("provider"), self.region_of(resource), size.lower()), {})
             entry = group.setdefault(found.currency, [Decimal(0), 0, 0])
-            entry[0] += found.cost
+            with arithmetic():
+                entry[0] += found.cost
             entry[1] += found.seconds
             entry[2] += 1
         return {key: {currency: tuple(entry) for currency, entry in group.items()} for key, group in units.items()}
@@ -186,6 +188,11 @@ class FocusObservedCost:
         found = self.observations.of(resource)
         return found.commitment if found is not None else None
 
+    def billing_currency(self, resource: dict) -> str | None:
+        """The currency the resource's usage is billed in, when observed."""
+        found = self.observations.of(resource)
+        return found.currency if found is not None else None
+
 
 class FocusUnitPrices:
     """Observed on-demand prices of a size in a region, from the snapshot's resources of that size."""
@@ -212,7 +219,8 @@ class FocusUnitPrices:
         cost, seconds, count = prices[currency]
         if seconds <= 0:
             return None
-        amount = cents(ratio(cost * HOURS_PER_MONTH * 3600, Decimal(seconds)))
+        with arithmetic():
+            amount = cents(ratio(cost * HOURS_PER_MONTH * 3600, Decimal(seconds)))
         detail = {"region": region, "observed_resources": count, "observed_cost": exact(cost), "observed_hours": _hours(seconds)}
         return Quote(amount, "month", currency, f"{UNIT_PRICES} ({region or 'no region'})", UNIT_PRICES,
                      own.commitment if own is not None else None, detail)

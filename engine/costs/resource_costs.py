@@ -24,10 +24,10 @@ over a short-id match.
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
-from engine.amounts import cents, ratio
+from engine.amounts import arithmetic, cents, ratio
 from engine.costs import sql
 from engine.findings import Money
 
@@ -63,12 +63,14 @@ def usage_window(costs, as_of):
     if data_end is None:
         return None
     window_end = min(as_of.replace(tzinfo=None), data_end)
-    return window_end - WINDOW, window_end
+    start = window_end - WINDOW if window_end - datetime.min > WINDOW else datetime.min  # an as-of date in January of year 1
+    return start, window_end
 
 
 def monthly_amount(cost, seconds: int) -> Decimal:
     """730 h × the hourly cost observed over ``seconds``, rounded half-even to cents."""
-    return cents(ratio(Decimal(cost) * HOURS_PER_MONTH * 3600, seconds))
+    with arithmetic():
+        return cents(ratio(Decimal(cost) * HOURS_PER_MONTH * 3600, seconds))
 
 
 def monthly_costs(costs, resource_ids, as_of) -> dict[str, Money]:

@@ -16,11 +16,16 @@ joins its rows to those results on ``Tags`` (:class:`TagJoin`).
 
 Tag rules are the ones of :mod:`engine.tag_matching`, written in SQL:
 
-* a key is found by its matching mode; when several keys of one row match, the key spelled
-  exactly as the policy writes it wins, otherwise the smallest in code-point order;
-* a value is present when it is ``true`` (a key-only tag), a number, or a string that is not
-  blank; allowed values compare exactly and a pattern matches anywhere in the value; a key-only
-  tag has no value, so it never satisfies ``values`` or ``pattern``.
+* a value is read by the rule of :func:`engine.tag_matching.tag_value`, written here kind by kind
+  from :data:`~engine.tag_matching.VALUE_KINDS` (:data:`TEXT_OF_KIND`): a string is itself,
+  ``false`` and numbers are their text, ``true`` is a key-only tag, and a key whose value is
+  invalid (null, a list, an object) is not carried by the row at all;
+* a key is found by its matching mode among the keys with a valid value; when several keys of one
+  row match, the key spelled exactly as the policy writes it wins, otherwise the smallest in
+  code-point order;
+* a value is present when it is key-only or its text is not blank; allowed values compare
+  exactly with the text and a pattern matches anywhere in it; a key-only tag has no text, so it
+  never satisfies ``values`` or ``pattern``.
 """
 
 from __future__ import annotations
@@ -28,7 +33,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from engine.costs.periods import SECONDS_PER_DAY
-from engine.tag_matching import normalize_key
+from engine.tag_matching import VALUE_KINDS, normalize_key
 
 TAGS = "Tags"
 
@@ -84,45 +89,69 @@ def normalized_key_sql(d, expr: str, mode: str) -> str:
     return f"replace(lower({d.trim_whitespace(expr)}), '_', '-')"
 
 
+# How each kind of tag value (engine.tag_matching.VALUE_KINDS) reads as text, in SQL; None: it has no
+# text (a key-only tag). The same table as tag_value() in Python, kind by kind.
+TEXT_OF_KIND = {
+    "string": lambda d, value: d.json_text(value),
+    "true": None,
+    "false": lambda d, value: "'false'",
+    "integer": lambda d, value: d.json_text(value),
+    "float": lambda d, value: d.json_double_text(value),
+}
+assert TEXT_OF_KIND.keys() == VALUE_KINDS.keys()
+
+
+def tag_kind_sql(d, value: str) -> str:
+    """The kind of the JSON tag value ``value`` (a key of VALUE_KINDS); NULL when absent or invalid."""
+    return d.json_tag_kind(value)
+
+
+def _text(d, var: str) -> str:
+    """The text of the tag value in the variable ``var`` (TEXT_OF_KIND); NULL when absent, invalid or key-only."""
+    whens = " ".join(f"WHEN {d.string(kind)} THEN {text(d, var)}" for kind, text in TEXT_OF_KIND.items() if text is not None)
+    return f"(CASE {tag_kind_sql(d, var)} {whens} END)"
+
+
+def _present(d, var: str) -> str:
+    return f"coalesce({tag_kind_sql(d, var)} = 'true' OR {d.trim_whitespace(_text(d, var))} <> '', false)"
+
+
 def tag_value_sql(d, key: str, mode: str) -> str:
-    """The JSON value of the row's tag ``key`` under ``mode`` (SQL NULL when absent)."""
-    exact = d.json_member(TAGS, key)
+    """The JSON value of the row's tag ``key`` under ``mode`` (SQL NULL when absent or invalid)."""
+    exact = d.let(d.json_member(TAGS, key), "e", f"(CASE WHEN {tag_kind_sql(d, 'e')} IS NOT NULL THEN e END)")
     if mode == "exact":
         return exact
     wanted = d.string(normalize_key(key, mode))
-    matching = d.list_filter(d.json_keys(TAGS), "k", f"{normalized_key_sql(d, 'k', mode)} = {wanted}")
-    return f"(CASE WHEN {exact} IS NOT NULL THEN {exact} ELSE {d.json_member_dynamic(TAGS, d.list_min(matching))} END)"
+    valid = d.let(d.json_member_dynamic(TAGS, "k"), "m", f"{tag_kind_sql(d, 'm')} IS NOT NULL")
+    matching = d.list_filter(d.json_keys(TAGS), "k", f"{normalized_key_sql(d, 'k', mode)} = {wanted} AND {valid}")
+    return f"coalesce({exact}, {d.json_member_dynamic(TAGS, d.list_min(matching))})"
+
+
+def tag_text_of_sql(d, value: str) -> str:
+    """The text of the JSON tag value ``value`` by the rule (TEXT_OF_KIND); NULL when absent, invalid or key-only."""
+    return d.let(value, "tv", _text(d, "tv"))
 
 
 def present_sql(d, value: str) -> str:
     """The tag value counts as present (see the module doc); never NULL."""
-    kind = d.json_kind(value)
-    return (
-        f"coalesce({d.json_is_true(value)} OR ({d.json_is_string(value)} AND {d.trim_whitespace(d.json_text(value))} <> '')"
-        f" OR {kind} NOT IN ('NULL', 'BOOLEAN', 'VARCHAR'), false)"
-    )
+    return d.let(value, "pv", _present(d, "pv"))
 
 
 def allowed_sql(d, value: str, rule: TagRule) -> str:
     """The rule holds for the row: present, and allowed when the rule restricts values; never NULL."""
-    parts = [present_sql(d, value)]
-    text = d.json_text(value)
+    parts = [_present(d, "av")]
+    text = _text(d, "av")
     if rule.values is not None:
         listed = ", ".join(d.string(v) for v in rule.values)
-        parts.append(f"coalesce({d.json_is_string(value)} AND {text} IN ({listed}), false)")
+        parts.append(f"coalesce({text} IN ({listed}), false)")
     if rule.pattern is not None:
-        parts.append(f"coalesce({d.json_is_string(value)} AND {d.regex_search(text, rule.pattern)}, false)")
-    return "(" + " AND ".join(parts) + ")"
+        parts.append(f"coalesce({d.regex_search(text, rule.pattern)}, false)")
+    return d.let(value, "av", "(" + " AND ".join(parts) + ")")
 
 
 def tag_text_sql(d, key: str, mode: str) -> str:
-    """The tag's value as text for grouping: NULL when absent, blank or key-only."""
-    value = tag_value_sql(d, key, mode)
-    text = d.json_text(value)
-    return (
-        f"(CASE WHEN {d.json_is_string(value)} AND {d.trim_whitespace(text)} <> '' THEN {text}"
-        f" WHEN {d.json_is_number(value)} THEN {text} END)"
-    )
+    """The tag's value as text for grouping: NULL when absent, blank, key-only or invalid."""
+    return d.let(tag_value_sql(d, key, mode), "sv", f"(CASE WHEN {d.trim_whitespace(_text(d, 'sv'))} <> '' THEN {_text(d, 'sv')} END)")
 
 
 # -- filters ----------------------------------------------------------------------------------

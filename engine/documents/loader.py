@@ -13,28 +13,42 @@ from pathlib import Path
 from engine.documents import schemas
 from engine.documents.yaml_loader import MAX_BYTES, YamlDocument, load_yaml_documents
 from engine.errors import InputError, Problem
+from engine.files import read_bounded
 
 YAML_SUFFIXES = (".yaml", ".yml")
 
 
 def find_yaml_files(paths, problems: list[Problem]) -> list[str]:
+    """The YAML files under ``paths``, each once, in order (a folder's sorted).
+
+    A file named two ways (``policies`` and ``./policies/../policies/a.yaml``, or through a
+    symbolic link) is one file: the first name given is kept. In a folder, every ``*.yaml`` /
+    ``*.yml`` entry that is not a folder is listed, whatever it is — a named pipe, a link to a
+    device or to nothing — so that reading it says what it is instead of skipping it silently.
+    """
     files: list[str] = []
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
             found = sorted(
-                str(p) for p in path.rglob("*") if p.suffix in YAML_SUFFIXES and p.is_file() and not _hidden(p, path)
+                str(p) for p in path.rglob("*") if p.suffix in YAML_SUFFIXES and not p.is_dir() and not _hidden(p, path)
             )
             if not found:  # a mistyped or wrong folder: never an "ok" about nothing
                 problems.append(Problem("E108", "no YAML file (*.yaml, *.yml) in this folder or below it"
                                                 " (hidden folders are skipped)", str(raw)))
             files.extend(found)
-        elif path.is_file():
+        elif os.path.lexists(path):  # a file, a pipe, a device, a link: reading it says which
             files.append(str(path))
         else:
             problems.append(Problem("E401", "no such file or folder", str(raw)))
-    seen = set()
-    return [f for f in files if not (f in seen or seen.add(f))]
+    seen: set[str] = set()
+    unique = []
+    for file in files:
+        real = os.path.realpath(file)
+        if real not in seen:
+            seen.add(real)
+            unique.append(file)
+    return unique
 
 
 def _hidden(path: Path, root: Path) -> bool:
@@ -42,18 +56,12 @@ def _hidden(path: Path, root: Path) -> bool:
 
 
 def read_documents(file: str, problems: list[Problem]) -> list[YamlDocument]:
+    """The YAML documents of ``file`` (read within :data:`~engine.documents.yaml_loader.MAX_BYTES`,
+    see :func:`engine.files.read_bounded`); problems added, and no document, when it cannot be read."""
     try:
-        size = os.path.getsize(file)
-        if size > MAX_BYTES:  # not read at all: the YAML loader's own limit, checked before reading
-            problems.append(Problem("E105", f"file is larger than {MAX_BYTES // 2**20} MiB ({size} bytes)", file))
-            return []
-        with open(file, "rb") as handle:
-            data = handle.read()
-        return load_yaml_documents(data, file)
+        return load_yaml_documents(read_bounded(file, MAX_BYTES, "YAML file"), file)
     except InputError as exc:
         problems.extend(exc.problems)
-    except OSError as exc:
-        problems.append(Problem("E401", f"cannot read file: {exc.strerror or exc}", file))
     return []
 
 
@@ -77,7 +85,7 @@ def read_valid_documents(files, kinds, problems: list[Problem]) -> list[YamlDocu
         for doc in read_documents(file, problems):
             kind = check_envelope(doc, problems)
             if kind in kinds:
-                found = schemas.validate(doc, doc.data, schemas.KIND_SCHEMAS[kind], [])
+                found = schemas.validate_document(doc, kind)
                 problems.extend(found)
                 if not found:
                     docs.append(doc)

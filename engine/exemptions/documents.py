@@ -171,26 +171,17 @@ def read_exemptions(paths, problems: list[Problem]) -> list[Exemption]:
     return found
 
 
-def exemptions_among(files, problems: list[Problem], *, skip_under: Path | None = None, exclude=frozenset()) -> list[Exemption]:
-    """The exemptions among documents of other kinds (the policy paths' files, already validated up to
-    stage 3 by the library), but those of files in ``exclude`` (resolved paths) and under ``skip_under``.
-    A file that does not mention ``Exemption`` is not parsed again."""
+def exemptions_among(docs, problems: list[Problem], *, skip_under: Path | None = None, exclude=frozenset()) -> list[Exemption]:
+    """The exemptions among the Exemption documents a library read with its other documents (the policy
+    paths' files, already validated up to stage 3; see ``PolicyLibrary.exemption_documents``), but those
+    of files in ``exclude`` (resolved paths) and under ``skip_under``. No file is read again."""
     skip = skip_under.resolve() if skip_under is not None else None
     found: list[Exemption] = []
-    for file in files:
-        path = Path(file)
-        resolved = path.resolve()
+    for doc in docs:
+        resolved = Path(doc.file).resolve()
         if resolved in exclude or (skip is not None and skip in resolved.parents):
             continue
-        try:
-            data = path.read_bytes()
-        except OSError:
-            continue  # the library read it a moment ago; a file gone since has no exemption to give
-        if KIND.encode() not in data and b"\\" not in data:  # a YAML escape could spell it
-            continue
-        for doc in read_documents(file, problems):
-            if isinstance(doc.data, dict) and doc.data.get("kind") == KIND and check_envelope(doc, problems) == KIND:
-                found += _compiled(doc, problems)
+        found += _compiled(doc, problems)
     return found
 
 
@@ -252,8 +243,8 @@ def _problem(exemption: Exemption, code: str, message: str, pointer: str, hint: 
 
 
 def load_exemptions(paths=(), *, policies=None, among=(), skip_under: Path | None = None) -> list[Exemption]:
-    """The exemptions of ``paths`` (``--exemptions``) and those among the files ``among`` (the policy
-    paths' files), checked against ``policies`` when given. Raises one InputError with every problem."""
+    """The exemptions of ``paths`` (``--exemptions``) and those among ``among``, the Exemption documents a
+    library read with its policies (``PolicyLibrary.exemption_documents``), checked against ``policies`` when given. Raises one InputError with every problem."""
     problems: list[Problem] = []
     exemptions = read_exemptions(paths, problems) if paths else []
     given = {Path(file).resolve() for file in find_yaml_files(paths, [])} if paths else frozenset()

@@ -1,9 +1,11 @@
 """Reading an inventory file into a parsed JSON value, with every failure turned into a Problem.
 
-* E401 the file cannot be read (missing, a directory, no permission, I/O error);
-* E402 it is not UTF-8 (line and column of the first bad byte);
-* E403 it is not JSON / JSON Lines (line and column from the parser);
-* E406 it is larger than the limit (checked before reading; never reads past the limit);
+* E401 the file cannot be read (missing, a directory, a device, a socket, a symbolic link loop or a
+  link to nothing — each named as what it is —, no permission, I/O error);
+* E402 it is not UTF-8 (line and column of the first bad byte; UTF-16 is named as such);
+* E403 it is not JSON / JSON Lines (line and column from the parser), or it is empty;
+* E406 it is larger than the limit (a regular file: checked before reading; a named pipe or standard
+  input: counted while reading; never reads past the limit);
 * E407 its arrays/objects nest deeper than :data:`DEPTH_LIMIT`.
 
 JSON Lines is read when the name ends in ``.jsonl`` / ``.ndjson``, or when the file starts with
@@ -19,6 +21,7 @@ runs before parsing. Newer versions stop at 1024 levels themselves.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import re
@@ -61,28 +64,90 @@ class ParsedFile(NamedTuple):
 
 
 def read_limited(path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
-    """The bytes of a file (``-``: standard input); E401 when it cannot be read, E406 when it is over ``max_bytes``."""
+    """The bytes of a file (``-``: standard input); E401 when it cannot be read, E406 when it is over ``max_bytes``.
+
+    A regular file over the limit is refused before reading. A named pipe (``<(zcat inventory.json.gz)``)
+    is read as a stream, counting bytes, and refused as soon as it passes the limit; like ``cat``, it waits
+    for a writer. The null device reads as an empty file. Anything else that is not a file is refused with
+    what it is (:func:`not_a_file`): a folder, a device (``/dev/zero`` would never end), a socket, a
+    symbolic link loop or a link to nothing; "file not found" is said only when nothing is there.
+    """
     if path == STDIN:
         return read_stdin(max_bytes)
+    reason = not_a_file(path)
+    if reason is not None:
+        raise _problem("E401", path, reason)
     try:
         with open(path, "rb", buffering=0) as handle:
             info = os.fstat(handle.fileno())
-            if stat.S_ISDIR(info.st_mode):
-                raise _problem("E401", path, "is a directory, not an inventory file")
+            reason = _kind_reason(path, info)  # what was opened, if the path changed since
+            if reason is not None:
+                raise _problem("E401", path, reason)
             regular = stat.S_ISREG(info.st_mode)
             if regular and info.st_size > max_bytes:
                 raise _too_large(path, info.st_size, max_bytes)
             return _read_up_to(handle.read, info.st_size + 1 if regular else _CHUNK, max_bytes, path)
-    except FileNotFoundError:
-        raise _problem("E401", path, "file not found") from None
-    except IsADirectoryError:
-        raise _problem("E401", path, "is a directory, not an inventory file") from None
-    except PermissionError:
-        raise _problem("E401", path, "permission denied") from None
     except MemoryError:
         raise _problem("E406", path, "not enough memory to read this file") from None
     except OSError as error:
-        raise _problem("E401", path, f"cannot read file: {error.strerror or error}") from None
+        raise _problem("E401", path, _os_reason(path, error)) from None
+
+
+def not_a_file(path: str) -> str | None:
+    """Why ``path`` cannot be read as an inventory file, or None when it can (a regular file, a named
+    pipe, the null device, or a link to one of them).
+
+    The same judgement as ``engine.files`` makes for YAML documents; the null device is read here
+    (as an empty file) because ``-i /dev/null`` is a common way to say "nothing".
+    """
+    try:
+        info = os.stat(path)
+    except OSError as error:
+        return _os_reason(path, error)
+    return _kind_reason(path, info)
+
+
+def _kind_reason(path: str, info: os.stat_result) -> str | None:
+    mode = info.st_mode
+    if stat.S_ISREG(mode) or stat.S_ISFIFO(mode) or _is_null_device(info):
+        return None
+    if stat.S_ISDIR(mode):
+        return "is a directory, not an inventory file"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        target = os.path.realpath(path)
+        via = f" ({target})" if target != os.path.abspath(path) else ""
+        return f"is a {'character' if stat.S_ISCHR(mode) else 'block'} device{via}, not an inventory file"
+    if stat.S_ISSOCK(mode):
+        return "is a socket, not an inventory file"
+    return "is not a regular file"
+
+
+def _is_null_device(info: os.stat_result) -> bool:
+    if not stat.S_ISCHR(info.st_mode):
+        return False
+    try:
+        null = os.stat(os.devnull)
+    except OSError:
+        return False
+    return stat.S_ISCHR(null.st_mode) and info.st_rdev == null.st_rdev  # the device, whatever its path
+
+
+def _os_reason(path: str, error: OSError) -> str:
+    """What an OSError met while opening or reading ``path`` means, in the words problems use."""
+    code = error.errno
+    if code == errno.ELOOP:
+        return "is a symbolic link loop (a link that leads back to itself)"
+    if code == errno.ENOENT:
+        if os.path.islink(path):
+            return f"is a symbolic link to '{os.readlink(path)}', which does not exist"
+        return "file not found"
+    if code == errno.ENOTDIR:
+        return "cannot read file: a part of the path is a file, not a directory"
+    if code in (errno.EACCES, errno.EPERM):
+        return "permission denied"
+    if code == errno.EISDIR:
+        return "is a directory, not an inventory file"
+    return f"cannot read file: {error.strerror or error}"
 
 
 def read_stdin(max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
@@ -167,6 +232,10 @@ def _parse_lines(data: bytes, path: str) -> ParsedFile:
         start = end + 1
     if problems:
         raise InputError(problems)
+    if not values:  # as an empty .json file is: nothing to read is not an empty inventory
+        what = "the file is empty" if not data else "the file holds only blank lines"
+        raise _problem("E403", path, f"{what}; expected JSON Lines, one resource per line",
+                       hint="an inventory with no resources is a document with \"resources\": []")
     return ParsedFile(values, data, spans)
 
 

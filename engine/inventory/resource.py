@@ -10,22 +10,23 @@ with every key of :data:`RESOURCE_KEYS` present, ``None`` / ``{}`` / ``[]`` when
 
 ``schemas/inventory.schema.json`` (``$defs/resource``) documents the same shape.
 
-Tag values: a string stays a string; ``true`` is a key-only tag (FOCUS and Azure use it for
-"the key is present"); ``false`` and numbers become strings (``false`` -> ``"false"``,
-``12`` -> ``"12"``). Anything else (null, arrays, objects) is a structural problem.
+Tag values are read by the rule costwarden applies everywhere, inventories and FOCUS ``Tags`` alike
+(:func:`engine.tag_matching.tag_value`): a string stays a string; ``true`` is a key-only tag
+(FOCUS and Azure use it for "the key is present"); ``false`` and numbers become their text
+(``false`` -> ``"false"``, ``12`` -> ``"12"``, ``1.5`` -> ``"1.5"``). Anything else (null, lists,
+objects, an infinite number) is a structural problem.
 """
 
 from __future__ import annotations
 
 from engine.inventory.problems import StructureProblems, kind_of
 from engine.inventory.types import classify
+from engine.tag_matching import INVALID, tag_value
 
 RESOURCE_KEYS: tuple[str, ...] = (
     "id", "type", "class", "provider", "account", "region", "name", "tags",
     "size", "state", "created_at", "relationships", "properties", "utilization",
 )
-
-INVALID = object()  # returned by tag_value() for values that cannot be a tag value
 
 
 def new_resource(
@@ -63,18 +64,6 @@ def new_resource(
     }
 
 
-def tag_value(value: object) -> object:
-    """A tag value in canonical form (``str`` or ``True``), or :data:`INVALID`."""
-    kind = value.__class__
-    if kind is str or value is True:
-        return value
-    if value is False:
-        return "false"
-    if kind is int or kind is float:
-        return str(value)
-    return INVALID
-
-
 def check_tags_in_place(tags: dict, path: tuple, problems: StructureProblems) -> None:
     """Coerce the values of a tag mapping in place; report values that cannot be tags."""
     for key, value in tags.items():
@@ -84,7 +73,7 @@ def check_tags_in_place(tags: dict, path: tuple, problems: StructureProblems) ->
         if coerced is INVALID:
             problems.add(
                 path + (key,),
-                f"tag '{key}' has {kind_of(value)} as its value; expected a string (or true for a key-only tag)",
+                f"tag '{key}' has {kind_of(value)} as its value; expected a string, a number or a boolean (true: a key-only tag)",
             )
         else:
             tags[key] = coerced  # replacing a value while iterating is safe: no key is added or removed
@@ -118,7 +107,7 @@ def tags_from_pairs(
             continue
         value = tag_value(pair.get(value_field, ""))
         if value is INVALID:
-            problems.add(path + (index, value_field), f"tag '{pair[key_field]}' has a value that is not a string")
+            problems.add(path + (index, value_field), f"tag '{pair[key_field]}' has {kind_of(pair.get(value_field))} as its value; expected a string, a number or a boolean")
             continue
         tags[pair[key_field]] = value
     return tags

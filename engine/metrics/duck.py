@@ -14,8 +14,9 @@ from datetime import datetime
 from engine.metrics.names import (
     MAX_PERIOD, METRIC_ALIASES, METRIC_NAME_SQL, NUMBER_SQL, PERIOD_SQL, TIMESTAMP_SQL,
 )
-from engine.metrics.rows import COLUMNS, csv_header
+from engine.metrics.rows import COLUMNS, MAX_LINE_BYTES, csv_header
 from engine.metrics.statistics import SQL_STATISTICS, finish_sql_row
+from engine.utilization import PERCENT_LIMIT, PERCENT_METRICS
 
 MAX_DUPLICATES = 100
 
@@ -38,7 +39,7 @@ def _csv_relation(index: int, file: str) -> str:
     types = ", ".join(f"{_quote(f'c{i}')}: 'VARCHAR'" for i in range(len(names)))
     picked = ", ".join(f"c{positions[column]} AS {column}" for column in COLUMNS)
     return (f"SELECT {index} AS file, {picked} FROM read_csv({_quote(file)}, header = true, auto_detect = false, "
-            f"columns = {{{types}}}, delim = ',', quote = '\"', escape = '\"')")
+            f"columns = {{{types}}}, delim = ',', quote = '\"', escape = '\"', max_line_size = {MAX_LINE_BYTES + 2})")
 
 
 def _jsonl_relation(index: int, file: str) -> str:
@@ -52,7 +53,7 @@ def _jsonl_relation(index: int, file: str) -> str:
         "CASE WHEN json_type(value) IN ('BIGINT', 'UBIGINT', 'DOUBLE') THEN CAST(value AS VARCHAR) END AS value"
     )
     return (f"SELECT {index} AS file, {text}, {numbers} FROM read_json({_quote(file)}, format = 'newline_delimited', "
-            f"columns = {{{types}}})")
+            f"columns = {{{types}}}, maximum_object_size = {MAX_LINE_BYTES})")
 
 
 def aggregate(files: list[tuple[str, str]], start: datetime, end: datetime) -> dict:
@@ -85,10 +86,12 @@ def aggregate(files: list[tuple[str, str]], start: datetime, end: datetime) -> d
             """)
         except duckdb.Error as error:
             raise Located(f"{type(error).__name__}: {error}") from None
+        percent_metrics = ", ".join(_quote(name) for name in PERCENT_METRICS)  # engine.utilization's range rule
         bad = con.execute(f"""
             SELECT count(*) FROM checked
             WHERE ok IS NOT TRUE OR ts IS NULL OR period IS NULL OR period <= 0 OR period > {MAX_PERIOD}
                OR value IS NULL OR NOT isfinite(value)
+               OR (metric IN ({percent_metrics}) AND value > {PERCENT_LIMIT})
         """).fetchone()[0]
         if bad:
             raise Located(f"{bad} rows break a rule")

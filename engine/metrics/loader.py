@@ -1,8 +1,19 @@
-"""Loading metrics files into per-series statistics over the lookback window."""
+"""Loading metrics files into per-series statistics over the lookback window.
+
+What a metrics path may be: a regular file, a named pipe (``<(zcat metrics.csv.gz)``: read once, as
+a stream, up to :data:`STREAM_LIMIT` bytes, and parsed in Python), the null device (an empty file),
+or a link to one of them. Anything else is refused (E430) with what it is — a folder, a device
+(``/dev/zero``), a socket, a symbolic link loop, a link to nothing — and "no such file" only when
+nothing is there. Row files (CSV, JSON Lines) of more than :data:`PYTHON_LIMIT` bytes in all are read
+by DuckDB (:mod:`engine.metrics.duck`); a CloudWatch file is parsed in memory, up to
+:data:`MAX_BYTES`. The window is :func:`engine.metrics.window.lookback_window`'s.
+"""
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -10,11 +21,14 @@ from engine.errors import InputError, Problem, did_you_mean
 from engine.metrics import cloudwatch, join
 from engine.metrics.rows import MAX_PROBLEMS, RowReader, TooManyProblems, read_csv, read_jsonl
 from engine.metrics.statistics import series_statistics
+from engine.metrics.window import lookback_window
 
 FORMATS = ("csv", "jsonl", "cloudwatch")
 DEFAULT_LOOKBACK = "30d"
 PYTHON_LIMIT = 8 * 1024 * 1024  # row files up to this many bytes in all are read in Python; larger ones by DuckDB
 MAX_BYTES = 2 * 1024**3  # a CloudWatch file is parsed in memory
+STREAM_LIMIT = PYTHON_LIMIT  # a named pipe is read into memory and parsed in Python (DuckDB reads files)
+_HEAD = 65536
 
 
 @dataclass
@@ -33,14 +47,19 @@ class Metrics:
         return list(self.warnings) + join.attach(resources, self.series)
 
 
-def detect_format(path: str) -> str | None:
+def detect_format(path: str, data: bytes | None = None) -> str | None:
+    """The format of a metrics file, from its name (``.csv``, ``.jsonl``) or its first bytes (``data``,
+    when the file was read already)."""
     lowered = path.lower()
     if lowered.endswith(".csv"):
         return "csv"
     if lowered.endswith((".jsonl", ".ndjson")):
         return "jsonl"
-    with open(path, "rb") as handle:
-        head = handle.read(65536)
+    if data is not None:
+        head = data[:_HEAD]
+    else:
+        with open(path, "rb") as handle:
+            head = handle.read(_HEAD)
     if cloudwatch.detect(head):
         return "cloudwatch"
     stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
@@ -57,24 +76,29 @@ def load_metrics(paths, *, as_of: datetime, lookback: timedelta, format: str | N
     """Read metrics files and compute each series' statistics over ``[as_of - lookback, as_of)``.
 
     ``format`` (one of :data:`FORMATS`) applies to every file; by default it is detected from the
-    name (``.csv``, ``.jsonl``) or the content. Raises :class:`InputError` listing every problem.
+    name (``.csv``, ``.jsonl``) or the content. Raises :class:`InputError` listing every problem, and
+    ValueError when the window is out of bounds (:func:`engine.metrics.window.lookback_window`).
     """
     paths = [str(path) for path in paths]
     if format is not None and format not in FORMATS:
         raise InputError([Problem("E433", f"unknown metrics format '{format}'; formats: {', '.join(FORMATS)}",
                                    hint=did_you_mean(format, FORMATS))])
-    start, end = as_of - lookback, as_of
+    start, end = lookback_window(as_of, lookback)
     metrics = Metrics(start=start, end=end, files=paths)
     problems: list[Problem] = []
+    contents: dict[str, bytes] = {}  # what was read already: named pipes and the null device
     for path in paths:
-        if not os.path.isfile(path):
-            problems.append(Problem("E430", "no such file" if not os.path.exists(path) else "not a file", path))
-            continue
         try:
-            kind = format or detect_format(path)
-        except OSError as error:
-            problems.append(Problem("E430", f"cannot read file: {error.strerror or error}", path))
+            data = _read_if_not_a_file(path)
+            kind = format or detect_format(path, data)
+        except InputError as error:
+            problems.extend(error.problems)
             continue
+        except OSError as error:
+            problems.append(Problem("E430", _os_reason(path, error), path))
+            continue
+        if data is not None:
+            contents[path] = data
         if kind is None:
             problems.append(Problem("E433", f"cannot tell the metrics format; formats: {', '.join(FORMATS)}", path,
                                     hint="name CSV files .csv and JSON Lines files .jsonl, or give --metrics-format"))
@@ -83,21 +107,28 @@ def load_metrics(paths, *, as_of: datetime, lookback: timedelta, format: str | N
     if problems:
         raise InputError(problems)
     rows = [(path, kind) for path, kind in metrics.formats.items() if kind != "cloudwatch"]
-    big = sum(os.path.getsize(path) for path, _ in rows) > python_limit
+    on_disk = [(path, kind) for path, kind in rows if path not in contents]
+    big = sum(os.path.getsize(path) for path, _ in on_disk) + sum(len(contents[path]) for path, _ in rows if path in contents) \
+        > python_limit
     reader = RowReader()
     try:
-        if rows and big:
-            metrics.series.update(_with_duckdb(rows, start, end))
-        else:
-            for path, kind in rows:
-                (read_csv if kind == "csv" else read_jsonl)(path, reader)
+        if on_disk and big:
+            metrics.series.update(_with_duckdb(on_disk, start, end))
+        for path, kind in rows:
+            if big and path not in contents:
+                continue  # read by DuckDB
+            (read_csv if kind == "csv" else read_jsonl)(path, reader, contents.get(path))
         for path, kind in metrics.formats.items():
             if kind == "cloudwatch":
-                cloudwatch.read_cloudwatch(path, cloudwatch.read_file(path, MAX_BYTES), reader, metrics.warnings)
+                data = contents[path] if path in contents else _read_bounded(path, MAX_BYTES)
+                cloudwatch.read_cloudwatch(path, data, reader, metrics.warnings)
     except TooManyProblems:
         reader.problems.append(Problem("E434", f"stopped after {MAX_PROBLEMS} problems", paths[0]))
+    except InputError as error:
+        reader.problems.extend(error.problems)
     except OSError as error:
-        reader.problems.append(Problem("E430", f"cannot read file: {error.strerror or error}", getattr(error, "filename", None)))
+        name = getattr(error, "filename", None)
+        reader.problems.append(Problem("E430", _os_reason(name or "", error), name))
     if reader.problems:
         raise InputError(reader.problems)
     window = (end - start).total_seconds()
@@ -108,9 +139,100 @@ def load_metrics(paths, *, as_of: datetime, lookback: timedelta, format: str | N
             continue
         if key in metrics.series:
             raise InputError([Problem("E435", f"resource '{series.id}', metric '{key[1]}' is in a large CSV/JSON Lines file and "
-                                              f"in a CloudWatch file; give each series in one kind of file", paths[0])])
+                                              f"in a CloudWatch file or a named pipe; give each series in one kind of file",
+                                      paths[0])])
         metrics.series[key] = (series.id, series_statistics(samples, window))
     return metrics
+
+
+# --- what a path is --------------------------------------------------------------------------------
+# engine.files (reading YAML documents) makes the same judgement; metrics files are read by path
+# (DuckDB reads large ones itself), so only what cannot be read twice is read here.
+
+
+def _read_if_not_a_file(path: str) -> bytes | None:
+    """None for a regular file (read later, by path); the bytes of a named pipe or of the null device;
+    InputError (E430) for anything else, saying what it is."""
+    try:
+        info = os.stat(path)
+    except OSError as error:
+        raise _unreadable(path, _os_reason(path, error)) from None
+    mode = info.st_mode
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISFIFO(mode):
+        return _read_bounded(path, STREAM_LIMIT, stream=True)
+    if stat.S_ISCHR(mode) and _is_null_device(info):
+        return b""
+    if stat.S_ISDIR(mode):
+        raise _unreadable(path, "is a directory, not a metrics file")
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        target = os.path.realpath(path)
+        via = f" ({target})" if target != os.path.abspath(path) else ""
+        raise _unreadable(path, f"is a {'character' if stat.S_ISCHR(mode) else 'block'} device{via}, not a metrics file")
+    if stat.S_ISSOCK(mode):
+        raise _unreadable(path, "is a socket, not a metrics file")
+    raise _unreadable(path, "is not a regular file")
+
+
+def _read_bounded(path: str, limit: int, stream: bool = False) -> bytes:
+    """The bytes of ``path``, counted while reading; E430 past ``limit`` (a regular file: before reading)."""
+    chunks, total = [], 0
+    try:
+        with open(path, "rb") as handle:  # a named pipe waits here for a writer, as cat does
+            size = os.fstat(handle.fileno()).st_size
+            if not stream and size > limit:
+                raise InputError([Problem("E430", f"the file is larger than {_size(limit)} ({size} bytes)", path)])
+            while True:
+                chunk = handle.read(min(1024 * 1024, limit + 1 - total))
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                total += len(chunk)
+                if total > limit:
+                    hint = "save it to a file: large metrics files are read by DuckDB, from a file" if stream else None
+                    what = "the named pipe" if stream else "the file"
+                    raise InputError([Problem("E430", f"{what} is larger than {_size(limit)} (stopped reading after {total} bytes)",
+                                              path, hint=hint)])
+    except OSError as error:
+        raise _unreadable(path, _os_reason(path, error)) from None
+    return b"".join(chunks)
+
+
+def _is_null_device(info: os.stat_result) -> bool:
+    try:
+        null = os.stat(os.devnull)
+    except OSError:
+        return False
+    return stat.S_ISCHR(null.st_mode) and info.st_rdev == null.st_rdev
+
+
+def _os_reason(path: str, error: OSError) -> str:
+    code = error.errno
+    if code == errno.ELOOP:
+        return "is a symbolic link loop (a link that leads back to itself)"
+    if code == errno.ENOENT:
+        if path and os.path.islink(path):
+            return f"is a symbolic link to '{os.readlink(path)}', which does not exist"
+        return "no such file"
+    if code == errno.ENOTDIR:
+        return "cannot read file: a part of the path is a file, not a directory"
+    if code in (errno.EACCES, errno.EPERM):
+        return "permission denied"
+    if code == errno.EISDIR:
+        return "is a directory, not a metrics file"
+    return f"cannot read file: {error.strerror or error}"
+
+
+def _unreadable(path: str, reason: str) -> InputError:
+    return InputError([Problem("E430", reason, path)])
+
+
+def _size(limit: int) -> str:
+    for unit, size in (("GiB", 1024**3), ("MiB", 1024**2)):
+        if limit % size == 0:
+            return f"{limit // size} {unit}"
+    return f"{limit} bytes"
 
 
 def _micro(when: datetime) -> int:

@@ -4,7 +4,8 @@ Metric names: the engine reads ``cpu`` and ``memory`` (percent, 0-100) for right
 name made of lower-case letters, digits and ``_`` is kept (``network_in``, ``connections``) and
 can be read by condition policies as ``utilization.<name>.<statistic>``. The provider names in
 :data:`METRIC_ALIASES` are accepted too (compared case-insensitively) and stored under the
-costwarden name.
+costwarden name. Which metrics are percentages, and the range of every value, is
+:mod:`engine.utilization`'s vocabulary, shared with the inventory.
 """
 
 from __future__ import annotations

@@ -9,13 +9,22 @@ CSV: a header row naming (in any order, case-insensitively) ``resource_id``, ``m
 ``timestamp``, ``period`` and ``value``; other columns are ignored. UTF-8, comma-separated,
 RFC 4180 quoting. JSON Lines: one object per line with the same keys (``period`` an integer,
 ``value`` a number, the others strings); blank lines are skipped; other keys are ignored.
+
+Both: a UTF-8 byte order mark at the start is skipped (UTF-16 is refused, E431, with how to
+convert); a line (a CSV field included) may be up to :data:`MAX_LINE_BYTES` long, a longer one is
+refused (E432) and the rest of the file is not read. A value must be in the range
+:mod:`engine.utilization` sets (never negative, at most 100 for a percent metric such as ``cpu``).
+
+A file is read from its path, or from ``data`` (the bytes of a named pipe, read once by the loader).
 """
 
 from __future__ import annotations
 
 import csv
+import io
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Iterator
+from typing import BinaryIO, Iterator
 
 import orjson
 
@@ -23,14 +32,22 @@ from engine.errors import Problem
 from engine.metrics.names import (
     MAX_PERIOD, NUMBER, PERIOD, TIMESTAMP_EXPECTED, canonical_metric, metric_hint, parse_timestamp,
 )
+from engine.utilization import sample_problem
 
 COLUMNS = ("resource_id", "metric", "timestamp", "period", "value")
 MAX_PROBLEMS = 100
+MAX_LINE_BYTES = 16 * 1024 * 1024  # a line of a CSV or JSON Lines metrics file (and so a CSV field); DuckDB's limits too
 _BOM = b"\xef\xbb\xbf"
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+UTF16_HINT = "save the file as UTF-8 (PowerShell: Out-File -Encoding utf8; iconv -f UTF-16 -t UTF-8)"
 
 
 class TooManyProblems(Exception):
     pass
+
+
+class NotUtf8(ValueError):
+    """A CSV header that is not UTF-8 (or a UTF-16 file): E431, where other header problems are E432."""
 
 
 @dataclass
@@ -51,8 +68,9 @@ class RowReader:
     problems: list = field(default_factory=list)
     _seen: dict = field(default_factory=dict)  # duplicate candidates -> (file, line)
 
-    def problem(self, code: str, message: str, file: str, line: int | None, hint: str | None = None) -> None:
-        self.problems.append(Problem(code, message, file, line, hint=hint))
+    def problem(self, code: str, message: str, file: str, line: int | None, hint: str | None = None, *,
+                pointer: str | None = None) -> None:
+        self.problems.append(Problem(code, message, file, line, pointer=pointer, hint=hint))
         if len(self.problems) >= MAX_PROBLEMS:
             raise TooManyProblems
 
@@ -109,13 +127,18 @@ class RowReader:
             ok = False
         seconds = _period(period) if text or not isinstance(period, str) else None
         if seconds is None:
-            self.problem("E434", f"{where['period']}: expected the sampling period in whole seconds (60, 300, 3600), got {_show(period)}",
-                         file, line)
+            self.problem("E434", f"{where['period']}: expected the sampling period in whole seconds (60, 300, 3600), "
+                                 f"at most {MAX_PERIOD} (366 days), got {_show(period)}", file, line)
             ok = False
         number = _value(value) if text or not isinstance(value, str) else None
         if number is None:
             self.problem("E434", f"{where['value']}: expected a non-negative number, got {_show(value)}", file, line)
             ok = False
+        elif name is not None:
+            out_of_range = sample_problem(name, number)
+            if out_of_range is not None:
+                self.problem("E434", f"{where['value']}: {out_of_range}", file, line)
+                ok = False
         if ok:
             self.add(file, line, rid, name, when, seconds, number)
 
@@ -148,15 +171,53 @@ def _show(value) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
+# --- reading lines ------------------------------------------------------------------------------
+
+
+def open_source(file: str, data: bytes | None) -> BinaryIO:
+    """The file's bytes to read: ``data`` when given (a pipe the loader read once), else the file."""
+    return io.BytesIO(data) if data is not None else open(file, "rb")
+
+
+def bounded_lines(handle: BinaryIO, file: str, reader: RowReader) -> Iterator[tuple[int, bytes]]:
+    """``(line number, raw line)`` of a file, the byte order mark skipped; a line over
+    :data:`MAX_LINE_BYTES` is a problem (E432) and ends the reading (what follows cannot be trusted
+    to start a row). A UTF-16 file is a problem (E431) at line 1."""
+    number = 0
+    while True:
+        raw = handle.readline(MAX_LINE_BYTES + 1)
+        if not raw:
+            return
+        number += 1
+        if number == 1:
+            if raw.startswith(_BOM):
+                raw = raw[len(_BOM):]
+            elif raw.startswith(_UTF16_BOMS):
+                reader.problem("E431", "the file is UTF-16, not UTF-8", file, 1, UTF16_HINT)
+                return
+        if len(raw) > MAX_LINE_BYTES and not raw.endswith(b"\n"):
+            reader.problem("E432", f"line longer than {MAX_LINE_BYTES // (1024 * 1024)} MiB; stopped reading the file",
+                           file, number, "a metrics line holds one sample (resource_id, metric, timestamp, period, value)")
+            return
+        yield number, raw
+
+
+@contextmanager
+def _csv_fields_up_to_a_line():
+    """Let the csv module read fields as long as a line may be (its own default is 128 KiB), then put
+    its process-wide limit back."""
+    previous = csv.field_size_limit(MAX_LINE_BYTES)
+    try:
+        yield
+    finally:
+        csv.field_size_limit(previous)
+
+
 # --- CSV ---------------------------------------------------------------------------------------
 
 
-def _decoded_lines(handle, file: str, reader: RowReader, first: list) -> Iterator[str]:
-    number = 0
-    for raw in handle:
-        number += 1
-        if number == 1 and raw.startswith(_BOM):
-            raw = raw[len(_BOM):]
+def _decoded_lines(lines: Iterator[tuple[int, bytes]], file: str, reader: RowReader, first: list) -> Iterator[str]:
+    for number, raw in lines:
         try:
             yield raw.decode("utf-8")
         except UnicodeDecodeError as error:
@@ -167,16 +228,20 @@ def _decoded_lines(handle, file: str, reader: RowReader, first: list) -> Iterato
             return
 
 
-def csv_header(file: str) -> tuple[list[str], dict[str, int]]:
+def csv_header(file: str, data: bytes | None = None) -> tuple[list[str], dict[str, int]]:
     """The header's column names and the positions of the required columns. Raises ValueError (message)."""
-    with open(file, "rb") as handle:
-        raw = handle.readline()
+    with open_source(file, data) as handle:
+        raw = handle.readline(MAX_LINE_BYTES + 1)
     if raw.startswith(_BOM):
         raw = raw[len(_BOM):]
+    elif raw.startswith(_UTF16_BOMS):
+        raise NotUtf8(f"the file is UTF-16, not UTF-8; {UTF16_HINT}")
+    if len(raw) > MAX_LINE_BYTES:
+        raise ValueError(f"the header row is longer than {MAX_LINE_BYTES // (1024 * 1024)} MiB")
     try:
         text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        raise ValueError("the header row is not UTF-8") from None
+    except UnicodeDecodeError as error:
+        raise NotUtf8(f"invalid UTF-8 in the header row: byte 0x{raw[error.start]:02x}; metrics files must be UTF-8") from None
     names = next(csv.reader([text]), [])
     lowered = [name.strip().lower() for name in names]
     missing = [column for column in COLUMNS if column not in lowered]
@@ -190,9 +255,12 @@ def csv_header(file: str) -> tuple[list[str], dict[str, int]]:
     return names, {column: lowered.index(column) for column in COLUMNS}
 
 
-def read_csv(file: str, reader: RowReader) -> None:
+def read_csv(file: str, reader: RowReader, data: bytes | None = None) -> None:
     try:
-        names, positions = csv_header(file)
+        names, positions = csv_header(file, data)
+    except NotUtf8 as error:
+        reader.problem("E431", str(error), file, 1)
+        return
     except ValueError as error:
         reader.problem("E432", str(error), file, 1)
         return
@@ -200,8 +268,8 @@ def read_csv(file: str, reader: RowReader) -> None:
     where = {column: f"column {column}" for column in COLUMNS}
     index = [positions[column] for column in COLUMNS]
     bad_encoding: list = []
-    with open(file, "rb") as handle:
-        rows = csv.reader(_decoded_lines(handle, file, reader, bad_encoding), strict=True)
+    with open_source(file, data) as handle, _csv_fields_up_to_a_line():
+        rows = csv.reader(_decoded_lines(bounded_lines(handle, file, reader), file, reader, bad_encoding), strict=True)
         try:
             next(rows, None)  # the header
             line = rows.line_num
@@ -222,12 +290,10 @@ def read_csv(file: str, reader: RowReader) -> None:
 # --- JSON Lines --------------------------------------------------------------------------------
 
 
-def read_jsonl(file: str, reader: RowReader) -> None:
+def read_jsonl(file: str, reader: RowReader, data: bytes | None = None) -> None:
     where = {column: f"'{column}'" for column in COLUMNS}
-    with open(file, "rb") as handle:
-        for number, raw in enumerate(handle, 1):
-            if number == 1 and raw.startswith(_BOM):
-                raw = raw[len(_BOM):]
+    with open_source(file, data) as handle:
+        for number, raw in bounded_lines(handle, file, reader):
             if not raw.strip():
                 continue
             try:

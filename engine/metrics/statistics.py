@@ -26,9 +26,11 @@ from __future__ import annotations
 
 import math
 
+from engine.utilization import SERIES_STATISTICS, VALUE_STATISTICS
+
 PERCENTILES = (50, 95, 99)
 SECONDS_PER_DAY = 86400
-STATISTIC_NAMES = ("p50", "p95", "p99", "max", "min", "avg", "days", "samples", "period")
+STATISTIC_NAMES = VALUE_STATISTICS + SERIES_STATISTICS  # the vocabulary's (engine.utilization), in this order
 
 
 def series_statistics(samples: list[tuple[float, int]], window_seconds: float) -> dict:

@@ -6,6 +6,11 @@
   by the first source that prices both (:meth:`PriceSources.quote_pair`); the saving of deleting
   it = its whole monthly cost;
 * no source prices it → no amount: the evidence and message say so, an amount is never invented;
+* a resource the FOCUS data bills in one currency is priced only in that currency: a price table
+  row in another currency is unusable for it (the evidence names the row and both currencies), and
+  the saving is unknown — never a zero, never two currencies subtracted;
+* the arithmetic runs in :func:`engine.amounts.arithmetic` (100 significant digits): a 26-digit
+  price × 730 hours keeps its cents;
 * a resource covered by a commitment (the inventory's ``properties.commitment``, or a price
   source's answer — the FOCUS sources report usage at ``PricingCategory = Committed``, without an
   end date, since FOCUS carries none) saves nothing until the commitment ends: the saving is 0, and the evidence
@@ -22,7 +27,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from engine.amounts import show
+from engine.amounts import arithmetic, show
 from engine.conditions.compiler import EvaluationFailure
 from engine.conditions.operators import parse_timestamp
 from engine.findings import Money
@@ -58,9 +63,10 @@ class Estimate:
 
 def money(amount: Decimal, currency: str) -> Money:
     """Money with the amount exact but without trailing zeros (730 × 0.384 = 280.32, not 280.320)."""
-    normalized = amount.normalize()
-    if normalized == normalized.to_integral():
-        normalized = normalized.quantize(Decimal(1))
+    with arithmetic():
+        normalized = amount.normalize()
+        if normalized == normalized.to_integral():
+            normalized = normalized.quantize(Decimal(1))
     return Money(normalized, currency)
 
 
@@ -127,12 +133,7 @@ def _text(value) -> str | None:
 
 
 def monthly(quote: Quote, resource: dict) -> Decimal | None:
-    if quote.unit == "hour":
-        return quote.amount * HOURS_PER_MONTH
-    if quote.unit == "month":
-        return quote.amount
-    capacity = capacity_gib(resource)
-    return None if capacity is None else quote.amount * capacity
+    return _monthly(quote, capacity_gib(resource) if quote.unit not in ("hour", "month") else None)
 
 
 def _price_evidence(key: str, quote: Quote, amount: Decimal) -> dict:
@@ -151,12 +152,17 @@ def estimate(resource: dict, current: str | None, target: str | None, prices: Pr
         return _unpriced("the resource has no size to price it by", _where(resource))
     if not prices:
         return _unpriced("no price source given (use --costs or --prices)", _where(resource))
+    billed = prices.billing_currency(resource)
     if target is None:
-        now = prices.quote(resource, current)
+        now = prices.quote(resource, current, billed)
         pair = (now, None) if now is not None else None
     else:
-        pair = prices.quote_pair(resource, current, target)
+        pair = prices.quote_pair(resource, current, target, billed)
     if pair is None:
+        keys = [current] if target is None else [current, target]
+        other = prices.in_other_currencies(resource, keys, billed) if billed is not None else []
+        if other:
+            return _in_other_currency(resource, billed, other)
         missing = current if target is None or prices.quote(resource, current) is None else target
         return _unpriced(f"no price for {missing} ({_where(resource)}) in the {' or '.join(prices.names)}", _where(resource))
     now, then = pair
@@ -191,6 +197,15 @@ def estimate(resource: dict, current: str | None, target: str | None, prices: Pr
         evidence["monthly_increase"] = parts.increase
         return Estimate("priced", parts.cost, parts.zero, evidence, parts.text)
     return Estimate("priced", parts.cost, parts.saving, evidence, parts.text)
+
+
+def _in_other_currency(resource: dict, billed: str, quotes: list[Quote]) -> Estimate:
+    """Unpriced: the resource is billed in ``billed`` and the prices found are in other currencies."""
+    shown = "; ".join(f"{q.source} in {q.currency}" for q in quotes)
+    reason = f"the resource is billed in {billed} and the only prices found are in another currency ({shown}): they cannot price it"
+    evidence = {"status": "unpriced", "reason": reason, "billing_currency": billed,
+                "unusable_prices": [{"source": q.source, "currency": q.currency} for q in quotes]}
+    return Estimate("unpriced", None, None, evidence, f"saving unknown: {reason}")
 
 
 def _where(resource: dict) -> str:
@@ -246,6 +261,11 @@ def _priced(prices: PriceSources, current: str, target: str | None, now: Quote, 
 
 
 def _compute_priced(current, target, now: Quote, then: Quote | None, capacity: Decimal | None) -> _Priced | bool:
+    with arithmetic():
+        return _priced_parts(current, target, now, then, capacity)
+
+
+def _priced_parts(current, target, now: Quote, then: Quote | None, capacity: Decimal | None) -> _Priced | bool:
     cost_now = _monthly(now, capacity)
     cost_then = _monthly(then, capacity) if then is not None else Decimal(0)
     if cost_now is None or cost_then is None:
@@ -278,11 +298,12 @@ def _compute_priced(current, target, now: Quote, then: Quote | None, capacity: D
 
 
 def _monthly(quote: Quote, capacity: Decimal | None) -> Decimal | None:
-    if quote.unit == "hour":
-        return quote.amount * HOURS_PER_MONTH
-    if quote.unit == "month":
-        return quote.amount
-    return None if capacity is None else quote.amount * capacity
+    with arithmetic():
+        if quote.unit == "hour":
+            return quote.amount * HOURS_PER_MONTH
+        if quote.unit == "month":
+            return quote.amount
+        return None if capacity is None else quote.amount * capacity
 
 
 def _unpriced(reason: str, where: str) -> Estimate:

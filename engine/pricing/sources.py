@@ -10,7 +10,9 @@ prices it.
 
 :class:`PriceSources` asks its sources **in order**; the first source that prices *both* the
 current and the target key prices a saving, so a saving never subtracts a discounted observed
-cost from a list price. The chain the engine builds (:func:`engine.pricing.price_sources`; ``evaluate`` puts the FOCUS
+cost from a list price. A resource the FOCUS data bills in a currency (:meth:`PriceSources.billing_currency`)
+is priced only in that currency: a price in another one cannot price it (amounts in two currencies
+are never subtracted, and a saving is never shown as zero for want of a price). The chain the engine builds (:func:`engine.pricing.price_sources`; ``evaluate`` puts the FOCUS
 sources first when it is given a cost snapshot):
 
 1. ``FOCUS observed cost`` — the resource's own observed cost in the FOCUS snapshot, scaled by the
@@ -87,12 +89,33 @@ class PriceSources:
     def __bool__(self) -> bool:
         return bool(self.sources)
 
-    def quote(self, resource: dict, key: str) -> Quote | None:
+    def quote(self, resource: dict, key: str, currency: str | None = None) -> Quote | None:
+        """The first source's quote for ``key``; with ``currency``, the first one in that currency."""
         for source in self.sources:
             found = source.quote(resource, key)
+            if found is not None and (currency is None or found.currency == currency):
+                return found
+        return None
+
+    def billing_currency(self, resource: dict) -> str | None:
+        """The currency the resource is billed in, according to the first source that knows (the FOCUS
+        observations): a price in another currency cannot price that resource."""
+        for source in self.sources:
+            ask = getattr(source, "billing_currency", None)
+            found = ask(resource) if ask is not None else None
             if found is not None:
                 return found
         return None
+
+    def in_other_currencies(self, resource: dict, keys, currency: str) -> list[Quote]:
+        """The quotes for ``keys`` that are not in ``currency`` (why a resource billed in it is unpriced)."""
+        found = []
+        for source in self.sources:
+            for key in keys:
+                quote = source.quote(resource, key)
+                if quote is not None and quote.currency != currency and quote not in found:
+                    found.append(quote)
+        return found
 
     def commitment(self, resource: dict) -> Commitment | None:
         """The commitment covering the resource according to the first source that knows of one."""
@@ -103,11 +126,12 @@ class PriceSources:
                 return found
         return None
 
-    def quote_pair(self, resource: dict, current: str, target: str) -> tuple[Quote, Quote] | None:
-        """Quotes for ``current`` and ``target`` from the first source that prices both in one currency and unit."""
+    def quote_pair(self, resource: dict, current: str, target: str, currency: str | None = None) -> tuple[Quote, Quote] | None:
+        """Quotes for ``current`` and ``target`` from the first source that prices both in one currency and unit
+        (with ``currency``: in that currency)."""
         for source in self.sources:
             now = source.quote(resource, current)
-            if now is None:
+            if now is None or (currency is not None and now.currency != currency):
                 continue
             then = source.quote(resource, target)
             if then is not None and then.currency == now.currency and then.unit == now.unit:

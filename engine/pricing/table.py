@@ -14,28 +14,31 @@
 * ``size``: the size as the provider spells it (compared case-insensitively), or, for resources
   priced by class (:func:`engine.pricing.sources.price_key`), the class: ``network.public-ip``,
   ``network.load-balancer``, ``block.snapshot``.
-* ``price``: a non-negative decimal, read exactly; ``currency``: ISO 4217 (``USD``).
+* ``price``: an amount of 0 or more by the rule every money input follows
+  (:func:`engine.amounts.read_amount`: ``0.096``, ``9.6E-2``; at most 26 digits before the decimal
+  point and 12 after it), read exactly; ``currency``: an ISO 4217 code (``USD``).
 * ``unit`` (optional column, default ``hour``): ``hour`` — the price of an hour; the monthly cost is
   730 × the price — or ``gib-month`` — the price of a GiB for a month (volumes and snapshots; the
   monthly cost is the price × the resource's capacity in GiB).
 
-Other columns are ignored. A (provider, region, size) listed twice is an error naming both lines.
+Other columns are ignored (a field may hold up to the file's size). A row with more fields than
+the header is an error (an unquoted ``1,000`` would otherwise read as 1); a row may leave out
+trailing fields the table does not read.
+A (provider, region, size) listed twice is an error naming both lines.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import re
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
+from engine.amounts import AmountError, currency_problem, read_amount
 from engine.errors import InputError, Problem
 from engine.pricing.sources import UNITS, Quote
 
 COLUMNS = ("provider", "region", "size", "price", "currency")
-_PRICE = re.compile(r"\A(?:\d+\.?\d*|\.\d+)\Z")
-_CURRENCY = re.compile(r"\A[A-Z]{3}\Z")
 MAX_BYTES = 256 * 1024 * 1024
 
 
@@ -112,6 +115,15 @@ def load_price_table(paths) -> PriceTable:
 
 
 def _read(path: str, text: str, rows: dict, problems: list[Problem]) -> None:
+    limit = csv.field_size_limit()
+    csv.field_size_limit(max(limit, MAX_BYTES))  # a field may be as long as the file (the module's default is 128 KiB)
+    try:
+        _read_rows(path, text, rows, problems)
+    finally:
+        csv.field_size_limit(limit)
+
+
+def _read_rows(path: str, text: str, rows: dict, problems: list[Problem]) -> None:
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         header = next(reader, None)
@@ -131,6 +143,10 @@ def _read(path: str, text: str, rows: dict, problems: list[Problem]) -> None:
             start, line = line + 1, reader.line_num
             if not row or all(not cell.strip() for cell in row):
                 continue
+            if len(row) > len(names):
+                problems.append(Problem("E422", f"{len(row)} fields, more than the header's {len(names)}", path, start,
+                                        hint="quote a field that holds a comma (an unquoted 1,000 is two fields)"))
+                continue
             if len(row) <= max(at.values()):
                 problems.append(Problem("E422", f"expected {max(at.values()) + 1} fields, found {len(row)}", path, start))
                 continue
@@ -146,18 +162,15 @@ def _row(path: str, line: int, cells: dict, rows: dict, problems: list[Problem])
             problems.append(Problem("E423", f"column {column} is empty", path, line))
             ok = False
     price = None
-    if not _PRICE.match(cells["price"]):
-        problems.append(Problem("E423", f"column price: expected a non-negative decimal number, got {cells['price']!r}", path, line))
+    try:
+        price = read_amount(cells["price"], negative=False)
+    except AmountError as error:
+        problems.append(Problem("E423", f"column price: {error}", path, line))
         ok = False
-    else:
-        try:
-            price = Decimal(cells["price"])
-        except InvalidOperation:  # pragma: no cover - the pattern admits only valid decimals
-            ok = False
     currency = cells["currency"]
-    if not _CURRENCY.match(currency):
-        problems.append(Problem("E423", f"column currency: expected a three-letter ISO 4217 code (USD, EUR), got {currency!r}",
-                                path, line))
+    wrong = currency_problem(currency)
+    if wrong is not None:
+        problems.append(Problem("E423", f"column currency: {wrong}", path, line))
         ok = False
     unit = cells.get("unit") or "hour"
     if unit not in UNITS:

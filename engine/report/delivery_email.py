@@ -150,10 +150,14 @@ def build_message(delivery: Delivery, sender: str, now: datetime) -> tuple[Email
     for attachment in delivery.attachments:
         if not attachment.filename or _FILENAME_FORBIDDEN.search(attachment.filename):
             return f"attachment name {attachment.filename!r} is empty or holds a path separator or control character"
-        maintype, _, subtype = attachment.media_type.partition("/")
-        if not maintype or not subtype or "/" in subtype or one_line(attachment.media_type) != attachment.media_type:
-            return f"attachment {attachment.filename!r}: media type {attachment.media_type!r} is not type/subtype"
-        message.add_attachment(attachment.content, maintype=maintype, subtype=subtype, filename=attachment.filename)
+        kind, _, parameters = attachment.media_type.partition(";")  # text/html; charset=utf-8
+        maintype, _, subtype = kind.strip().partition("/")
+        params = dict(part.strip().partition("=")[::2] for part in parameters.split(";") if part.strip())
+        if (not maintype or not subtype or "/" in subtype or one_line(attachment.media_type) != attachment.media_type
+                or not all(key and value for key, value in params.items())):
+            return f"attachment {attachment.filename!r}: media type {attachment.media_type!r} is not type/subtype[; name=value]"
+        message.add_attachment(attachment.content, maintype=maintype, subtype=subtype, filename=attachment.filename,
+                               params={key.lower(): value.strip('"') for key, value in params.items()})
     return message, [address for _, address in recipients]
 
 

@@ -22,7 +22,7 @@ class Attachment:
 
     filename: str
     content: bytes
-    media_type: str = "application/octet-stream"  # e.g. "text/html; charset=utf-8" is written "text/html"
+    media_type: str = "application/octet-stream"  # type/subtype, and parameters: "text/html; charset=utf-8"
 
 
 @dataclass(frozen=True)

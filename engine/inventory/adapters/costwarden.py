@@ -10,6 +10,8 @@ Only ``id`` and ``type`` are required. Absent keys are filled (``None`` / ``{}``
 ``provider`` is guessed from the type's name shape (``other`` when it cannot be), and ``class``
 is computed from the type when absent. Keys starting with ``x_`` or ``x-`` are kept as
 extensions; any other unknown key is a problem (``tag`` for ``tags`` is a typo worth catching).
+``utilization`` statistics are numbers (or null) in the range :mod:`engine.utilization` sets: never
+negative, and at most 100 for the values of a percent metric (a CPU p95 of 250 is refused).
 The same resource twice in one file is a problem too: merging is for several files.
 
 This is the fast path: resources are completed in place, without copies, because a
@@ -18,6 +20,7 @@ This is the fast path: resources are completed in place, without copies, because
 
 from __future__ import annotations
 
+import math
 from itertools import compress
 from operator import itemgetter
 
@@ -26,6 +29,7 @@ from engine.inventory.merge import merge_key
 from engine.inventory.problems import StructureProblems, kind_of
 from engine.inventory.resource import RESOURCE_KEYS, check_tags_in_place
 from engine.inventory.types import CLASSES, PROVIDERS, classify, provider_of_type
+from engine.utilization import PERCENT_LIMIT, PERCENT_METRICS, SERIES_STATISTICS, statistic_problem
 
 API_VERSION = "costwarden/v1"
 KIND = "Inventory"
@@ -37,6 +41,8 @@ _OPTIONAL_TEXT = ("account", "region", "name", "size", "state", "created_at")
 _AZURE_ONLY_KEYS = ("subscriptionId", "resourceGroup", "location", "tenantId")
 _MISSING = object()
 _IS_AZURE = "azure".__eq__
+_PERCENT_METRICS = frozenset(PERCENT_METRICS)
+_SERIES_STATISTICS = frozenset(SERIES_STATISTICS)
 
 
 def _looks_like_resource(item: object) -> bool:
@@ -126,6 +132,7 @@ def complete_in_place(items: list, ids: list | None = None) -> list[int]:
     classes = {name: name for name in CLASSES}
     type_names: dict[str, str] = {}
     width = len(RESOURCE_KEYS)
+    percent_metrics, series_statistics, percent_limit, infinity = _PERCENT_METRICS, _SERIES_STATISTICS, PERCENT_LIMIT, math.inf
     add_id = (ids if ids is not None else []).append
     for index, resource in enumerate(items):
         if resource.__class__ is not dict:
@@ -195,15 +202,23 @@ def complete_in_place(items: list, ids: list | None = None) -> list[int]:
 
         utilization = get("utilization")
         if utilization.__class__ is dict:
-            for stats in utilization.values():
+            for metric, stats in utilization.items():
                 if stats.__class__ is not dict:
                     ok = False
                     break
-                for value in stats.values():
+                # engine.utilization's range rule, written out (a differential test holds the two together)
+                percent = metric in percent_metrics
+                for stat, value in stats.items():
                     kind = value.__class__
-                    if kind is not float and kind is not int and value is not None:
+                    if kind is float or kind is int:
+                        if not 0 <= value < infinity or (percent and value > percent_limit and stat not in series_statistics):
+                            ok = False
+                            break
+                    elif value is not None:
                         ok = False
                         break
+                if not ok:
+                    break
         elif utilization is None:
             resource["utilization"] = {}
         else:
@@ -338,5 +353,10 @@ def _check_utilization(utilization: dict, path: tuple, problems: StructureProble
             continue
         for stat, value in stats.items():
             kind = value.__class__
-            if kind is not int and kind is not float and value is not None:
-                problems.add(path + (metric, stat), f"utilization statistic must be a number or null, got {kind_of(value)}")
+            if kind is not int and kind is not float:
+                if value is not None:
+                    problems.add(path + (metric, stat), f"utilization statistic must be a number or null, got {kind_of(value)}")
+                continue
+            problem = statistic_problem(metric, stat, value)
+            if problem is not None:
+                problems.add(path + (metric, stat), problem)

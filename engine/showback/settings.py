@@ -1,0 +1,171 @@
+"""Scorecard documents: which FinOps KPIs the per-owner scorecard shows and the thresholds of their levels.
+
+::
+
+    apiVersion: costwarden/v1
+    kind: Scorecard
+    id: finops-kpis
+    kpis:
+      tag_coverage:
+        keys: [{key: team}, {key: cost-center, pattern: '^CC-[0-9]{4}$'}]
+        match: normalized
+        levels: {walk: 80, run: 90}
+      budget_adherence: {budgets: team-monthly, levels: {walk: 15, run: 12}}
+      commitment_coverage: {eligible: {service_categories: [Compute]}, levels: {walk: 70, run: 80}}
+      savings_share: {levels: {walk: 10, run: 5}}
+      open_findings: {severities: [critical, high], levels: {walk: 5, run: 0}}
+
+Each KPI has a direction (:data:`KPIS`): for one where higher is better, a value at or above
+``run`` is *run*, at or above ``walk`` *walk*, anything lower *crawl*; where lower is better, at
+or below. What the document leaves out takes the defaults of :data:`KPIS` (their sources are in
+docs/showback.md). Problems beyond the schema: ``E363`` levels in the wrong order (run must be at
+least as demanding as walk); ``E302`` a pattern that does not compile, ``E324`` one that does not
+run in SQL (as for tag-coverage policies).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from engine.amounts import exact
+from engine.costs import sql
+from engine.documents.yaml_loader import YamlDocument
+from engine.errors import Problem
+
+LEVELS = ("crawl", "walk", "run")
+_NOT_PORTABLE = re.compile(r"\(\?<?[=!]|\\[1-9]|\(\?P=")
+
+
+@dataclass(frozen=True)
+class Kpi:
+    name: str
+    title: str
+    unit: str  # percent | findings
+    higher_is_better: bool
+    walk: Decimal
+    run: Decimal
+
+
+# The KPIs of the scorecard, in the order it shows them, with their default thresholds
+KPIS: dict[str, Kpi] = {kpi.name: kpi for kpi in (
+    Kpi("tag_coverage", "tag coverage by cost", "percent", True, Decimal(80), Decimal(90)),
+    Kpi("budget_adherence", "forecast variance from budget", "percent", False, Decimal(15), Decimal(12)),
+    Kpi("commitment_coverage", "commitment coverage of eligible usage", "percent", True, Decimal(70), Decimal(80)),
+    Kpi("savings_share", "open savings as a share of monthly spend", "percent", False, Decimal(10), Decimal(5)),
+    Kpi("open_findings", "open findings at the severities counted", "findings", False, Decimal(5), Decimal(0)),
+)}
+
+
+@dataclass(frozen=True)
+class ScorecardSettings:
+    id: str = "default"
+    levels: dict = field(default_factory=lambda: {name: (kpi.walk, kpi.run) for name, kpi in KPIS.items()})  # kpi -> (walk, run)
+    coverage_keys: tuple[sql.TagRule, ...] = (sql.TagRule("team"), sql.TagRule("cost-center"))
+    coverage_match: str = "normalized"
+    budgets: str | None = None  # the Budgets document's id; None: the only one given
+    fiscal_year_start: int = 1
+    eligible: dict = field(default_factory=lambda: {"service_categories": ["Compute"]})
+    price: str = "ContractedCost"
+    severities: tuple[str, ...] = ("critical", "high")
+    file: str | None = None
+
+    def level(self, kpi: str, value) -> str:
+        """``crawl``, ``walk`` or ``run`` of a KPI's value (see the module doc)."""
+        walk, run = self.levels[kpi]
+        value = Decimal(value)
+        if KPIS[kpi].higher_is_better:
+            return "run" if value >= run else "walk" if value >= walk else "crawl"
+        return "run" if value <= run else "walk" if value <= walk else "crawl"
+
+    def to_dict(self) -> dict:
+        return {
+            "id": self.id,
+            "file": self.file,
+            "kpis": {
+                name: {
+                    "title": kpi.title,
+                    "unit": kpi.unit,
+                    "better": "higher" if kpi.higher_is_better else "lower",
+                    "walk": _number(self.levels[name][0]),
+                    "run": _number(self.levels[name][1]),
+                }
+                for name, kpi in KPIS.items()
+            },
+            "tag_coverage": {"keys": [_rule_dict(r) for r in self.coverage_keys], "match": self.coverage_match},
+            "budget_adherence": {"budgets": self.budgets, "fiscal_year_start": self.fiscal_year_start},
+            "commitment_coverage": {"eligible": self.eligible, "price": self.price},
+            "open_findings": {"severities": list(self.severities)},
+        }
+
+
+def _number(value: Decimal) -> str:
+    return exact(value)
+
+
+def _rule_dict(rule: sql.TagRule) -> dict:
+    out: dict = {"key": rule.key}
+    if rule.values is not None:
+        out["values"] = list(rule.values)
+    if rule.pattern is not None:
+        out["pattern"] = rule.pattern
+    return out
+
+
+DEFAULT_SCORECARD = ScorecardSettings()
+
+
+def compile_scorecard(doc: YamlDocument, problems: list[Problem]) -> ScorecardSettings | None:
+    """ScorecardSettings from a document valid under its schema."""
+    count = len(problems)
+    kpis = doc.data.get("kpis", {})
+    levels = dict(DEFAULT_SCORECARD.levels)
+    for name, part in kpis.items():
+        given = part.get("levels")
+        if given is None:
+            continue
+        walk, run = Decimal(str(given["walk"])), Decimal(str(given["run"]))
+        if KPIS[name].higher_is_better and run < walk:
+            problems.append(doc.problem("E363", f"run ({given['run']}) is below walk ({given['walk']}): higher {name} is better, so run is the higher threshold",
+                                        f"/kpis/{name}/levels"))
+        elif not KPIS[name].higher_is_better and run > walk:
+            problems.append(doc.problem("E363", f"run ({given['run']}) is above walk ({given['walk']}): lower {name} is better, so run is the lower threshold",
+                                        f"/kpis/{name}/levels"))
+        levels[name] = (walk, run)
+    coverage = kpis.get("tag_coverage", {})
+    keys = DEFAULT_SCORECARD.coverage_keys
+    if "keys" in coverage:
+        rules = []
+        for index, item in enumerate(coverage["keys"]):
+            pattern = item.get("pattern")
+            pointer = f"/kpis/tag_coverage/keys/{index}"
+            if pattern is not None:
+                try:
+                    re.compile(pattern)
+                except re.error as error:
+                    problems.append(doc.problem("E302", f"invalid regular expression {pattern!r}: {error}", f"{pointer}/pattern"))
+                else:
+                    if _NOT_PORTABLE.search(pattern):
+                        problems.append(doc.problem("E324", "lookarounds and backreferences do not run in SQL (RE2) regular expressions", f"{pointer}/pattern"))
+            if "values" in item and pattern is not None:
+                problems.append(doc.problem("E314", "use only one of values and pattern", pointer))
+            rules.append(sql.TagRule(item["key"], tuple(item["values"]) if "values" in item else None, pattern))
+        keys = tuple(rules)
+    budget = kpis.get("budget_adherence", {})
+    commitment = kpis.get("commitment_coverage", {})
+    findings = kpis.get("open_findings", {})
+    if len(problems) > count:
+        return None
+    return ScorecardSettings(
+        id=doc.data["id"],
+        levels=levels,
+        coverage_keys=keys,
+        coverage_match=coverage.get("match", DEFAULT_SCORECARD.coverage_match),
+        budgets=budget.get("budgets"),
+        fiscal_year_start=budget.get("fiscal_year_start", 1),
+        eligible=dict(commitment.get("eligible", DEFAULT_SCORECARD.eligible)),
+        price=commitment.get("price", DEFAULT_SCORECARD.price),
+        severities=tuple(findings.get("severities", DEFAULT_SCORECARD.severities)),
+        file=doc.file,
+    )
