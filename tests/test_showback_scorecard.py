@@ -170,7 +170,7 @@ kpis:
     with pytest.raises(InputError) as caught:
         load_scorecard(path)
     assert [(p.code, p.line, p.column, p.pointer) for p in caught.value.problems] == [
-        ("E324", 6, 33, "/kpis/tag_coverage/keys/0/pattern"),
+        ("E302", 6, 33, "/kpis/tag_coverage/keys/0/pattern"),
         ("E363", 7, 13, "/kpis/tag_coverage/levels"),
         ("E363", 8, 27, "/kpis/savings_share/levels"),
     ]

@@ -46,19 +46,16 @@ Options
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from engine.amounts import arithmetic, at_least, exact, percent, show
 from engine.checks.base import CheckContext
+from engine.conditions.patterns import PatternError, compile_pattern
 from engine.costs import sql
 from engine.costs.focus import CHARGE_CATEGORIES
 from engine.costs.scope import Scope, parse_scope
 from engine.findings import Money
 from engine.violations import CostViolation
-
-# constructs Python's re has and the SQL engines' RE2-style regex do not
-_NOT_PORTABLE = re.compile(r"\(\?<?[=!]|\\[1-9]|\(\?P=")
 
 
 # -- its SQL (through the dialect and the pieces of engine.costs.sql) ------------------------------
@@ -198,15 +195,11 @@ def compile_spec(spec: dict, report) -> TagCoverageCheck | None:
     for index, item in enumerate(spec["keys"]):
         pattern = item.get("pattern")
         if pattern is not None:
-            try:
-                re.compile(pattern)
-            except re.error as exc:
-                report("E302", f"invalid regular expression {pattern!r}: {exc}", f"/keys/{index}/pattern", None)
+            try:  # RE2, as the SQL engine and the inventory checks run patterns (engine.conditions.patterns)
+                compile_pattern(pattern)
+            except PatternError as exc:
+                report("E302", f"invalid regular expression {pattern!r}: {exc}", f"/keys/{index}/pattern", exc.hint)
                 ok = False
-            else:
-                if _NOT_PORTABLE.search(pattern):
-                    report("E324", "lookarounds and backreferences do not run in SQL (RE2) regular expressions", f"/keys/{index}/pattern", None)
-                    ok = False
         if "values" in item and "pattern" in item:
             report("E314", "use only one of values and pattern", f"/keys/{index}", None)
             ok = False

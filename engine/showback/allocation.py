@@ -45,7 +45,7 @@ spend in its currency) stays unallocated, with the reason. Splits follow the rem
 Problems (file, line, column, pointer): the schema's ``E2xx``; ``E304`` two rules with one id;
 ``E360`` a ``select`` key that is not a FOCUS text column; ``E361`` ``shares`` that do not add up
 to 100, ``shares`` without ``split: fixed`` or ``fixed`` without them, ``to`` with ``fixed``;
-``E302`` / ``E324`` are not used (values compare exactly). Team ids are checked against the
+``E302`` is not used (values compare exactly). Team ids are checked against the
 ownership directory when the allocation is applied (``E306``, :meth:`Allocation.check_teams`).
 """
 

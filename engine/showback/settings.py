@@ -19,23 +19,21 @@ Each KPI has a direction (:data:`KPIS`): for one where higher is better, a value
 ``run`` is *run*, at or above ``walk`` *walk*, anything lower *crawl*; where lower is better, at
 or below. What the document leaves out takes the defaults of :data:`KPIS` (their sources are in
 docs/showback.md). Problems beyond the schema: ``E363`` levels in the wrong order (run must be at
-least as demanding as walk); ``E302`` a pattern that does not compile, ``E324`` one that does not
-run in SQL (as for tag-coverage policies).
+least as demanding as walk); ``E302`` a pattern that is not RE2 (as for tag-coverage policies: patterns run in SQL).
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from engine.amounts import exact
+from engine.conditions.patterns import PatternError, compile_pattern
 from engine.costs import sql
 from engine.documents.yaml_loader import YamlDocument
 from engine.errors import Problem
 
 LEVELS = ("crawl", "walk", "run")
-_NOT_PORTABLE = re.compile(r"\(\?<?[=!]|\\[1-9]|\(\?P=")
 
 
 @dataclass(frozen=True)
@@ -141,13 +139,10 @@ def compile_scorecard(doc: YamlDocument, problems: list[Problem]) -> ScorecardSe
             pattern = item.get("pattern")
             pointer = f"/kpis/tag_coverage/keys/{index}"
             if pattern is not None:
-                try:
-                    re.compile(pattern)
-                except re.error as error:
-                    problems.append(doc.problem("E302", f"invalid regular expression {pattern!r}: {error}", f"{pointer}/pattern"))
-                else:
-                    if _NOT_PORTABLE.search(pattern):
-                        problems.append(doc.problem("E324", "lookarounds and backreferences do not run in SQL (RE2) regular expressions", f"{pointer}/pattern"))
+                try:  # RE2, as the SQL engine and the inventory checks run patterns (engine.conditions.patterns)
+                    compile_pattern(pattern)
+                except PatternError as error:
+                    problems.append(doc.problem("E302", f"invalid regular expression {pattern!r}: {error}", f"{pointer}/pattern", error.hint))
             if "values" in item and pattern is not None:
                 problems.append(doc.problem("E314", "use only one of values and pattern", pointer))
             rules.append(sql.TagRule(item["key"], tuple(item["values"]) if "values" in item else None, pattern))
