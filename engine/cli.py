@@ -148,7 +148,7 @@ def _show(error: click.ClickException) -> None:
     sys.exit(error.exit_code)
 
 
-# Help texts may name the entries of a table: {formats}, {inventory_formats}, {cost_types}. They are
+# Help texts may name the entries of a table: {formats}, {inventory_formats}, {cost_types}, {change_types}. They are
 # filled in when the help is shown, from the table itself, so that starting the command does not import
 # the outputs, the inventory adapters and the policy types.
 def _format_names() -> str:
@@ -163,13 +163,16 @@ def _inventory_format_names() -> str:
     return ", ".join(ADAPTERS)
 
 
-def _cost_type_names() -> str:
-    from engine.checks import CHECKS
+def _type_names(target: str):
+    def names() -> str:
+        from engine.checks import CHECKS
 
-    return ", ".join(name for name, policy_type in CHECKS.items() if policy_type.target == "costs")
+        return ", ".join(name for name, policy_type in CHECKS.items() if policy_type.target == target)
+    return names
 
 
-_LISTINGS = {"{formats}": _format_names, "{inventory_formats}": _inventory_format_names, "{cost_types}": _cost_type_names}
+_LISTINGS = {"{formats}": _format_names, "{inventory_formats}": _inventory_format_names, "{cost_types}": _type_names("costs"),
+             "{change_types}": _type_names("change")}
 
 
 def _filled(text: str | None) -> str | None:
@@ -439,7 +442,8 @@ def check(policy_paths, policy_ids, labels, plan_paths, plan_scope, source_dir, 
     """Evaluate policies over snapshots and report findings grouped by owner.
 
     Inventory policies judge --plan and --inventory resources, cost policies (types
-    {cost_types}) need --costs; policies whose input is not given are skipped and listed. With
+    {cost_types}) need --costs, change policies (types {change_types}) price the --plan
+    from --costs and --prices; policies whose input is not given are skipped and listed. With
     --costs, inventory findings also show what the resource costs per month, and savings are
     priced from the FOCUS data ahead of --prices. Exempted findings (--exemptions) and
     baselined ones (--baseline) are reported with their status and never fail the run.

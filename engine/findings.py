@@ -26,6 +26,19 @@ from engine.amounts import exact
 from engine.severity import SEVERITY_RANK
 
 FINDINGS_SCHEMA_VERSION = "1.1"  # MAJOR.MINOR: a minor version only adds fields (schemas/findings.schema.json)
+READABLE_SCHEMA_VERSIONS = ("1", "1.1")  # what the readers of findings documents take: 1.1 only added fields to 1
+
+
+def newer_schema_version(version: object) -> bool:
+    """Whether ``version`` (a findings document's ``schema_version``, "MAJOR" or "MAJOR.MINOR") is newer than
+    :data:`FINDINGS_SCHEMA_VERSION`; False for what is not a version at all (the schema says what is wrong)."""
+    def key(text):
+        parts = text.split(".") if text.__class__ is str else ()
+        if not 1 <= len(parts) <= 2 or not all(part.isascii() and part.isdigit() for part in parts):
+            return None
+        return int(parts[0]), int(parts[1]) if len(parts) == 2 else 0
+    theirs = key(version)
+    return theirs is not None and theirs > key(FINDINGS_SCHEMA_VERSION)
 FINGERPRINT_VERSION = "2"  # the recipe of fingerprint_of; baselines record the recipe they were written with
 STATUSES = ("open", "exempted", "baselined")
 FINDING_KINDS = ("violation", "note")  # see finding_kind

@@ -40,6 +40,14 @@ from engine.checks import (budget, change_budget, commitment, condition, cost_de
                            tagging, waste)
 
 
+TARGETS: dict[str, str] = {
+    "inventory": "inventory resources (`--inventory`)",
+    "costs": "the cost snapshot (`--costs`), per scope",
+    "change": "a priced Terraform plan (`--plan`, with `--costs` and/or `--prices`), per owner",
+}
+"""What each target evaluates, in words (docs/policy-types.md)."""
+
+
 @dataclass(frozen=True)
 class PolicyType:
     name: str
@@ -71,10 +79,3 @@ CHECKS: dict[str, PolicyType] = {
     "cost-delta": PolicyType("cost-delta", cost_delta, "policy-types/cost-delta.schema.json", "what a planned change adds to the monthly cost, per owner or in all, against amounts and percentages of the current cost", target="change", money=("cost_change",)),
     "change-budget": PolicyType("change-budget", change_budget, "policy-types/change-budget.schema.json", "an owner's budget forecast and next period's run rate with the planned change added", target="change", money=("cost_change", "overspend")),
 }
-
-TARGETS: dict[str, str] = {
-    "inventory": "inventory resources (`--inventory`)",
-    "costs": "the cost snapshot (`--costs`), per scope",
-    "change": "a priced Terraform plan (`--plan`, with `--costs` and/or `--prices`), per owner",
-}
-"""What each target evaluates, in words (docs/policy-types.md)."""
