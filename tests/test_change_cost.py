@@ -7,6 +7,7 @@ from __future__ import annotations
 import copy
 import filecmp
 import json
+import xml.etree.ElementTree as ET
 from decimal import Decimal
 from pathlib import Path
 
@@ -275,8 +276,26 @@ def test_outputs_lead_with_the_cost_of_the_change(tmp_path):
     sarif = json.loads(_check(tmp_path, *common, "-f", "sarif", budgets=_budgets("1000")).output)
     moneys = [r["properties"]["money"] for r in sarif["runs"][0]["results"]]
     assert {"amount": "21.9", "currency": "USD"} in [m.get("cost_change") for m in moneys]
+    assert sarif["runs"][0]["properties"]["change"] == document["change"]
     junit = _check(tmp_path, *common, "-f", "junit", budgets=_budgets("1000")).output
     assert "change/month 21.90 USD" in junit
+    suite = ET.fromstring(junit.encode()).find("testsuite[@name='cost of the change']")
+    table = {p.get("name"): p.get("value") for p in suite.find("properties")}
+    assert table["payments"].startswith("added/month 21.90 USD; removed/month 0.00 USD; net/month +21.90 USD; unpriced 0; ")
+    assert table["whole change"] == "added/month 43.80 USD; removed/month 0.00 USD; net/month +43.80 USD; unpriced 1"
+    assert suite.get("tests") == "0" and suite.find("testcase") is None
+    github = _check(tmp_path, *common, "-f", "github", budgets=_budgets("1000")).output
+    assert "cost of the change per month: finops +21.90 USD; payments +21.90 USD; whole change +43.80 USD" in github.splitlines()[-1]
+
+
+@pytest.mark.parametrize(("currency", "problem"), [("XYZ", "E323 'XYZ' is not an ISO 4217 currency code"), ("usd", "E2")])
+def test_a_cost_delta_threshold_currency_is_iso_4217(tmp_path, currency, problem):
+    policy = tmp_path / "policy.yaml"
+    policy.write_text(
+        "apiVersion: costwarden/v1\nkind: Policy\nid: increase\ntitle: increase\ntype: cost-delta\nseverity: high\n"
+        f"spec:\n  thresholds:\n    - {{amount: 10, currency: {currency}}}\n")
+    result = CliRunner().invoke(main, ["validate", str(policy)])
+    assert result.exit_code == 2 and f"{policy}:9:" in result.output and problem in result.output, result.output
 
 
 def test_the_policy_fixture_plan_is_the_real_file():

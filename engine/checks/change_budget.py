@@ -66,39 +66,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from engine.amounts import cents, exact, percent, ratio, show
+from engine.amounts import arithmetic, cents, exact, percent, ratio, show
 from engine.change_cost import COLUMNS as CHANGE_COLUMNS
 from engine.checks.base import CheckContext
-from engine.checks.budget import AMORTIZED_CATEGORIES, budget_query
+from engine.checks.budget import AMORTIZED_CATEGORIES, budget_query, check_budget_period, elapsed_seconds, run_rate, thresholds_of
 from engine.costs import sql
 from engine.costs.focus import CHARGE_CATEGORIES
 from engine.costs.periods import SECONDS_PER_DAY, period_containing, policy_period
-from engine.errors import CheckSetupError, CheckSkipped
+from engine.errors import CheckSkipped
 from engine.findings import UNASSIGNED, Money
 from engine.pricing.sources import HOURS_PER_MONTH
 from engine.severity import SEVERITY_RANK
 from engine.violations import CostViolation
 
 SECONDS_PER_HOUR = 3600
-
-
-@dataclass(frozen=True)
-class Threshold:
-    on: str  # forecast | next-period
-    percent: object  # int | float | None
-    amount: Decimal | None  # money above the budget
-    severity: str | None
-
-    def crossed(self, value: Decimal, budget: Decimal) -> bool:
-        if self.amount is not None:
-            return value - budget >= self.amount
-        if budget == 0:
-            return value > 0
-        return Decimal(100) * value >= Decimal(str(self.percent)) * budget
-
-    def to_dict(self, policy_severity: str) -> dict:
-        level = {"amount": exact(self.amount)} if self.amount is not None else {"percent": self.percent}
-        return {"on": self.on, **level, "severity": self.severity or policy_severity}
 
 
 @dataclass(frozen=True)
@@ -113,11 +94,11 @@ class Spend:
 
     @property
     def forecast(self) -> Decimal:
-        return ratio(self.actual * self.total, self.elapsed) if self.elapsed else self.actual
+        return run_rate(self.actual, self.total, self.elapsed)
 
     @property
     def next_run_rate(self) -> Decimal | None:
-        return ratio(self.actual * self.next_total, self.elapsed) if self.elapsed else None
+        return run_rate(self.actual, self.next_total, self.elapsed) if self.elapsed else None
 
 
 def _hours(seconds: int) -> Decimal:
@@ -143,9 +124,8 @@ class ChangeBudgetCheck:
         following = period_containing(period.end, self.period, self.fiscal_year_start)
         d = costs.dialect
         data_end = costs.query(sql.data_end_query(costs.table, d, period))[0][0]
+        elapsed = elapsed_seconds(context.as_of, data_end, period)
         as_of = context.as_of.replace(tzinfo=None)
-        point = min(as_of, data_end, period.end) if data_end is not None else min(as_of, period.end)
-        elapsed = max(0, int((point - period.start).total_seconds()))
         left = max(0, int((period.end - max(as_of, period.start)).total_seconds()))  # the change runs from the as-of instant
         tags = sql.TagJoin(costs.table, sql.period_filter(d, period))
         rows = costs.query(budget_query(costs.table, d, scope_sql=context.ownership.sql(d, tags), measure=self.measure,
@@ -155,6 +135,10 @@ class ChangeBudgetCheck:
         return period, following, spends, data_end, Spend(Decimal(0), elapsed, period.seconds, left, following.seconds)
 
     def run(self, costs, context: CheckContext, policy_severity: str) -> list[CostViolation]:
+        with arithmetic():  # sums of 38-digit amounts and their differences stay exact
+            return self._run(costs, context, policy_severity)
+
+    def _run(self, costs, context: CheckContext, policy_severity: str) -> list[CostViolation]:
         change = context.change
         if change is None:
             raise CheckSkipped("needs a plan (--plan)")
@@ -163,8 +147,7 @@ class ChangeBudgetCheck:
         budgets = context.budgets.get(self.budgets)
         if budgets is None:
             raise CheckSkipped(f"no Budgets document '{self.budgets}' (give it with --budgets)")
-        if budgets.period is not None and budgets.period != self.period:
-            raise CheckSetupError(f"Budgets '{budgets.id}' holds {budgets.period}ly amounts but the policy's period is {self.period}")
+        check_budget_period(budgets, self.period)
         period, following, spends, data_end, nothing = self.spend(costs, context)
         violations = []
         for owner in change.owners:
@@ -239,10 +222,7 @@ class ChangeBudgetCheck:
 def compile_spec(spec: dict, report) -> ChangeBudgetCheck | None:
     measure = spec.get("measure", "BilledCost")
     default = CHARGE_CATEGORIES if measure == "BilledCost" else AMORTIZED_CATEGORIES
-    thresholds = tuple(
-        Threshold(t["on"], t.get("percent"), Decimal(str(t["amount"])) if "amount" in t else None, t.get("severity"))
-        for t in spec["thresholds"]
-    )
+    thresholds = thresholds_of(spec)
     return ChangeBudgetCheck(
         budgets=spec["budgets"],
         period=spec.get("period", "month"),

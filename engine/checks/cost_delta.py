@@ -58,7 +58,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
-from engine.amounts import cents, exact, percent, ratio, show
+from engine.amounts import arithmetic, at_least, cents, currency_problem, exact, percent, ratio, show
 from engine.change_cost import COLUMNS as CHANGE_COLUMNS
 from engine.checks.base import CheckContext
 from engine.costs import sql
@@ -87,7 +87,7 @@ class Threshold:
             return currency == self.currency and increase >= self.amount
         if base is None or base <= 0:
             return False
-        return Decimal(100) * increase >= Decimal(str(self.percent)) * base
+        return at_least(increase, base, self.percent)
 
     def to_dict(self, policy_severity: str) -> dict:
         out = {"amount": exact(self.amount), "currency": self.currency} if self.amount is not None else {"percent": self.percent}
@@ -122,6 +122,10 @@ class CostDeltaCheck:
         return set(CHANGE_COLUMNS) | {"Tags", "SubAccountId", "BillingAccountId", "ResourceId"}
 
     def run(self, costs, context: CheckContext, policy_severity: str) -> list[CostViolation]:
+        with arithmetic():  # sums of 38-digit amounts and their differences stay exact
+            return self._run(costs, context, policy_severity)
+
+    def _run(self, costs, context: CheckContext, policy_severity: str) -> list[CostViolation]:
         change = context.change
         if change is None:
             raise CheckSkipped("needs a plan (--plan)")
@@ -181,8 +185,14 @@ class CostDeltaCheck:
 
 
 def compile_spec(spec: dict, report) -> CostDeltaCheck | None:
-    thresholds = []
-    for item in spec["thresholds"]:
+    thresholds, ok = [], True
+    for index, item in enumerate(spec["thresholds"]):
         amount = Decimal(str(item["amount"])) if "amount" in item else None
+        wrong = currency_problem(item["currency"]) if "currency" in item else None
+        if wrong is not None:  # the one currency rule of Budgets documents, cost files and price tables
+            report("E323", wrong, f"/thresholds/{index}/currency", None)
+            ok = False
         thresholds.append(Threshold(amount, item.get("currency"), item.get("percent"), item.get("severity")))
+    if not ok:
+        return None
     return CostDeltaCheck(scope=spec.get("scope", "owner"), thresholds=tuple(thresholds), base=spec.get("base", "auto"))

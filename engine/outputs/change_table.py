@@ -73,3 +73,9 @@ def sources_line(result: Result) -> str:
                f"{change.get('not_billed', 0)} not billed by size (usage-priced or free)")
     return (f"Monthly cost of the change (730 h a month), priced from: {', '.join(sources) or 'no price source'}; "
             f"{counted}.")
+
+
+def line(result: Result) -> str:
+    """The net monthly cost of the change per owner, then the whole change, in a line (``payments +21.90 USD;
+    whole change +43.80 USD``); empty without a priced change."""
+    return "; ".join(f"{row[0]} {row[3]}" for row in rows(result) if row[3] != "—")
