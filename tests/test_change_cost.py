@@ -87,6 +87,10 @@ def test_without_cost_data_the_price_table_prices_the_same_change():
     assert change.sources == ["price table"]
     whole = change.totals()["USD"]
     assert whole.net == 6 * T3_NANO_LIST == Decimal("22.776")
+    priced = [r for r in change.resources if r.status == "priced"]
+    assert len(priced) == 6 and all(r.delta == T3_NANO_LIST and r.type == "aws_instance" for r in priced)  # 0.0052 × 730 each
+    assert [(r.address, r.reason) for r in change.unpriced()] == [
+        ("module.db.module.db_2.module.db_instance.aws_db_instance.this[0]", "storage_type known only after apply")]
     line = _by_address(change)["aws_instance.instance_2"].after_lines[0].to_dict()
     assert (line["unit_price"], line["unit"], line["hours_per_month"], line["monthly"]) == ("0.0052", "hour", 730, "3.796")
     assert line["source"].startswith("price table ") and line["source"].endswith("prices.csv:2")
