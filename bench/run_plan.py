@@ -7,7 +7,8 @@ Prints machine facts, then one Markdown table (median of ``--runs`` runs each):
 1. A generated plan of about 10 MB (``bench/generate_plan.py``: 5,000 resource changes across nested
    modules, ``count`` / ``for_each``, every action, unknown and sensitive values): (e2e) the CLI,
    ``costwarden check --plan PLAN --format json --output FILE`` as a subprocess (start-up, the
-   built-in library, reading the plan, evaluating, writing the JSON). Bar: < 2 s. Diagnostic rows
+   built-in library, reading the plan, evaluating, writing the JSON). Bar: < 2 s. (e2e') the same
+   with ``--prices examples/prices.csv``: the change-cost-increase policy prices the change. Diagnostic rows
    through the API: (a) ``engine.load_plans([plan])`` (scope ``changes``); (b) ``engine.evaluate``
    of the built-in library (loaded once, untimed) on its resources; (a+b) both in one run.
 2. The real 26-resource plan ``tests/data/realdata/infracost/terraform_v0.14_plan.json``:
@@ -40,6 +41,7 @@ from common import (DATA, LEFT, RIGHT, fmt_seconds, machine_facts, median_of, pr
                     run_child, spread, subprocess_env, verdict)
 
 INFRACOST = ROOT / "tests" / "data" / "realdata" / "infracost" / "terraform_v0.14_plan.json"
+PRICES = ROOT / "examples" / "prices.csv"  # the price table of the examples: prices the generated plan's AWS sizes it lists
 AS_OF = "2026-11-27"
 SEED = 1
 BARS = {"cli": ("<", 2.0), "checkov": (">=", 8.0)}
@@ -118,6 +120,11 @@ def main() -> None:
     findings = json.loads(output.read_text())["summary"]["findings"]
     rows.insert(0, (f"(e2e) costwarden check --plan, {size:.1f} MB plan, subprocess", fmt_seconds(e2e_median),
                     spread(e2e_times), f"{findings:,} findings", *verdict(BARS, "cli", e2e_median, " s")))
+    priced_median, priced_times, _ = children([*cli(plan, output), "--prices", str(PRICES)], args.runs, env, ok=(0, 1))
+    change = json.loads(output.read_text())["change"]
+    rows.insert(1, ("(e2e') the same with --prices: the change priced per owner, subprocess", fmt_seconds(priced_median),
+                    spread(priced_times), f"{change['priced']:,} priced, {change['unpriced']:,} unpriced, "
+                    f"{change['not_billed']:,} not billed", "", ""))
     notes.append(f"Generated plan: {plan.relative_to(ROOT)}, seed {SEED}; actions "
                  + ", ".join(f"{action} {count:,}" for action, count in sorted(counts.items()))
                  + f"; {sum(1 for r in snapshot.resources if r['change']['unknown']):,} resources in scope with "

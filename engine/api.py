@@ -22,13 +22,14 @@ def load_costs(paths, *, columns=None, memory_limit: str | None = None, threads:
     return load(paths, columns=columns, memory_limit=memory_limit, threads=threads)
 
 
-def load_plans(paths, *, scope: str = "changes", source_dir=None):
+def load_plans(paths, *, scope: str = "changes", source_dir=None, sides: bool = False):
     """Terraform / OpenTofu plan JSON files (``terraform show -json PLANFILE``) as a plan snapshot: the
     resources the change creates, updates or replaces (``scope="all"``: every planned resource), each with
-    its ``change`` (see :func:`engine.plans.load_plans`; ``source_dir`` locates their ``.tf`` blocks)."""
+    its ``change`` (see :func:`engine.plans.load_plans`; ``source_dir`` locates their ``.tf`` blocks; ``sides``
+    keeps both sides of every entry in ``entries``, to price the change: pass the snapshot to :func:`evaluate`)."""
     from engine.plans import load_plans as load
 
-    return load(paths, scope=scope, source_dir=source_dir)
+    return load(paths, scope=scope, source_dir=source_dir, sides=sides)
 
 
 def run_policy_tests(paths=None):

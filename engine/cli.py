@@ -148,7 +148,7 @@ def _show(error: click.ClickException) -> None:
     sys.exit(error.exit_code)
 
 
-# Help texts may name the entries of a table: {formats}, {inventory_formats}, {cost_types}. They are
+# Help texts may name the entries of a table: {formats}, {inventory_formats}, {cost_types}, {change_types}. They are
 # filled in when the help is shown, from the table itself, so that starting the command does not import
 # the outputs, the inventory adapters and the policy types.
 def _format_names() -> str:
@@ -163,13 +163,16 @@ def _inventory_format_names() -> str:
     return ", ".join(ADAPTERS)
 
 
-def _cost_type_names() -> str:
-    from engine.checks import CHECKS
+def _type_names(target: str):
+    def names() -> str:
+        from engine.checks import CHECKS
 
-    return ", ".join(name for name, policy_type in CHECKS.items() if policy_type.target == "costs")
+        return ", ".join(name for name, policy_type in CHECKS.items() if policy_type.target == target)
+    return names
 
 
-_LISTINGS = {"{formats}": _format_names, "{inventory_formats}": _inventory_format_names, "{cost_types}": _cost_type_names}
+_LISTINGS = {"{formats}": _format_names, "{inventory_formats}": _inventory_format_names, "{cost_types}": _type_names("costs"),
+             "{change_types}": _type_names("change")}
 
 
 def _filled(text: str | None) -> str | None:
@@ -439,7 +442,8 @@ def check(policy_paths, policy_ids, labels, plan_paths, plan_scope, source_dir, 
     """Evaluate policies over snapshots and report findings grouped by owner.
 
     Inventory policies judge --plan and --inventory resources, cost policies (types
-    {cost_types}) need --costs; policies whose input is not given are skipped and listed. With
+    {cost_types}) need --costs, change policies (types {change_types}) price the --plan
+    from --costs and --prices; policies whose input is not given are skipped and listed. With
     --costs, inventory findings also show what the resource costs per month, and savings are
     priced from the FOCUS data ahead of --prices. Exempted findings (--exemptions) and
     baselined ones (--baseline) are reported with their status and never fail the run.
@@ -526,8 +530,9 @@ def evaluate_inputs(ctx, *, policy_paths=(), policy_ids=(), labels=(), plan_path
     prices = api.load_prices(price_paths) if price_paths else None
     if inventory_paths or plan_paths:
         tell("reading the inventory")
-    resources, warnings, locate = _load_resources(api, inventory_paths, inventory_format, metrics_paths, metrics_format, when, window,
-                                                  plan_paths, plan_scope, source_dir)
+    sides = any(policy.target == "change" for policy in selected.policies)  # pricing the change needs both sides
+    resources, warnings, locate, plans = _load_resources(api, inventory_paths, inventory_format, metrics_paths, metrics_format, when,
+                                                         window, plan_paths, plan_scope, source_dir, sides)
     costs = None
     if cost_paths:
         tell("reading the costs")
@@ -535,7 +540,7 @@ def evaluate_inputs(ctx, *, policy_paths=(), policy_ids=(), labels=(), plan_path
         costs = api.load_costs(list(cost_paths), columns=columns | set(extra_cost_columns) if extra_cost_columns else columns)
     tell("evaluating the policies")
     result = api.evaluate(selected, resources, ownership=owners, as_of=when, warnings=warnings, costs=costs, budgets=budgets,
-                          prices=prices, period=report_period, stale_after=stale_after, locate=locate)
+                          prices=prices, period=report_period, stale_after=stale_after, locate=locate, plans=plans)
     result = steps.apply(result, resources)
     return Evaluated(result, resources, costs, owners, budgets, when, report_period, steps)
 
@@ -886,10 +891,11 @@ def _selected_policies(api, policy_paths, policy_ids, labels):
 
 
 def _load_resources(api, inventory_paths, inventory_format, metrics_paths, metrics_format, when, window, plan_paths, plan_scope,
-                    source_dir):
-    """``(resources or None, warnings, locate)``: the inventory's resources, then the plans' (both evaluated,
-    each resource once: a plan resource is named by its address, an inventory resource by its cloud id)."""
-    resources, warnings, locate = None, [], None
+                    source_dir, sides=False):
+    """``(resources or None, warnings, locate, plans or None)``: the inventory's resources, then the plans' (both
+    evaluated, each resource once: a plan resource is named by its address, an inventory resource by its cloud id);
+    ``sides``: the plans keep both sides of every entry, to price the change."""
+    resources, warnings, locate, plans = None, [], None, None
     if inventory_paths:
         if "-" in inventory_paths:
             _waiting_for_stdin("the inventory")
@@ -903,10 +909,10 @@ def _load_resources(api, inventory_paths, inventory_format, metrics_paths, metri
     if plan_paths:
         if "-" in plan_paths:
             _waiting_for_stdin("the plan")
-        plans = api.load_plans(list(plan_paths), scope=plan_scope, source_dir=source_dir)
+        plans = api.load_plans(list(plan_paths), scope=plan_scope, source_dir=source_dir, sides=sides)
         warnings += plans.warnings + plans.notes
         resources = plans.resources if resources is None else [*resources, *plans.resources]
-    return resources, warnings, locate
+    return resources, warnings, locate, plans
 
 
 def _waiting_for_stdin(what: str) -> None:

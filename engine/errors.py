@@ -19,7 +19,7 @@ Codes are stable and grouped by stage:
   that cannot be sent as written (``E462``), SMTP connection or TLS (``E463``), SMTP login (``E464``), the SMTP
   server refused (``E465``), a webhook answered non-2xx (``E466``) or did not answer (``E467``)
 * ``E470``–``E473`` baseline files (see :mod:`engine.exemptions.baseline`); ``E474``–``E476`` the report: a findings
-  document given to ``report --findings`` (``E474`` not JSON, ``E475`` a newer fingerprint recipe; see
+  document given to ``report --findings`` (``E474`` not JSON, ``E475`` a newer schema version or fingerprint recipe; see
   :mod:`engine.report.findings_file`) and an output folder that cannot take the report (``E476``, see
   :mod:`engine.report.folder`)
 * ``E360``–``E363`` Allocation and Scorecard documents, ``E480``–``E484`` exchange-rate files,

@@ -18,6 +18,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from itertools import compress, repeat
 from operator import contains
 
+from engine.change_cost import price_change
 from engine.checks.base import CheckContext
 from engine.conditions.compiler import EvaluationFailure
 from engine.costs import sql
@@ -79,6 +80,7 @@ def evaluate(
     period: ReportPeriod | str | None = None,
     stale_after: timedelta | int = STALE_AFTER,
     locate: Locate | None = None,
+    plans=None,
 ) -> Result:
     """Evaluate the library's enabled policies; deterministic for a given as-of.
 
@@ -109,15 +111,20 @@ def evaluate(
     in the warnings and ``Result.not_judged``). ``locate`` (resource -> ``{"file", "line", "column"}``
     or None) places findings on the other resources, e.g. :meth:`engine.inventory.Inventory.locator`.
 
+    ``plans``: the plan snapshot loaded with ``sides=True`` (:func:`engine.plans.load_plans`): change
+    policies (target ``change``: ``cost-delta``, ``change-budget``) price it (:mod:`engine.change_cost`,
+    through the FOCUS sources of ``costs`` and ``prices``) and judge what it adds per owner; the priced
+    change is in ``Result.change``. Without it they are skipped ("needs a plan").
+
     The cyclic garbage collector is paused while it runs (:func:`engine.gc_pause.paused_gc`, which
     gives the figure that justifies it).
     """
     with paused_gc():
-        return _evaluate(library, resources, ownership, as_of, warnings, costs, budgets, prices, period, stale_after, locate)
+        return _evaluate(library, resources, ownership, as_of, warnings, costs, budgets, prices, period, stale_after, locate, plans)
 
 
 def _evaluate(library: PolicyLibrary, resources, ownership, as_of, warnings, costs, budgets, prices, period, stale_after,
-              locate) -> Result:
+              locate, plans) -> Result:
     when = as_of_datetime(as_of)
     if isinstance(period, str):
         period = parse_report_period(period, when)
@@ -131,9 +138,10 @@ def _evaluate(library: PolicyLibrary, resources, ownership, as_of, warnings, cos
     notes: list[str] = [*warnings, *(costs.warnings if costs is not None else ())]  # the cost snapshot's: rounded money ...
     skipped: list[tuple[str, str]] = []
     policies = [p for p in library.policies if p.enabled]
+    change = _priced_change(plans, policies, ownership, prices, costs, when, library, resources, notes)
     prices = _price_sources(prices, costs, resources, when, library, policies, notes)
     context = CheckContext(as_of=when, ownership=ownership, budgets=dict(budgets or {}), catalog=library.catalog, prices=prices,
-                           period=period)
+                           period=period, change=change)
     resolve = ownership.resolve
     if type(ownership) is Ownership and not ownership.steps:  # nothing to resolve: every finding is unassigned
         resolve = _unassigned
@@ -145,12 +153,24 @@ def _evaluate(library: PolicyLibrary, resources, ownership, as_of, warnings, cos
     if resources is not None:
         index = ResourceIndex(resources)
         for policy in policies:
-            if policy.target != "costs":
+            if policy.target == "inventory":
                 bound[policy.id] = _bind(policy, context, index, resolve, owners)
         planned = _run_in_blocks([run for run in bound.values() if isinstance(run, _PolicyRun)], index)
     judge = _Judge(planned)
     in_order, last_policy, presorted_count = True, None, 0  # whether findings is in Finding.sort_key order
+    change_evaluated = False
     for policy in policies:
+        if policy.target == "change":
+            if change is None:
+                skipped.append((policy.id, "needs a plan (--plan)"))
+                continue
+            views = len(change.budgets)
+            if _evaluate_costs(policy, costs, context, findings, errors, skipped, notes):
+                evaluated.append(policy)
+                change_evaluated = True
+            for view in change.budgets[views:]:
+                view["policy"] = policy.id
+            continue
         if policy.target == "costs":
             if costs is None:
                 skipped.append((policy.id, "needs a cost snapshot (--costs)"))
@@ -204,7 +224,18 @@ def _evaluate(library: PolicyLibrary, resources, ownership, as_of, warnings, cos
         skipped=tuple(skipped),
         period=period.to_dict() if period is not None else None,
         not_judged=tuple(judge.not_judged),
+        change=change.to_dict(ownership.teams) if change is not None and change_evaluated else None,
     )
+
+
+def _priced_change(plans, policies, ownership, prices, costs, when, library: PolicyLibrary, resources, notes: list):
+    """The priced change (:class:`engine.change_cost.ChangeCost`) when a change policy is enabled and a plan
+    was loaded with both sides of its entries; else None."""
+    if plans is None or getattr(plans, "entries", None) is None or not any(p.target == "change" for p in policies):
+        return None
+    inventory = [r for r in resources or () if "change" not in r]
+    return price_change(plans.entries, ownership=ownership or NO_OWNERSHIP, prices=prices, costs=costs, as_of=when,
+                        catalog=library.catalog, inventory=inventory, notes=notes)
 
 
 class _Judge:
@@ -347,7 +378,7 @@ def _evaluate_costs(policy, costs, context: CheckContext, findings, errors, skip
     import duckdb
 
     context.notes.clear()
-    missing = costs.missing(policy.check.columns())
+    missing = costs.missing(policy.check.columns()) if costs is not None else []
     if missing:
         message = f"the cost snapshot was loaded without the columns {', '.join(missing)} (see PolicyLibrary.cost_columns)"
         errors.append(EvaluationError("E503", policy.id, message, file=policy.file, line=policy.line))

@@ -25,7 +25,20 @@ import orjson
 from engine.amounts import exact
 from engine.severity import SEVERITY_RANK
 
-FINDINGS_SCHEMA_VERSION = "1"
+FINDINGS_SCHEMA_VERSION = "1.1"  # MAJOR.MINOR: a minor version only adds fields (schemas/findings.schema.json)
+READABLE_SCHEMA_VERSIONS = ("1", "1.1")  # what the readers of findings documents take: 1.1 only added fields to 1
+
+
+def newer_schema_version(version: object) -> bool:
+    """Whether ``version`` (a findings document's ``schema_version``, "MAJOR" or "MAJOR.MINOR") is newer than
+    :data:`FINDINGS_SCHEMA_VERSION`; False for what is not a version at all (the schema says what is wrong)."""
+    def key(text):
+        parts = text.split(".") if text.__class__ is str else ()
+        if not 1 <= len(parts) <= 2 or not all(part.isascii() and part.isdigit() for part in parts):
+            return None
+        return int(parts[0]), int(parts[1]) if len(parts) == 2 else 0
+    theirs = key(version)
+    return theirs is not None and theirs > key(FINDINGS_SCHEMA_VERSION)
 FINGERPRINT_VERSION = "2"  # the recipe of fingerprint_of; baselines record the recipe they were written with
 STATUSES = ("open", "exempted", "baselined")
 FINDING_KINDS = ("violation", "note")  # see finding_kind
@@ -68,6 +81,8 @@ MONEY: dict[str, MoneyField] = {field.name: field for field in (
     MoneyField("unallocated_cost", "unallocated", "spend of the scope and period without the allocation tags"),
     MoneyField("uncovered_cost", "on demand", "eligible usage of the scope and period left on demand (EffectiveCost)"),
     MoneyField("unused_commitment_cost", "unused commitment", "commitment paid for in the period and not used (EffectiveCost)"),
+    MoneyField("cost_change", "change/month",
+               "what a planned change adds to the monthly cost (net of what it removes; priced resources only)"),
 )}
 MONEY_FIELDS = tuple(MONEY)  # the names, as declared above (modules that lay out columns once, at import)
 # The two money fields an inventory check's Violation carries (the first two of MONEY), kept in slots of
@@ -399,6 +414,9 @@ class Result:
     # (policy id, resource id, paths) for planned resources a policy could not judge: values it reads are
     # known only after apply (engine.judging); listed in warnings too, never findings, no effect on the exit code
     not_judged: tuple[tuple[str, str, tuple[str, ...]], ...] = ()
+    # what a planned change adds to the monthly cost, per owner and resource (engine.change_cost.ChangeCost.to_dict),
+    # when a change policy (cost-delta, change-budget) evaluated a plan; else None
+    change: dict | None = None
 
     def failing(self, fail_on: str = "info") -> list[Finding]:
         """Open findings of enforced policies at or above ``fail_on``."""
@@ -488,4 +506,5 @@ class Result:
             "warnings": list(self.warnings),
             "exemptions": [report.to_dict() for report in self.exemptions],
             "baseline": self.baseline.to_dict() if self.baseline is not None else None,
+            "change": self.change,
         }

@@ -120,7 +120,7 @@ class PolicyLibrary:
         for policy in self.policies:
             if not policy.enabled:
                 continue
-            if policy.target == "costs":
+            if policy.target in ("costs", "change"):
                 needed |= policy.check.columns()
             elif with_inventory and policy.prices:
                 needed |= PRICE_COLUMNS

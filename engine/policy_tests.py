@@ -24,7 +24,8 @@ policy without a scope; ``currency`` narrows it when several currencies are bill
 Optionally a case also pins the finding's ``owner``, ``owner_source``, ``severity``, a piece of its
 ``message``, a subset of its ``evidence`` (objects match when they contain the expected keys with
 matching values, at any depth) and its ``money`` (per money field: ``{amount, currency}`` or null).
-Fixtures may add ``metrics`` files (statistics over the lookback window before the as-of date,
+Fixtures may add ``plans`` (Terraform plan JSON files: their planned resources join the inventory,
+and change policies price the change), ``metrics`` files (statistics over the lookback window before the as-of date,
 joined to the resources) and ``prices`` (price table files); with ``costs`` files, savings are
 priced from the FOCUS data first. The policies under test are those in the test file's folder, with
 the Ownership and Budgets documents of that folder and the size catalog (built-in ladders and
@@ -88,6 +89,7 @@ class PreparedTest:
     as_of: str
     prices: object | None = None  # engine.pricing.PriceSources
     cost_files: list[str] = field(default_factory=list)
+    plans: object | None = None  # engine.plans.PlanSnapshot (both sides of each entry), for change policies
 
     def run(self) -> list[CaseOutcome]:
         exemptions = self._exemptions()  # read first: a broken one costs no evaluation
@@ -100,7 +102,7 @@ class PreparedTest:
             resources = self.resources if self.resources or not costs else None
             result = evaluate(
                 self.library, resources, ownership=self.ownership, as_of=self.as_of, costs=costs, budgets=self.library.budgets,
-                prices=self.prices,
+                prices=self.prices, plans=self.plans,
             )
         finally:
             if costs is not None:
@@ -297,7 +299,7 @@ def prepare_tests(library: PolicyLibrary, tests: list) -> list[PreparedTest]:
 
 # The fixture files a test names, relative to the test file: (pointer of the list or value, label).
 FIXTURE_FILES = (("/ownership", "ownership"), ("/inventory/files", "inventory"), ("/costs/files", "costs"),
-                 ("/metrics/files", "metrics"), ("/prices", "prices"))
+                 ("/metrics/files", "metrics"), ("/prices", "prices"), ("/plans/files", "plans"))
 
 
 def _missing_fixtures(doc, folder: Path, problems: list[Problem]) -> set[str]:
@@ -356,6 +358,13 @@ def _prepare(doc, library: PolicyLibrary, problems: list[Problem]) -> PreparedTe
             resources.extend(inventory.resources)
     if spec.get("resources"):
         resources.extend(_inline_resources(doc, spec["resources"], found))
+    plans = None
+    if data.get("plans") and "plans" not in missing:
+        from engine.plans import load_plans
+
+        plans = _loaded(found, load_plans, [str(folder / name) for name in data["plans"]["files"]], sides=True)
+        if plans is not None:
+            resources.extend(plans.resources)
     ids = {r.get("id") for r in resources}
     for index, case in enumerate(data["cases"]):
         if "resource" in case and resources_known and case["resource"] not in ids:
@@ -394,7 +403,7 @@ def _prepare(doc, library: PolicyLibrary, problems: list[Problem]) -> PreparedTe
     problems.extend(found)
     if found:
         return None
-    return PreparedTest(doc, local, resources, ownership, as_of, prices, cost_files)
+    return PreparedTest(doc, local, resources, ownership, as_of, prices, cost_files, plans)
 
 
 def _unknown_policies(doc, known: set[str]) -> list[Problem]:

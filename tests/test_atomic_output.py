@@ -82,7 +82,7 @@ def test_check_output_to_a_fifo_through_a_symlink_writes_the_report_into_the_pip
             data += chunk
     finally:
         os.close(reader)
-    assert b"\"schema_version\": \"1\"" in data
+    assert b"\"schema_version\": \"1.1\"" in data
     assert link.is_symlink() and stat.S_ISFIFO(os.lstat(fifo).st_mode)
 
 

@@ -52,7 +52,7 @@ def test_each_output_goes_with_the_format_next_to_it(tmp_path):
 def test_an_output_without_a_format_is_json(tmp_path):
     out = tmp_path / "findings.json"
     assert run("-o", out).exit_code == 1
-    assert json.loads(out.read_text())["schema_version"] == "1"
+    assert json.loads(out.read_text())["schema_version"] == "1.1"
 
 
 @pytest.mark.parametrize("args, message", [

@@ -93,6 +93,20 @@ def test_docstring_examples_load_and_evaluate(name, tmp_path):
     library = load_library([str(path)])
     (policy,) = library.policies
     assert policy.type == name
+    if CHECKS[name].target == "change":  # the examples describe a change that fails: the change policies' fixtures
+        from engine.costs.reader import load_costs
+        from engine.library import load_ownership
+        from engine.plans import load_plans
+        from engine.pricing import load_price_table, price_sources
+
+        fixtures = ROOT / "policies" / "change" / "fixtures"
+        result = evaluate(library, None, costs=load_costs([str(fixtures / "focus-may-2026.csv")]),
+                          ownership=load_ownership(str(fixtures / "ownership.yaml")), as_of="2026-05-16", budgets=library.budgets,
+                          prices=price_sources(load_price_table([str(fixtures / "prices.csv")])),
+                          plans=load_plans([str(fixtures / "realdata" / "terraform_v0.14_plan.json")], sides=True))
+        assert not result.errors and not result.skipped
+        assert result.findings and all(f.scope is not None and f.resource is None for f in result.findings)
+        return
     if CHECKS[name].target == "costs":  # the examples describe failing scopes of a small FOCUS file
         from engine.costs.reader import load_costs
         from engine.library import load_ownership

@@ -212,8 +212,9 @@ def copy(tmp_path_factory) -> Path:
     # 3. its line in CHECKS (and its module among the imports of that file)
     checks = root / "engine" / "checks" / "__init__.py"
     source = checks.read_text(encoding="utf-8")
-    assert source.count("from engine.checks import budget, ") == 1
-    checks.write_text(source.replace("from engine.checks import budget, ", "from engine.checks import anomaly, budget, "), encoding="utf-8")
+    imports = re.compile(r"(from engine\.checks import \(?)budget, ")
+    assert len(imports.findall(source)) == 1
+    checks.write_text(imports.sub(r"\1anomaly, budget, ", source), encoding="utf-8")
     insert_before(checks, "}", TABLE_LINE)
     # the new kind of money: one entry in MONEY
     insert_before(root / "engine" / "findings.py", ")}", MONEY_LINE)

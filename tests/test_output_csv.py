@@ -17,7 +17,7 @@ HEADER = [
     "monthly_cost_amount", "monthly_cost_currency", "monthly_saving_amount", "monthly_saving_currency",
     "overspend_amount", "overspend_currency", "unallocated_cost_amount", "unallocated_cost_currency",
     "uncovered_cost_amount", "uncovered_cost_currency", "unused_commitment_cost_amount", "unused_commitment_cost_currency",
-    "location_file", "location_line", "location_column", "exemption_id",
+    "cost_change_amount", "cost_change_currency", "location_file", "location_line", "location_column", "exemption_id",
 ]
 FORMULA = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
 

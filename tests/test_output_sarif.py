@@ -56,8 +56,11 @@ def test_the_example_run_has_a_rule_per_policy_and_a_result_per_finding():
             assert properties["money"].get(name) == (None if money is None else {"amount": money.to_dict()["amount"], "currency": money.currency})
     priced = next(e for e in run["results"] if "monthly_saving" in e["properties"]["money"])
     assert re.fullmatch(r"-?\d+(\.\d+)?", priced["properties"]["money"]["monthly_saving"]["amount"])
+    skipped = [{"level": "note", "message": {"text": f"policy {policy} was not evaluated: {reason}"}, "descriptor": {"id": "skipped"},
+                "properties": {"policy": policy, "reason": reason}} for policy, reason in result.skipped]
     assert run["invocations"] == [{"executionSuccessful": True, "toolExecutionNotifications": [
-        {"level": "warning", "message": {"text": warning}} for warning in result.warnings]}]
+        {"level": "warning", "message": {"text": warning}} for warning in result.warnings],
+        **({"toolConfigurationNotifications": skipped} if skipped else {})}]
     assert run["properties"]["as_of"] == "2026-11-27T00:00:00Z"
 
 

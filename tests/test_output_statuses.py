@@ -184,7 +184,7 @@ def test_hostile_text_in_an_exemption_stays_data_in_every_format(tmp_path):
     (tmp_path / "odd.yaml").write_text(text)
     odd = api.apply_exemptions(result, api.load_exemptions([str(tmp_path / "odd.yaml")]))
     notes = sarif_document(odd)["runs"][0]["invocations"][0]["toolConfigurationNotifications"]
-    (note,) = [n for n in notes if n["properties"]["id"] == "odd"]
+    (note,) = [n for n in notes if n["properties"].get("id") == "odd"]
     assert (note["properties"]["reason"], note["properties"]["approver"]) == (hostile, HOSTILE[2])  # data, in a property bag
     junit = ET.fromstring(api.render(odd, "junit").encode())
     assert junit.find(".//testsuite[@name='exemptions']/testcase[@name='odd']/skipped") is not None

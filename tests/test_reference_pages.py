@@ -10,6 +10,7 @@ import shutil
 from click.testing import CliRunner
 
 from engine import reference
+from engine.findings import FINDINGS_SCHEMA_VERSION
 from engine.cli import main
 from tests.conftest import ROOT
 
@@ -86,4 +87,5 @@ def test_the_findings_page_lists_every_field_of_a_finding():
     finding = page.split("### `finding`", 1)[1].split("\n### ", 1)[0]
     for name in schema["$defs"]["finding"]["properties"]:
         assert f"| `{name}` |" in finding, name
-    assert f'"{schema["properties"]["schema_version"]["const"]}"' in page  # the version the document carries
+    assert FINDINGS_SCHEMA_VERSION in schema["properties"]["schema_version"]["enum"]
+    assert f'"{FINDINGS_SCHEMA_VERSION}"' in page  # the version the document carries

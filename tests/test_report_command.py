@@ -127,6 +127,22 @@ def test_a_broken_findings_file_is_located_and_nothing_is_written(tmp_path):
     assert not (tmp_path / "o").exists()
 
 
+def test_findings_of_every_readable_schema_version_make_a_report_and_a_newer_one_is_refused(tmp_path):
+    assert check_json(tmp_path / "f.json").exit_code == 1
+    document = json.loads((tmp_path / "f.json").read_text())
+    assert document["schema_version"] == "1.1"
+    older = {key: value for key, value in document.items() if key != "change"} | {"schema_version": "1"}
+    (tmp_path / "old.json").write_text(json.dumps(older))
+    result = run("report", "--findings", tmp_path / "old.json", "--output", tmp_path / "o")
+    assert result.exit_code == 1, result.output
+    assert (tmp_path / "o" / "index.html").exists()
+    (tmp_path / "new.json").write_text(json.dumps(document | {"schema_version": "2.0"}))
+    result = run("report", "--findings", tmp_path / "new.json", "--output", tmp_path / "n")
+    assert result.exit_code == 2
+    assert "E475 findings of schema version 2.0, newer than this costwarden's (1.1) (at /schema_version); upgrade costwarden" in result.output
+    assert not (tmp_path / "n").exists()
+
+
 def test_no_split_puts_every_owner_on_the_index(tmp_path):
     assert report(tmp_path / "one", "--no-split").exit_code == 1
     assert sorted(p.name for p in (tmp_path / "one").iterdir()) == ["chargeback.csv", "findings.json", "index.html", "summary.md"]

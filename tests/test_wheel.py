@@ -61,7 +61,7 @@ def test_installed_command_validates_the_builtin_library_and_checks(installed, t
         installed, "-m", "engine", "check", "--inventory", str(ROOT / "examples" / "inventory.json"), "--ownership", str(ROOT / "examples" / "ownership.yaml"), "--as-of", "2026-11-27", "--format", "json", cwd=tmp_path
     )
     assert checked.returncode in (0, 1), checked.stderr
-    assert '"schema_version": "1"' in checked.stdout
+    assert '"schema_version": "1.1"' in checked.stdout
 
 
 def test_installed_command_layers_a_policy_set_over_the_builtin_library(installed, tmp_path):

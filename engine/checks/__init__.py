@@ -9,7 +9,10 @@ type's ``target`` says what it evaluates:
     (``resource -> Violation | None``);
 ``costs``
     the compiled object's ``run(costs, context, severity)`` aggregates the cost snapshot in SQL
-    and returns :class:`~engine.violations.CostViolation` per failing scope.
+    and returns :class:`~engine.violations.CostViolation` per failing scope;
+``change``
+    the same ``run(costs, context, severity)`` over the priced Terraform plan, ``context.change``
+    (:class:`engine.change_cost.ChangeCost`; ``costs`` may be None): what the change adds per owner.
 
 ``schemas/policy-types/`` holds one schema per entry; a contract test keeps the two in step.
 
@@ -33,7 +36,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from types import ModuleType
 
-from engine.checks import budget, commitment, condition, previous_generation, rightsizing, tag_coverage, tagging, waste
+from engine.checks import (budget, change_budget, commitment, condition, cost_delta, previous_generation, rightsizing, tag_coverage,
+                           tagging, waste)
+
+
+TARGETS: dict[str, str] = {
+    "inventory": "inventory resources (`--inventory`)",
+    "costs": "the cost snapshot (`--costs`), per scope",
+    "change": "a priced Terraform plan (`--plan`, with `--costs` and/or `--prices`), per owner",
+}
+"""What each target evaluates, in words (docs/policy-types.md)."""
 
 
 @dataclass(frozen=True)
@@ -43,7 +55,7 @@ class PolicyType:
     schema: str  # path under schemas/
     summary: str  # what it checks, in a line (docs/policy-types.md)
     condition_fields: tuple[str, ...] = ()  # spec fields holding a condition
-    target: str = "inventory"  # inventory | costs
+    target: str = "inventory"  # inventory | costs | change (TARGETS)
     prices: bool = False  # prices savings (context.prices): with --costs, the FOCUS price sources are loaded for it
     money: tuple[str, ...] = ()  # the money fields (engine.findings.MONEY) its check gives its findings
 
@@ -64,4 +76,6 @@ CHECKS: dict[str, PolicyType] = {
     "budget": PolicyType("budget", budget, "policy-types/budget.schema.json", "spend per scope against a budget, on actuals and on a run-rate forecast", target="costs", money=("overspend",)),
     "tag-coverage": PolicyType("tag-coverage", tag_coverage, "policy-types/tag-coverage.schema.json", "share of spend carrying the allocation tags, by cost and by rows", target="costs", money=("unallocated_cost",)),
     "commitment": PolicyType("commitment", commitment, "policy-types/commitment.schema.json", "commitment utilization and coverage, with unused and on-demand dollars", target="costs", money=("uncovered_cost", "unused_commitment_cost")),
+    "cost-delta": PolicyType("cost-delta", cost_delta, "policy-types/cost-delta.schema.json", "what a planned change adds to the monthly cost, per owner or in all, against amounts and percentages of the current cost", target="change", money=("cost_change",)),
+    "change-budget": PolicyType("change-budget", change_budget, "policy-types/change-budget.schema.json", "an owner's budget forecast and next period's run rate with the planned change added", target="change", money=("cost_change", "overspend")),
 }

@@ -23,6 +23,7 @@ class CheckContext:
     catalog: object | None = None  # engine.sizing.Catalog (size ladders, previous generations)
     prices: object | None = None  # engine.pricing.PriceSources, asked in order
     period: object | None = None  # engine.costs.periods.ReportPeriod: the period a run reports on (check --period)
+    change: object | None = None  # engine.change_cost.ChangeCost: the priced plan, for change checks (None: no plan)
 
 
 ResourceCheck = Callable[[dict], "Violation | None"]

@@ -55,8 +55,11 @@ Options
     ``measure``: ``BilledCost`` (default) or ``EffectiveCost``.
     ``charge_categories``: default all five for ``BilledCost``; ``Usage``, ``Tax``, ``Credit``,
     ``Adjustment`` for ``EffectiveCost`` (commitment purchases are amortized into usage rows).
-    ``thresholds``: ``{on: actual|forecast, percent, severity}``; severity defaults to the
-    policy's.
+    ``thresholds``: ``{on: actual|forecast, percent, severity}`` — crossed when the spend reaches
+    that percentage of the budget — or ``{on: actual|forecast, amount, severity}`` — crossed when
+    the spend minus the budget reaches ``amount``, in the budget's currency (``amount: 0``: at or
+    over the budget; ``500``: over it by 500 or more; ``-500``: within 500 of it); severity
+    defaults to the policy's.
 """
 
 from __future__ import annotations
@@ -93,9 +96,51 @@ def budget_query(table: str, d, *, scope_sql: str, measure: str, categories, per
 
 @dataclass(frozen=True)
 class Threshold:
-    on: str  # actual | forecast
-    percent: object  # int | float from the policy
+    """A budget threshold (``budget`` and ``change-budget`` policies): ``on`` what value (actual,
+    forecast, next-period), a ``percent`` of the budget or an ``amount`` of money above it."""
+
+    on: str
+    percent: object  # int | float from the policy; None for an amount threshold
     severity: str | None
+    amount: Decimal | None = None  # money above the budget: crossed when value - budget >= amount
+
+    def crossed(self, value: Decimal, budget: Decimal) -> bool:
+        if self.amount is not None:  # money above the budget (0: at it; negative: within that much of it)
+            return value - budget >= self.amount
+        if budget == 0:
+            return value > 0
+        return at_least(value, budget, self.percent)
+
+    def to_dict(self, policy_severity: str) -> dict:
+        level = {"amount": exact(self.amount)} if self.amount is not None else {"percent": self.percent}
+        return {"on": self.on, **level, "severity": self.severity or policy_severity}
+
+
+def thresholds_of(spec: dict) -> tuple[Threshold, ...]:
+    return tuple(Threshold(t["on"], t.get("percent"), t.get("severity"), Decimal(str(t["amount"])) if "amount" in t else None)
+                 for t in spec["thresholds"])
+
+
+def elapsed_seconds(as_of, data_end, period) -> int:
+    """Seconds from the period start to the earliest of the as-of instant, the data's end (None: no rows) and the period end:
+    the time a run-rate forecast extrapolates from."""
+    point = min(as_of.replace(tzinfo=None), period.end, *(() if data_end is None else (data_end,)))
+    return max(0, int((point - period.start).total_seconds()))
+
+
+def run_rate(actual: Decimal, length: int, elapsed: int) -> Decimal:
+    """What ``actual`` spent over ``elapsed`` seconds comes to over ``length`` seconds (the actual itself when nothing has elapsed)."""
+    return ratio(actual * length, elapsed) if elapsed else actual
+
+
+def check_budget_period(budgets, period: str) -> None:
+    """A Budgets document of another period than the policy's cannot be compared with it."""
+    if budgets.period is not None and budgets.period != period:
+        raise CheckSetupError(
+            f"the policy's period is {period} but Budgets '{budgets.id}' ({budgets.where(budgets.period_line)}) holds"
+            f" {_PER[budgets.period]} amounts (period: {budgets.period}): give the policy period: {budgets.period},"
+            f" or use a Budgets document of {_PER[period]} amounts"
+        )
 
 
 @dataclass(frozen=True)
@@ -119,22 +164,14 @@ class BudgetCheck:
         budgets = context.budgets.get(self.budgets)
         if budgets is None:
             raise CheckSkipped(f"no Budgets document '{self.budgets}' (give it with --budgets)")
-        if budgets.period is not None and budgets.period != self.period:
-            raise CheckSetupError(
-                f"the policy's period is {self.period} but Budgets '{budgets.id}' ({budgets.where(budgets.period_line)}) holds"
-                f" {_PER[budgets.period]} amounts (period: {budgets.period}): give the policy period: {budgets.period},"
-                f" or use a Budgets document of {_PER[self.period]} amounts"
-            )
+        check_budget_period(budgets, self.period)
         scoped = self.scope.in_period(costs, context, self.period, self.fiscal_year_start)
         d, period, tags, scope_sql = costs.dialect, scoped.period, scoped.tags, scoped.scope_sql
         data_end = costs.query(sql.data_end_query(costs.table, d, period))[0][0]
         if data_end is None:
             context.notes.append(f"no cost rows in {period.label}: nothing to compare with the budgets (is --as-of right?)")
             return []
-        as_of = context.as_of.replace(tzinfo=None)
-        elapsed_end = min(as_of, data_end, period.end)
-        elapsed = max(0, int((elapsed_end - period.start).total_seconds()))
-        total = period.seconds
+        elapsed, total = elapsed_seconds(context.as_of, data_end, period), period.seconds
         rows = costs.query(
             budget_query(costs.table, d, scope_sql=scope_sql, measure=self.measure, categories=self.categories, period=period, tags=tags)
         )
@@ -152,8 +189,8 @@ class BudgetCheck:
                     f"{self.scope.describe(value)}: {show(actual, currency)} not compared with its budget in {entry.money.currency}"
                 )
                 continue
-            forecast = ratio(actual * total, elapsed) if elapsed else actual
-            crossed = [t for t in self.thresholds if self._crossed(actual if t.on == "actual" else forecast, budget, t.percent)]
+            forecast = run_rate(actual, total, elapsed)
+            crossed = [t for t in self.thresholds if t.crossed(actual if t.on == "actual" else forecast, budget)]
             if not crossed:
                 continue
             severity = max((t.severity or policy_severity for t in crossed), key=SEVERITY_RANK.__getitem__)
@@ -177,9 +214,7 @@ class BudgetCheck:
                 "measure": self.measure,
                 "charge_categories": list(self.categories),
                 "rows": count,
-                "thresholds_crossed": [
-                    {"on": t.on, "percent": t.percent, "severity": t.severity or policy_severity} for t in crossed
-                ],
+                "thresholds_crossed": [t.to_dict(policy_severity) for t in crossed],
             }
             money = {"overspend": Money(cents(overspend), currency)} if overspend > 0 else {}
             scope = {"dimension": self.scope.dimension, "value": value, "currency": currency, "period": period.to_dict()}
@@ -203,12 +238,6 @@ class BudgetCheck:
             describe, known = self.scope.column, ()
         context.notes.extend(unmatched_entries(budgets, [row[0] for row in rows], describe, period.label, known, aliases))
 
-    @staticmethod
-    def _crossed(value, budget, threshold) -> bool:
-        if budget == 0:
-            return value > 0
-        return at_least(value, budget, threshold)
-
 
 def compile_spec(spec: dict, report) -> BudgetCheck | None:
     ok = True
@@ -219,7 +248,7 @@ def compile_spec(spec: dict, report) -> BudgetCheck | None:
     measure = spec.get("measure", "BilledCost")
     default = CHARGE_CATEGORIES if measure == "BilledCost" else AMORTIZED_CATEGORIES
     categories = tuple(spec.get("charge_categories", default))
-    thresholds = tuple(Threshold(t["on"], t["percent"], t.get("severity")) for t in spec["thresholds"])
+    thresholds = thresholds_of(spec)
     if not ok:
         return None
     return BudgetCheck(

@@ -28,7 +28,7 @@ import json
 import sys
 from pathlib import Path
 
-from engine.checks import CHECKS
+from engine.checks import CHECKS, TARGETS
 from engine.checks.type_pages import page_name, type_pages
 from engine.findings import MONEY
 
@@ -112,7 +112,7 @@ def policy_types_table() -> str:
         "|---|---|---|---|---|---|",
     ]
     for name, policy_type in CHECKS.items():
-        evaluates = "inventory resources (`--inventory`)" if policy_type.target == "inventory" else "the cost snapshot (`--costs`), per scope"
+        evaluates = TARGETS[policy_type.target]
         money = ", ".join(f"`{field}`" for field in policy_type.findings_money) or "—"
         module = policy_type.module.__name__.replace(".", "/") + ".py"
         page = page_name(name).removeprefix("docs/")

@@ -14,11 +14,14 @@
 * GitHub shows at most 10 annotations of each level per step, so at most ``per_level`` (10) are
   printed per level, the most severe first (failing findings before audit ones, then in the
   result's order); the summary says how many were left out. The full list is in the other formats.
+* with a priced plan (change policies) the summary ends with the net monthly cost of the change per
+  owner and for the whole change.
 """
 
 from __future__ import annotations
 
 from engine.findings import Finding, Result
+from engine.outputs import change_table
 from engine.outputs.escaping import workflow_data, workflow_property
 from engine.outputs.labels import check_fail_on, dollars, subject, verdict
 from engine.outputs.levels import LEVELS
@@ -98,6 +101,9 @@ def _summary(result: Result, fail_on: str, left_out: dict[str, int]) -> str:
     for part in (exemption_counts(result), baseline_summary(result)):
         if part:
             text += f"; {part}"
+    change = change_table.line(result)
+    if change:
+        text += f"; cost of the change per month: {change}"
     if left_out:
         parts = ", ".join(f"{left_out[level]} {level}" for level in ("error", "warning", "notice") if left_out.get(level))
         text += f"; annotations not shown: {parts} (GitHub shows 10 per level and step; the full list is in the other outputs)"

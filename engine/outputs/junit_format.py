@@ -10,6 +10,8 @@
 * one passing ``<testcase name="no findings">`` for a policy without findings — the cases are
   findings, not resources: 100k compliant resources make one case;
 * one ``<testcase>`` with an ``<error>`` (``type`` = the E-code) per evaluation error;
+* with a priced plan (change policies), a suite ``cost of the change`` without cases: a property per
+  row of the change's table (owner: added, removed, net per month, unpriced, budget before → after);
 * a suite with a ``<skipped>`` case per policy that was not evaluated (its input was not given);
 * with exemptions, a suite ``exemptions``: a case per exemption, passing when it is active, else
   ``<skipped>`` with what its state means (expired, expiring, unused, unchecked);
@@ -27,6 +29,7 @@ import xml.etree.ElementTree as ET
 import orjson
 
 from engine.findings import EvaluationError, Finding, Result
+from engine.outputs import change_table
 from engine.outputs.escaping import xml_text
 from engine.outputs.labels import check_fail_on, dollars, subject
 from engine.outputs.periods import period_words
@@ -73,6 +76,13 @@ def render(result: Result, *, version: str, color: bool = False, shorten: bool =
             ET.SubElement(case, "error", {"message": xml_text(error.message), "type": error.code}).text = xml_text(error.format())
         if policy_id not in by_policy and policy_id not in errors:
             _case(suite, policy_id, "no findings", None)
+        _count(suite)
+    if result.change:  # the cost of the change: a row of the table per property, no test cases
+        suite = ET.SubElement(root, "testsuite", {"name": "cost of the change"})
+        properties = ET.SubElement(suite, "properties")
+        for row in change_table.rows(result):
+            value = "; ".join(f"{name} {cell}" for name, cell in zip(change_table.HEADER[1:], row[1:]) if cell)
+            ET.SubElement(properties, "property", {"name": xml_text(row[0]), "value": xml_text(value)})
         _count(suite)
     if result.skipped:
         suite = ET.SubElement(root, "testsuite", {"name": "not evaluated"})

@@ -1,6 +1,9 @@
 """Markdown for a pull request comment or ``$GITHUB_STEP_SUMMARY``: the verdict, the counts, the findings.
 
 * a headline with the verdict at ``fail_on`` (passes / fails / error, as the exit code would be);
+* when change policies priced a plan: the cost of the change per owner (added, removed, net per
+  currency, unpriced resources, budget before → after; :mod:`engine.outputs.change_table`), and the
+  unpriced resources with their reason;
 * findings per severity (all, open, failing), then per owner with their dollars, one total per
   currency (two currencies are never added together);
 * the findings grouped by owner, each owner in a ``<details>`` block, the failing findings first;
@@ -15,6 +18,7 @@ from snapshots can neither make Markdown or HTML, nor links, mentions or issue r
 from __future__ import annotations
 
 from engine.findings import Finding, Result, money_totals
+from engine.outputs import change_table
 from engine.outputs.escaping import markdown_html, markdown_text
 from engine.outputs.labels import check_fail_on, dollars, money_totals_label, subject, verdict
 from engine.outputs.periods import period_words
@@ -61,6 +65,7 @@ def render(result: Result, *, version: str, color: bool = False, shorten: bool =
     word, reason = verdict(result, fail_on)
     page.add(f"### costwarden {_HEADLINES[word]}\n\n**{word.capitalize()}** at \\-\\-fail\\-on {markdown_text(fail_on)}: "
              f"{markdown_text(reason)}\\.\n\n")
+    _change(page, result)
     page.add(_overview(result) + "\n\n")
     page.add(_severity_table(result, failing) + "\n")
     _problems(page, result)
@@ -73,6 +78,28 @@ def render(result: Result, *, version: str, color: bool = False, shorten: bool =
                  f"{max_chars:,} characters): the JSON, SARIF and CSV outputs list them all\\.\n\n")
     page.add(footer)
     return "".join(page.parts)
+
+
+def _change(page: _Page, result: Result) -> None:
+    """The cost of the change per owner, and the unpriced resources (a few listed, the rest counted)."""
+    rows = change_table.rows(result)
+    if not rows:
+        return
+    lines = [f"**Cost of the change** \u2014 {markdown_text(change_table.sources_line(result), _MESSAGE_CHARS * 2)}\n\n",
+             "| " + " | ".join(change_table.HEADER) + " |\n", "|:--|--:|--:|--:|--:|:--|\n"]
+    for row in rows[:_OWNERS]:
+        lines.append("| " + " | ".join(markdown_text(cell, _MESSAGE_CHARS) for cell in row) + " |\n")
+    if len(rows) > _OWNERS:
+        lines.append(f"\n{len(rows) - _OWNERS} more rows not listed\\.\n")
+    unpriced = change_table.unpriced(result)
+    if unpriced:
+        lines.append(f"\n**Unpriced** \\({len(unpriced)}\\)\n\n")
+        lines += [f"- {markdown_text(item, _MESSAGE_CHARS)}\n" for item in unpriced[:_LISTED]]
+        if len(unpriced) > _LISTED:
+            lines.append(f"- and {len(unpriced) - _LISTED} more\n")
+    block = "".join(lines) + "\n"
+    if page.fits(block):
+        page.add(block)
 
 
 def _overview(result: Result) -> str:

@@ -11,7 +11,8 @@ ones also with ``baselineState: unchanged``), so viewers list them as suppressed
 every result has a ``baselineState`` (``new`` or ``unchanged``) and the baseline's counts and fixed
 entries are run properties. Exemptions that are expired, expiring, unused or unchecked are tool
 configuration notifications; every exemption's state is a run property. Evaluation errors are tool
-execution notifications, and make ``executionSuccessful`` false.
+execution notifications, and make ``executionSuccessful`` false. A priced plan (change policies)
+is the run property ``change``, as the findings JSON has it.
 """
 
 from __future__ import annotations
@@ -151,6 +152,8 @@ def sarif_log(result: Result, *, version: str) -> dict:
         run["properties"]["exemptions"] = [report.to_dict() for report in result.exemptions]
     if baseline is not None:
         run["properties"]["baseline"] = baseline.to_dict()
+    if result.change:  # the priced plan, as the findings JSON has it (docs/change-cost.md)
+        run["properties"]["change"] = result.change
     return {"version": "2.1.0", "$schema": SCHEMA_URI, "runs": [run]}
 
 

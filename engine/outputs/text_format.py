@@ -14,6 +14,7 @@ import shutil
 import textwrap
 
 from engine.findings import Result
+from engine.outputs import change_table
 from engine.outputs.escaping import printable
 from engine.outputs.labels import dollars, money_totals_label
 from engine.outputs.periods import period_words
@@ -45,7 +46,7 @@ def _scope_label(scope: dict) -> str:
         text = f"team {printable(value, 40)}"
     else:
         text = f"{printable(dimension, 30)}={printable(value, 40) if value is not None else '(no value)'}"
-    return f"{text} ({scope.get('currency', '')}, from {period})"
+    return f"{text} ({scope.get('currency', '')}, from {period})" if period else f"{text} ({scope.get('currency', '')})"
 
 
 def _table(rows: list[list[str]]) -> list[list[str]]:
@@ -125,6 +126,20 @@ def _fit(line: str, width: int, indent: str = "  ") -> list[str]:
     return textwrap.wrap(line, width, subsequent_indent=indent, break_long_words=True, break_on_hyphens=False)
 
 
+def _change(result: Result, width: int) -> list[str]:
+    """The cost of the change per owner (when change policies priced a plan), and the unpriced resources."""
+    rows = change_table.rows(result)
+    if not rows:
+        return []
+    lines = _fit(printable(change_table.sources_line(result)), width)
+    table = [[cell.upper() for cell in change_table.HEADER], *([printable(cell) for cell in row] for row in rows)]
+    fits = not width or _natural_width(table) <= width
+    lines.extend(line for block in (_table(table) if fits else _last_column_below(table, width)) for line in block)
+    for item in change_table.unpriced(result):
+        lines.extend(_fit(f"  unpriced: {printable(item)}", width, "    "))
+    return lines + [""]
+
+
 def render(result: Result, *, version: str, color: bool = False, shorten: bool = True, width: int | None = None) -> str:
     """The report. ``shorten`` (for a terminal) cuts long resource ids in the middle and messages at 160
     characters, and fits the lines to ``width`` columns (default: ``shutil.get_terminal_size()``); without
@@ -145,6 +160,7 @@ def render(result: Result, *, version: str, color: bool = False, shorten: bool =
               + (f", period {period}" if period else ""), width),
         "",
     ]
+    lines.extend(_change(result, width))
     by_owner: dict[str, list] = {}
     for finding in result.findings:
         by_owner.setdefault(finding.owner, []).append(finding)

@@ -15,7 +15,7 @@ Modules: :mod:`~engine.plans.reader` (the file, or what it is instead of a plan)
 
 from engine.plans.actions import ACTIONS, SCOPES
 from engine.plans.marks import SENSITIVE, is_sensitive, is_unknown, unknown_tags
-from engine.plans.snapshot import PlanInfo, PlanSnapshot, load_plans
+from engine.plans.snapshot import PlanEntry, PlanInfo, PlanSnapshot, load_plans
 
 
 def location(resource: dict) -> dict | None:
@@ -31,6 +31,7 @@ __all__ = [
     "ACTIONS",
     "SCOPES",
     "SENSITIVE",
+    "PlanEntry",
     "PlanInfo",
     "PlanSnapshot",
     "is_sensitive",

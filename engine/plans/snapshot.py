@@ -7,6 +7,7 @@
     plans.counts                                      # {"create": 12, "update": 1, "no-op": 13}
     plans.notes, plans.warnings                       # what was left out, what could not be read
     load_plans(["plan.json"], scope="all", source_dir="infra/")   # every entry, with .tf locations
+    load_plans(["plan.json"], sides=True).entries     # both sides of every managed entry (to price the change)
 
 Every problem of every file is collected and raised together as one :class:`engine.errors.InputError`
 (``E401``-``E407`` reading, ``E440``-``E447`` plan structure); nothing is returned from a run with
@@ -47,6 +48,20 @@ class PlanInfo:
                 "counts": dict(self.counts), "resources": self.resources}
 
 
+@dataclass(frozen=True)
+class PlanEntry:
+    """Both sides of one managed resource change, whatever the scope (``load_plans(..., sides=True)``).
+
+    ``before`` is the object as it is now (None for a create), ``after`` the planned object (None for
+    a delete or forget); each a canonical resource with its ``change``, named by the address. An
+    entry the scope keeps shares its resource with :attr:`PlanSnapshot.resources`."""
+
+    address: str  # the resource id: the address, with " (deposed object KEY)" for a deposed object
+    action: str
+    before: dict | None
+    after: dict | None
+
+
 @dataclass
 class PlanSnapshot:
     """The resources of one or more plan files, and what reading them found."""
@@ -56,6 +71,8 @@ class PlanSnapshot:
     plans: list[PlanInfo] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)  # something is wrong or could not be read
     notes: list[str] = field(default_factory=list)  # what was left out, and why
+    # with sides=True: every managed entry with a known action, both sides (file order); else None
+    entries: list[PlanEntry] | None = None
 
     @property
     def sources(self) -> list[str]:
@@ -77,6 +94,7 @@ def load_plans(
     scope: str = "changes",
     source_dir: str | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    sides: bool = False,
 ) -> PlanSnapshot:
     """Read plan JSON files (``terraform show -json PLANFILE``) into canonical resources.
 
@@ -84,6 +102,8 @@ def load_plans(
     keeps every planned resource (deleted and forgotten ones with their current values, read and
     unchanged ones with their planned values). ``source_dir``: the configuration's root directory,
     to locate each resource's block in the ``.tf`` files. ``max_bytes`` limits each file.
+    ``sides``: also keep both sides of every managed entry, whatever the scope, in
+    :attr:`PlanSnapshot.entries` (what pricing a change needs: deletes and the objects as they are now).
     Raises :class:`InputError` with every problem found.
     """
     if isinstance(paths, (str, os.PathLike)):
@@ -100,7 +120,7 @@ def load_plans(
         if not os.path.isdir(source_dir):
             raise InputError([Problem("E448", "source directory not found (it should be the Terraform configuration's "
                                               "root directory, where terraform plan ran)", str(source_dir))])
-    snapshot = PlanSnapshot(scope=scope)
+    snapshot = PlanSnapshot(scope=scope, entries=[] if sides else None)
     seen: dict[str, str] = {}  # resource id -> the file it came from
     secrets: set = set()  # every sensitive value of every entry read, kept or not
     collecting = gc.isenabled()
@@ -123,7 +143,10 @@ def load_plans(
         raise InputError(problems)
     if secrets:  # a value marked sensitive anywhere is hidden everywhere: in every resource of every file
         scrubber = Scrubber(secrets)
-        for resource in snapshot.resources:
+        kept = {id(resource) for resource in snapshot.resources}
+        extra = [side for entry in snapshot.entries or () for side in (entry.before, entry.after)
+                 if side is not None and id(side) not in kept]
+        for resource in [*snapshot.resources, *extra]:
             try:
                 needed = scrubber.finds(orjson.dumps(resource))
             except TypeError:  # an integer beyond 64 bits: no quick test, walk it
@@ -184,19 +207,30 @@ def _add_plan(plan: PlanFile, snapshot: PlanSnapshot, scope: str, source_dir: st
             _collect_secrets(entry, secrets)
             continue
         info.counts[action] = info.counts.get(action, 0) + 1
-        if action not in kept:
-            left_out[action] = left_out.get(action, 0) + 1
-            _collect_secrets(entry, secrets)
-            continue
         modules = module_path(entry.get("module_address"))
         tf_type = entry["type"]
-        provider = provider_of(entry.get("provider_name"), tf_type)
-        expressions = providers.expressions_for(modules, config_keys.get((modules, entry["mode"], tf_type, entry["name"])))
         resource_id = entry["address"]
         if entry.get("deposed").__class__ is str:
             resource_id += f" (deposed object {entry['deposed']})"
+        if action not in kept:
+            left_out[action] = left_out.get(action, 0) + 1
+            _collect_secrets(entry, secrets)
+            if snapshot.entries is not None and entry["mode"] == "managed":
+                provider = provider_of(entry.get("provider_name"), tf_type)
+                expressions = providers.expressions_for(modules, config_keys.get((modules, entry["mode"], tf_type, entry["name"])))
+                line, column = positions[number]
+                sides = _entry_sides(entry, resource_id, action, None, provider, expressions, secrets)
+                for side in (sides.before, sides.after):
+                    if side is not None:
+                        side["change"]["plan_location"] = {"file": path, "line": line, "column": column}
+                snapshot.entries.append(sides)
+            continue
+        provider = provider_of(entry.get("provider_name"), tf_type)
+        expressions = providers.expressions_for(modules, config_keys.get((modules, entry["mode"], tf_type, entry["name"])))
         resource, warnings = build_resource(entry, resource_id=resource_id, action=action, side=VALUES_OF[action],
                                             provider=provider, expressions=expressions, secrets_found=secrets)
+        if snapshot.entries is not None and entry["mode"] == "managed":
+            snapshot.entries.append(_entry_sides(entry, resource_id, action, resource, provider, expressions, secrets))
         line, column = positions[number]
         resource["change"]["plan_location"] = {"file": path, "line": line, "column": column}
         if sources is not None:
@@ -221,6 +255,21 @@ def _add_plan(plan: PlanFile, snapshot: PlanSnapshot, scope: str, source_dir: st
 
 
 _MODES = ("managed", "data")
+
+
+def _entry_sides(entry: dict, resource_id: str, action: str, kept: dict | None, provider: str, expressions, secrets: set) -> PlanEntry:
+    """Both sides of a managed entry; ``kept``: the resource the scope kept (built from its side), reused."""
+    sides: dict[str, dict | None] = {"before": None, "after": None}
+    if kept is not None:
+        sides[VALUES_OF[action]] = kept
+    for side in ("before", "after"):
+        if sides[side] is not None or entry["change"].get(side).__class__ is not dict:
+            continue
+        if side == "after" and action in ("delete", "forget", "no-op"):  # a no-op after is its before
+            continue
+        sides[side], _ = build_resource(entry, resource_id=resource_id, action=action, side=side, provider=provider,
+                                        expressions=expressions, secrets_found=secrets)
+    return PlanEntry(resource_id, action, sides["before"], sides["after"])
 
 
 def _check_entry(entry: object, number: int, found: StructureProblems) -> bool:

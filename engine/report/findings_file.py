@@ -27,8 +27,8 @@ import orjson
 from engine.documents import schemas
 from engine.documents.yaml_loader import YamlDocument, load_yaml_documents
 from engine.errors import InputError, Problem
-from engine.findings import (FINDINGS_SCHEMA_VERSION, FINGERPRINT_VERSION, MONEY, STATUSES, BaselineReport, EvaluationError,
-                             ExemptionReport, Finding, Money, Result)
+from engine.findings import (FINDINGS_SCHEMA_VERSION, FINGERPRINT_VERSION, MONEY, READABLE_SCHEMA_VERSIONS, STATUSES, BaselineReport,
+                             EvaluationError, ExemptionReport, Finding, Money, Result, newer_schema_version)
 from engine.ownership import Team
 from engine.severity import SEVERITY_RANK
 
@@ -65,6 +65,10 @@ def read_findings(path: str) -> Result:
     except orjson.JSONDecodeError as error:
         raise InputError([Problem("E474", f"not a findings document: not valid JSON ({error.msg})", path,
                                   getattr(error, "lineno", None), getattr(error, "colno", None), hint=_HINT)]) from None
+    if document.__class__ is dict and newer_schema_version(document.get("schema_version")):
+        raise InputError([_positions(path, data, document).problem(
+            "E475", f"findings of schema version {document['schema_version']}, newer than this costwarden's ({FINDINGS_SCHEMA_VERSION})",
+            "/schema_version", "upgrade costwarden")])
     if not plainly_valid(document):
         problems = schemas.validate(_positions(path, data, document), document, SCHEMA, [])
         raise InputError(problems or [Problem("E474", "not a findings document costwarden can read", path, hint=_HINT)])
@@ -127,7 +131,7 @@ def _finding(item: dict) -> Finding:
 def plainly_valid(document) -> bool:
     """Whether what :func:`result_of` reads is there with the types the schema gives it. True only when
     the schema agrees on those parts; when False, the schema says why."""
-    if document.__class__ is not dict or document.get("schema_version") != FINDINGS_SCHEMA_VERSION:
+    if document.__class__ is not dict or document.get("schema_version") not in READABLE_SCHEMA_VERSIONS:
         return False
     summary, findings, errors, warnings = (document.get(key) for key in ("summary", "findings", "errors", "warnings"))
     if not (_is(document.get("as_of"), str) and _is(document.get("tool"), dict) and _is(summary, dict) and _is(findings, list)

@@ -47,7 +47,7 @@ from engine.amounts import exact
 from engine.documents import schemas
 from engine.documents.yaml_loader import YamlDocument, load_yaml_documents
 from engine.errors import InputError, Problem
-from engine.findings import FINDINGS_SCHEMA_VERSION, MONEY, finding_kind, fingerprint_of
+from engine.findings import FINDINGS_SCHEMA_VERSION, MONEY, READABLE_SCHEMA_VERSIONS, finding_kind, fingerprint_of, newer_schema_version
 from engine.version import __version__
 
 HISTORY_VERSION = 1
@@ -271,7 +271,7 @@ def _read_findings_file(path: str) -> RunRecord:
                                   getattr(error, "lineno", None), getattr(error, "colno", None),
                                   hint="give the output of costwarden check --format json")]) from None
     version = document.get("schema_version") if document.__class__ is dict else None
-    if version.__class__ is str and version.isdigit() and int(version) > int(FINDINGS_SCHEMA_VERSION):
+    if newer_schema_version(version):
         raise InputError([_positions(path, data, document).problem(
             "E491", f"findings of schema version {version}, newer than this costwarden's ({FINDINGS_SCHEMA_VERSION})",
             "/schema_version", "upgrade costwarden to read it")])
@@ -303,7 +303,7 @@ def plainly_valid(document) -> bool:
     """Whether ``document`` is valid under ``previous-findings.schema.json``, checked as plain Python
     (a run may have 100,000 findings; jsonschema takes seconds over them). True only when the schema
     would say valid; when False, the schema says why."""
-    if document.__class__ is not dict or document.get("schema_version") != "1" or document.get("as_of").__class__ is not str \
+    if document.__class__ is not dict or document.get("schema_version") not in READABLE_SCHEMA_VERSIONS or document.get("as_of").__class__ is not str \
             or not document["as_of"]:
         return False
     tool, period, findings = document.get("tool"), document.get("period", None), document.get("findings")
