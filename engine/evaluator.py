@@ -31,7 +31,7 @@ from engine.errors import CheckSetupError, CheckSkipped
 from engine.codegen import define
 from engine.fast_init import build_statements
 from engine.gc_pause import paused_gc
-from engine.findings import EvaluationError, Finding, Result, resource_ref
+from engine.findings import EvaluationError, Finding, Result, resource_ref, resource_ref_display
 from engine.judging import unknown_reads
 from engine.locating import Locate, planned_resources, with_locations
 from engine.ownership import NO_OWNERSHIP, Ownership
@@ -482,8 +482,7 @@ def _compile_finding_maker(unassigned: bool):
         "        if resource.__class__ is dict:",
         "            try:",
         "                provider, rid = resource['provider'], resource['id']",
-        "                reference = {'id': rid, 'type': resource['type'], 'class': resource['class'], 'provider': provider,",
-        "                             'account': resource['account'], 'region': resource['region'], 'name': resource['name']}",
+        f"                reference = {resource_ref_display('resource')}",
         "            except KeyError:",
         "                reference = resource_ref(resource)",
         "                provider, rid = reference['provider'], reference['id']",
