@@ -35,7 +35,7 @@ from dataclasses import dataclass, replace
 import orjson
 
 from engine.documents import schemas
-from engine.documents.yaml_loader import YamlDocument, load_yaml_documents
+from engine.documents.json_positions import located
 from engine.errors import InputError, Problem
 from engine.exemptions.marking import marked
 from engine.findings import FINGERPRINT_VERSION, BaselineReport, Finding, Result, finding_kind, fingerprint_of
@@ -127,7 +127,7 @@ def read_baseline(path: str) -> Baseline:
             mismatched.append(index)
         entries.setdefault(fingerprint, {**entry, "fingerprint": fingerprint})
     if mismatched:
-        doc = _positions(path, data, document)
+        doc = located(path, data, document)
         raise InputError([doc.problem("E473", "the entry's fingerprint is not the one of its policy, kind and subject"
                                       " (was it edited by hand?)", f"/findings/{index}/fingerprint",
                                       "change findings with costwarden baseline update, not by hand") for index in mismatched])
@@ -138,7 +138,7 @@ def _located(path: str, data: bytes, document) -> list[Problem]:
     """The schema's problems with the document, at their line and column when the file can tell."""
     if plainly_valid(document) or schemas.validator(SCHEMA).is_valid(document):
         return []
-    return schemas.validate(_positions(path, data, document), document, SCHEMA, [])
+    return schemas.validate(located(path, data, document), document, SCHEMA, [])
 
 
 _FINGERPRINT = re.compile("^[0-9a-f]{32}$")
@@ -188,15 +188,6 @@ _ABSENT = object()
 
 def _texts(values) -> bool:
     return all(value is None or value.__class__ is str for value in values)
-
-
-def _positions(path: str, data: bytes, document) -> YamlDocument:
-    """The document with the line and column of each node (JSON read as YAML), or without them when that fails."""
-    try:
-        (doc,) = load_yaml_documents(data, path)
-        return replace(doc, data=document)
-    except (InputError, ValueError):
-        return YamlDocument(document, path, 0, {})
 
 
 def apply_baseline(result: Result, baseline: Baseline, *, resources=None) -> Result:

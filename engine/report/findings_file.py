@@ -19,13 +19,13 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from decimal import Decimal
 
 import orjson
 
 from engine.documents import schemas
-from engine.documents.yaml_loader import YamlDocument, load_yaml_documents
+from engine.documents.json_positions import located
 from engine.errors import InputError, Problem
 from engine.findings import (FINDINGS_SCHEMA_VERSION, FINGERPRINT_VERSION, MONEY, READABLE_SCHEMA_VERSIONS, STATUSES, BaselineReport,
                              EvaluationError, ExemptionReport, Finding, Money, Result, newer_schema_version)
@@ -34,7 +34,6 @@ from engine.severity import SEVERITY_RANK
 
 SCHEMA = "findings.schema.json"
 MAX_BYTES = 1024 * 1024 * 1024
-_POSITIONS_LIMIT = 32 * 1024 * 1024  # files larger than this are not re-read for line and column
 _AMOUNT = re.compile(r"-?[0-9]+(\.[0-9]+)?\Z")
 _CURRENCY = re.compile(r"[A-Z]{3}\Z")
 _ENFORCEMENTS = frozenset({"audit", "enforce"})
@@ -66,11 +65,11 @@ def read_findings(path: str) -> Result:
         raise InputError([Problem("E474", f"not a findings document: not valid JSON ({error.msg})", path,
                                   getattr(error, "lineno", None), getattr(error, "colno", None), hint=_HINT)]) from None
     if document.__class__ is dict and newer_schema_version(document.get("schema_version")):
-        raise InputError([_positions(path, data, document).problem(
+        raise InputError([located(path, data, document).problem(
             "E475", f"findings of schema version {document['schema_version']}, newer than this costwarden's ({FINDINGS_SCHEMA_VERSION})",
             "/schema_version", "upgrade costwarden")])
     if not plainly_valid(document):
-        problems = schemas.validate(_positions(path, data, document), document, SCHEMA, [])
+        problems = schemas.validate(located(path, data, document), document, SCHEMA, [])
         raise InputError(problems or [Problem("E474", "not a findings document costwarden can read", path, hint=_HINT)])
     if int(document.get("fingerprint_version") or FINGERPRINT_VERSION) > int(FINGERPRINT_VERSION):
         raise InputError([Problem("E475", f"the findings' fingerprints are of recipe {document['fingerprint_version']}, newer "
@@ -272,14 +271,3 @@ def _baseline_ok(baseline) -> bool:
     return (_is(baseline, dict) and baseline.keys() >= _BASELINE_KEYS and _is(baseline["file"], str)
             and _is(baseline["fingerprint_version"], str) and _is(baseline["fixed"], list)
             and all(_count(baseline[key]) for key in ("entries", "baselined", "new", "unchecked")))
-
-
-def _positions(path: str, data: bytes, document) -> YamlDocument:
-    """The document with the line and column of each node (JSON read as YAML), or without them when that fails."""
-    if len(data) <= _POSITIONS_LIMIT:
-        try:
-            (doc,) = load_yaml_documents(data, path)
-            return replace(doc, data=document)
-        except (InputError, ValueError):
-            pass
-    return YamlDocument(document, path, 0, {})

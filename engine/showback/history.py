@@ -45,7 +45,7 @@ import orjson
 
 from engine.amounts import exact
 from engine.documents import schemas
-from engine.documents.yaml_loader import YamlDocument, load_yaml_documents
+from engine.documents.json_positions import located
 from engine.errors import InputError, Problem
 from engine.findings import FINDINGS_SCHEMA_VERSION, MONEY, READABLE_SCHEMA_VERSIONS, finding_kind, fingerprint_of, newer_schema_version
 from engine.version import __version__
@@ -272,11 +272,11 @@ def _read_findings_file(path: str) -> RunRecord:
                                   hint="give the output of costwarden check --format json")]) from None
     version = document.get("schema_version") if document.__class__ is dict else None
     if newer_schema_version(version):
-        raise InputError([_positions(path, data, document).problem(
+        raise InputError([located(path, data, document).problem(
             "E491", f"findings of schema version {version}, newer than this costwarden's ({FINDINGS_SCHEMA_VERSION})",
             "/schema_version", "upgrade costwarden to read it")])
     if not plainly_valid(document) and not schemas.validator(PREVIOUS_SCHEMA).is_valid(document):
-        raise InputError(schemas.validate(_positions(path, data, document), document, PREVIOUS_SCHEMA, []))
+        raise InputError(schemas.validate(located(path, data, document), document, PREVIOUS_SCHEMA, []))
     findings = tuple(_record_of_dict(item) for item in document["findings"])
     period = document.get("period")
     period = {k: period.get(k) for k in ("label", "start", "end")} if isinstance(period, dict) else None
@@ -344,15 +344,6 @@ def plainly_valid(document) -> bool:
 
 def _texts(values) -> bool:
     return all(value is None or value.__class__ is str for value in values)
-
-
-def _positions(path: str, data: bytes, document) -> YamlDocument:
-    """The document with the line and column of each node (JSON read as YAML), or without them when that fails."""
-    try:
-        (doc,) = load_yaml_documents(data, path)
-        return replace(doc, data=document)
-    except (InputError, ValueError):
-        return YamlDocument(document, path, 0, {})
 
 
 # -- the history file -----------------------------------------------------------------------------
