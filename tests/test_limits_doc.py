@@ -19,6 +19,8 @@ from click.testing import CliRunner
 
 from engine.cli import main
 from engine.errors import InputError
+from engine.documents import json_positions
+from engine.exemptions import baseline
 from engine.inventory import load_inventory
 from engine.inventory.jsonpos import LOCATE_LIMIT
 from engine.inventory.problems import MAX_PROBLEMS_PER_FILE
@@ -28,6 +30,8 @@ from engine.metrics import load_metrics
 from engine.metrics.loader import MAX_BYTES, PYTHON_LIMIT, STREAM_LIMIT
 from engine.metrics.names import MAX_PERIOD
 from engine.metrics.rows import MAX_LINE_BYTES, MAX_PROBLEMS
+from engine.report import findings_file
+from engine.showback import history
 from engine.utilization import PERCENT_LIMIT, PERCENT_METRICS, SERIES_STATISTICS, VALUE_STATISTICS
 from tests.conftest import ROOT
 
@@ -83,6 +87,10 @@ VALUES: dict[tuple[str, str], list[str]] = {
     (METRICS, "a sample's value"): [f"at most {PERCENT_LIMIT}", *(f"`{m}`" for m in PERCENT_METRICS)],
     (METRICS, "a sample's period"): [f"1 to {MAX_PERIOD} ({MAX_PERIOD // 86400} days)"],
     (METRICS, "problems listed"): [f"{MAX_PROBLEMS} in all"],
+    ("findings file", "size of a file"): [f"{findings_file.MAX_BYTES // GiB} GiB"],
+    ("baseline file", "size of a file"): [f"{baseline.MAX_BYTES // MiB} MiB"],
+    ("earlier findings file", "size of a file"): [f"{history.MAX_BYTES // GiB} GiB"],
+    ("findings, baseline or earlier findings file", "line and column of a problem"): [f"{json_positions.LIMIT // MiB} MiB"],
 }
 
 
@@ -186,7 +194,17 @@ EXAMPLES: dict[tuple[str, str], Callable[[Path], list[str]]] = {
     (METRICS, "problems listed"): lambda tmp: _metrics(_file(tmp, "m.csv", _csv_rows("i-1,cpu,x,60,5\n", 150))),
     (WINDOW, "the window `[as-of − lookback, as-of)`"): lambda tmp: _cli("--as-of", "0001-01-15"),
     (WINDOW, "the lookback's count"): lambda tmp: _cli("--lookback", "999999999999d"),
+    ("findings file", "size of a file"): lambda tmp: _refused(findings_file.read_findings, _sparse(tmp, "f.json", findings_file.MAX_BYTES + 1)),
+    ("baseline file", "size of a file"): lambda tmp: _refused(baseline.read_baseline, _sparse(tmp, "b.json", baseline.MAX_BYTES + 1)),
+    ("earlier findings file", "size of a file"): lambda tmp: _refused(
+        lambda path: history.load_previous_runs([path]), _sparse(tmp, "p.json", history.MAX_BYTES + 1)),
 }
+
+
+def _refused(read, path: Path) -> list[str]:
+    with pytest.raises(InputError) as error:
+        read(str(path))
+    return [p.format() for p in error.value.problems]
 
 
 @pytest.mark.parametrize("key", EXAMPLES, ids=lambda key: f"{key[0]}: {key[1]}")
