@@ -164,6 +164,9 @@ def _evaluate(library: PolicyLibrary, resources, ownership, as_of, warnings, cos
             if change is None:
                 skipped.append((policy.id, "needs a plan (--plan)"))
                 continue
+            if costs is not None and getattr(policy.check, "period", None) is not None and not coverage.covers(policy, errors):
+                evaluated.append(policy)  # a forecast from a period without cost rows would be a silent pass: E505
+                continue
             views = len(change.budgets)
             if _evaluate_costs(policy, costs, context, findings, errors, skipped, notes):
                 evaluated.append(policy)
@@ -294,7 +297,8 @@ class _Judge:
 
 class _CostCoverage:
     """Whether the cost data covers a cost policy's period (E505 when it has no row there), and
-    whether it ends long before what the policy evaluates (stale)."""
+    whether it ends long before what the policy evaluates (stale); change policies with a period
+    (``change-budget``: a forecast of the period's spend) are held to it as well."""
 
     def __init__(self, costs, context: CheckContext, stale_after: timedelta):
         self.costs, self.context, self.stale_after = costs, context, stale_after

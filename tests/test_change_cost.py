@@ -332,3 +332,60 @@ def test_budget_amount_threshold_at_the_forecast(tmp_path, amount, fails):
     if fails:
         assert findings[0]["evidence"]["forecast"] == "992"
         assert findings[0]["evidence"]["thresholds_crossed"] == [{"on": "forecast", "amount": amount, "severity": "high"}]
+
+
+def test_change_budget_without_cost_rows_in_its_period_is_e505_not_a_pass(tmp_path):
+    """The forecast of a period the export does not reach would be 0 plus the change: a silent pass."""
+    args = ["check", "--plan", str(PLAN), "--ownership", str(OWNERSHIP), "--costs", str(FOCUS), "--prices", str(PRICES),
+            "--policy", "change-within-budget", "-f", "json"]
+    budgets = tmp_path / "budgets.yaml"
+    budgets.write_text(_budgets("1000"))
+    result = CliRunner().invoke(main, [*args, "--budgets", str(budgets), "--as-of", "2026-06-20"], catch_exceptions=False)
+    assert result.exit_code == 2
+    document = json.loads(result.stdout)
+    (error,) = document["errors"]
+    assert error["code"] == "E505" and error["policy"] == "change-within-budget"
+    assert "no cost rows in 2026-06 up to 2026-06-20: the cost data covers 2026-05-01 to 2026-05-10" in error["message"]
+    assert document["findings"] == [] and document["change"] is None  # no change policy evaluated: no table
+    # inside the period, but the export ends 20 days before the as-of instant: evaluated, and the export called stale
+    result = CliRunner().invoke(main, [*args, "--budgets", str(budgets), "--as-of", "2026-05-31"], catch_exceptions=False)
+    assert result.exit_code in (0, 1)
+    warnings = json.loads(result.stdout)["warnings"]
+    assert any("ends 2026-05-11 00:00 UTC, 20 days before 2026-05-31 00:00 UTC, where change-within-budget stops" in w
+               for w in warnings), warnings
+
+
+def _resource_change(address: str, tf_type: str, provider: str, before, after, actions) -> dict:
+    return {"address": address, "mode": "managed", "type": tf_type, "name": address.split(".")[-1],
+            "provider_name": f"registry.terraform.io/hashicorp/{provider}",
+            "change": {"actions": actions, "before": before, "after": after, "after_unknown": {}, "before_sensitive": {},
+                       "after_sensitive": {}}}
+
+
+def test_scale_groups_and_node_pools_are_priced_by_their_number_of_instances(tmp_path):
+    plan = {"format_version": "1.2", "terraform_version": "1.6.0", "resource_changes": [
+        _resource_change("azurerm_kubernetes_cluster_node_pool.np", "azurerm_kubernetes_cluster_node_pool", "azurerm",
+                         {"vm_size": "Standard_D2s_v5", "node_count": 2}, {"vm_size": "Standard_D2s_v5", "node_count": 5},
+                         ["update"]),
+        _resource_change("google_container_node_pool.gp", "google_container_node_pool", "google", None,
+                         {"node_count": 3, "location": "us-central1", "node_config": [{"machine_type": "e2-standard-4"}]},
+                         ["create"]),
+        _resource_change("aws_autoscaling_group.asg", "aws_autoscaling_group", "aws", None,
+                         {"desired_capacity": 3, "min_size": 1, "launch_template": [{"id": "lt-1"}]}, ["create"]),
+    ]}
+    (tmp_path / "plan.json").write_text(json.dumps(plan))
+    (tmp_path / "prices.csv").write_text("provider,region,size,price,currency,unit\n"
+                                         "azure,*,Standard_D2s_v5,0.096,USD,hour\ngcp,*,e2-standard-4,0.134,USD,hour\n")
+    plans = engine.load_plans([str(tmp_path / "plan.json")], sides=True)
+    change = price_change(plans.entries, ownership=NO_OWNERSHIP, prices=engine.load_prices([str(tmp_path / "prices.csv")]),
+                          costs=None, as_of=engine.evaluator.as_of_datetime(AS_OF))
+    priced = _by_address(change)
+    pool = priced["azurerm_kubernetes_cluster_node_pool.np"]
+    assert (pool.before, pool.after, pool.delta) == (2 * Decimal("0.096") * HOURS, 5 * Decimal("0.096") * HOURS, Decimal("210.24"))
+    assert pool.after_lines[0].to_dict()["quantity"] == "5"
+    assert priced["google_container_node_pool.gp"].delta == 3 * Decimal("0.134") * HOURS == Decimal("293.46")
+    assert (priced["aws_autoscaling_group.asg"].status, priced["aws_autoscaling_group.asg"].reason) == (
+        "unpriced", "no size to price it by (e.g. a launch template's)")
+    assert change.totals()["USD"].net == Decimal("503.70")
+    assert change.describe() == ("1 changed Standard_D2s_v5 ×2 -> ×5 (price table); 1 new e2-standard-4 ×3 (price table); "
+                                 "1 aws_autoscaling_group unpriced: no size to price it by (e.g. a launch template's)")

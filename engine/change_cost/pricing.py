@@ -65,6 +65,16 @@ class PricedComponent:
         return out
 
 
+def _instances(lines) -> list[tuple[str, Decimal]]:
+    """``(size, number of instances)`` of the priced instance components of one side."""
+    return [(line.component.key, line.component.quantity) for line in lines
+            if isinstance(line, PricedComponent) and line.component.name == "instance"]
+
+
+def _counted(key: str, count: Decimal) -> str:
+    return key if count == 1 else f"{key} ×{exact(count)}"
+
+
 @dataclass(frozen=True)
 class ResourceCost:
     """What one planned resource adds to (``delta`` > 0) or removes from the monthly cost."""
@@ -92,12 +102,16 @@ class ResourceCost:
 
     @property
     def keys(self) -> str:
-        """The size (or class) it is priced as, for summaries: ``t3.nano``, ``db.t3.micro -> db.t3.small``."""
-        before = [line.component.key for line in self.before_lines if isinstance(line, PricedComponent) and line.component.name == "instance"]
-        after = [line.component.key for line in self.after_lines if line.component.name == "instance"]
-        if before and after and before != after:
-            return f"{before[0]} -> {after[0]}"
-        return (after or before or [self.type])[0]
+        """The size (or class) it is priced as, for summaries, with the number of instances when it is not one:
+        ``t3.nano``, ``db.t3.micro -> db.t3.small``, ``e2-standard-4 ×3``, ``Standard_D2s_v5 ×2 -> ×5``."""
+        before, after = _instances(self.before_lines), _instances(self.after_lines)
+        if before and after and before[0] != after[0]:
+            (old_key, old_count), (new_key, new_count) = before[0], after[0]
+            if old_key == new_key:
+                return f"{old_key} ×{exact(old_count)} -> ×{exact(new_count)}"
+            return f"{_counted(old_key, old_count)} -> {_counted(new_key, new_count)}"
+        first = after or before
+        return _counted(*first[0]) if first else self.type
 
     @property
     def sources(self) -> list[str]:
