@@ -43,6 +43,15 @@ def charts() -> list[str]:
                     [Series("critical", [3, 0, 1, 0]), Series("high", [5, 2, 0, 1]), Series("medium", [8, 4, 2, 0]),
                      Series("low", [2, 9, 1, 3]), Series("info", [0, 1, 0, 6])],
                     chart_id="severity", title="Open findings by severity"),
+        stacked_bar(owners, [Series(name, [(i * 7919 + k * 104729) % (60000 // (k + 1)) for i in range(200)])
+                             for k, name in enumerate(["info", "low", "medium", "high", "critical"])],
+                    chart_id="severity-200", title="Open findings by severity, 200 owners (the 15 with the most and Others)",
+                    unit="findings"),
+        column_chart([f"{2016 + i // 12}-{i % 12 + 1:02d}" for i in range(120)], [Decimal(1000 + (i * 37) % 400) for i in range(120)],
+                     chart_id="ten-years", title="Ten years of spend (labels turned and thinned)", currency="USD", budget=Decimal(1300)),
+        line_chart([f"run {i + 1} of the monthly compliance report" for i in range(24)],
+                   [Series("Tag coverage by cost", [50 + i * 1.5 for i in range(24)])],
+                   chart_id="runs", title="A KPI over 24 runs with long names (labels thinned, the latest kept)", unit="%"),
         stacked_bar(["data", "web", "ml"],
                     [Series(name, [Decimal(i * 100 + j * 37) for j in range(3)]) for i, name in
                      enumerate(["EC2", "S3", "RDS", "Lambda", "EKS", "CloudFront", "DynamoDB", "Redshift", "Glue", "SageMaker"])],
@@ -74,7 +83,7 @@ def main(argv: list[str]) -> int:
     with tempfile.TemporaryDirectory() as profile:
         subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                         "--disable-component-update", "--no-first-run", "--disable-sync", f"--user-data-dir={profile}",
-                        f"--screenshot={out / 'charts.png'}", "--window-size=1200,4000", page.resolve().as_uri()],
+                        f"--screenshot={out / 'charts.png'}", "--window-size=1200,6000", page.resolve().as_uri()],
                        check=True, timeout=120, capture_output=True)
     print(f"wrote {out / 'charts.png'}")
     return 0

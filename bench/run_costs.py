@@ -34,7 +34,7 @@ scopes fail, severity, amounts, percentages, forecast, top lists). Each timed ru
 equal its side's verification output. Any difference aborts the benchmark.
 
 ``--profile`` adds, on stderr, the wall time of every SQL statement the engine runs (load and
-policies) and DuckDB's ``EXPLAIN ANALYZE`` of the slowest ones, from a separate run.
+policies) and DuckDB's ``EXPLAIN ANALYZE`` of the slowest queries of the policies, from a separate run.
 """
 
 from __future__ import annotations
@@ -440,17 +440,20 @@ def engine_numbers(captured: list) -> dict:
 # =================================================================================================
 
 class TimedConnection:
-    """A DuckDB connection that records the wall time of each ``execute`` (load_costs and policies)."""
+    """A DuckDB connection that records the wall time of each ``execute`` (load_costs and policies),
+    with its parameters and the phase (``load`` or ``evaluate``) it ran in."""
 
     def __init__(self, connection, log):
         self._connection = connection
         self._log = log
+        self.phase = "load"
 
     def execute(self, sql, params=None):
         started = time.perf_counter()
         result = self._connection.execute(sql, params or [])
         rows = result.fetchall() if result.description else []
-        self._log.append((time.perf_counter() - started, sql))
+        self._log.append({"seconds": time.perf_counter() - started, "sql": sql, "params": list(params or []),
+                          "phase": self.phase})
         return _Rows(rows)
 
     def __getattr__(self, name):
@@ -488,8 +491,8 @@ def operator_tree(plan: dict, minimum: float) -> str:
     return "\n".join(lines)
 
 
-def explain_analyze(connection, sql: str) -> tuple[str, float]:
-    row = connection.execute("EXPLAIN (ANALYZE, FORMAT json) " + sql).fetchall()[0]
+def explain_analyze(connection, sql: str, params=None) -> tuple[str, float]:
+    row = connection.execute("EXPLAIN (ANALYZE, FORMAT json) " + sql, params or []).fetchall()[0]
     plan = json.loads(row[-1])
     total = (plan.get("query") or {}).get("total_time") or plan.get("latency") or 0.0
     return operator_tree(plan, 0.05), total
@@ -507,119 +510,100 @@ def best_of(connection, variants: dict, repeats: int = 3) -> dict:
     return {name: (min(times[name]), rows[name]) for name in variants}
 
 
-def what_if(costs, ownership) -> list[str]:
-    """The engine's slow statements next to rewritten versions computing the same rows (same table).
+def what_if(costs, library, ownership, ran: set[str]) -> list[str]:
+    """The engine's tag-coverage and budget queries next to rewrites computing the same rows (same table).
 
-    Built from the engine's own SQL pieces (engine.costs.sql), changed only where the profile
-    points: each variant is checked to return the same rows as the engine's statement."""
+    The engine's statements are built here as its checks build them (``Scope.in_period`` and the
+    query functions of ``engine/checks/tag_coverage.py`` and ``budget.py``) and must be among the
+    statements of the run (``ran``), so that the comparison cannot drift from the engine; each
+    rewrite is checked to return the same rows as the engine's statement."""
+    from engine.checks.base import CheckContext
+    from engine.checks.budget import budget_query
+    from engine.checks.tag_coverage import allocation_flags, coverage_query, unallocated_resources_query
     from engine.costs import sql as S
-    from engine.costs.periods import period_containing
     from engine.evaluator import as_of_datetime
-
-    d, table, connection = costs.dialect, costs.table, costs.connection
-    cov = load_yaml(POLICIES / POLICY_FILES[1])["spec"]
-    rules = [S.TagRule(r["key"], tuple(r["values"]) if "values" in r else None, r.get("pattern")) for r in cov["keys"]]
-    period = period_containing(as_of_datetime(AS_OF), "month")
-    common = dict(scope_sql=d.identifier("SubAccountId"), rules=rules, mode=cov["match"], categories=CATEGORIES, period=period)
-    where = f"{S.period_filter(d, period)} AND {S.in_list(d, 'ChargeCategory', CATEGORIES)} AND EffectiveCost > 0"
-    every = " AND ".join(f"k{i}" for i in range(len(rules)))
-    flags = ", ".join(f"{S.allowed_sql(d, S.tag_value_sql(d, r.key, cov['match']), r)} AS k{i}" for i, r in enumerate(rules))
-    tagged = (f"SELECT SubAccountId AS scope, BillingCurrency AS currency, ResourceId, ResourceName, ServiceName, "
-              f"EffectiveCost AS cost, {flags} FROM {table} WHERE {where}")
-    ranked = (" ranked AS (SELECT scope, currency, ResourceId, min(ResourceName) AS name, min(ServiceName) AS service, sum(cost) AS cost,"
-              " row_number() OVER (PARTITION BY scope, currency ORDER BY sum(cost) DESC, ResourceId NULLS LAST) AS rank"
-              " FROM rows GROUP BY scope, currency, ResourceId)"
-              " SELECT scope, currency, ResourceId, name, service, cost FROM ranked WHERE rank <= 5 ORDER BY scope, currency, rank")
-    values = ", ".join(f"{S.tag_value_sql(d, r.key, cov['match'])} AS v{i}" for i, r in enumerate(rules))
-    flags_on_values = ", ".join(f"{S.allowed_sql(d, f'v{i}', r)} AS k{i}" for i, r in enumerate(rules))
-    per_key = ", ".join(f"sum(cost) FILTER (WHERE k{i}) AS c{i}, count(*) FILTER (WHERE k{i}) AS n{i}" for i in range(len(rules)))
-    per_key_total = ", ".join(f"sum(c{i}), sum(n{i})" for i in range(len(rules)))
-    one_pass = (
-        f"WITH v AS (SELECT SubAccountId AS scope, BillingCurrency AS currency, ResourceId, ResourceName, ServiceName, EffectiveCost AS cost,"
-        f" {values} FROM {table} WHERE {where}),"
-        f" f AS (SELECT scope, currency, ResourceId, ResourceName, ServiceName, cost, {flags_on_values} FROM v),"
-        f" r AS (SELECT scope, currency, ResourceId, min(ResourceName) FILTER (WHERE NOT ({every})) AS name,"
-        f" min(ServiceName) FILTER (WHERE NOT ({every})) AS service, sum(cost) AS cost, count(*) AS n,"
-        f" sum(cost) FILTER (WHERE {every}) AS a_cost, count(*) FILTER (WHERE {every}) AS a_n,"
-        f" sum(cost) FILTER (WHERE NOT ({every})) AS unallocated, {per_key} FROM f GROUP BY scope, currency, ResourceId)"
-        f" SELECT scope, currency, sum(cost), sum(n), sum(a_cost), sum(a_n), {per_key_total},"
-        " (list(struct_pack(id := ResourceId, name := name, service := service, cost := unallocated)"
-        " ORDER BY unallocated DESC, ResourceId NULLS LAST) FILTER (WHERE unallocated IS NOT NULL))[1:5]"
-        " FROM r GROUP BY scope, currency")
-    variants = {
-        "engine: coverage_query": S.coverage_query(table, d, **common),
-        "engine: unallocated_resources_query": S.unallocated_resources_query(table, d, top=5, **common),
-        "rewrite: unallocated with the flags in a MATERIALIZED CTE": f"WITH tagged AS MATERIALIZED ({tagged}), "
-        f"rows AS (SELECT * FROM tagged WHERE NOT ({every})),{ranked}",
-        "rewrite: unallocated with the flags in a plain CTE (DuckDB inlines it into the filter)": f"WITH tagged AS ({tagged}), "
-        f"rows AS (SELECT * FROM tagged WHERE NOT ({every})),{ranked}",
-        "rewrite: coverage + top resources in one query (per resource, then per scope)": one_pass,
-    }
-    # normalized key matching: json_keys + list_filter + lambda on every row, vs the spellings of
-    # each key found once (SELECT DISTINCT over json_keys) and tried in the rule's order
-    # (the exact spelling, then the others in code-point order) with coalesce
-    from engine.tag_matching import normalize_key
-
-    started = time.perf_counter()
-    spellings = sorted(k for (k,) in connection.execute(f"SELECT DISTINCT unnest(json_keys(Tags)) FROM {table}").fetchall())
-    keys_seconds = time.perf_counter() - started
-    generated = S.tag_value_sql
-
-    def tag_value_by_spellings(dialect, key, mode):
-        if mode == "exact":
-            return generated(dialect, key, mode)
-        wanted = normalize_key(key, mode)
-        others = [k for k in spellings if k != key and normalize_key(k, mode) == wanted]
-        return "coalesce(" + ", ".join(dialect.json_member(S.TAGS, k) for k in [key, *others]) + ")"
-
-    S.tag_value_sql = tag_value_by_spellings
-    try:
-        variants["rewrite: coverage_query with the key spellings looked up once (+ the DISTINCT json_keys query)"] = \
-            S.coverage_query(table, d, **common)
-    finally:
-        S.tag_value_sql = generated
-    # the budget's owner expression: the tag step's simple CASE on lower(trim(value)) vs a MAP lookup
-    owner = ownership.sql(d)
     from engine.ownership import TagStep
 
+    d, table = costs.dialect, costs.table
+    checks = {policy.id: policy.check for policy in library.policies}
+    context = CheckContext(as_of=as_of_datetime(AS_OF), ownership=ownership)
+    # tag coverage per account, as TagCoverageCheck._run writes it
+    coverage = checks["bench-allocation-tag-coverage"]
+    scoped = coverage.scope.in_period(costs, context, coverage.period, coverage.fiscal_year_start)
+    flags = allocation_flags(d, list(coverage.rules), coverage.match, scoped.tags)
+    common = dict(scope_sql=scoped.scope_sql, flags=flags, categories=coverage.categories, period=scoped.period,
+                  tags=scoped.tags)
+    engine_coverage = coverage_query(table, d, **common)
+    engine_top = unallocated_resources_query(table, d, top=coverage.top, **common)
+    where = (f"{S.period_filter(d, scoped.period)} AND {S.in_list(d, 'ChargeCategory', coverage.categories)}"
+             " AND EffectiveCost > 0")
+    every = " AND ".join(f"k{i}" for i in range(len(flags)))
+    columns = ", ".join(f"{flag} AS k{i}" for i, flag in enumerate(flags))
+    per_key = ", ".join(f"sum(cost) FILTER (WHERE k{i}) AS c{i}, count(*) FILTER (WHERE k{i}) AS n{i}" for i in range(len(flags)))
+    per_key_total = ", ".join(f"sum(c{i}), sum(n{i})" for i in range(len(flags)))
+    rows_cte = (f"in_scope AS (SELECT {scoped.scope_sql} AS scope, BillingCurrency AS currency, ResourceId, ResourceName,"
+                f" ServiceName, EffectiveCost AS cost, {columns} FROM {S.from_rows(table, scoped.tags)} WHERE {where})")
+    per_resource = (
+        f"per_resource AS (SELECT scope, currency, ResourceId, min(ResourceName) FILTER (WHERE NOT ({every})) AS name,"
+        f" min(ServiceName) FILTER (WHERE NOT ({every})) AS service, sum(cost) AS cost, count(*) AS n,"
+        f" sum(cost) FILTER (WHERE {every}) AS a_cost, count(*) FILTER (WHERE {every}) AS a_n,"
+        f" sum(cost) FILTER (WHERE NOT ({every})) AS unallocated, {per_key} FROM in_scope GROUP BY scope, currency, ResourceId)")
+    one_pass = (
+        f"{S.with_clause(scoped.tags, rows_cte, per_resource)}SELECT scope, currency, sum(cost), sum(n), sum(a_cost), sum(a_n),"
+        f" {per_key_total}, (list(struct_pack(id := ResourceId, name := name, service := service, cost := unallocated)"
+        " ORDER BY unallocated DESC, ResourceId) FILTER (WHERE unallocated IS NOT NULL AND ResourceId IS NOT NULL))"
+        f"[1:{int(coverage.top)}] FROM per_resource GROUP BY scope, currency")
+    # the budget per owner, as BudgetCheck._run writes it; its owner tag step's CASE against a MAP lookup
+    budget = checks["bench-team-monthly-budget"]
+    scoped = budget.scope.in_period(costs, context, budget.period, budget.fiscal_year_start)
+    engine_budget = budget_query(table, d, scope_sql=scoped.scope_sql, measure=budget.measure,
+                                 categories=budget.categories, period=scoped.period, tags=scoped.tags)
     step = next(st for st in ownership.steps if type(st) is TagStep)
-    name = f"lower({d.trim_whitespace(S.tag_text_of_sql(d, S.tag_value_sql(d, step.key, step.mode)))})"
-    whens = " ".join(f"WHEN {d.string(n)} THEN {d.string(team)}" for n, (team, _) in sorted(ownership.names.items()))
-    case_step = f"(CASE {name} {whens} END)"
-    mapping = "MAP {" + ", ".join(f"{d.string(n)}: {d.string(team)}" for n, (team, _) in sorted(ownership.names.items())) + "}"
-    map_step = f"{mapping}[{name}]"
-    assert case_step in owner, "the owner expression changed: update the what-if"
-    budget = dict(measure="BilledCost", categories=CATEGORIES, period=period)
-    variants["engine: budget_query (scope owner)"] = S.budget_query(table, d, scope_sql=owner, **budget)
-    variants["rewrite: budget_query, owner tag step as a MAP lookup"] = S.budget_query(
-        table, d, scope_sql=owner.replace(case_step, map_step), **budget)
-    measured = best_of(connection, variants)
-    engine_top = measured["engine: unallocated_resources_query"][1]
-    engine_cov = sorted(measured["engine: coverage_query"][1], key=str)
-    checks = {
-        "rewrite: unallocated with the flags in a MATERIALIZED CTE": lambda r: r == engine_top,
-        "rewrite: unallocated with the flags in a plain CTE (DuckDB inlines it into the filter)": lambda r: r == engine_top,
-        "rewrite: coverage + top resources in one query (per resource, then per scope)": lambda r: (
-            sorted((tuple(x[:-1]) for x in r), key=str) == [tuple(x) for x in engine_cov]
-            and sorted(((x[0], x[1], t["id"], t["name"], t["service"], t["cost"]) for x in r for t in x[-1]), key=str)
-            == sorted((tuple(t) for t in engine_top), key=str)),
-        "rewrite: coverage_query with the key spellings looked up once (+ the DISTINCT json_keys query)":
-            lambda r: sorted(r, key=str) == engine_cov,
-        "rewrite: budget_query, owner tag step as a MAP lookup": lambda r: sorted(r, key=str) == sorted(
-            measured["engine: budget_query (scope owner)"][1], key=str),
+    case_step = step.sql(d, ownership.names)
+    name = f"lower({d.trim_whitespace(S.tag_text_of_sql(d, S.tag_value_sql(d, step.key, step.mode)))})"  # as TagStep.sql
+    if not case_step.startswith(f"(CASE {name} WHEN "):
+        raise SystemExit("what-if: the owner tag step's SQL changed: update what_if() in bench/run_costs.py")
+    mapping = ", ".join(f"{d.string(n)}: {d.string(team)}" for n, (team, _) in sorted(ownership.names.items()))
+    map_step = f"MAP {{{mapping}}}[{name}]"
+    variants = {
+        "engine: coverage_query": engine_coverage,
+        "engine: unallocated_resources_query": engine_top,
+        "rewrite: coverage + top resources in one query (per resource, then per scope)": one_pass,
+        "engine: budget_query (scope owner)": engine_budget,
+        "rewrite: budget_query, owner tag step as a MAP lookup": engine_budget.replace(case_step, map_step),
     }
-    seconds, rows = measured["rewrite: coverage_query with the key spellings looked up once (+ the DISTINCT json_keys query)"]
-    measured["rewrite: coverage_query with the key spellings looked up once (+ the DISTINCT json_keys query)"] = (
-        seconds + keys_seconds, rows)
+    for label, statement in variants.items():
+        if label.startswith("engine:") and statement not in ran:
+            raise SystemExit(f"what-if: the {label[8:]} built here is not one the engine ran: update what_if() "
+                             f"in bench/run_costs.py to build it as the check does")
+    if case_step not in engine_budget:
+        raise SystemExit("what-if: the owner tag step's CASE is not in the budget query: update what_if()")
+    measured = best_of(costs.connection, variants)
+    results = {label: result for label, (_, result) in measured.items()}
+    coverage_rows = sorted(results["engine: coverage_query"], key=str)
+    top_rows = sorted(results["engine: unallocated_resources_query"], key=str)
+    same = {
+        "rewrite: coverage + top resources in one query (per resource, then per scope)": lambda r: (
+            sorted((tuple(x[:-1]) for x in r), key=str) == [tuple(x) for x in coverage_rows]
+            and sorted(((x[0], x[1], t["id"], t["name"], t["service"], t["cost"]) for x in r for t in (x[-1] or [])), key=str)
+            == [tuple(t) for t in top_rows]),
+        "rewrite: budget_query, owner tag step as a MAP lookup": lambda r: sorted(r, key=str) == sorted(
+            results["engine: budget_query (scope owner)"], key=str),
+    }
     lines = []
-    for label, (seconds, rows) in measured.items():
-        check = checks.get(label)
-        same = "" if check is None else (" — same rows as the engine's" if check(rows) else " — **DIFFERENT rows**")
-        lines.append(f"{fmt_seconds(seconds)}  {label}{same}")
+    for label, (seconds, result) in measured.items():
+        check = same.get(label)
+        verdict = "" if check is None else (" — same rows as the engine's" if check(result) else " — **DIFFERENT rows**")
+        lines.append(f"{fmt_seconds(seconds)}  {label}{verdict}")
     return lines
 
 
 def run_profile(path: str, size: str, top: int = 4) -> dict:
+    """Every statement of ``load_costs`` and ``evaluate`` timed; EXPLAIN ANALYZE of the ``top`` slowest
+    queries of the evaluation, run again on the loaded table once the evaluation is over.
+
+    Only the evaluation's queries can be run again: the loading ones read the files into a staging
+    form of the table (with the file and check columns ``load_costs`` drops when it is done)."""
     import duckdb
 
     import engine
@@ -627,29 +611,33 @@ def run_profile(path: str, size: str, top: int = 4) -> dict:
     library, ownership, budgets = engine_inputs(size)
     log_: list = []
     connect = duckdb.connect
+    connections: list[TimedConnection] = []
 
     def timed_connect(*args, **kwargs):
-        return TimedConnection(connect(*args, **kwargs), log_)
+        connections.append(TimedConnection(connect(*args, **kwargs), log_))
+        return connections[-1]
 
     duckdb.connect = timed_connect
     try:
         started = time.perf_counter()
         costs = engine.load_costs([path])
         loaded = time.perf_counter()
+        for connection in connections:
+            connection.phase = "evaluate"
         engine.evaluate(library, None, costs=costs, ownership=ownership, budgets=budgets, as_of=AS_OF)
         ended = time.perf_counter()
     finally:
         duckdb.connect = connect
-    statements = [{"seconds": seconds, "sql": sql} for seconds, sql in log_]
-    slow = sorted((st for st in statements if st["sql"].lstrip().upper().startswith(("SELECT", "WITH"))),
-                  key=lambda st: -st["seconds"])[:top]
+    queries = [st for st in log_ if st["phase"] == "evaluate" and st["sql"].lstrip().upper().startswith(("SELECT", "WITH"))]
+    slow = sorted(queries, key=lambda st: -st["seconds"])[:top]
     real = costs.connection._connection
     costs.connection = real
     for st in slow:
-        st["explain_analyze"], st["profiled_seconds"] = explain_analyze(real, st["sql"])
-    return {"load": loaded - started, "evaluate": ended - loaded, "statements": statements,
+        st["explain_analyze"], st["profiled_seconds"] = explain_analyze(real, st["sql"], st["params"])
+    return {"load": loaded - started, "evaluate": ended - loaded,
+            "statements": [{name: st[name] for name in ("phase", "seconds", "sql")} for st in log_],
             "slow": [{"sql": st["sql"], "seconds": st["seconds"], "explain_analyze": st["explain_analyze"]} for st in slow],
-            "what_if": what_if(costs, ownership)}
+            "what_if": what_if(costs, library, ownership, {st["sql"] for st in log_ if st["phase"] == "evaluate"})}
 
 
 # =================================================================================================
@@ -1059,11 +1047,11 @@ def profile_size(size: str, path: Path) -> dict:
     for st in sorted(out["statements"], key=lambda st: -st["seconds"]):
         if st["seconds"] >= 0.01:
             text = " ".join(st["sql"].split())
-            lines.append(f"- {fmt_seconds(st['seconds'])}: `{text[:150]}{'…' if len(text) > 150 else ''}`")
+            lines.append(f"- {fmt_seconds(st['seconds'])} ({st['phase']}): `{text[:150]}{'…' if len(text) > 150 else ''}`")
     for st in out["slow"]:
         text = " ".join(st["sql"].split())
-        lines.append(f"\nEXPLAIN ANALYZE of `{text[:110]}…` (operator times are summed over DuckDB's threads; "
-                     f"operators under 50 ms hidden):\n\n```\n{st['explain_analyze']}\n```")
+        lines.append(f"\nEXPLAIN ANALYZE of `{text[:110]}…` ({fmt_seconds(st['seconds'])} in the evaluation; operator "
+                     f"times are summed over DuckDB's threads; operators under 50 ms hidden):\n\n```\n{st['explain_analyze']}\n```")
     lines.append("\nThe slow statements next to rewrites returning the same rows, on the engine's loaded table "
                  "(fastest of 3, interleaved):\n")
     lines += [f"- {line}" for line in out["what_if"]]

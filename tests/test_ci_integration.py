@@ -5,6 +5,7 @@ runs as pre-commit would run it."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import re
@@ -23,6 +24,9 @@ from tests.conftest import REALDATA, ROOT
 from tests.output_cases import validate_sarif
 
 ACTION = yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))
+_spec = importlib.util.spec_from_file_location("check_args", ROOT / "action" / "check_args.py")
+check_args = importlib.util.module_from_spec(_spec)  # the action's argument builder (run by its check step)
+_spec.loader.exec_module(check_args)
 HOOKS = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
 PLAN = REALDATA / "checkov" / "plan_tags" / "tfplan.json"
 
@@ -60,7 +64,7 @@ def test_the_action_is_a_composite_action_with_described_inputs():
 def test_every_input_reaches_a_real_option_of_check():
     env = step("check")["env"]
     script = step("check")["run"]
-    passed = dict(re.findall(r'^\s*add (--[a-z-]+) "\$(CW_[A-Z_]+)"', script, re.M))  # option -> variable
+    passed = {option: variable for variable, option in check_args.OPTIONS}  # option -> variable
     inputs_of = {name: re.fullmatch(r"\$\{\{ inputs\.([a-z-]+) \}\}", value)[1]
                  for name, value in env.items() if name.startswith("CW_")}
     assert set(inputs_of.values()) <= set(ACTION["inputs"])
@@ -71,7 +75,8 @@ def test_every_input_reaches_a_real_option_of_check():
     used_otherwise = {"CW_ARGS", "CW_SARIF", "CW_SUMMARY"}
     assert set(inputs_of) == set(passed.values()) | used_otherwise
     for option in ("--format", "--output"):
-        assert option in check_options() and option in script
+        assert option in check_options() and option in check_args.check_args({}, "summary.md")
+    assert "action/check_args.py" in script
 
 
 def run_check_step(tmp_path: Path, costwarden: Path, inputs: dict[str, str]) -> tuple[subprocess.CompletedProcess, dict, Path]:
@@ -89,6 +94,10 @@ def run_check_step(tmp_path: Path, costwarden: Path, inputs: dict[str, str]) -> 
     for name, value in step("check")["env"].items():
         if value == "${{ steps.install.outputs.costwarden }}":
             env[name] = str(costwarden)
+        elif value == "${{ steps.install.outputs.python }}":
+            env[name] = sys.executable
+        elif value == "${{ github.action_path }}":
+            env[name] = str(ROOT)
         else:
             env[name] = values[re.fullmatch(r"\$\{\{ inputs\.([a-z-]+) \}\}", value)[1]]
     # how GitHub runs a step with shell: bash

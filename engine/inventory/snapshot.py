@@ -19,18 +19,18 @@ out only when first asked (standard input has no file to point at). Larger files
 finding it would cost about another parse of the file.
 
 Speed: a 100k-resource canonical file is checked and completed in place, without copies, and the
-cyclic garbage collector is paused while loading (parsing allocates millions of objects and would
-trigger useless full collections). The loaded objects hold no reference cycles, so a caller that
-keeps them for the rest of the run may call ``gc.freeze()`` afterwards to keep later collections
-from walking them.
+cyclic garbage collector is paused while loading (:func:`engine.gc_pause.paused_gc`: parsing
+allocates millions of objects and would trigger useless full collections). The loaded objects hold
+no reference cycles, so a caller that keeps them for the rest of the run may freeze them
+(``freeze_gc=True``, :func:`engine.gc_pause.freeze_tracked`) to keep later collections from walking them.
 """
 
 from __future__ import annotations
 
-import gc
 from dataclasses import dataclass, field
 
 from engine.errors import InputError, Problem, did_you_mean, json_pointer
+from engine.gc_pause import freeze_tracked, paused_gc
 from engine.inventory.adapters import ADAPTERS, detect_format
 from engine.inventory.jsonpos import element_lines, locate_paths
 from engine.inventory.merge import Conflict, Merger
@@ -107,9 +107,10 @@ def load_inventory(
     """Load and merge inventory files; ``format`` (an :data:`ADAPTERS` name) skips detection for all of them.
 
     The path ``-`` is standard input (JSON or JSON Lines, detected from the content), at most once.
-    ``max_bytes`` limits each file. ``freeze_gc=True`` calls ``gc.freeze()`` after loading, so that the
-    cyclic collector never walks the (acyclic) resources again: worth it for a process that loads once
-    and keeps them, like the CLI; a library caller that loads many inventories should leave it off.
+    ``max_bytes`` limits each file. ``freeze_gc=True`` freezes every object the collector tracks after
+    loading (:func:`engine.gc_pause.freeze_tracked`), so that it never walks the (acyclic) resources
+    again: worth it for a process that loads once and keeps them, like the CLI; a library caller that
+    loads many inventories should leave it off.
 
     Raises :class:`InputError` with every problem found (codes E401-E407).
     """
@@ -125,9 +126,7 @@ def load_inventory(
     formats: dict[str, str] = {}
     origins: list[_Origin] = []
     warnings: list[str] = []
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with paused_gc():
         for given in paths:
             path = STDIN_NAME if given == STDIN else given
             try:
@@ -150,10 +149,7 @@ def load_inventory(
         inventory = Inventory(resources=merger.resources, sources=sources, conflicts=merger.conflicts, formats=formats,
                               warnings=warnings, origins=origins)
         if freeze_gc and not problems:
-            gc.freeze()
-    finally:
-        if collecting:
-            gc.enable()
+            freeze_tracked()
     if problems:
         raise InputError(problems)
     return inventory

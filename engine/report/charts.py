@@ -15,6 +15,13 @@ currency raises ``ValueError`` (two currencies never share an axis). Labels are 
 XML-escaped, characters XML cannot hold become U+FFFD, and long ones are cut with an ellipsis (the
 full label stays in the mark's ``<title>``).
 
+No text overlaps another or leaves the picture: text is laid out by the width it is drawn with
+(:mod:`engine.report.charts_text`), and texts that would crowd give way — a value goes inside a
+segment only when it fits; column values stand upright, then are left to the tooltip, the description
+and the tables; column labels turn 45°, then every n-th period is labelled (the latest always), as
+are a line chart's points; axis ticks keep every n-th label; a progress bar's amounts take a line of
+their own; titles and legend names are cut to the width.
+
 Accessibility (the choice made here): the ``<svg>`` has ``role="img"`` and ``aria-labelledby``
 naming its ``<title>`` (the chart's title) and its ``<desc>``, which lists every value shown as text
 (``team-a: 12,345.68 USD; ...``). A screen reader reads the chart as one image with that
@@ -42,11 +49,13 @@ change their meaning). No data gives a "No data" placeholder with the same title
 from __future__ import annotations
 
 import html
+import math
 import re
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal, localcontext
 from typing import Sequence
 
+from engine.report.charts_text import CAP_HEIGHT, DESCENDER, fit, text_width
 from engine.report.formatting import (
     check_currency,
     format_compact,
@@ -63,13 +72,18 @@ TEXT = "#1a1a1a"
 MUTED = "#555555"
 GRID = "#d9d9d9"
 AXIS = "#404040"
-CHAR_W = 7.0  # estimated width of a character at font-size 12 (for layout and truncation)
 PAD = 12
 TITLE_H = 30
 LEGEND_ROW_H = 22
 ROW_H = 24
 BAR_H = 16
-MAX_LABEL_CHARS = 30
+MAX_LABEL_W = 200  # pixels: the widest a bar's or a column's label is drawn (longer ones are cut, whole in the tooltip)
+LINE_H = 16  # pixels from one line of 12-pixel text to the next (glyphs, their halo and a gap)
+GAP = 4  # pixels at least between two texts, and between a text and what it must not cover
+_TEXT_TOP = 0.35 * 12 - CAP_HEIGHT * 12  # where 12-pixel text drawn at y (dy=0.35em) starts, from y (negative: above)
+_TEXT_BOTTOM = 0.35 * 12 + DESCENDER * 12  # and where it ends
+_SIN45 = math.sqrt(0.5)
+CAPTION_ROOM = 16  # pixels above a vertical axis for its caption (the unit), under the legend
 MAX_SERIES = 8
 _CHART_ID = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,63}\Z")
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -176,8 +190,8 @@ def horizontal_bar(
     has_negative = any(amount < 0 for _, amount in shown)
     ticks = _ticks(min([Decimal(0)] + [a for _, a in shown]), max([Decimal(0)] + [a for _, a in shown]), integer=_integral(amounts, currency))
     texts = [fmt(amount) for _, amount in shown]
-    label_w = min(MAX_LABEL_CHARS, max(len(label) for label, _ in shown)) * CHAR_W + 10
-    value_w = max(len(text) for text in texts) * CHAR_W + 8
+    label_w = math.ceil(min(MAX_LABEL_W, max(text_width(label) for label, _ in shown))) + 10
+    value_w = math.ceil(max(text_width(text) for text in texts)) + 8
     legend = []
     if has_negative:
         legend.append((CREDIT, "below zero (credit)"))
@@ -201,7 +215,7 @@ def horizontal_bar(
         canvas.add(
             f"<g><title>{_esc(label)}: {_esc(text)}</title>"
             f'{canvas.rect(x0, y, x1 - x0, BAR_H, style)}'
-            f"{_text(PAD + label_w - 8, y + BAR_H / 2, _cut(label, MAX_LABEL_CHARS), anchor='end')}"
+            f"{_text(PAD + label_w - 8, y + BAR_H / 2, fit(label, label_w - 10), anchor='end')}"
             f"{_text(x0 - 4 if amount < 0 else x1 + 4, y + BAR_H / 2, text, anchor='end' if amount < 0 else 'start', halo='#ffffff')}"
             "</g>"
         )
@@ -249,19 +263,46 @@ def column_chart(
         budget_name = f"budget {fmt(budgets[0])}" if same else "budget (per column)"
         legend = [(WITHIN, "within budget"), (OVER, "over budget"), ("budget-line", budget_name)]
     legend_h = canvas.legend(legend, PAD, TITLE_H)
-    tick_w = max(len(_tick_text(t)) for t in ticks) * CHAR_W + 10
+    tick_w = math.ceil(max(text_width(text, 11) for text in [_tick_text(t) for t in ticks] + [currency or unit])) + 10
     px0, px1 = PAD + tick_w, width - PAD
     slot = (px1 - px0) / len(labels)
-    column_w = slot * 0.7
     texts = [fmt(amount) for amount in amounts]
-    shown_values = [text if len(text) * CHAR_W <= slot else format_compact(amount) for text, amount in zip(texts, amounts)]
-    rotate_values = any(len(text) * CHAR_W > slot for text in shown_values)
-    value_room = (max(len(t) for t in shown_values) * CHAR_W + 8) if rotate_values else 18
-    label_chars = max(3, int(slot / CHAR_W))
-    rotate_labels = any(len(label) > label_chars for label in labels) and slot < 10 * CHAR_W
-    label_room = (min(MAX_LABEL_CHARS, max(len(label) for label in labels)) * CHAR_W * 0.72 + 16) if rotate_labels else 22
-    top_y = TITLE_H + legend_h + value_room
-    bottom_y = max(top_y + 120, height - PAD - label_room - 16)
+    # the labels under the columns: level when each fits its slot; else turned 45° with their ends
+    # under their columns, every `every`-th one when the slots are too narrow for one line each
+    level_labels = all(text_width(label) + GAP <= slot for label in labels)
+    every = 1
+    shown_labels = [fit(label, slot - GAP) if level_labels else fit(label, MAX_LABEL_W) for label in labels]
+    if level_labels:
+        label_room = 22
+    else:
+        # a turned label hangs left of its column's middle by sin 45° × (its width + the text above the
+        # baseline): the plot starts far enough right for none to reach past the left edge
+        for index, label in enumerate(shown_labels):
+            share = (index + 0.5) / len(labels)  # the column's middle is px0 + (px1 - px0) × share
+            px0 = max(px0, math.ceil((PAD + _SIN45 * (text_width(label) - _TEXT_TOP) - px1 * share) / (1 - share)))
+        slot = (px1 - px0) / len(labels)
+        every = max(1, math.ceil((_TEXT_BOTTOM - _TEXT_TOP + 2) / (slot * _SIN45)))
+        label_room = 14 + _SIN45 * (max(text_width(label) for label in shown_labels) + _TEXT_BOTTOM) + 4
+    column_w = slot * 0.7
+    # the values over the columns: the full text or its compact form, level when it fits the slot, else
+    # upright when the slot is a line wide, else none (the tooltip, the description and the tables hold them)
+    shown_values = [text if text_width(text, bold=over[i]) + GAP <= slot else format_compact(amount)
+                    for i, (text, amount) in enumerate(zip(texts, amounts))]
+    if all(text_width(text, bold=over[i]) + GAP <= slot for i, text in enumerate(shown_values)):
+        values_drawn = "level"
+    else:
+        values_drawn = "upright" if slot >= LINE_H else "none"
+    above = [text_width(t) for t, amount in zip(shown_values, amounts) if amount >= 0]
+    below = [text_width(t) for t, amount in zip(shown_values, amounts) if amount < 0]
+    if values_drawn == "level":
+        value_room, value_below = 18, (LINE_H + 2 if below else 0)
+    elif values_drawn == "upright":
+        value_room, value_below = max(above, default=0) + 10, (max(below) + 10 if below else 0)
+    else:
+        value_room, value_below = 6, 0
+    top_y = TITLE_H + legend_h + max(value_room, CAPTION_ROOM)
+    bottom_y = max(top_y + 120, height - PAD - value_below - label_room - 16)
+    label_y = bottom_y + value_below + 14
     scale = _Scale(ticks[0], ticks[-1], bottom_y, top_y)  # y grows downwards
     canvas.horizontal_grid(scale, ticks, px0, px1, currency or unit)
     lines, texts_on_top = [], []
@@ -271,16 +312,21 @@ def column_chart(
         style = OVER if over[index] else WITHIN
         note = f" (over the budget of {fmt(budgets[index])})" if over[index] else ""
         value_text = shown_values[index]
-        if amount < 0:
+        if values_drawn == "none":
+            value_mark = ""
+        elif values_drawn == "upright":
+            at = (cx, y1 + 6) if amount < 0 else (cx, y0 - 6)
+            value_mark = _text(*at, value_text, anchor="end" if amount < 0 else "start", rotate=(-90, *at), halo="#ffffff")
+        elif amount < 0:
             value_mark = _text(cx, y1 + 12, value_text, anchor="middle", halo="#ffffff")
-        elif rotate_values:
-            value_mark = _text(cx, y0 - 6, value_text, anchor="start", rotate=(-90, cx, y0 - 6), halo="#ffffff")
         else:
             value_mark = _text(cx, y0 - 8, value_text, anchor="middle", weight="bold" if over[index] else None, halo="#ffffff")
-        if rotate_labels:
-            label_mark = _text(cx, bottom_y + 14, _cut(label, MAX_LABEL_CHARS), anchor="end", rotate=(-45, cx, bottom_y + 14))
+        if level_labels:
+            label_mark = _text(cx, label_y, shown_labels[index], anchor="middle")
+        elif (len(labels) - 1 - index) % every == 0:  # the last column (the latest period) always keeps its label
+            label_mark = _text(cx, label_y, shown_labels[index], anchor="end", rotate=(-45, cx, label_y))
         else:
-            label_mark = _text(cx, bottom_y + 14, _cut(label, label_chars), anchor="middle")
+            label_mark = ""
         canvas.add(f"<g><title>{_esc(label)}: {_esc(texts[index])}{_esc(note)}</title>{canvas.rect(cx - column_w / 2, y0, column_w, y1 - y0, style)}</g>")
         texts_on_top.append(f"<g><title>{_esc(label)}: {_esc(texts[index])}{_esc(note)}</title>{value_mark}{label_mark}</g>")
         lines.append(f"{label}: {texts[index]}{note}")
@@ -288,7 +334,7 @@ def column_chart(
         canvas.budget_line(scale, budgets, px0, slot)
     canvas.zero_line_horizontal(scale, px0, px1)
     canvas.parts.extend(texts_on_top)  # over the budget line
-    canvas.height = bottom_y + label_room + PAD
+    canvas.height = label_y - 14 + label_room + PAD
     summary = f"Column chart, {len(labels)} columns in order."
     if budgets is not None:
         same = len(set(budgets)) == 1
@@ -343,8 +389,8 @@ def stacked_bar(
     highs = [sum((a for a in parts if a > 0), Decimal(0)) for _, parts in shown]
     ticks = _ticks(min([Decimal(0)] + lows), max([Decimal(0)] + highs), integer=_integral(all_values, currency))
     totals = [fmt(sum(parts, Decimal(0))) for _, parts in shown]
-    label_w = min(MAX_LABEL_CHARS, max(len(label) for label, _ in shown)) * CHAR_W + 10
-    value_w = (max(len(t) for t in totals) + 6) * CHAR_W + 8
+    label_w = math.ceil(min(MAX_LABEL_W, max(text_width(label) for label, _ in shown))) + 10
+    value_w = math.ceil(max(text_width("Total " + t) for t in totals)) + 8
     has_negative = any(low < 0 for low in lows)
     width = max(width, int(PAD * 2 + label_w + value_w + 160))
     canvas = _Canvas(chart_id, title, width)
@@ -373,7 +419,7 @@ def stacked_bar(
             text = fmt(amount)
             inside = _short_value(amount, currency, unit)
             mark = f"<g><title>{_esc(label)}, {_esc(name)}: {_esc(text)}</title>{canvas.rect(x0, y, x1 - x0, BAR_H, style)}"
-            if len(inside) * CHAR_W + 6 <= x1 - x0:
+            if text_width(inside, 11) + 6 <= x1 - x0:
                 mark += _text((x0 + x1) / 2, y + BAR_H / 2, inside, anchor="middle", size=11, halo="#ffffff")  # reads on any pattern
             marks.append(mark + "</g>")
         end_x = scale.px(right)
@@ -381,7 +427,7 @@ def stacked_bar(
         canvas.add(
             "<g>"
             + "".join(marks)
-            + f"{_text(PAD + label_w - 8, y + BAR_H / 2, _cut(label, MAX_LABEL_CHARS), anchor='end')}"
+            + f"{_text(PAD + label_w - 8, y + BAR_H / 2, fit(label, label_w - 10), anchor='end')}"
             + f"<g><title>{_esc(label)}: total {_esc(total_text)}</title>{_text(end_x + 4, y + BAR_H / 2, 'Total ' + total_text, anchor='start', fill=MUTED)}</g>"
             + "</g>"
         )
@@ -433,24 +479,26 @@ def line_chart(
     end_texts = []
     for name, values in lines_data:
         last = next((v for v in reversed(values) if v is not None), None)
-        end_texts.append(f"{_cut(name, 18)} {_short_value(last, currency, unit)}" if last is not None else "")
-    end_w = max(len(t) for t in end_texts) * CHAR_W + 28
-    tick_w = max(len(_tick_text(t)) for t in ticks) * CHAR_W + 10
-    px0, px1 = PAD + tick_w, width - PAD - end_w
+        end_texts.append(f"{fit(name, 130)} {_short_value(last, currency, unit)}" if last is not None else "")
+    widest_x_label = min(MAX_LABEL_W, max(text_width(label) for label in x_labels))
+    end_w = math.ceil(max(max(text_width(t) for t in end_texts) + 28, widest_x_label / 2 + GAP))
+    tick_w = math.ceil(max(text_width(text, 11) for text in [_tick_text(t) for t in ticks] + [currency or unit])) + 10
+    px0, px1 = PAD + max(tick_w, math.ceil(widest_x_label / 2) + GAP), width - PAD - end_w
     if px1 - px0 < 120:
         width, px1 = int(width + 120 - (px1 - px0)), px0 + 120
         canvas.width = width
-    top_y = TITLE_H + legend_h + 10
-    label_chars = max(3, int((px1 - px0) / max(1, len(x_labels)) / CHAR_W))
+    top_y = TITLE_H + legend_h + CAPTION_ROOM
     bottom_y = max(top_y + 120, height - PAD - 40)
     scale = _Scale(ticks[0], ticks[-1], bottom_y, top_y)
     canvas.horizontal_grid(scale, ticks, px0, px1, currency or unit)
     step = (px1 - px0) / (len(x_labels) - 1) if len(x_labels) > 1 else 0
     xs = [px0 + step * i if len(x_labels) > 1 else (px0 + px1) / 2 for i in range(len(x_labels))]
-    every = max(1, -(-len(x_labels) * 8 * CHAR_W // (px1 - px0)))  # thin the x labels when they crowd
+    # every `every`-th x label, counted back from the last (the latest run or month): thinned until the
+    # labels shown (each at most MAX_LABEL_W wide) do not crowd
+    every = 1 if step == 0 else max(1, math.ceil((widest_x_label + GAP) / step))
     for i, label in enumerate(x_labels):
-        if i % every == 0 or i == len(x_labels) - 1:
-            canvas.add(f"<g><title>{_esc(label)}</title>{_text(xs[i], bottom_y + 16, _cut(label, max(label_chars * every, 6)), anchor='middle')}</g>")
+        if (len(x_labels) - 1 - i) % every == 0:
+            canvas.add(f"<g><title>{_esc(label)}</title>{_text(xs[i], bottom_y + 16, fit(label, widest_x_label), anchor='middle')}</g>")
     descriptions = []
     ends = []
     for style, (name, values), end_text in zip(styles, lines_data, end_texts):
@@ -508,9 +556,15 @@ def progress_bar(
     px0, px1 = PAD, width - PAD
     scale = _Scale(Decimal(0), scale_max, px0, px1)
     y, bar_h = TITLE_H + 44, 22
+    # the amounts beside the percentage, or on a line of their own when they do not fit there
+    amounts_x = PAD + text_width(percent_text, 16, bold=True) + 10
+    if amounts_x + text_width(amounts_text) > width - PAD:
+        amounts_x, amounts_y, y = PAD, TITLE_H + 10 + LINE_H + 4, y + LINE_H + 4
+    else:
+        amounts_y = TITLE_H + 10
     canvas.add(
         f"{_text(PAD, TITLE_H + 10, percent_text, anchor='start', size=16, weight='bold')}"
-        f"{_text(PAD + len(percent_text) * 11 + 10, TITLE_H + 10, amounts_text, anchor='start', fill=MUTED)}"
+        f"{_text(amounts_x, amounts_y, fit(amounts_text, width - PAD - amounts_x), anchor='start', fill=MUTED)}"
         f'<rect x="{_n(px0)}" y="{_n(y)}" width="{_n(scale.px(Decimal(100)) - px0)}" height="{bar_h}" fill="#f2f2f2" stroke="{AXIS}" stroke-width="1"/>'
     )
     filled = min(max(share, Decimal(0)), Decimal(100))
@@ -523,14 +577,14 @@ def progress_bar(
             f"<g><title>over by {_esc(format_percent(share - 100))}: {_esc(fmt(part_amount - whole_amount))}</title>"
             f"{canvas.rect(x100, y, scale.px(share) - x100, bar_h, OVER)}</g>"
             f'<line x1="{_n(x100)}" y1="{_n(y - 6)}" x2="{_n(x100)}" y2="{_n(y + bar_h + 6)}" stroke="{TEXT}" stroke-width="2"/>'
-            f"{_text(x100, y + bar_h + 16, '100%', anchor='middle', size=11)}"
+            f"{_text_within(x100, y + bar_h + 16, '100%', width, size=11)}"
         )
         legend = [(WITHIN, "up to 100%"), (OVER, "above 100%")]
     if target_value is not None:
         xt = scale.px(target_value)
         canvas.add(
             f'<line x1="{_n(xt)}" y1="{_n(y - 6)}" x2="{_n(xt)}" y2="{_n(y + bar_h + 6)}" stroke="{TEXT}" stroke-width="2" stroke-dasharray="3 2"/>'
-            f"{_text(xt, y - 10, 'target ' + format_percent(target_value), anchor='middle', size=11)}"
+            f"{_text_within(xt, y - 10, 'target ' + format_percent(target_value), width, size=11)}"
         )
     legend_h = canvas.legend(legend, PAD, y + bar_h + 26)
     canvas.height = y + bar_h + (26 + legend_h if legend else 20) + PAD
@@ -650,10 +704,6 @@ def _esc(text) -> str:
     return html.escape(_clean(text), quote=True)
 
 
-def _cut(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: max(1, limit - 1)].rstrip() + "\u2026"
-
-
 def _n(x: float) -> str:
     """A coordinate: two decimals at most, no trailing zeros (deterministic across runs)."""
     text = f"{x:.2f}".rstrip("0").rstrip(".")
@@ -672,6 +722,16 @@ def _text(x, y, text, *, anchor="start", size=12, weight=None, fill=TEXT, rotate
     )
 
 
+def _text_within(x, y, text, width, *, size=12) -> str:
+    """``text`` centred on ``x``, moved in to stay inside the chart's ``width`` (less its padding)."""
+    half = text_width(text, size) / 2
+    if x - half < PAD:
+        return _text(PAD, y, text, anchor="start", size=size)
+    if x + half > width - PAD:
+        return _text(width - PAD, y, text, anchor="end", size=size)
+    return _text(x, y, text, anchor="middle", size=size)
+
+
 def _marker(style: Style, x: float, y: float, size: float = 1.0) -> str:
     scale = f" scale({size})" if size != 1.0 else ""
     return (
@@ -685,10 +745,8 @@ def _spread(ends: list, top: float, bottom: float, gap: float = 15) -> list:
     ends = sorted(ends, key=lambda end: (end[0], end[3]))
     for i in range(1, len(ends)):
         ends[i][0] = max(ends[i][0], ends[i - 1][0] + gap)
-    overflow = ends[-1][0] - bottom if ends else 0
-    if overflow > 0:
-        for end in ends:
-            end[0] -= overflow
+    if ends and ends[-1][0] > bottom:  # pushed past the bottom: move up only the labels that crowd it
+        ends[-1][0] = bottom
         for i in range(len(ends) - 2, -1, -1):
             ends[i][0] = min(ends[i][0], ends[i + 1][0] - gap)
     return ends
@@ -705,7 +763,7 @@ class _Canvas:
         self.parts: list[str] = []
         self.patterns: dict[str, str] = {}
         if self.title:
-            self.parts.append(_text(PAD, 16, _cut(self.title, int((width - 2 * PAD) / 8)), size=15, weight="bold"))
+            self.parts.append(_text(PAD, 16, fit(self.title, width - 2 * PAD, 15, bold=True), size=15, weight="bold"))
 
     def add(self, svg: str) -> None:
         self.parts.append(svg)
@@ -735,8 +793,8 @@ class _Canvas:
             return 0.0
         cx, cy = x, y
         for style, name in items:
-            name = _cut(_clean(name), 48)
-            item_w = 24 + len(name) * CHAR_W + 20
+            name = fit(_clean(name), min(330, self.width - 2 * PAD - 24))
+            item_w = 24 + text_width(name) + 20
             if cx > x and cx + item_w > self.width - PAD:
                 cx, cy = x, cy + LEGEND_ROW_H
             if style == "budget-line":
@@ -756,10 +814,15 @@ class _Canvas:
 
     def vertical_grid(self, scale: _Scale, ticks, y0: float, y1: float, caption: str) -> None:
         marks = []
-        for tick in ticks:
+        # a label on every `every`-th grid line (zero's among them) when the labels would crowd a narrow plot
+        spacing = abs(scale.px(ticks[1]) - scale.px(ticks[0])) if len(ticks) > 1 else float("inf")
+        every = max(1, math.ceil((max(text_width(_tick_text(t), 11) for t in ticks) + GAP) / spacing))
+        zero = next((i for i, tick in enumerate(ticks) if tick == 0), 0)
+        for index, tick in enumerate(ticks):
             x = scale.px(tick)
             marks.append(f'<line x1="{_n(x)}" y1="{_n(y0)}" x2="{_n(x)}" y2="{_n(y1)}" stroke="{GRID}" stroke-width="1"/>')
-            marks.append(_text(x, y1 + 12, _tick_text(tick), anchor="middle", size=11, fill=MUTED))
+            if (index - zero) % every == 0:
+                marks.append(_text(x, y1 + 12, _tick_text(tick), anchor="middle", size=11, fill=MUTED))
         marks.append(f'<line x1="{_n(scale.px_low)}" y1="{_n(y1)}" x2="{_n(scale.px_high)}" y2="{_n(y1)}" stroke="{AXIS}" stroke-width="1"/>')
         if caption:
             marks.append(_text(scale.px_high, y1 + 27, caption, anchor="end", size=11, fill=MUTED))
@@ -808,7 +871,7 @@ def _no_data(chart_id: str, title: str, width: int, message: str = "No data") ->
     canvas = _Canvas(chart_id, title, width)
     canvas.add(
         f'<rect x="{PAD}" y="{TITLE_H}" width="{width - 2 * PAD}" height="60" fill="#f7f7f7" stroke="{GRID}" stroke-dasharray="4 3"/>'
-        + _text(width / 2, TITLE_H + 30, message, anchor="middle", fill=MUTED, size=13)
+        + _text(width / 2, TITLE_H + 30, fit(message, width - 4 * PAD, 13), anchor="middle", fill=MUTED, size=13)
     )
     canvas.height = TITLE_H + 60 + PAD
     return canvas.render(message + ".")
