@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SWITCHES = frozenset({"disable", "enable", "freeze", "unfreeze"})  # the calls that change what the collector does
 # Terraform plans still pause the collector by hand (engine/plans/snapshot.py, load_plans): to be moved
 # onto engine.gc_pause.paused_gc. Remove it from here then; nothing may be added.
-NOT_YET_MOVED = frozenset({"engine/plans/snapshot.py"})
+NOT_YET_MOVED: frozenset[str] = frozenset()
 
 
 def collector_switches(path: Path) -> list[str]:

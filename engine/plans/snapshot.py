@@ -16,13 +16,13 @@ problems. The path ``-`` reads standard input, once.
 
 from __future__ import annotations
 
-import gc
 import os
 from dataclasses import dataclass, field
 
 import orjson
 
 from engine.errors import InputError, Problem, did_you_mean, json_pointer
+from engine.gc_pause import paused_gc
 from engine.inventory.problems import StructureProblems, kind_of
 from engine.inventory.reading import DEFAULT_MAX_BYTES, STDIN, STDIN_NAME
 from engine.plans.actions import ACTIONS, SCOPES, VALUES_OF, action_name
@@ -123,9 +123,7 @@ def load_plans(
     snapshot = PlanSnapshot(scope=scope, entries=[] if sides else None)
     seen: dict[str, str] = {}  # resource id -> the file it came from
     secrets: set = set()  # every sensitive value of every entry read, kept or not
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with paused_gc():  # a plan is many small objects and no cycles (engine.gc_pause)
         for given in paths:
             try:
                 plan = read_plan(given, max_bytes)
@@ -136,9 +134,6 @@ def load_plans(
                 problems.append(Problem("E407", "JSON nests too deeply to process", STDIN_NAME if given == STDIN else given))
             except MemoryError:
                 problems.append(Problem("E406", "not enough memory to load this file", STDIN_NAME if given == STDIN else given))
-    finally:
-        if collecting:
-            gc.enable()
     if problems:
         raise InputError(problems)
     if secrets:  # a value marked sensitive anywhere is hidden everywhere: in every resource of every file
