@@ -32,8 +32,11 @@ OPTIONS = (  # (environment variable, the option of costwarden check it gives, o
     ("CW_INVENTORY", "--inventory"),
     ("CW_COSTS", "--costs"),
     ("CW_BUDGETS", "--budgets"),
+    ("CW_PRICES", "--prices"),
     ("CW_OWNERSHIP", "--ownership"),
+    ("CW_EXEMPTIONS", "--exemptions"),
     ("CW_BASELINE", "--baseline"),
+    ("CW_PERIOD", "--period"),
     ("CW_FAIL_ON", "--fail-on"),
 )
 ARGS = "CW_ARGS"  # the input args

@@ -46,6 +46,8 @@ def test_list_inputs_give_one_option_per_line_and_keep_spaces_inside_a_line():
         "check", "--plan", "infra/my plan.json", "--policies", "builtin", "--policies", "policies/team a",
         "--fail-on", "high", *REPORTS]
     assert arguments() == ["check", *REPORTS]
+    assert arguments(costs="focus/\n", prices="prices.csv\n", exemptions="exemptions/\n", period="2026-05") == [
+        "check", "--costs", "focus/", "--prices", "prices.csv", "--exemptions", "exemptions/", "--period", "2026-05", *REPORTS]
 
 
 @pytest.mark.parametrize("written, problem", [('--label "open', "no closing quotation"), ("--label open\\", "no escaped character"),
