@@ -21,6 +21,7 @@ from engine.cli import main
 from engine.library import load_ownership
 from engine.ownership import NO_OWNERSHIP
 from tests.conftest import REALDATA
+from tests.output_cases import validate_sarif
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "policies" / "change" / "fixtures"
@@ -277,7 +278,7 @@ def test_outputs_lead_with_the_cost_of_the_change(tmp_path):
     jsonschema.Draft202012Validator(schema).validate(document)
     assert document["schema_version"] == "1.1"
     assert document["change"]["totals"] == [{"currency": "USD", "added": "43.8", "removed": "0", "net": "43.8"}]
-    sarif = json.loads(_check(tmp_path, *common, "-f", "sarif", budgets=_budgets("1000")).output)
+    sarif = validate_sarif(json.loads(_check(tmp_path, *common, "-f", "sarif", budgets=_budgets("1000")).output))
     moneys = [r["properties"]["money"] for r in sarif["runs"][0]["results"]]
     assert {"amount": "21.9", "currency": "USD"} in [m.get("cost_change") for m in moneys]
     assert sarif["runs"][0]["properties"]["change"] == document["change"]

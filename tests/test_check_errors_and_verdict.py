@@ -12,6 +12,7 @@ from engine import api
 from engine.cli import main
 from tests.conftest import ROOT
 from tests.output_cases import ERROR_POLICY, example_result
+from tests.output_cases import validate_sarif
 
 ERROR_LINE = "E501 policy fn, resource i-1"
 
@@ -42,6 +43,8 @@ def test_another_format_on_standard_output_leaves_the_error_on_standard_error(er
     result = error_run("--format", output_format)
     assert result.exit_code == 2
     assert result.stderr.count(ERROR_LINE) == 1
+    if output_format == "sarif":
+        validate_sarif(json.loads(result.stdout))
 
 
 def test_a_report_written_to_a_file_leaves_the_error_on_standard_error(error_run, tmp_path):

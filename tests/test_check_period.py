@@ -21,6 +21,7 @@ from click.testing import CliRunner
 from engine.cli import main
 from engine.costs.periods import parse_report_period, policy_period
 from tests.conftest import ROOT
+from tests.output_cases import validate_sarif
 
 COSTS = ROOT / "examples" / "costs" / "focus-2026-11.csv"
 NOW = datetime(2026, 7, 10, 5, 0)
@@ -158,6 +159,8 @@ def test_every_format_shows_the_period(fmt, shown):
     result = check("--period", "2026-11", "--stale-after", "5", "-f", fmt)
     assert result.exit_code == 1, result.output
     assert shown in result.stdout
+    if fmt == "sarif":
+        validate_sarif(json.loads(result.stdout))
 
 
 def test_a_period_without_cost_rows_is_an_error_naming_it_and_what_the_data_covers(tmp_path):

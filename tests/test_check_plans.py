@@ -25,7 +25,7 @@ from engine.cli import PLAN_SCOPES, main
 from engine.inventory.jsonpos import locate_paths
 from engine.inventory.reading import line_and_column
 from engine.judging import field_chains
-from engine.plans import SCOPES
+from engine.plans import SCOPES, load_plans
 from tests.conftest import REALDATA, ROOT
 
 PLANS = {
@@ -469,3 +469,24 @@ def test_the_gate_fails_only_for_new_findings_of_a_plan(tmp_path):
     assert result.exit_code == 1
     opened = [(f["policy"], f["resource"]["id"]) for f in json.loads(result.stdout)["findings"] if f["status"] == "open"]
     assert opened == [("required-allocation-tags", "aws_instance.new_one")]
+
+
+@pytest.mark.parametrize("name", ["infracost-0.14", "asg", "replaced"])
+def test_an_opentofu_plan_is_read_and_judged_as_the_terraform_one(name, tmp_path):
+    """OpenTofu writes the same plan JSON (``tofu show -json``), with its own registry in the provider
+    addresses and its own version: the real plans, so rewritten, give the same resources and findings."""
+    text = PLANS[name].read_text(encoding="utf-8")
+    assert "registry.terraform.io/" in text
+    document = json.loads(text.replace("registry.terraform.io/", "registry.opentofu.org/"))
+    document["terraform_version"] = "1.8.5"
+    tofu = tmp_path / "tofu.json"
+    tofu.write_text(json.dumps(document), encoding="utf-8")
+    terraform, opentofu = (load_plans([str(path)], scope="all").resources for path in (PLANS[name], tofu))
+    assert [(r["id"], r["type"], r["provider"], r["class"]) for r in opentofu] == [
+        (r["id"], r["type"], r["provider"], r["class"]) for r in terraform]
+    assert {r["provider"] for r in opentofu} == {"aws"}
+    same = [json.loads(run("check", "--plan", path, "--plan-scope", "all", "--as-of", AS_OF, "-f", "json").stdout)
+            for path in (PLANS[name], tofu)]
+    assert [(f["policy"], f["resource"], f["message"]) for f in same[1]["findings"]] == [
+        (f["policy"], f["resource"], f["message"]) for f in same[0]["findings"]]
+    assert same[1]["summary"]["resources_evaluated"] == same[0]["summary"]["resources_evaluated"] > 0

@@ -21,6 +21,7 @@ from click.testing import CliRunner
 from engine.cli import main
 from engine.outputs import FORMATS
 from tests.conftest import REALDATA, ROOT
+from tests.output_cases import validate_sarif
 
 PLANS = [  # the real plans of tests/data whose sensitive values are known (in the others they are unknown too)
     ROOT / "tests" / "data" / "plans" / "terraform-data" / "plan.json",
@@ -140,6 +141,8 @@ def run_all_formats(plan: Path, policies: Path, tmp_path: Path, *extra: str) -> 
     result = CliRunner().invoke(main, args)
     outputs = {name: (tmp_path / f"out.{name}").read_text(encoding="utf-8") for name in FORMATS if name != "text"}
     outputs["text"] = result.stdout
+    if "sarif" in outputs and outputs["sarif"]:
+        validate_sarif(json.loads(outputs["sarif"]))
     return outputs, result.stderr, result.exit_code
 
 
