@@ -21,14 +21,16 @@ from pathlib import Path
 
 import pytest
 
-from tests.hostile import cases_cli, cases_conditions, cases_costs, cases_documents, cases_inventory, cases_metrics, cases_prices
+from tests.hostile import (
+    cases_cli, cases_conditions, cases_costs, cases_documents, cases_inventory, cases_metrics, cases_plans, cases_prices,
+)
 from tests.hostile.harness import (
     AS_OF, INV, Accepted, Case, OneOf, Outcome, Rejected, Same, UsageError, judge, prepare, run_case, run_command,
 )
 
 CASES: list[Case] = (
     cases_documents.CASES + cases_inventory.CASES + cases_costs.CASES + cases_metrics.CASES + cases_prices.CASES
-    + cases_cli.CASES + cases_conditions.CASES
+    + cases_cli.CASES + cases_conditions.CASES + cases_plans.CASES
 )
 
 _references: dict = {}

@@ -22,6 +22,7 @@ from engine.errors import InputError
 from engine.documents import json_positions
 from engine.exemptions import baseline
 from engine.inventory import load_inventory
+from engine.plans import load_plans
 from engine.inventory.jsonpos import LOCATE_LIMIT
 from engine.inventory.problems import MAX_PROBLEMS_PER_FILE
 from engine.inventory.reading import DEFAULT_MAX_BYTES, DEPTH_LIMIT, MAX_PARSE_PROBLEMS
@@ -33,7 +34,7 @@ from engine.metrics.rows import MAX_LINE_BYTES, MAX_PROBLEMS
 from engine.report import findings_file
 from engine.showback import history
 from engine.utilization import PERCENT_LIMIT, PERCENT_METRICS, SERIES_STATISTICS, VALUE_STATISTICS
-from tests.conftest import ROOT
+from tests.conftest import REALDATA, ROOT
 
 PAGE = ROOT / "docs" / "limits.md"
 COLUMNS = ("input", "limit", "value", "error", "message example")
@@ -194,6 +195,9 @@ EXAMPLES: dict[tuple[str, str], Callable[[Path], list[str]]] = {
     (METRICS, "problems listed"): lambda tmp: _metrics(_file(tmp, "m.csv", _csv_rows("i-1,cpu,x,60,5\n", 150))),
     (WINDOW, "the window `[as-of − lookback, as-of)`"): lambda tmp: _cli("--as-of", "0001-01-15"),
     (WINDOW, "the lookback's count"): lambda tmp: _cli("--lookback", "999999999999d"),
+    ("plan file", "numbers"): lambda tmp: _refused(lambda path: load_plans([path]), _file(
+        tmp, "plan.json", (REALDATA / "infracost" / "terraform_v0.14_plan.json").read_text().replace(
+            '"instance_type": "t3.nano"', '"cpu_core_count": NaN, "instance_type": "t3.nano"', 1))),
     ("findings file", "size of a file"): lambda tmp: _refused(findings_file.read_findings, _sparse(tmp, "f.json", findings_file.MAX_BYTES + 1)),
     ("baseline file", "size of a file"): lambda tmp: _refused(baseline.read_baseline, _sparse(tmp, "b.json", baseline.MAX_BYTES + 1)),
     ("earlier findings file", "size of a file"): lambda tmp: _refused(

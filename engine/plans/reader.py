@@ -32,6 +32,8 @@ import json
 import re
 from dataclasses import dataclass, replace
 
+import orjson
+
 from engine.errors import InputError, Problem
 from engine.inventory.jsonpos import locate_paths
 from engine.inventory.reading import DEFAULT_MAX_BYTES, STDIN, STDIN_NAME, line_and_column, read_limited
@@ -45,7 +47,26 @@ _ZIP_MAGIC = b"PK\x03\x04"
 _UTF8_BOM = "\ufeff"
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 _WHITESPACE = re.compile(r"[ \t\n\r]*")
-_SCANNER = json.JSONDecoder().scan_once  # the C scanner: (text, index) -> (value, end index)
+
+
+class _NotANumber(ValueError):
+    """``NaN``, ``Infinity`` or ``-Infinity``: Python's JSON reader takes them, JSON has no such numbers."""
+
+
+def _not_a_number(name: str):
+    raise _NotANumber(name)
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if value in (_INFINITY, -_INFINITY):  # 1e400: beyond what a float holds
+        raise _NotANumber(text)
+    return value
+
+
+_INFINITY = float("inf")
+_DECODER = json.JSONDecoder(parse_constant=_not_a_number, parse_float=_finite)
+_SCANNER = _DECODER.scan_once  # the C scanner: (text, index) -> (value, end index)
 _WRAPPER_LINE = re.compile(r"^(?:\[command\]|::(?:debug|set-output|add-mask|group|endgroup|notice|warning|error)\b)", re.M)
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 _TEXT_OUTPUT = re.compile(
@@ -282,7 +303,15 @@ def _ui_log(path: str) -> InputError:
 def _invalid_json(text: str, path: str) -> InputError:
     """E403 at the position the standard parser gives (E407 when it is about nesting)."""
     try:
-        json.loads(text)
+        _DECODER.decode(text)
+    except _NotANumber as constant:  # located by orjson, which refuses them where they are
+        try:
+            orjson.loads(text)
+        except orjson.JSONDecodeError as error:
+            return _error("E403", path, f"invalid JSON: {constant} is not a finite number (a plan's numbers fit a float: no NaN, "
+                          "Infinity or 1e400)",
+                          line=error.lineno, column=error.colno, hint=HOW_TO_MAKE)
+        return _error("E403", path, f"invalid JSON: {constant} is not a finite number", hint=HOW_TO_MAKE)
     except RecursionError:
         return _error("E407", path, "JSON nests too deeply to read")
     except json.JSONDecodeError as error:
