@@ -28,10 +28,10 @@ from engine.costs.prices import focus_price_sources
 from engine.costs.resource_costs import COLUMNS as RESOURCE_COST_COLUMNS
 from engine.costs.resource_costs import monthly_costs
 from engine.errors import CheckSetupError, CheckSkipped
-from engine.codegen import define
+from engine.codegen import define, literal
 from engine.fast_init import build_statements
 from engine.gc_pause import paused_gc
-from engine.findings import EvaluationError, Finding, Result, resource_ref, resource_ref_display
+from engine.findings import RESOURCE_FIELDS, EvaluationError, Finding, Result, resource_ref
 from engine.judging import unknown_reads
 from engine.locating import Locate, planned_resources, with_locations
 from engine.ownership import NO_OWNERSHIP, Ownership
@@ -458,6 +458,13 @@ def _finding_maker(policy, resolve, owners: dict):
     make = _FINDING_MAKERS[unassigned]
     finding = make(policy.id, policy.severity, policy.enforcement, policy.title, resolve, _unassigned(None), keys.append, owners)
     return finding, keys
+
+
+def resource_ref_display(name: str) -> str:
+    """Python source of :func:`engine.findings.resource_ref` on the plain dict ``name`` holding every field, by
+    subscripts (``{'id': resource['id'], ...}``): a dict display is twice as fast as a comprehension, and on a
+    plain dict subscripts are a third faster than get(); a missing key raises KeyError (then the plain rule runs)."""
+    return "{" + ", ".join(f"{literal(field)}: {name}[{literal(field)}]" for field in RESOURCE_FIELDS) + "}"
 
 
 def _compile_finding_maker(unassigned: bool):

@@ -290,31 +290,11 @@ def _by(findings: list[Finding], name: str) -> dict[str, list[Finding]]:
     return groups
 
 
-def resource_ref_display(name: str, lookup: str = "{name}[{field!r}]") -> str:
-    """Python source of a dict display of the :data:`RESOURCE_FIELDS` of the mapping ``name``, each read by
-    ``lookup`` (subscripts: ``{'id': resource['id'], ...}``): :func:`resource_ref` and the evaluator's finding
-    maker are written with it."""
-    return "{" + ", ".join(f"{field!r}: " + lookup.format(name=name, field=field) for field in RESOURCE_FIELDS) + "}"
-
-
-# resource_ref with RESOURCE_FIELDS written out: a dict display is twice as fast as a comprehension, and on a
-# plain dict holding them all (every canonical resource) subscripts are a third faster than get()
-_RESOURCE_REF = f"""
-def resource_ref(resource):
-    if resource.__class__ is dict:
-        try:
-            return {resource_ref_display("resource")}
-        except KeyError:
-            pass
+def resource_ref(resource: dict) -> dict:
+    """The :data:`RESOURCE_FIELDS` of a resource, in that order (None for a missing one). The evaluator's
+    finding maker writes this rule out for plain dicts (:func:`engine.evaluator.resource_ref_display`)."""
     get = resource.get
-    return {resource_ref_display("resource", "get({field!r})")}
-"""
-_namespace: dict = {"dict": dict, "KeyError": KeyError}
-exec(compile(_RESOURCE_REF, "<engine.findings.resource_ref>", "exec"), _namespace)  # noqa: S102 (source from RESOURCE_FIELDS)
-resource_ref = _namespace["resource_ref"]
-resource_ref.__doc__ = "The :data:`RESOURCE_FIELDS` of a resource, in that order (None for a missing one)."
-resource_ref.__module__ = __name__
-del _namespace
+    return {field: get(field) for field in RESOURCE_FIELDS}
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 
+from engine.codegen import define
 from engine.fast_init import build_statements
 from engine.findings import Finding
 
@@ -19,8 +20,7 @@ def _compile():
     values.update(status="status", exemption="exemption")
     body, namespace = build_statements(Finding, values, target="new")
     source = "def marked(old, status, exemption=None):\n" + "".join(f"    {line}\n" for line in [*body, "return new"])
-    exec(compile(source, "<finding marker>", "exec"), namespace)  # noqa: S102 - source we wrote
-    marked = namespace["marked"]
+    marked = define("finding marker", source, namespace)["marked"]
     marked.__doc__ = "``old`` with ``status`` and ``exemption`` (None unless exempted), all else the same."
     return marked
 
