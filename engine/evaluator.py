@@ -349,7 +349,7 @@ class _CostCoverage:
 
 
 def _days(span: timedelta) -> str:
-    text = f"{round(span.total_seconds() / 86400, 1):g}"
+    text = f"{round(span / timedelta(days=1), 1):g}"
     return f"{text} day{'s' if text != '1' else ''}"
 
 

@@ -4,9 +4,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-# Third-party samples copied into the repository (origin and licence of each: SOURCES.md there)
-REALDATA = ROOT / "tests" / "data" / "realdata"
+from tests.paths import REALDATA, ROOT  # noqa: F401 (the tests import them from here)
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@
 * ``focus_data`` (session): a :class:`tests.focus_data.FocusData` built once per test session under the
   session's tmp dir (toolkit generation + post-processing, ~1-2 s in all). Skips when the pinned
   focus-data-toolkit is not installed (it needs Python >= 3.11); fails when another version is installed.
-* ``focus_real_sample`` (session): the FinOps Foundation sample (FOCUS 1.0, CC-BY-4.0), skipped if absent.
+* ``focus_real_sample`` (session): the FinOps Foundation sample (FOCUS 1.0, CC-BY-4.0), in ``tests/data/realdata``.
 * ``focus_generated`` (params aws/azure/gcp): one :class:`tests.focus_data.GeneratedFile`.
 * ``focus_file`` (params): a path to every readable variant: the three processed CSVs, the aws gzip copy,
   the azure Parquet copy, the gcp copy with UTC offsets and the real sample.
@@ -14,15 +14,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from pathlib import Path
 
 import pytest
 
 from tests.focus_data import TOOLKIT_VERSION, build_focus_data, toolkit_version
+from tests.paths import REALDATA
 
-# The same directory as tests.conftest.REALDATA, computed here rather than imported so that conftest.py can
-# do `from tests.focus_fixtures import *` at any line without a circular import.
-REALDATA = Path(__file__).resolve().parent / "data" / "realdata"
 REAL_SAMPLE = REALDATA / "focus-sample-data" / "focus_sample.csv"
 REAL_SAMPLE_PERIOD = (dt.datetime(2024, 9, 1), dt.datetime(2024, 10, 1))
 GENERATED_PERIOD = (dt.datetime(2026, 5, 1), dt.datetime(2026, 6, 1))

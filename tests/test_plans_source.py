@@ -8,7 +8,7 @@ import shutil
 
 from engine.plans import load_plans, location
 from engine.plans.source import module_path, scan_blocks
-from tests.conftest import ROOT
+from tests.conftest import REALDATA, ROOT
 
 FIXTURE = ROOT / "tests" / "data" / "plans" / "terraform-data"
 
@@ -108,7 +108,7 @@ def test_a_registry_module_without_modules_json_is_warned_about_once(tmp_path):
     (tmp_path / "main.tf").write_text('resource "aws_instance" "instance_2" {\n}\n')
     (tmp_path / "db").mkdir()
     (tmp_path / "db" / "main.tf").write_text('\nresource "aws_default_vpc" "default" {}\n')
-    plan = ROOT / "tests" / "data" / "realdata" / "infracost" / "terraform_v0.14_plan.json"
+    plan = REALDATA / "infracost" / "terraform_v0.14_plan.json"
     snapshot = load_plans([str(plan)], source_dir=str(tmp_path), scope="all")
     found = {r["id"]: r["change"]["source_location"] for r in snapshot.resources}
     assert found["aws_instance.instance_2"] == {"file": str(tmp_path / "main.tf"), "line": 1, "column": 1}
@@ -123,7 +123,7 @@ def test_a_registry_module_without_modules_json_is_warned_about_once(tmp_path):
 def test_json_configuration_files(tmp_path):
     (tmp_path / "main.tf.json").write_text(json.dumps(
         {"resource": {"aws_instance": {"web": {"instance_type": "t3.micro"}}}}, indent=2))
-    plan = ROOT / "tests" / "data" / "realdata" / "checkov" / "plan_provisioners" / "tfplan.json"
+    plan = REALDATA / "checkov" / "plan_provisioners" / "tfplan.json"
     (web,) = load_plans([str(plan)], source_dir=str(tmp_path)).resources
     assert web["change"]["source_location"] == {"file": str(tmp_path / "main.tf.json"), "line": 4, "column": 14}
 

@@ -68,11 +68,6 @@ class DuckDBDialect:
         return f"json_keys({tags})"
 
     @staticmethod
-    def json_kind(value: str) -> str:
-        """The JSON type of a value: VARCHAR, BOOLEAN, NULL, OBJECT, ARRAY or a number type."""
-        return f"json_type({value})"
-
-    @staticmethod
     def json_text(value: str) -> str:
         """A JSON string value as text (other kinds: their JSON text)."""
         return f"({value} ->> '$')"

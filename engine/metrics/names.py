@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta, timezone
 
+from engine.metrics.statistics import SECONDS_PER_DAY
+
 # provider metric name (lower case) -> costwarden metric name
 METRIC_ALIASES: dict[str, str] = {
     "cpuutilization": "cpu",                 # AWS/EC2, AWS/RDS (percent)
@@ -43,7 +45,7 @@ NUMBER = re.compile(r"\A(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\Z")
 NUMBER_SQL = r"^(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
 PERIOD = re.compile(r"\A[0-9]+\Z")
 PERIOD_SQL = "^[0-9]+$"
-MAX_PERIOD = 366 * 86400
+MAX_PERIOD = 366 * SECONDS_PER_DAY
 
 
 def canonical_metric(name: str) -> str | None:
