@@ -145,6 +145,25 @@ def test_hostile_values_are_escaped_in_markdown(tmp_path):
     assert re.search(r"<tr>\s*<td><a href=\"hostile.md\">hostile</a></td>\s*<td>[^<]*</td>\s*<td>tagging</td>", index)
 
 
+def test_descriptions_render_as_paragraphs_without_escaped_line_breaks(tmp_path):
+    """A YAML folded (>) description ends with a line break, a literal (|) one holds several: the page shows
+    their text and paragraphs, never a "\\n"."""
+    folder = tmp_path / "p"
+    folder.mkdir()
+    (folder / "prose.yaml").write_text(
+        "apiVersion: costwarden/v1\nkind: Policy\nid: prose\ntitle: Prose\ntype: tagging\nseverity: low\n"
+        "description: >\n  First paragraph, folded\n  over two lines.\n\n  Second paragraph.\n"
+        "remediation: |\n  Tag it.\n  Then run the check again.\n"
+        "spec:\n  keys:\n    - key: team\n")
+    assert docs(str(folder), "--output", str(tmp_path / "c")).exit_code == 0
+    page = gfm((tmp_path / "c" / "prose.md").read_text())
+    assert "\\n" not in page
+    assert "<p>First paragraph, folded over two lines.<br />\nSecond paragraph.</p>" in page
+    assert "<p>Tag it.<br />\nThen run the check again.</p>" in page
+    for built in (ROOT / "docs" / "library").glob("*.md"):
+        assert "\\n" not in gfm(built.read_text()), built.name
+
+
 def test_hostile_values_are_escaped_in_html(tmp_path):
     write_hostile(tmp_path / "p")
     assert docs(str(tmp_path / "p"), "--format", "html", "--output", str(tmp_path / "c")).exit_code == 0

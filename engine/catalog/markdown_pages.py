@@ -56,15 +56,23 @@ def index_page(catalog: Catalog) -> str:
 def _example(example: Example) -> list[str]:
     head = f"**{md(example.subject)}**"
     if example.description:
-        head += f": {md(example.description)}"
+        head += f": {md(' '.join(example.description.split()))}"
     return [head + f" (policy test {md(example.test)})", "", *_fenced(json_text(example.data), "json"), ""]
+
+
+def _prose(text: str) -> str:
+    """A description or remediation as Markdown: its lines escaped one by one, each line break of the text
+    a hard line break (never an escaped ``\\n``), a blank line a new paragraph, the ends trimmed."""
+    paragraphs = [[md(line.strip()) for line in block.splitlines() if line.strip()]
+                  for block in re.split(r"\n[ \t]*\n", text.strip())]
+    return "\n\n".join("\\\n".join(lines) for lines in paragraphs if lines)
 
 
 def policy_page(entry: Entry) -> str:
     p = entry.policy
     lines = [f"# {md(p.title)}", ""]
     if p.description:
-        lines += [md(p.description), ""]
+        lines += [_prose(p.description), ""]
     lines += [_row("", ""), "|---|---|",
               _row("id", md(p.id)),
               _row("type", f"{md(p.type)}: {md(entry.summary)}"),
@@ -75,7 +83,7 @@ def policy_page(entry: Entry) -> str:
               _row("applies to", md(applies_to(p)))]
     if p.policy_set:
         lines.append(_row("policy set", f"{md(p.policy_set)} changes this policy"))
-    lines += ["", "## What to do", "", md(p.remediation) if p.remediation else "No remediation is written for this policy.", ""]
+    lines += ["", "## What to do", "", _prose(p.remediation) if p.remediation else "No remediation is written for this policy.", ""]
     lines += ["## Thresholds", ""]
     if entry.parameters:
         lines += [_row("parameter", "value", "default", "description"), "|---|---|---|---|"]
