@@ -99,6 +99,9 @@ def test_re2_semantics_that_differ_from_python():
     ("lenght(tags)", "unknown function lenght() (did you mean 'length'?)"),
     ("abs(size, size)", "function abs() takes 1 argument, got 2"),
     ("not_null()", "function not_null() takes at least 1 argument, got 0"),
+    ("abs(name)", "function abs() takes number as argument 1; 'name' is string"),
+    ("contains(tags, `1`)", "function contains() takes array or string as argument 1; 'tags' is object"),
+    ("length(name) > `3` && starts_with(size, `5`)", "function starts_with() takes string as argument 2; the literal is number"),
     ("(" * 60 + "name" + ")" * 60, f"brackets nested 60 deep; at most {MAX_NESTING}"),
     ("not_null(" * 500 + "name" + ")" * 500, f"brackets nested 500 deep; at most {MAX_NESTING}"),
     ("a | " * 150 + "b", "the expression is 151 levels deep; at most 100"),
@@ -110,6 +113,16 @@ def test_paths_jmespath_would_fail_on_at_run_time_are_e301(write, path, message)
     (line,) = problems_of(file)
     assert line.startswith(f"{file}:8:19: E301 invalid JMESPath expression ")
     assert message in line and "(at /spec/fail_if/path)" in line
+
+
+@pytest.mark.parametrize("path", [
+    "abs(utilization.cpu.p95)",  # a field of a field: only a resource tells its type
+    "relationships[*].length(id)",  # evaluated on each relationship, not on the resource
+    "relationships[?length(id) > `3`]",
+    "length(tags)", "starts_with(name, `\"web\"`)", "to_number(size)", "max_by(relationships, &id)",
+])
+def test_paths_whose_types_only_a_resource_can_tell_are_valid(path):
+    compile_path(path)
 
 
 def test_a_long_field_chain_is_a_plain_path():

@@ -85,14 +85,28 @@ def _depth(ast: dict) -> int:
     return deepest
 
 
+_SAME_CONTEXT = frozenset({"function_expression", "and_expression", "or_expression", "not_expression", "comparator",
+                           "multi_select_list", "multi_select_dict", "key_val_pair"})
+_LEFT_IN_CONTEXT = frozenset({"subexpression", "pipe", "projection", "value_projection", "filter_projection",
+                              "index_expression", "flatten"})
+
+
 def _check_functions(ast: dict) -> None:
-    """PathError for a call of a function JMESPath does not have, or with the wrong number of arguments
-    (JMESPath itself finds both only when the expression runs)."""
-    stack = [ast]
+    """PathError for a call of a function JMESPath does not have, with the wrong number of arguments, or with
+    an argument that can never be of a type it takes (a literal, or a field of the resource itself whose type
+    the canonical inventory schema fixes); JMESPath itself finds these only when the expression runs."""
+    stack = [(ast, True)]  # (node, whether it is evaluated against the resource itself)
     while stack:
-        node = stack.pop()
-        stack.extend(child for child in node.get("children", ()) if isinstance(child, dict))
-        if node.get("type") != "function_expression":
+        node, on_resource = stack.pop()
+        children = [child for child in node.get("children", ()) if isinstance(child, dict)]
+        kind = node.get("type")
+        if kind in _SAME_CONTEXT:
+            stack.extend((child, on_resource) for child in children)
+        elif kind in _LEFT_IN_CONTEXT:  # the right side runs on what the left gives (an element, a value)
+            stack.extend((child, on_resource and index == 0) for index, child in enumerate(children))
+        else:
+            stack.extend((child, False) for child in children)
+        if kind != "function_expression":
             continue
         name, given = node["value"], len(node["children"])
         entry = FUNCTIONS.get(name)
@@ -106,6 +120,66 @@ def _check_functions(ast: dict) -> None:
                 raise PathError(f"function {name}() takes at least {_arguments(wanted)}, got {given}")
         elif given != wanted:
             raise PathError(f"function {name}() takes {_arguments(wanted)}, got {given}")
+        if signature and on_resource:  # a field argument is the resource's own field only there
+            _check_argument_types(name, signature, node["children"])
+
+
+_JSON_TYPES = {"string": "string", "number": "number", "integer": "number", "boolean": "boolean", "array": "array",
+               "object": "object", "null": "null"}
+
+
+def _field_types() -> dict[str, frozenset]:
+    """The JMESPath types each field of a canonical resource may hold (``schemas/inventory.schema.json``),
+    null aside: ``{"name": {"string"}, "tags": {"object"}, ...}``; fields of any type are left out."""
+    import json
+
+    from engine.bundled import schemas_dir
+
+    schema = json.loads((schemas_dir() / "inventory.schema.json").read_text(encoding="utf-8"))
+    fields = {}
+    for name, spec in schema["$defs"]["resource"]["properties"].items():
+        given = spec.get("type", "string" if "enum" in spec and all(isinstance(v, str) for v in spec["enum"]) else None)
+        if given is None:
+            continue
+        kinds = frozenset(_JSON_TYPES[kind] for kind in ([given] if isinstance(given, str) else given)) - {"null"}
+        if kinds:
+            fields[name] = kinds
+    return fields
+
+
+_FIELD_TYPES: dict[str, frozenset] | None = None
+
+
+def _argument_types(node: dict) -> frozenset | None:
+    """What a function argument can be, when the path alone tells: a literal, or a top-level field of the
+    canonical resource (null aside); None when only a resource can tell."""
+    global _FIELD_TYPES
+    kind = node.get("type")
+    if kind == "literal":
+        value = node.get("value")
+        return frozenset({"null" if value is None else "boolean" if isinstance(value, bool) else
+                          "number" if isinstance(value, (int, float)) else "string" if isinstance(value, str) else
+                          "array" if isinstance(value, list) else "object"})
+    if kind == "field":
+        if _FIELD_TYPES is None:
+            _FIELD_TYPES = _field_types()
+        return _FIELD_TYPES.get(node["value"])
+    return None
+
+
+def _check_argument_types(name: str, signature: list, arguments: list) -> None:
+    """PathError when an argument can never be of a type the function takes (``abs(name)``: name is a string)."""
+    for index, argument in enumerate(arguments):
+        spec = signature[min(index, len(signature) - 1)]
+        accepted = set(spec.get("types", ())) - {"expref"}
+        if not accepted or "any" in accepted:
+            continue
+        accepted |= {"array"} if any(kind.startswith("array-") for kind in accepted) else set()
+        found = _argument_types(argument)
+        if found is not None and not found & accepted:
+            what = f"'{argument['value']}'" if argument.get("type") == "field" else "the literal"
+            raise PathError(f"function {name}() takes {' or '.join(sorted(spec['types']))} as argument {index + 1}; "
+                            f"{what} is {' or '.join(sorted(found))}")
 
 
 def _arguments(count: int) -> str:
