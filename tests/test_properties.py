@@ -306,3 +306,16 @@ def test_the_same_focus_rows_in_any_utc_offset_give_the_same_findings(rows, spel
         canonical = _cost_findings(Path(folder), "utc.csv", _focus_csv(rows, ["Z"]))
         shifted = _cost_findings(Path(folder), "offsets.csv", _focus_csv(rows, spellings))
     assert shifted == canonical
+
+
+@examples(20)
+@given(rows=st.lists(focus_row(), min_size=1, max_size=12), order=st.randoms(use_true_random=False))
+def test_cost_findings_do_not_depend_on_the_order_of_the_rows(rows, order):
+    """The kit's cost policies (budget, tag coverage) over FOCUS rows in two orders: the same findings and
+    fingerprints, and evaluation never raises (an error is reported as E5xx)."""
+    shuffled = list(rows)
+    order.shuffle(shuffled)
+    with tempfile.TemporaryDirectory() as folder:
+        first = _cost_findings(Path(folder), "a.csv", _focus_csv(rows, ["Z"]))
+        second = _cost_findings(Path(folder), "b.csv", _focus_csv(shuffled, ["Z"]))
+    assert first == second
