@@ -389,3 +389,23 @@ def test_a_mutated_document_gives_located_problems_never_an_exception(kind, edit
             assert error.problems
             for problem in error.problems:
                 assert problem.file == str(path) and problem.line is not None and problem.pointer is not None, problem.format()
+
+
+def test_the_budgets_schema_flags_negative_amounts_by_the_amount_rule():
+    """Editors see a negative amount through the schema (its pattern is the amount rule's, without a minus sign)."""
+    from jsonschema import Draft202012Validator
+
+    from engine.amounts import MONEY_LIMIT, NON_NEGATIVE_AMOUNT_PATTERN
+    from engine.documents.editor_schemas import editor_schema
+    from engine.documents.schemas import load_schema
+
+    amount = load_schema("budgets.schema.json")["$defs"]["amount"]
+    assert (amount["pattern"], amount["minimum"], amount["exclusiveMaximum"]) == (f"^{NON_NEGATIVE_AMOUNT_PATTERN}$", 0, MONEY_LIMIT)
+    editor = Draft202012Validator(editor_schema("budgets.schema.json"))
+    head = {"apiVersion": "costwarden/v1", "kind": "Budgets", "id": "b", "currency": "USD"}
+    for wrong in (-5, -0.5, "-5", "1.2.3", " $5", 10**26, [1], True):
+        assert list(editor.iter_errors({**head, "amounts": {"a": wrong}})), wrong
+        assert list(editor.iter_errors({**head, "amounts": {"a": {"amount": wrong}}})), wrong
+        assert list(editor.iter_errors({**head, "default": wrong})), wrong
+    for right in (0, 5, 2500.5, "2500.50", "9.6E-2", " 7 "):
+        assert not list(editor.iter_errors({**head, "amounts": {"a": right, "b": {"amount": right}}, "default": right})), right
