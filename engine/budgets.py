@@ -27,6 +27,8 @@ matches no scope value with spend in the period (a typo, a team alias) in a warn
 from __future__ import annotations
 
 import difflib
+import json
+import math
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -66,7 +68,11 @@ class Budgets:
 def _amount(value, pointer: str, report, entry: bool = True) -> Decimal | None:
     shape = f"; {ENTRY_SHAPE}" if entry else ""
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-        report("E323", f"{value!r} is not an amount{shape}", pointer, None)
+        report("E323", f"{json.dumps(value, ensure_ascii=False, default=str)} is not an amount{shape}", pointer, None)
+        return None
+    if isinstance(value, float) and not math.isfinite(value):
+        shown = ".nan" if math.isnan(value) else ".inf (or a number too large for a float, such as 1e400)" if value > 0 else "-.inf"
+        report("E323", f"{shown} is not an amount{shape}", pointer, None)
         return None
     try:
         text = value if isinstance(value, str) else repr(value)
@@ -84,18 +90,25 @@ def _currency(value: str, pointer: str, report) -> bool:
 
 
 def compile_budgets(data: dict, report, file: str | None = None, position=None) -> Budgets | None:
-    """Build Budgets from a schema-valid document; report(code, message, pointer, hint).
+    """Build Budgets from a document; report(code, message, pointer, hint).
 
-    ``position(pointer) -> (line, column)`` places the entries (a document's ``position``)."""
+    ``position(pointer) -> (line, column)`` places the entries (a document's ``position``). Amounts and
+    currencies are checked by their rules whatever the schema said of them (their problems supersede the
+    schema's: :mod:`engine.documents.stages`); the other parts are read only when they have the shape the
+    schema asks for, so that a document the schema refused is checked too, without failing."""
     def line_of(pointer: str) -> int | None:
         return position(pointer)[0] if position is not None else None
 
-    currency = data["currency"]
-    ok = _currency(currency, "/currency", report)
+    currency = data.get("currency")
+    ok = "currency" in data and _currency(currency, "/currency", report)
     entries: dict = {}
-    for name, item in data.get("amounts", {}).items():
+    amounts = data.get("amounts", {})
+    for name, item in amounts.items() if isinstance(amounts, dict) else ():
         pointer = "/amounts/" + str(name).replace("~", "~0").replace("/", "~1")
         if isinstance(item, dict):
+            if "amount" not in item:  # the schema's problem
+                ok = False
+                continue
             amount = _amount(item["amount"], pointer + "/amount", report)
             entry_currency, owner = item.get("currency", currency), item.get("owner")
             if "currency" in item and not _currency(entry_currency, pointer + "/currency", report):
@@ -114,7 +127,7 @@ def compile_budgets(data: dict, report, file: str | None = None, position=None) 
             ok = False
         else:
             default = BudgetEntry(Money(amount, currency), None, line_of("/default"))
-    if not ok:
+    if not ok or not isinstance(data.get("id"), str):
         return None
     period_line = line_of("/period") if "period" in data else None
     return Budgets(data["id"], data.get("period"), entries, default, file, period_line)

@@ -1058,11 +1058,13 @@ def validate(paths):
     A policy test is checked as `costwarden test` loads it: its cases name policies of its folder
     and resources of its fixtures, and its fixture files are there (inventory, metrics, prices and
     ownership are read too; FOCUS cost files only when the test runs). A test file given on its
-    own brings the documents of its folder along (they are validated too).
+    own brings the documents of its folder along (they are validated too). Allocation and
+    Scorecard documents are checked as `costwarden report` reads them.
     """
     from engine.policy_tests import load_test_library, prepare_tests
+    from engine.showback.documents import COMPILERS
 
-    library, tests = load_test_library(_policy_paths(paths))
+    library, tests = load_test_library(_policy_paths(paths), compilers=COMPILERS)
     prepare_tests(library, tests)
     exemptions = cli_exemptions.validate_exemptions(library)
     count = len(library.policies)

@@ -23,8 +23,11 @@ knowledge of the vocabulary.
 Every problem of every file is collected; :func:`load_library` raises one
 :class:`~engine.errors.InputError` holding all of them. A stage's problems do not hide the next
 stage's: a policy whose envelope fails stage 3 still has its spec, conditions and message checked
-(stages 4 and 5, on the parts that are well-formed), and the PolicyTest documents whose schema
-fails are handed on (:class:`LibraryError`) so that their cases' policies can be checked too.
+(stages 4 and 5, on the parts that are well-formed); PolicySet, Ownership, Budgets, SizeLadders and
+GenerationMap documents (and the kinds of ``compilers``) get their semantic checks whatever their
+schema said, on the parts of the right shape, one problem per mistake
+(:mod:`engine.documents.stages`); and the PolicyTest documents whose schema fails are handed on
+(:class:`LibraryError`) so that their cases' policies can be checked too.
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ from engine.checks import CHECKS
 from engine.conditions.compiler import compile_condition
 from engine.documents import schemas
 from engine.documents.loader import check_envelope, find_yaml_files, read_documents, read_valid_documents
+from engine.documents.stages import without_superseded
 from engine.documents.yaml_loader import YamlDocument
 from engine.errors import InputError, Problem, did_you_mean, json_pointer
 from engine.inventory.types import CLASSES, close_names, is_known_name, looks_like_class, spellings_of
@@ -251,12 +255,16 @@ class LibraryError(InputError):
         self.tests, self.declared = tests, declared
 
 
-def load_library(paths, *, require_policies: bool = False) -> PolicyLibrary:
-    """Load, validate and compile every document under ``paths``. Raises :class:`LibraryError`."""
+def load_library(paths, *, require_policies: bool = False, compilers=None) -> PolicyLibrary:
+    """Load, validate and compile every document under ``paths``. Raises :class:`LibraryError`.
+
+    ``compilers``: kind -> ``compile(document, problems)``, for kinds whose modules sit above this one
+    (the report's Allocation and Scorecard documents, :data:`engine.showback.documents.COMPILERS`): run
+    on every document of the kind, its schema valid or not, for the problems it adds."""
     problems: list[Problem] = []
     files = find_yaml_files(paths, problems)
-    by_kind: dict[str, list[YamlDocument]] = {kind: [] for kind in schemas.KIND_SCHEMAS}
-    partial_tests: list[YamlDocument] = []  # PolicyTest documents whose schema failed
+    by_kind: dict[str, list[YamlDocument]] = {kind: [] for kind in schemas.KIND_SCHEMAS}  # their schema is valid
+    every: dict[str, list[YamlDocument]] = {kind: [] for kind in schemas.KIND_SCHEMAS}  # schema valid or not, in order
     declared: set[tuple[str, str]] = set()
     for file in files:
         for doc in read_documents(file, problems):
@@ -272,33 +280,38 @@ def load_library(paths, *, require_policies: bool = False) -> PolicyLibrary:
             else:
                 found = schemas.validate_document(doc, kind)
             problems.extend(found)
+            every[kind].append(doc)
             if not found:
                 by_kind[kind].append(doc)
-            elif kind == "PolicyTest":
-                partial_tests.append(doc)
+            if compilers and kind in compilers:
+                compilers[kind](doc, problems)
 
     policy_docs = _unique_ids(by_kind["Policy"], "policy", problems)
     _unique_ids(by_kind["PolicySet"], "policy set", problems)
     overrides = _collect_overrides(by_kind["PolicySet"], policy_docs, problems)
+    refused_sets = [doc for doc in every["PolicySet"] if not any(doc is valid for valid in by_kind["PolicySet"])]
+    _collect_overrides(refused_sets, policy_docs, problems, check_only=True)
     policies = []
     for policy_id in sorted(policy_docs):
         policy = build_policy(policy_docs[policy_id], overrides.get(policy_id), problems)
         if policy is not None:
             policies.append(policy)
 
+    # Stage 5 also runs on the Ownership, Budgets and size catalog documents whose schema failed (on their
+    # parts of the right shape; a schema problem means no library is returned, whatever they compile to).
     ownerships = []
-    for doc in by_kind["Ownership"]:
+    for doc in every["Ownership"]:
         ownership = compile_ownership(doc.data, _Reporter(doc, "", problems))
         if ownership is not None:
             ownerships.append((doc.file, ownership))
 
-    budgets = _compile_budgets(by_kind["Budgets"], problems)
-    catalog = compile_catalog(by_kind["SizeLadders"] + by_kind["GenerationMap"], problems, read_valid_documents)
+    budgets = _compile_budgets(every["Budgets"], problems)
+    catalog = compile_catalog(every["SizeLadders"] + every["GenerationMap"], problems, read_valid_documents)
 
     if require_policies and not policy_docs and not problems:
         problems.append(Problem("E320", "no policies found", ", ".join(str(p) for p in paths)))
-    if problems:  # (a problem two stages found is listed once)
-        raise LibraryError(dict.fromkeys(problems), by_kind["PolicyTest"] + partial_tests, declared)
+    if problems:  # (a problem two stages found is listed once; a schema problem a semantic one supersedes is left out)
+        raise LibraryError(without_superseded(problems), every["PolicyTest"], declared)
     return PolicyLibrary(policies, ownerships, by_kind["PolicyTest"], files, budgets=budgets, catalog=catalog,
                          exemption_documents=by_kind.get("Exemption", []))
 
@@ -342,13 +355,12 @@ def load_ownership(path: str) -> object:
     kind = check_envelope(doc, problems)
     if kind is not None and kind != "Ownership":
         problems.append(doc.problem("E204", f"expected kind Ownership, found {kind}", "/kind"))
-    if not problems:
-        problems.extend(schemas.validate_document(doc, "Ownership"))
     if problems:
         raise InputError(problems)
-    ownership = compile_ownership(doc.data, _Reporter(doc, "", problems))
+    problems.extend(schemas.validate_document(doc, "Ownership"))
+    ownership = compile_ownership(doc.data, _Reporter(doc, "", problems))  # on a document the schema refused too
     if problems:
-        raise InputError(problems)
+        raise InputError(without_superseded(problems))
     return ownership
 
 
@@ -381,7 +393,9 @@ def load_budgets(paths) -> dict:
 def _unique_ids(docs: list[YamlDocument], what: str, problems: list[Problem]) -> dict[str, YamlDocument]:
     seen: dict[str, YamlDocument] = {}
     for doc in docs:
-        doc_id = doc.data["id"]
+        doc_id = doc.data.get("id")
+        if not isinstance(doc_id, str):  # a document the schema refused
+            continue
         if doc_id in seen:
             first = seen[doc_id]
             line = first.position("/id")[0]
@@ -391,12 +405,17 @@ def _unique_ids(docs: list[YamlDocument], what: str, problems: list[Problem]) ->
     return seen
 
 
-def _collect_overrides(sets: list[YamlDocument], policies: dict, problems: list[Problem]) -> dict[str, dict]:
+def _collect_overrides(sets: list[YamlDocument], policies: dict, problems: list[Problem], *,
+                       check_only: bool = False) -> dict[str, dict]:
+    """The overrides the policy sets give each policy, with the problems of their references (unknown
+    policies and parameters) and of two sets overriding one thing. ``check_only``: only the references,
+    of sets whose schema failed (on their parts of the right shape; nothing is collected)."""
     overrides: dict[str, dict] = {}
     origin: dict[tuple[str, str], str] = {}
     for doc in sets:
-        set_id = doc.data["id"]
-        for policy_id, override in doc.data["policies"].items():
+        set_id = doc.data.get("id")
+        entries = doc.data.get("policies")
+        for policy_id, override in entries.items() if isinstance(entries, dict) else ():
             pointer = json_pointer(["policies", policy_id])
             target = policies.get(policy_id)
             if target is None:
@@ -404,7 +423,8 @@ def _collect_overrides(sets: list[YamlDocument], policies: dict, problems: list[
                 problems.append(doc.problem("E306", f"unknown policy '{policy_id}'", pointer, hint, at_key=True))
                 continue
             declared = target.data.get("parameters", {})
-            for name in override.get("parameters", {}):
+            given = override.get("parameters", {}) if isinstance(override, dict) else {}
+            for name in given if isinstance(given, dict) else ():
                 if name not in declared:
                     hint = did_you_mean(name, declared) or (
                         f"policy '{policy_id}' declares " + (", ".join(declared) if declared else "no parameters")
@@ -412,6 +432,8 @@ def _collect_overrides(sets: list[YamlDocument], policies: dict, problems: list[
                     problems.append(
                         doc.problem("E305", f"policy '{policy_id}' has no parameter '{name}'", f"{pointer}/parameters/{name}", hint, at_key=True)
                     )
+            if check_only:
+                continue
             merged = overrides.setdefault(policy_id, {"_set": set_id})
             for field, value in override.items():
                 values = value.items() if field == "parameters" else [(None, value)]

@@ -31,7 +31,7 @@ import re
 from dataclasses import dataclass, field
 
 from engine.costs.sql import TagJoin, tag_text_of_sql, tag_value_sql
-from engine.errors import did_you_mean
+from engine.errors import did_you_mean, json_pointer
 from engine.findings import UNASSIGNED
 from engine.tag_matching import WHITESPACE, find_tag, normalize_key
 
@@ -177,7 +177,12 @@ NO_OWNERSHIP = Ownership()
 
 
 def compile_ownership(data: dict, report) -> Ownership | None:
-    """Build an Ownership from a validated document; report(code, message, pointer, hint)."""
+    """Build an Ownership from a document; report(code, message, pointer, hint).
+
+    The checks read only the parts of the shape the schema asks for, so they also run on a document the
+    schema refused (:mod:`engine.documents.stages`), and never fail on the other parts: a team without a
+    readable id is skipped, and then no team is reported unknown (the directory is not known in full);
+    a step with a key the schema does not know is left to the schema's problem."""
     teams: dict[str, Team] = {}
     names: dict[str, tuple[str, bool]] = {}
     ok = True
@@ -191,38 +196,42 @@ def compile_ownership(data: dict, report) -> Ownership | None:
             ok = False
         names[lowered] = (team_id, via_member)
 
-    for index, item in enumerate(data.get("teams", [])):
+    directory = data.get("teams")
+    complete = isinstance(directory, list)  # every team id is known: a name that is none of them is an unknown team
+    for index, item in enumerate(directory if isinstance(directory, list) else ()):
+        if not isinstance(item, dict) or not isinstance(item.get("id"), str):
+            complete = ok = False
+            continue
         team_id = item["id"]
         if team_id in teams:
             report("E304", f"duplicate team id '{team_id}'", f"/teams/{index}/id", None)
             ok = False
-        team = Team(
-            team_id,
-            item.get("name", team_id),
-            tuple(item.get("aliases", ())),
-            tuple(item.get("members", ())),
-            tuple(item.get("contacts", ())),
-        )
+        listed = {field: _strings(item.get(field)) for field in ("aliases", "contacts", "members")}
+        name = item.get("name", team_id)
+        team = Team(team_id, name if isinstance(name, str) else team_id,
+                    *(tuple(value for _, value in listed[field]) for field in ("aliases", "members", "contacts")))
         teams[team_id] = team
         claim(team_id, team_id, False, f"/teams/{index}/id")
-        for j, alias in enumerate(team.aliases):
-            claim(alias, team_id, False, f"/teams/{index}/aliases/{j}")
-        for j, contact in enumerate(team.contacts):
-            claim(contact, team_id, False, f"/teams/{index}/contacts/{j}")
-        for j, member in enumerate(team.members):
-            claim(member, team_id, True, f"/teams/{index}/members/{j}")
+        for field in ("aliases", "contacts", "members"):
+            for j, value in listed[field]:
+                claim(value, team_id, field == "members", f"/teams/{index}/{field}/{j}")
 
-    def known(team_id: str, pointer: str) -> bool:
+    def known(team_id: object, pointer: str) -> None:
         nonlocal ok
-        if team_id in teams:
-            return True
-        report("E306", f"unknown team '{team_id}'", pointer, did_you_mean(team_id, teams))
-        ok = False
-        return False
+        if not isinstance(team_id, str):
+            ok = False  # the schema's problem
+        elif complete and team_id not in teams:
+            report("E306", f"unknown team '{team_id}'", pointer, did_you_mean(team_id, teams))
+            ok = False
 
     steps = []
-    for index, step in enumerate(data.get("resolution", [])):
+    chain = data.get("resolution")
+    chain = chain if isinstance(chain, list) else []
+    for index, step in enumerate(chain):
         where = f"/resolution/{index}"
+        if not isinstance(step, dict) or set(step) - STEP_KEYS:
+            ok = False  # the schema's problem (a misspelt key: its "did you mean")
+            continue
         kinds = [k for k in ("tag", "accounts", "resource_ids", "default") if k in step]
         if len(kinds) != 1 or ("match" in step and kinds != ["tag"]) or ("owns_spend" in step and kinds != ["default"]):
             report("E316", "each resolution step has exactly one of tag, accounts, resource_ids, default"
@@ -232,21 +241,40 @@ def compile_ownership(data: dict, report) -> Ownership | None:
         kind = kinds[0]
         if kind == "tag":
             mode = step.get("match", "normalized")
-            steps.append(TagStep(step["tag"], mode, normalize_key(step["tag"], mode)))
+            if isinstance(step["tag"], str) and mode in MATCH_MODES:
+                steps.append(TagStep(step["tag"], mode, normalize_key(step["tag"], mode)))
+            else:
+                ok = False
         elif kind == "accounts":
-            for account, team_id in step["accounts"].items():
-                known(team_id, f"{where}/accounts/{account}")
-            steps.append(AccountStep(dict(step["accounts"])))
+            accounts = step["accounts"]
+            if not isinstance(accounts, dict):
+                ok = False
+                continue
+            for account, team_id in accounts.items():
+                known(team_id, json_pointer(["resolution", index, "accounts", account]))
+            steps.append(AccountStep(dict(accounts)))
         elif kind == "resource_ids":
             patterns = []
-            for j, item in enumerate(step["resource_ids"]):
-                known(item["team"], f"{where}/resource_ids/{j}/team")
-                patterns.append((re.compile(fnmatch.translate(item["pattern"])), item["pattern"], item["team"]))
+            for j, item in enumerate(step["resource_ids"] if isinstance(step["resource_ids"], list) else ()):
+                if not isinstance(item, dict) or not isinstance(item.get("pattern"), str):
+                    ok = False
+                    continue
+                known(item.get("team"), f"{where}/resource_ids/{j}/team")
+                patterns.append((re.compile(fnmatch.translate(item["pattern"])), item["pattern"], item.get("team")))
             steps.append(ResourceIdStep(tuple(patterns)))
         else:
             known(step["default"], f"{where}/default")
             steps.append(DefaultStep(step["default"], step.get("owns_spend", False)))
-            if index != len(data["resolution"]) - 1:
+            if index != len(chain) - 1:
                 report("E317", "the default step must be the last one (later steps never run)", where, None)
                 ok = False
     return Ownership(teams, tuple(steps), names) if ok else None
+
+
+STEP_KEYS = frozenset({"tag", "match", "accounts", "resource_ids", "default", "owns_spend"})
+MATCH_MODES = ("exact", "case-insensitive", "normalized")
+
+
+def _strings(value: object) -> list[tuple[int, str]]:
+    """``(index, text)`` of each string in ``value`` when it is a list (other items are the schema's)."""
+    return [(index, item) for index, item in enumerate(value) if isinstance(item, str)] if isinstance(value, list) else []

@@ -227,16 +227,17 @@ def _contains(got: object, want: object) -> bool:
     return type(want) is type(got) and want == got
 
 
-def load_test_library(paths) -> tuple[PolicyLibrary, list]:
+def load_test_library(paths, *, compilers=None) -> tuple[PolicyLibrary, list]:
     """The library the PolicyTests under ``paths`` run against, and those tests. Raises InputError.
 
     A test runs against the policies of its own folder, so a test *file* given on its own brings
     its folder along: the folder's documents are loaded (and validated) too, but only the tests
     named or found under ``paths`` are returned. Other files given on their own are loaded alone.
+    ``compilers``: as for :func:`~engine.library.load_library`.
     """
     paths = policy_paths(paths)  # "builtin", or no path: the built-in library
     try:
-        library = load_library(paths)
+        library = load_library(paths, compilers=compilers)
     except LibraryError as error:  # the tests' cases are checked too, valid tests or not: every problem at once
         found = [problem for doc in error.tests for problem in _unknown_policies(
             doc, {policy_id for folder, policy_id in error.declared if folder == os.path.dirname(doc.file)})]
@@ -244,7 +245,7 @@ def load_test_library(paths) -> tuple[PolicyLibrary, list]:
     given = {Path(raw).resolve(): raw for raw in paths if Path(raw).is_file()}
     test_files = {Path(doc.file).resolve() for doc in library.tests} & set(given)
     if test_files:
-        library = load_library(_with_folders(paths, test_files))
+        library = load_library(_with_folders(paths, test_files), compilers=compilers)
     wanted = [Path(raw).resolve() for raw in paths]
 
     def selected(file: str) -> bool:

@@ -243,6 +243,8 @@ BROKEN = {
                                 "    expect: 1\n    description: spot usage is not eligible; coverage is measured at the contracted price",
                                 "Value is not accepted."),
     "budgets-wrong-value": ("budgets", "period: month", "period: monthly", "Value is not accepted."),
+    "budgets-negative-amount": ("budgets", "  payments: 1000", "  payments: -5", "Value is below the minimum of 0."),
+    "budgets-amount-text": ("budgets", "  search: 200", '  search: {amount: "-200"}', "String does not match the pattern"),
     "size-ladders-wrong-type": ("size-ladders", "      - {size: t2.micro, vcpu: 1, memory_gib: 1}", "      - {size: t2.micro, vcpu: one, memory_gib: 1}",
                                 'Incorrect type. Expected "number".'),
     "generation-map-misspelt-key": ("generation-map", "  - {family: m4, replacements: [m7i, m7g]}", "  - {family: m4, replacement: [m7i, m7g]}",

@@ -33,19 +33,45 @@ def test_every_problem_of_a_rates_file_is_located(write):
         "2026-01-01,EUR,USD,1.2\n"
         "2026-01-01,USD,USD,1.2\n"
         "2026-01-02,GBP,USD\n"
-        "2026-02-30,GBP,USD,1e3\n"
+        '2026-02-30,GBP,USD,"1e3,5"\n'
     ))
     assert found == [
-        ("E482", 2, 1, "date '2026-1-01' is not a day YYYY-MM-DD"),
-        ("E482", 2, 15, "to 'usd' is not an ISO 4217 currency code (three capital letters, e.g. USD)"),
-        ("E482", 2, 19, "rate '-1' is not a positive decimal (e.g. 1.0562)"),
+        ("E482", 2, 1, "column date: '2026-1-01' is not a day YYYY-MM-DD"),
+        ("E482", 2, 15, "column to: 'usd' is not an ISO 4217 currency code: write USD (three upper-case letters)"),
+        ("E482", 2, 19, "column rate: '-1' is not above 0 (one from unit is worth rate to units)"),
         ("E482", 3, None, "a quoted field is not closed"),
         ("E483", 5, 1, "a second EUR to USD rate for 2026-01-01 (the first is on line 4)"),
         ("E482", 6, 16, "a rate converts between two currencies (from and to are both USD)"),
         ("E482", 7, None, "3 fields, the header names 4"),
-        ("E482", 8, 1, "date '2026-02-30' is not a day YYYY-MM-DD"),
-        ("E482", 8, 20, "rate '1e3' is not a positive decimal (e.g. 1.0562)"),
+        ("E482", 8, 1, "column date: '2026-02-30' is not a day YYYY-MM-DD"),
+        ("E482", 8, 20, "column rate: '1e3,5' is not a decimal number (write it like 12.5, -0.25 or 9.6E-2)"),
     ]
+
+
+def test_currencies_and_rates_follow_the_rules_of_every_money_input(write):
+    """A currency is an ISO 4217 code of the list (engine.amounts.currency_problem), a rate a number above 0 by the
+    amount rule (engine.amounts.read_amount): the same texts are accepted and refused, with the same messages, as
+    a price table's currency and price."""
+    from engine.amounts import AmountError, currency_problem, read_amount
+
+    currencies = ["USD", "XYZ", "usd", " EUR", "978", "EURO", ""]
+    rates = ["1.0562", "9.6E-2", " 1.1 ", "+2", "1e3", "0.000000000001", "0.0000000000001", "1e26", "1,1", "1.2.3", "", "0", "-1",
+             "NaN", "0x10"]
+    rows = [f"2026-11-30,{c},JPY,1" for c in currencies] + [f"2026-11-30,EUR,USD,{r}" if "," not in r else f'2026-11-30,EUR,USD,"{r}"'
+                                                           for r in rates]
+    found = {(line, column): message for _, line, column, message in problems(write, "date,from,to,rate\n" + "\n".join(rows) + "\n")
+             if column is not None}
+    for line, text in enumerate(currencies, start=2):
+        wrong = currency_problem(text)
+        assert found.get((line, 12)) == (f"column from: {wrong}" if wrong else None), text
+    for line, text in enumerate(rates, start=2 + len(currencies)):
+        try:
+            wrong = None if read_amount(text) > 0 else f"{text!r} is not above 0 (one from unit is worth rate to units)"
+        except AmountError as error:
+            wrong = str(error)
+        assert found.get((line, 20)) == (f"column rate: {wrong}" if wrong else None), text
+    accepted = load_rates(write("rates.csv", "date,from,to,rate\n2026-11-30,EUR,USD,9.6E-2\n2026-11-29,EUR,USD, 1.1 \n"))
+    assert accepted.rates[("EUR", "USD")] == [(dt.date(2026, 11, 29), Decimal("1.1")), (dt.date(2026, 11, 30), Decimal("0.096"))]
 
 
 def test_the_header_names_the_four_columns(write):
@@ -96,6 +122,30 @@ def test_consolidated_totals_use_the_rate_of_the_window_close(write, spend):
     assert consolidate(chargeback(spend), rates).total == result.total
 
 
+def test_a_conversion_keeps_every_digit(write, tmp_path):
+    """amount × rate is exact even beyond the 28 digits of Python's default decimal context (checked with fractions)."""
+    from fractions import Fraction
+
+    huge = "98765432109876.543210987654"  # 26 significant digits, 12 decimal places
+    lines = EXAMPLE.read_text(encoding="utf-8").splitlines(keepends=True)
+    index = next(i for i, line in enumerate(lines) if ",EUR," in line and ",Usage," in line)
+    fields = lines[index].split(",")
+    fields[14] = huge  # EffectiveCost
+    lines[index] = ",".join(fields)
+    costs_file = tmp_path / "focus.csv"
+    costs_file.write_text("".join(lines), encoding="utf-8")
+    ownership = load_ownership(str(ROOT / "examples" / "ownership.yaml"))
+    end = dt.datetime(2026, 11, 30, 12)
+    spend = showback(load_costs([str(costs_file)]), ownership, report_window(end))
+    rates = load_rates(write("rates.csv", "date,from,to,rate\n2026-11-30,EUR,USD,1.234567890123\n"))
+    result = consolidate(spend, rates)
+    totals = q.budget_actuals(costs_file, dt.datetime(2026, 11, 1), end, measure="EffectiveCost",
+                              charge_categories=q.ALL_CHARGE_CATEGORIES)
+    expected = Fraction(totals[(None, "USD")]) + Fraction(totals[(None, "EUR")]) * Fraction("1.234567890123")
+    assert Fraction(result.total) == expected
+    assert sum(map(Fraction, result.owners.values())) == expected
+
+
 def test_an_as_of_inside_the_month_takes_the_rate_of_that_day(write):
     ownership = load_ownership(str(ROOT / "examples" / "ownership.yaml"))
     spend = showback(load_costs([str(EXAMPLE)]), ownership, report_window(dt.datetime(2026, 11, 15, 6)))
@@ -114,3 +164,11 @@ def test_a_missing_rate_is_an_error_never_a_sum_of_two_currencies(write, spend):
     assert caught.value.problems[0].message == "the rates convert to EUR, USD: say which currency to consolidate in"
     in_euros = consolidate(spend, rates, "EUR")
     assert in_euros.total == spend.totals["EUR"] + spend.totals["USD"] * Decimal("0.9")
+
+
+def test_the_currency_to_consolidate_in_is_an_iso_4217_code(write, spend):
+    rates = load_rates(write("rates.csv", "date,from,to,rate\n2026-11-30,EUR,USD,1.1\n"))
+    with pytest.raises(InputError) as caught:
+        consolidate(spend, rates, "usd")
+    assert [(p.code, p.message) for p in caught.value.problems] == [
+        ("E484", "the currency to consolidate in: 'usd' is not an ISO 4217 currency code: write USD (three upper-case letters)")]

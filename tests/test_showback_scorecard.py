@@ -163,17 +163,19 @@ kpis:
   savings_share: {levels: {walk: 5, run: 10}}
   open_findings: {severities: [severe]}
 """)
-    with pytest.raises(InputError) as caught:
-        load_scorecard(path)
-    assert [(p.code, p.line) for p in caught.value.problems] == [("E204", 9)]  # schema first
-    path.write_text(path.read_text().replace("[severe]", "[critical]"))
-    with pytest.raises(InputError) as caught:
-        load_scorecard(path)
-    assert [(p.code, p.line, p.column, p.pointer) for p in caught.value.problems] == [
+    semantic = [
         ("E302", 6, 33, "/kpis/tag_coverage/keys/0/pattern"),
         ("E363", 7, 13, "/kpis/tag_coverage/levels"),
         ("E363", 8, 27, "/kpis/savings_share/levels"),
     ]
+    with pytest.raises(InputError) as caught:
+        load_scorecard(path)  # the schema's problem does not hide the others
+    assert [(p.code, p.line, p.column, p.pointer) for p in caught.value.problems] == [
+        *semantic, ("E204", 9, 32, "/kpis/open_findings/severities/0")]
+    path.write_text(path.read_text().replace("[severe]", "[critical]"))
+    with pytest.raises(InputError) as caught:
+        load_scorecard(path)
+    assert [(p.code, p.line, p.column, p.pointer) for p in caught.value.problems] == semantic
 
 
 def test_kpis_that_cannot_be_computed_are_not_available_with_the_reason():

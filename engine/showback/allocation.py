@@ -51,6 +51,8 @@ ownership directory when the allocation is applied (``E306``, :meth:`Allocation.
 
 from __future__ import annotations
 
+import math
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -140,62 +142,118 @@ def _escape(key: str) -> str:
     return str(key).replace("~", "~0").replace("/", "~1")
 
 
-def _percent(value) -> Decimal:
-    return Decimal(str(value))
+_PERCENT_TEXT = re.compile(r"[0-9]+(\.[0-9]+)?")  # the schema's percentage written as a string
+
+
+def _percent(value) -> Decimal | None:
+    """A share's percentage when it has the schema's shape (a number above 0 and at most 100, or a decimal string), else None."""
+    if isinstance(value, str):
+        return Decimal(value) if _PERCENT_TEXT.fullmatch(value) else None
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value) and 0 < value <= 100:
+        return Decimal(str(value))
+    return None
+
+
+def _strings(value: object) -> tuple[str, ...] | None:
+    """``value`` as a tuple when it is a list of strings, else None (the schema's problem)."""
+    if isinstance(value, list) and all(isinstance(item, str) for item in value):
+        return tuple(value)
+    return None
 
 
 def compile_allocation(doc: YamlDocument, problems: list[Problem]) -> Allocation | None:
-    """An Allocation from a document valid under its schema; problems added for what the schema cannot say."""
+    """An Allocation from a document; problems added for what the schema cannot say.
+
+    Only the parts of the shape the schema asks for are read, so that a document the schema refused is
+    checked too (:mod:`engine.documents.stages`) and never makes this fail; None when a problem was
+    found or a part could not be read."""
     data = doc.data
     count = len(problems)
+    readable = True
     rules = []
     seen: dict[str, int] = {}
-    for index, item in enumerate(data["rules"]):
+    items = data.get("rules")
+    for index, item in enumerate(items if isinstance(items, list) else ()):
         pointer = f"/rules/{index}"
-        if item["id"] in seen:
-            problems.append(doc.problem("E304", f"duplicate rule id '{item['id']}' (also rule {seen[item['id']] + 1})", f"{pointer}/id"))
-        seen.setdefault(item["id"], index)
-        select = item["select"]
-        columns = []
-        for key, values in select.items():
-            if key in ("tag", "unallocated"):
-                continue
-            if key not in SCOPE_COLUMNS:
-                hint = did_you_mean(key, (*SCOPE_COLUMNS, "tag", "unallocated")) or "select by a FOCUS text column (ServiceName, SubAccountId, ...), tag or unallocated"
-                problems.append(doc.problem("E360", f"'{key}' is not a FOCUS text column", f"{pointer}/select/{_escape(key)}", hint, at_key=True))
-                continue
-            columns.append((key, tuple(values)))
-        tag = select.get("tag")
-        selector = Selector(
-            columns=tuple(columns),
-            tag_key=tag["key"] if tag else None,
-            tag_values=tuple(tag["values"]) if tag and "values" in tag else None,
-            tag_match=tag.get("match", "normalized") if tag else "normalized",
-            unallocated=bool(select.get("unallocated", False)),
-        )
+        if not isinstance(item, dict):
+            readable = False
+            continue
+        rule_id = item.get("id")
+        if isinstance(rule_id, str):
+            if rule_id in seen:
+                problems.append(doc.problem("E304", f"duplicate rule id '{rule_id}' (also rule {seen[rule_id] + 1})", f"{pointer}/id"))
+            seen.setdefault(rule_id, index)
+        else:
+            readable = False
+        selector = _selector(doc, item.get("select"), f"{pointer}/select", problems)
         split = item.get("split", "proportional")
         shares = item.get("shares")
+        to = _strings(item["to"]) if "to" in item else None
+        if "to" in item and to is None:
+            readable = False
+        percentages = None
         if split == "fixed":
             if shares is None:
                 problems.append(doc.problem("E361", "a fixed split needs shares (team: percent, adding up to 100)", pointer))
-            else:
-                total = sum((_percent(v) for v in shares.values()), Decimal(0))
-                if total != 100:
-                    problems.append(doc.problem("E361", f"the shares add up to {total}, not 100", f"{pointer}/shares"))
-                if any(_percent(v) <= 0 for v in shares.values()):
-                    problems.append(doc.problem("E361", "every share is a percentage above 0", f"{pointer}/shares"))
+            elif isinstance(shares, dict):
+                percentages = {team: _percent(value) for team, value in shares.items()}
+                if shares and None not in percentages.values():  # else the schema's problem (an empty or a bad share)
+                    total = sum(percentages.values(), Decimal(0))
+                    if total != 100:
+                        problems.append(doc.problem("E361", f"the shares add up to {total}, not 100", f"{pointer}/shares"))
+                    if any(value <= 0 for value in percentages.values()):
+                        problems.append(doc.problem("E361", "every share is a percentage above 0", f"{pointer}/shares"))
             if "to" in item:
                 problems.append(doc.problem("E361", "a fixed split names its recipients in shares, not to", f"{pointer}/to", at_key=True))
-        elif shares is not None:
+        elif split in SPLITS and shares is not None:
             problems.append(doc.problem("E361", f"shares are for split: fixed (this rule's split is {split})", f"{pointer}/shares", at_key=True))
+        if selector is None or split not in SPLITS or not isinstance(rule_id, str) or (shares is not None and percentages is None):
+            readable = False
+            continue
         rules.append(Rule(
-            id=item["id"],
+            id=rule_id,
             select=selector,
             split=split,
-            to=tuple(item["to"]) if "to" in item else None,
-            shares=tuple((team, _percent(value)) for team, value in (shares or {}).items()),
+            to=to,
+            shares=tuple((team, value) for team, value in (percentages or {}).items()),
             pointer=pointer,
         ))
-    if len(problems) > count:
+    if len(problems) > count or not readable or not rules or not isinstance(data.get("id"), str):
         return None
     return Allocation(data["id"], tuple(rules), doc.file, doc)
+
+
+def _selector(doc: YamlDocument, select: object, pointer: str, problems: list[Problem]) -> Selector | None:
+    """The Selector of a rule's ``select`` (``E360`` for a key that is not a FOCUS text column); None when
+    a part cannot be read (the schema's problem) or a column is unknown."""
+    if not isinstance(select, dict) or not select:
+        return None
+    readable = True
+    columns = []
+    for key, values in select.items():
+        if key in ("tag", "unallocated"):
+            continue
+        if key not in SCOPE_COLUMNS:
+            hint = did_you_mean(key, (*SCOPE_COLUMNS, "tag", "unallocated")) or "select by a FOCUS text column (ServiceName, SubAccountId, ...), tag or unallocated"
+            problems.append(doc.problem("E360", f"'{key}' is not a FOCUS text column", f"{pointer}/{_escape(key)}", hint, at_key=True))
+            readable = False
+            continue
+        values = _strings(values)
+        if not values:
+            readable = False
+            continue
+        columns.append((key, values))
+    tag = select.get("tag")
+    if tag is not None and not (isinstance(tag, dict) and isinstance(tag.get("key"), str)
+                                and ("values" not in tag or _strings(tag["values"]))
+                                and tag.get("match", "normalized") in ("exact", "case-insensitive", "normalized")):
+        readable = False
+    if not readable or ("unallocated" in select and select["unallocated"] is not True):
+        return None
+    return Selector(
+        columns=tuple(columns),
+        tag_key=tag["key"] if tag else None,
+        tag_values=tuple(tag["values"]) if tag and "values" in tag else None,
+        tag_match=tag.get("match", "normalized") if tag else "normalized",
+        unallocated=bool(select.get("unallocated", False)),
+    )

@@ -13,22 +13,27 @@ The rates file is CSV with a header naming the columns ``date``, ``from``, ``to`
     2026-11-30,EUR,USD,1.0562
 
 One ``from`` unit is worth ``rate`` ``to`` units on that day. ``date`` is a day (``YYYY-MM-DD``),
-``from`` and ``to`` ISO 4217 codes (three capital letters, different), ``rate`` a positive plain
-decimal (``1.0562``; no exponent). A currency pair has at most one rate per day.
+``from`` and ``to`` ISO 4217 codes (:func:`engine.amounts.currency_problem`, as a cost file's
+``BillingCurrency``, a price table's and a Budgets document's currencies), different, and ``rate``
+a number above 0 written by the rule of every money input (:func:`engine.amounts.read_amount`:
+``1.0562``, ``9.6E-2``; at most 26 digits before the decimal point and 12 after it), read exactly.
+A currency pair has at most one rate per day.
 
 **Which rate applies: the one of the window's close.** An amount is converted at the latest rate
 of its pair dated on or before the last day whose rows the window counts (the period's last day,
 or the as-of day when the period has not ended): month-end rates for a monthly report, as finance
 closes the month. The file must give the pair in the direction needed (``EUR`` to ``USD`` for
 amounts in EUR shown in USD); an inverse is not derived. Conversion is exact (``amount × rate``
-with both decimals kept); rounding is left to the presentation.
+with both decimals kept, in the money context of :func:`engine.amounts.arithmetic`); rounding is
+left to the presentation.
 
 Problems, each with the file, line and column: ``E480`` the file cannot be read (missing, a
 folder, not UTF-8, larger than 16 MiB), ``E481`` a header that does not name the four columns (or
 names others) or no rate at all, ``E482`` a value that is not what its column holds (a row with
-too few or too many fields, a date, a currency, a rate), ``E483`` a second rate for a pair and
-day; ``E484`` when consolidating: no rate for a pair on or before the day, or several target
-currencies to choose from.
+too few or too many fields, a date, a currency, a rate; named as ``column NAME: ...``, as in a
+price table), ``E483`` a second rate for a pair and
+day; ``E484`` when consolidating: no rate for a pair on or before the day, several target
+currencies to choose from, or a currency to consolidate in that is not an ISO 4217 code.
 """
 
 from __future__ import annotations
@@ -40,14 +45,12 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from engine.amounts import exact
+from engine.amounts import AmountError, arithmetic, currency_problem, exact, read_amount
 from engine.errors import InputError, Problem, did_you_mean
 
 COLUMNS = ("date", "from", "to", "rate")
 MAX_BYTES = 16 * 1024 * 1024
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_CURRENCY = re.compile(r"[A-Z]{3}")
-_RATE = re.compile(r"[0-9]+(\.[0-9]+)?")
 
 
 @dataclass(frozen=True)
@@ -134,6 +137,20 @@ def _fields(line: str) -> list[tuple[str, int]] | None:
         index += 1  # the comma
 
 
+def _rate(text: str, column: int, path: str, line: int, problems: list[Problem]) -> Decimal | None:
+    """The rate ``text`` writes: a number above 0 by the amount rule, exactly; None with a problem added."""
+    try:
+        rate = read_amount(text)
+    except AmountError as error:
+        problems.append(Problem("E482", f"column rate: {error}", path, line, column))
+        return None
+    if rate <= 0:
+        problems.append(Problem("E482", f"column rate: {text!r} is not above 0 (one from unit is worth rate to units)",
+                                path, line, column))
+        return None
+    return rate
+
+
 def load_rates(path) -> RateTable:
     """Read and check a rates file (see the module doc). Raises InputError with every problem found."""
     path = str(path)
@@ -197,19 +214,16 @@ def load_rates(path) -> RateTable:
             except ValueError:
                 pass
         if day is None:
-            problems.append(Problem("E482", f"date {text!r} is not a day YYYY-MM-DD", path, number, column))
+            problems.append(Problem("E482", f"column date: {text!r} is not a day YYYY-MM-DD", path, number, column))
             ok = False
         for name in ("from", "to"):
             text, column = values[name]
-            if not _CURRENCY.fullmatch(text):
-                problems.append(Problem("E482", f"{name} {text!r} is not an ISO 4217 currency code (three capital letters, e.g. USD)",
-                                        path, number, column))
+            wrong = currency_problem(text)
+            if wrong is not None:
+                problems.append(Problem("E482", f"column {name}: {wrong}", path, number, column))
                 ok = False
-        text, column = values["rate"]
-        rate = Decimal(text) if _RATE.fullmatch(text) else None
-        if rate is None or rate <= 0:
-            problems.append(Problem("E482", f"rate {text!r} is not a positive decimal (e.g. 1.0562)", path, number, column))
-            ok = False
+        rate = _rate(*values["rate"], path, number, problems)
+        ok = ok and rate is not None
         if not ok:
             continue
         source, target = values["from"][0], values["to"][0]
@@ -241,12 +255,25 @@ def consolidate(source, rates: RateTable, currency: str | None = None, *, previo
             raise InputError([Problem("E484", f"the rates convert to {', '.join(targets)}: say which currency to consolidate in",
                                       rates.file)])
         currency = targets[0]
+    wrong = currency_problem(currency)
+    if wrong is not None:
+        raise InputError([Problem("E484", f"the currency to consolidate in: {wrong}", rates.file)])
     window = source.window.previous if previous else source.window
     amounts = source.previous_by_owner_currency() if previous else source.by_owner_currency()
     day = window.last_day
+    problems: list[Problem] = []
+    with arithmetic():  # exact: amount × rate and the sums keep every digit (Python's default context keeps 28)
+        owners, used = _converted(amounts, rates, currency, day, problems)
+        total = sum(owners.values(), Decimal(0))
+    if problems:
+        raise InputError(problems)
+    return Consolidated(currency, day, tuple(r for _, r in sorted(used.items())), owners, total)
+
+
+def _converted(amounts: dict, rates: RateTable, currency: str, day: date, problems: list[Problem]) -> tuple[dict, dict]:
+    """Each owner's amounts converted into ``currency`` at the rates of ``day`` and added up, and the rates used."""
     owners: dict = {}
     used: dict = {}
-    problems: list[Problem] = []
     for (owner, from_currency), amount in sorted(amounts.items()):
         if from_currency == currency:
             converted = amount
@@ -263,7 +290,4 @@ def consolidate(source, rates: RateTable, currency: str | None = None, *, previo
             used[(from_currency, currency)] = RateUsed(from_currency, currency, dated, rate)
             converted = amount * rate
         owners[owner] = owners.get(owner, Decimal(0)) + converted
-    if problems:
-        raise InputError(problems)
-    total = sum(owners.values(), Decimal(0))
-    return Consolidated(currency, day, tuple(r for _, r in sorted(used.items())), owners, total)
+    return owners, used

@@ -24,6 +24,7 @@ least as demanding as walk); ``E302`` a pattern that is not RE2 (as for tag-cove
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -115,15 +116,24 @@ DEFAULT_SCORECARD = ScorecardSettings()
 
 
 def compile_scorecard(doc: YamlDocument, problems: list[Problem]) -> ScorecardSettings | None:
-    """ScorecardSettings from a document valid under its schema."""
+    """ScorecardSettings from a document; problems added for what the schema cannot say.
+
+    Only the parts of the shape the schema asks for are read, so that a document the schema refused is
+    checked too (:mod:`engine.documents.stages`) and never makes this fail; None when a problem was
+    found or a part could not be read."""
     count = len(problems)
+    readable = True
     kpis = doc.data.get("kpis", {})
+    kpis = {name: part for name, part in kpis.items() if name in KPIS and isinstance(part, dict)} if isinstance(kpis, dict) else {}
     levels = dict(DEFAULT_SCORECARD.levels)
     for name, part in kpis.items():
         given = part.get("levels")
         if given is None:
             continue
-        walk, run = Decimal(str(given["walk"])), Decimal(str(given["run"]))
+        walk, run = (_threshold(given.get(level)) if isinstance(given, dict) else None for level in ("walk", "run"))
+        if walk is None or run is None:
+            readable = False  # the schema's problem
+            continue
         if KPIS[name].higher_is_better and run < walk:
             problems.append(doc.problem("E363", f"run ({given['run']}) is below walk ({given['walk']}): higher {name} is better, so run is the higher threshold",
                                         f"/kpis/{name}/levels"))
@@ -135,22 +145,34 @@ def compile_scorecard(doc: YamlDocument, problems: list[Problem]) -> ScorecardSe
     keys = DEFAULT_SCORECARD.coverage_keys
     if "keys" in coverage:
         rules = []
-        for index, item in enumerate(coverage["keys"]):
-            pattern = item.get("pattern")
+        items = coverage["keys"]
+        for index, item in enumerate(items if isinstance(items, list) else ()):
             pointer = f"/kpis/tag_coverage/keys/{index}"
-            if pattern is not None:
+            if not isinstance(item, dict):
+                readable = False
+                continue
+            pattern = item.get("pattern")
+            if isinstance(pattern, str):
                 try:  # RE2, as the SQL engine and the inventory checks run patterns (engine.conditions.patterns)
                     compile_pattern(pattern)
                 except PatternError as error:
                     problems.append(doc.problem("E302", f"invalid regular expression {pattern!r}: {error}", f"{pointer}/pattern", error.hint))
-            if "values" in item and pattern is not None:
+            if "values" in item and "pattern" in item:
                 problems.append(doc.problem("E314", "use only one of values and pattern", pointer))
-            rules.append(sql.TagRule(item["key"], tuple(item["values"]) if "values" in item else None, pattern))
+            values = item.get("values")
+            if not isinstance(item.get("key"), str) or (pattern is not None and not isinstance(pattern, str)) or (
+                    values is not None and not (isinstance(values, list) and all(isinstance(v, str) for v in values))):
+                readable = False
+                continue
+            rules.append(sql.TagRule(item["key"], tuple(values) if values is not None else None, pattern))
         keys = tuple(rules)
     budget = kpis.get("budget_adherence", {})
     commitment = kpis.get("commitment_coverage", {})
     findings = kpis.get("open_findings", {})
-    if len(problems) > count:
+    eligible = commitment.get("eligible", DEFAULT_SCORECARD.eligible)
+    severities = findings.get("severities", DEFAULT_SCORECARD.severities)
+    if (len(problems) > count or not readable or not isinstance(doc.data.get("id"), str) or not isinstance(eligible, dict)
+            or not isinstance(severities, (list, tuple))):
         return None
     return ScorecardSettings(
         id=doc.data["id"],
@@ -159,8 +181,15 @@ def compile_scorecard(doc: YamlDocument, problems: list[Problem]) -> ScorecardSe
         coverage_match=coverage.get("match", DEFAULT_SCORECARD.coverage_match),
         budgets=budget.get("budgets"),
         fiscal_year_start=budget.get("fiscal_year_start", 1),
-        eligible=dict(commitment.get("eligible", DEFAULT_SCORECARD.eligible)),
+        eligible=dict(eligible),
         price=commitment.get("price", DEFAULT_SCORECARD.price),
-        severities=tuple(findings.get("severities", DEFAULT_SCORECARD.severities)),
+        severities=tuple(severities),
         file=doc.file,
     )
+
+
+def _threshold(value: object) -> Decimal | None:
+    """A level's threshold when it has the schema's shape (a finite number of 0 or more), else None."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value) and value >= 0:
+        return Decimal(str(value))
+    return None

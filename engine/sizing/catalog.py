@@ -22,6 +22,7 @@ built-in ones then.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -174,15 +175,30 @@ def compile_catalog(documents: list, problems: list[Problem], reader: Reader | N
 
 
 def _compile(catalog: Catalog, docs: list, builtin_count: int, problems: list[Problem]) -> None:
+    """Index the families and generations of ``docs`` (the first ``builtin_count`` of them built in) into ``catalog``.
+
+    Only the parts of the shape the schemas ask for are read, so that documents the schema refused are
+    checked too (:mod:`engine.documents.stages`) and never make this fail: a family without a readable
+    name or provider is skipped, and then no GenerationMap entry of its provider is reported as naming
+    a family that is not in the ladders (the ladders are not known in full)."""
     origin: dict[tuple[str, str], tuple[bool, object, str]] = {}  # family -> (builtin, doc, pointer)
     families: dict[tuple[str, str], Family] = {}
+    named: set[tuple[str, str]] = set()  # every family a ladder names, its sizes valid or not
+    unread: set[str | None] = set()  # providers with a family whose name cannot be read (None: a ladder without a provider)
     ladders = [(i < builtin_count, d) for i, d in enumerate(docs) if d.data.get("kind") == "SizeLadders"]
     maps = [(i < builtin_count, d) for i, d in enumerate(docs) if d.data.get("kind") == "GenerationMap"]
     for builtin, doc in ladders:
-        provider = doc.data["provider"]
-        for index, item in enumerate(doc.data["families"]):
+        provider = doc.data.get("provider")
+        if not isinstance(provider, str):
+            unread.add(None)
+            continue
+        for index, item in enumerate(_items(doc.data.get("families"))):
             pointer = f"/families/{index}"
+            if not isinstance(item, dict) or not isinstance(item.get("family"), str):
+                unread.add(provider)
+                continue
             key = (provider, item["family"])
+            named.add(key)
             if key in origin:
                 first_builtin, first_doc, first_pointer = origin[key]
                 if first_builtin == builtin:
@@ -200,27 +216,56 @@ def _compile(catalog: Catalog, docs: list, builtin_count: int, problems: list[Pr
             size_key = (family.provider, size.name.lower())
             if size_key in sizes:
                 other = sizes[size_key]
-                problems.append(Problem("E326", f"size '{size.name}' ({family.provider}) is in two families: "
-                                                f"'{other.family}' and '{family.name}'", family.file,
-                                        hint="a size belongs to one family; replace the built-in family by defining one with its name"))
+                # placed at a user document's entry of the size (every size of a compiled family is its entry)
+                builtin, doc, pointer = origin[key]
+                placed = size
+                if builtin and not origin[(other.provider, other.family)][0]:
+                    builtin, doc, pointer = origin[(other.provider, other.family)]
+                    placed = other
+                problems.append(doc.problem("E326", f"size '{size.name}' ({family.provider}) is in two families: "
+                                                    f"'{other.family}' and '{family.name}'", f"{pointer}/sizes/{placed.position}/size",
+                                            "a size belongs to one family; replace the built-in family by defining one with its name"))
                 continue
             sizes[size_key] = size
     generations: dict = {}
     size_generations: dict = {}
     for _, doc in maps:  # built-in first: user entries replace them
-        provider = doc.data["provider"]
-        for index, item in enumerate(doc.data.get("families", [])):
-            names = [item["family"], *item["replacements"]]
-            unknown = [name for name in names if (provider, name) not in families]
-            if unknown:
+        provider = doc.data.get("provider")
+        if not isinstance(provider, str):
+            continue
+        for index, item in enumerate(_items(doc.data.get("families"))):
+            replacements = _replacements(item, "family")
+            if replacements is None:
+                continue
+            unknown = [name for name in (item["family"], *replacements) if (provider, name) not in named]
+            if unknown and not unread & {None, provider}:
                 problems.append(doc.problem("E327", f"family '{unknown[0]}' ({provider}) is not in the size ladders",
                                             f"/families/{index}", "add the family to a SizeLadders document"))
                 continue
-            generations[(provider, item["family"])] = tuple(item["replacements"])
-        for item in doc.data.get("sizes", []):
-            size_generations[(provider, item["size"].lower())] = tuple(item["replacements"])
+            generations[(provider, item["family"])] = replacements
+        for item in _items(doc.data.get("sizes")):
+            replacements = _replacements(item, "size")
+            if replacements is not None:
+                size_generations[(provider, item["size"].lower())] = replacements
     catalog.families, catalog.sizes = families, sizes
     catalog.generations, catalog.size_generations = generations, size_generations
+
+
+def _items(value: object) -> list:
+    """``value`` when it is a list, else none (the schema's problem)."""
+    return value if isinstance(value, list) else []
+
+
+def _replacements(item: object, name: str) -> tuple[str, ...] | None:
+    """The replacements of a GenerationMap entry naming a ``name`` (family or size), None when it cannot be read."""
+    if not isinstance(item, dict) or not isinstance(item.get(name), str) or not isinstance(item.get("replacements"), list):
+        return None
+    return tuple(value for value in item["replacements"] if isinstance(value, str))
+
+
+def _dimension(value: object) -> bool:
+    """Whether ``value`` is a number a size's vCPU or memory can be (the schema reports the others)."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value) and value > 0
 
 
 def _family(doc, provider: str, item: dict, pointer: str, problems: list[Problem]) -> Family | None:
@@ -230,14 +275,20 @@ def _family(doc, provider: str, item: dict, pointer: str, problems: list[Problem
     previous = None
     ok = True
     seen: set[str] = set()
-    for index, entry in enumerate(item["sizes"]):
+    for index, entry in enumerate(_items(item.get("sizes"))):
         here = f"{pointer}/sizes/{index}"
+        if not isinstance(entry, dict) or not isinstance(entry.get("size"), str):
+            ok = False
+            continue
         name = entry["size"]
         if name.lower() in seen:
             problems.append(doc.problem("E326", f"size '{name}' is listed twice in family '{item['family']}'", here + "/size"))
             ok = False
             continue
         seen.add(name.lower())
+        if not (_dimension(entry.get("vcpu")) and _dimension(entry.get("memory_gib"))):
+            ok = False
+            continue
         shape = (entry["vcpu"], entry["memory_gib"])
         if previous is not None and (shape[0] < previous[1][0] or shape[1] < previous[1][1] or shape == previous[1]):
             problems.append(doc.problem(
