@@ -1059,12 +1059,15 @@ def validate(paths):
     and resources of its fixtures, and its fixture files are there (inventory, metrics, prices and
     ownership are read too; FOCUS cost files only when the test runs). A test file given on its
     own brings the documents of its folder along (they are validated too). Allocation and
-    Scorecard documents are checked as `costwarden report` reads them.
+    Scorecard documents are checked as `costwarden report` reads them, a Config document as the
+    config file is read (every option of its sections against the commands).
     """
+    from engine.config import check_document
     from engine.policy_tests import load_test_library, prepare_tests
     from engine.showback.documents import COMPILERS
 
-    library, tests = load_test_library(_policy_paths(paths), compilers=COMPILERS)
+    compilers = {**COMPILERS, "Config": lambda document, problems: check_document(document, main, problems)}
+    library, tests = load_test_library(_policy_paths(paths), compilers=compilers)
     prepare_tests(library, tests)
     exemptions = cli_exemptions.validate_exemptions(library)
     count = len(library.policies)
@@ -1111,15 +1114,17 @@ def schema(name, directory):
     Each schema is printed or written as one self-contained file (no $id, references within the
     file) that yaml-language-server reads offline; see docs/editor-setup.md.
     """
+    from engine.config import CONFIG_SCHEMA, editor_schema
     from engine.documents.editor_schemas import editor_schema_text, editor_schema_texts
     from engine.documents.schemas import schema_names
     from engine.outputs.atomic import write_atomic
 
     names = schema_names()
+    replaced = {CONFIG_SCHEMA: editor_schema(main)}  # the config file's options, from the commands themselves
     if directory == "":
         raise click.UsageError("--write needs a folder")
     if directory is not None:
-        texts = editor_schema_texts()  # all made, and every target checked, before any is written
+        texts = editor_schema_texts(replaced)  # all made, and every target checked, before any is written
         targets = {os.path.join(directory, item): text for item, text in texts.items()}
         for target in targets:
             _schema_target_check(target)
@@ -1142,7 +1147,7 @@ def schema(name, directory):
     if wanted not in names:
         short = [n.removesuffix(".schema.json") for n in names]
         raise click.UsageError(f"no schema '{name}' ({did_you_mean(name, short) or 'see costwarden schema'})")
-    _echo(editor_schema_text(wanted), nl=False)
+    _echo(editor_schema_text(wanted, replaced), nl=False)
 
 
 @main.command(name="docs")

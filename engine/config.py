@@ -328,3 +328,69 @@ _INVALID = object()
 
 def _name(pointer: str) -> str:
     return pointer.rsplit("/", 1)[1].replace("~1", "/").replace("~0", "~")
+
+
+def check_document(document, root: click.Group, problems: list) -> None:
+    """A Config document met among other documents (``costwarden validate``): its sections checked against the
+    commands of ``root`` as when it is read as the config file, each problem appended to ``problems``."""
+    if not isinstance(document.data, dict):
+        return
+    sections = {key: value for key, value in document.data.items() if key not in ("apiVersion", "kind")}
+    try:
+        Settings(ConfigFile(document.file, sections, document), root)
+    except InputError as error:
+        problems.extend(error.problems)
+
+
+# --- the editor's schema of a config file -------------------------------------------------------------
+
+def editor_schema(root: click.Group) -> dict:
+    """``schemas/config.schema.json`` as editors get it (``costwarden schema config``): a section per command
+    of ``root`` holding exactly its options, each with the values it takes and its help as description, so
+    that an editor flags ``fail-onn`` or ``fail-on: hgh`` as the engine does (the engine checks the same
+    against the commands themselves, :class:`Settings`)."""
+    from engine.documents.schemas import load_schema
+
+    schema = {key: value for key, value in load_schema(CONFIG_SCHEMA).items()
+              if key not in ("propertyNames", "additionalProperties", "$defs")}
+    schema["properties"] = {**schema["properties"], **_sections(root)}
+    schema["additionalProperties"] = False
+    return schema
+
+
+def _sections(group: click.Group) -> dict:
+    sections = {}
+    for name, command in group.commands.items():
+        if getattr(command, "hidden", False):
+            continue
+        described = {"description": (command.help or "").strip().split("\n")[0]} if command.help else {}
+        if isinstance(command, click.Group):
+            sections[name] = {"type": "object", **described, "properties": _sections(command), "additionalProperties": False}
+            continue
+        options = {config_name(param): _option_schema(param) for param in command.params if config_name(param) is not None}
+        sections[name] = {"type": "object", **described, "properties": options, "additionalProperties": False}
+    return sections
+
+
+def _option_schema(param: click.Parameter) -> dict:
+    """What a config file may give ``param``: as :meth:`Settings._convert` takes it."""
+    kind = param.type
+    if isinstance(param, click.Option) and param.is_flag and not param.count:
+        item: dict = {"type": "boolean"}
+    elif isinstance(kind, click.Choice):
+        item = {"enum": [str(choice) for choice in kind.choices]}
+    elif isinstance(kind, (click.types.IntParamType, click.IntRange)):
+        item = {"type": "integer"}
+        for bound, keyword in (("min", "minimum"), ("max", "maximum")):
+            if getattr(kind, bound, None) is not None:
+                item[keyword] = getattr(kind, bound)
+    elif isinstance(kind, (click.types.FloatParamType, click.FloatRange)):
+        item = {"type": "number"}
+    elif isinstance(kind, click.Path):
+        item = {"type": "string"}
+    else:  # text the option reads itself (a date, a duration, a label): a number written bare is text too
+        item = {"type": ["string", "number"]}
+    many = getattr(param, "multiple", False) or param.nargs == -1
+    schema = {"anyOf": [item, {"type": "array", "items": item}]} if many else item
+    text = getattr(param, "help", None)
+    return {**({"description": " ".join(text.split())} if text else {}), **schema}

@@ -198,6 +198,23 @@ policies:
     enabled: false
 """
 
+CONFIG = """\
+apiVersion: costwarden/v1
+kind: Config
+check:
+  policies: [builtin, policies]
+  plan: infra/plan.json
+  fail-on: high
+  stale-after: 5
+  format: [sarif, markdown]
+  output: [costwarden.sarif, summary.md]
+validate:
+  paths: [policies]
+baseline:
+  create:
+    output: .costwarden-baseline.json
+"""
+
 # name -> (real file, or text, and the schema of its kind)
 VALID = {
     "policy-budget": ("policies/budgets/team-monthly-budget.yaml", "policy.schema.json"),
@@ -215,6 +232,12 @@ VALID = {
     "budgets": ("policies/budgets/team-monthly.budgets.yaml", "budgets.schema.json"),
     "size-ladders": ("policies/rightsizing/size-ladders.yaml", "size-ladders.schema.json"),
     "generation-map": ("policies/rightsizing/previous-generations.yaml", "generation-map.schema.json"),
+    "policy-cost-delta": ("policies/change/change-cost-increase.yaml", "policy.schema.json"),
+    "policy-change-budget": ("policies/budgets/change-within-budget.yaml", "policy.schema.json"),
+    "exemption": ("examples/exemptions/legacy-batch.yaml", "exemption.schema.json"),
+    "allocation": ("examples/allocation.yaml", "allocation.schema.json"),
+    "scorecard": ("examples/scorecard.yaml", "scorecard.schema.json"),
+    "config": (CONFIG, "config.schema.json"),
 }
 
 # name -> (valid document, the line as it is, the line broken, what the editor must say there)
@@ -247,6 +270,16 @@ BROKEN = {
     "budgets-amount-text": ("budgets", "  search: 200", '  search: {amount: "-200"}', "String does not match the pattern"),
     "size-ladders-wrong-type": ("size-ladders", "      - {size: t2.micro, vcpu: 1, memory_gib: 1}", "      - {size: t2.micro, vcpu: one, memory_gib: 1}",
                                 'Incorrect type. Expected "number".'),
+    "policy-cost-delta-wrong-value": ("policy-cost-delta", "  scope: owner", "  scope: team", "Value is not accepted."),
+    "policy-change-budget-misspelt-key": ("policy-change-budget", "  measure: BilledCost", "  measur: BilledCost",
+                                          "Property measur is not allowed."),
+    "exemption-misspelt-key": ("exemption", "ticket: FINOPS-142", "tiket: FINOPS-142", "Property tiket is not allowed."),
+    "allocation-wrong-value": ("allocation", "    split: proportional", "    split: evenly-ish", "Value is not accepted."),
+    "scorecard-misspelt-key": ("scorecard", "    match: normalized", "    mach: normalized", "Property mach is not allowed."),
+    "config-misspelt-option": ("config", "  fail-on: high", "  fail-onn: high", "Property fail-onn is not allowed."),
+    "config-wrong-value": ("config", "  fail-on: high", "  fail-on: hgh", "Value is not accepted."),
+    "config-wrong-type": ("config", "  stale-after: 5", "  stale-after: five", 'Incorrect type. Expected "integer".'),
+    "config-unknown-command": ("config", "validate:", "validat:", "Property validat is not allowed."),
     "generation-map-misspelt-key": ("generation-map", "  - {family: m4, replacements: [m7i, m7g]}", "  - {family: m4, replacement: [m7i, m7g]}",
                                     "Property replacement is not allowed."),
 }

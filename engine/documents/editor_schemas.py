@@ -55,18 +55,19 @@ DOCUMENT = "document.schema.json"
 PARAM = "param"  # policy.schema.json#/$defs/param: the shape of {param: NAME}
 
 
-def editor_schema(name: str) -> dict:
-    """The schema ``name`` (``policy.schema.json``) as one self-contained file for editors."""
-    return _Bundle(name).schema
+def editor_schema(name: str, replaced: dict | None = None) -> dict:
+    """The schema ``name`` (``policy.schema.json``) as one self-contained file for editors. ``replaced``: schemas
+    editors get in another form than ``schemas/`` holds, by name (the config file's, written from the commands)."""
+    return _Bundle(name, replaced or {}).schema
 
 
-def editor_schema_text(name: str) -> str:
-    return json.dumps(editor_schema(name), indent=2, ensure_ascii=False) + "\n"
+def editor_schema_text(name: str, replaced: dict | None = None) -> str:
+    return json.dumps(editor_schema(name, replaced), indent=2, ensure_ascii=False) + "\n"
 
 
-def editor_schema_texts() -> dict[str, str]:
+def editor_schema_texts(replaced: dict | None = None) -> dict[str, str]:
     """Every schema's editor form, by name (all of them made before any is written)."""
-    return {name: editor_schema_text(name) for name in schema_names()}
+    return {name: editor_schema_text(name, replaced) for name in schema_names()}
 
 
 def _takes_parameters(name: str) -> bool:
@@ -76,11 +77,12 @@ def _takes_parameters(name: str) -> bool:
 class _Bundle:
     """One schema file with everything it refers to under its ``$defs``."""
 
-    def __init__(self, name: str):
+    def __init__(self, name: str, replaced: dict):
         self.name = name
+        self.replaced = replaced
         self.embedded: dict[str, object] = {}
         self.parameterised: dict[str, bool] = {}
-        source = load_schema(name)
+        source = self._load(name)
         schema = self._file(name, _takes_parameters(name))
         if name == DOCUMENT:
             schema["allOf"] = [
@@ -94,9 +96,12 @@ class _Bundle:
             defs[key] = value
         self.schema = {"$schema": source["$schema"], **schema, **({"$defs": defs} if defs else {})}
 
+    def _load(self, path: str) -> dict:
+        return self.replaced[path] if path in self.replaced else load_schema(path)
+
     def _file(self, path: str, parameters: bool) -> dict:
         """The schema file ``path`` converted, without ``$schema`` and ``$id``."""
-        schema = self._convert(copy.deepcopy(load_schema(path)), path, parameters)
+        schema = self._convert(copy.deepcopy(self._load(path)), path, parameters)
         for keyword in ("$schema", "$id"):
             schema.pop(keyword, None)
         if parameters and _takes_parameters(path):  # spec: {param: NAME} as a whole
