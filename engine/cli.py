@@ -1066,7 +1066,10 @@ def validate(paths):
     from engine.policy_tests import load_test_library, prepare_tests
     from engine.showback.documents import COMPILERS
 
-    compilers = {**COMPILERS, "Config": lambda document, problems: check_document(document, main, problems)}
+    from engine.exemptions.documents import refused_document_problems
+
+    compilers = {**COMPILERS, "Config": lambda document, problems: check_document(document, main, problems),
+                 "Exemption": refused_document_problems}
     library, tests = load_test_library(_policy_paths(paths), compilers=compilers)
     prepare_tests(library, tests)
     exemptions = cli_exemptions.validate_exemptions(library)

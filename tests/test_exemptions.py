@@ -364,3 +364,20 @@ def test_the_findings_json_is_deterministic_with_exemptions(write):
                                      exemption("b", labels=["budgets"], scopes=["search", "payments"])))
     first = run([*CHECK, "--exemptions", str(path), "--format", "json"]).stdout
     assert first == run([*CHECK, "--exemptions", str(path), "--format", "json"]).stdout
+
+
+def test_validate_lists_an_exemptions_problems_beyond_its_schema_and_its_references_at_once(tmp_path):
+    text = ("apiVersion: costwarden/v1\nkind: Exemption\nid: bad\npolicies: [requird-allocation-tags]\n"
+            "resources:\n  ids: [i-1]\nreason: test\nexpires: 2026-12-31\n")
+    (tmp_path / "ex.yaml").write_text(text)
+    result = CliRunner().invoke(main, ["validate", "builtin", str(tmp_path / "ex.yaml")])
+    assert result.exit_code == 2
+    lines = [line for line in result.output.splitlines() if ": E" in line]
+    assert [line.split(": ", 1)[1].split(" ", 1)[0] for line in lines] == ["E352", "E351"], result.output
+    assert f"{tmp_path / 'ex.yaml'}:4:12: E351 unknown policy 'requird-allocation-tags' (at /policies/0); did you mean " \
+           "'required-allocation-tags'?" in result.output
+    (tmp_path / "ex.yaml").write_text(text + "bogus: 1\n")  # a schema problem too: listed with the one beyond the schema
+    result = CliRunner().invoke(main, ["validate", str(tmp_path / "ex.yaml")])
+    assert result.exit_code == 2
+    assert f"{tmp_path / 'ex.yaml'}:9:1: E201 unknown key 'bogus' (at /bogus)" in result.output
+    assert f"{tmp_path / 'ex.yaml'}:1:1: E352 an exemption needs an approver or a ticket" in result.output

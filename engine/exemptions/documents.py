@@ -118,7 +118,9 @@ def compile_exemption(doc: YamlDocument, data: dict, base: str, problems: list[P
     def report(code: str, message: str, pointer: str, hint: str | None = None) -> None:
         problems.append(doc.problem(code, message, pointer, hint))
 
-    problems.extend(presence_problems(doc, data, base))
+    presence = presence_problems(doc, data, base)  # listed, but the exemption is still made: its references get checked too
+    problems.extend(presence)
+    count += len(presence)
     resources = data.get("resources")
     where = None
     if resources and "where" in resources:
@@ -189,13 +191,28 @@ def _compiled(doc: YamlDocument, problems: list[Problem]) -> list[Exemption]:
     found = _schema_problems(doc)
     problems.extend(found)
     if found:
-        problems.extend(presence_problems(doc, doc.data, ""))
-        if isinstance(doc.data.get("resources"), dict) and "where" in doc.data["resources"]:
-            compile_condition(doc.data["resources"]["where"], _WHERE,
-                              lambda code, message, pointer, hint=None: problems.append(doc.problem(code, message, pointer, hint)))
+        _beyond_schema(doc, problems)
         return []
     exemption = compile_exemption(doc, doc.data, "", problems)
     return [exemption] if exemption is not None else []
+
+
+def _beyond_schema(doc: YamlDocument, problems: list[Problem]) -> None:
+    """For a document its schema refused: what an exemption must say beyond the schema, and its ``where``
+    condition's problems, so that every problem is listed at once."""
+    if not isinstance(doc.data, dict):
+        return
+    problems.extend(presence_problems(doc, doc.data, ""))
+    if isinstance(doc.data.get("resources"), dict) and "where" in doc.data["resources"]:
+        compile_condition(doc.data["resources"]["where"], _WHERE,
+                          lambda code, message, pointer, hint=None: problems.append(doc.problem(code, message, pointer, hint)))
+
+
+def refused_document_problems(doc: YamlDocument, problems: list[Problem]) -> None:
+    """For ``costwarden validate`` (a compiler of its library load): an Exemption document whose schema the
+    library refused gets its problems beyond the schema too; a valid one is compiled by :func:`load_exemptions`."""
+    if _schema_problems(doc):
+        _beyond_schema(doc, problems)
 
 
 def inline_exemptions(doc: YamlDocument, pointer: str, problems: list[Problem]) -> list[Exemption]:
@@ -249,10 +266,9 @@ def load_exemptions(paths=(), *, policies=None, among=(), skip_under: Path | Non
     exemptions = read_exemptions(paths, problems) if paths else []
     given = {Path(file).resolve() for file in find_yaml_files(paths, [])} if paths else frozenset()
     exemptions += exemptions_among(among, problems, skip_under=skip_under, exclude=given)
-    if not problems:
-        found: list[Problem] = []
-        check_references(exemptions, policies or [], found)
-        problems.extend(found if policies is not None else [p for p in found if p.code == "E304"])  # no library: ids only
+    found: list[Problem] = []  # the references of those that compiled, listed with the other problems
+    check_references(exemptions, policies or [], found)
+    problems.extend(found if policies is not None else [p for p in found if p.code == "E304"])  # no library: ids only
     if problems:
         raise InputError(problems)
     return sorted(exemptions, key=lambda exemption: exemption.id)
