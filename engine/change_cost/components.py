@@ -13,7 +13,10 @@ two **components**:
     its storage type (:data:`STORAGE`).
 
 A value needed to price a component that is known only after apply (``change.unknown``) makes the
-component **unknown** (priced never, guessed never); a resource with neither a size nor a class
+component **unknown** (priced never, guessed never). The region is such a value for every component:
+a price is asked for a size *in a region*, and a price table's ``*`` row is only what applies where no
+row names the region, so an unknown region (an Azure ``location`` read from a data source at apply)
+is never priced as "any region". A resource with neither a size nor a class
 billed by the hour has no component (usage-priced or free: an IAM role, a Lambda function, a
 bucket).
 """
@@ -50,6 +53,8 @@ STORAGE: dict[str, tuple[tuple, tuple | None]] = {
 
 CLASS_PRICED = frozenset({"network.nat-gateway", "network.load-balancer", "network.public-ip", "kubernetes.cluster"})
 """Classes billed by the hour per resource, priced by their class when they have no size."""
+
+REGION_UNKNOWN = "the region is known only after apply"
 
 VOLUME_CLASSES = frozenset({"block.volume"})  # billed only for their capacity: no instance component
 
@@ -147,4 +152,6 @@ def components(resource: dict) -> list[Component]:
                 out.append(Component("storage", key, capacity, "GiB"))
             elif capacity is not None and capacity > 0:
                 out.append(Component("storage", None, None, "GiB", f"no {'.'.join(map(str, type_path or ('type',)))} to price it by"))
+    if _unknown(resource, "/region"):
+        out = [c if c.unknown is not None else Component(c.name, c.key, c.quantity, c.per, REGION_UNKNOWN) for c in out]
     return out

@@ -16,8 +16,9 @@ Per action (:mod:`engine.plans.actions`):
 
 A monthly amount is quantity × unit price × 730 h for an hourly price, quantity (GiB) × the price of
 a GiB-month, or quantity × a monthly amount from the FOCUS sources (730 h × the observed hourly
-cost). A FOCUS source's monthly amount for a volume is its whole observed cost: per GiB, it is
-divided by the volume's own capacity. No source, a value known only after apply, or components in
+cost, as the quote carries it before its rounding to cents: ``Quote.unrounded``). A FOCUS source's
+monthly amount for a volume is its whole observed cost: per GiB, it is divided by the volume's own
+capacity. No source, a value known only after apply, or components in
 two currencies: the resource is **unpriced**, with the reason; its cost is never guessed.
 """
 
@@ -180,13 +181,15 @@ def _price(component: Component, quote: Quote, own_capacity: Decimal | None) -> 
         if component.name != "storage":
             raise Unpriced(f"{component.key} is priced per GiB-month, but it is billed per instance")
         return PricedComponent(component, quote, quantity * quote.amount, quote.amount, "gib-month")
-    # "month": a FOCUS source's monthly amount for one object
+    # "month": a FOCUS source's monthly amount for one object, before its rounding to cents (multiplied by a
+    # quantity, a rounding would be multiplied too)
+    monthly = quote.unrounded if quote.unrounded is not None else quote.amount
     if component.name == "storage":
         if not own_capacity:
             raise Unpriced(f"{component.key}: the observed monthly cost cannot be spread over an unknown capacity")
-        per_gib = ratio(quote.amount, own_capacity)
+        per_gib = ratio(monthly, own_capacity)
         return PricedComponent(component, quote, quantity * per_gib, per_gib, "gib-month")
-    return PricedComponent(component, quote, quantity * quote.amount, quote.amount, "month")
+    return PricedComponent(component, quote, quantity * monthly, monthly, "month")
 
 
 def _capacity(items: list[Component]) -> Decimal | None:

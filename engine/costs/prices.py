@@ -7,7 +7,8 @@ cost of inventory findings reads (:mod:`engine.costs.resource_costs`): usage row
 instant and the end of the snapshot. A resource's observed hourly cost is Σ ``EffectiveCost`` ÷ the
 hours from its first ``ChargePeriodStart`` to its last ``ChargePeriodEnd`` in that window; a
 monthly amount is 730 × an hourly cost, rounded half-even to cents — so a resource priced from its
-own cost shows the same monthly cost as every other finding on it.
+own cost shows the same monthly cost as every other finding on it. The quote also carries it
+unrounded (to 12 decimal places, ``Quote.unrounded``): the cost of a change multiplies that one.
 
 FOCUS has no instance-type column: the **sizes come from the inventory**, joined to the cost rows
 by ``ResourceId`` exactly as the monthly cost is (:func:`engine.costs.resource_costs.candidate_keys`:
@@ -44,7 +45,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from engine.amounts import arithmetic, cents, exact, ratio
+from engine.amounts import MONEY_SCALE, arithmetic, cents, exact, ratio
 from engine.costs import sql
 from engine.costs.resource_costs import COLUMNS as RESOURCE_COST_COLUMNS
 from engine.costs.resource_costs import HOURS_PER_MONTH, candidate_keys, usage_window
@@ -73,6 +74,17 @@ class Observation:
         """730 h × the observed hourly cost × ``numerator / denominator``, to the cent."""
         with arithmetic():
             return cents(ratio(self.cost * HOURS_PER_MONTH * 3600 * numerator, Decimal(self.seconds) * denominator))
+
+    def unrounded(self, numerator: Decimal = Decimal(1), denominator: Decimal = Decimal(1)) -> Decimal:
+        """The same to :data:`engine.amounts.MONEY_SCALE` decimal places (what a quantity multiplies)."""
+        with arithmetic():
+            return _to_scale(ratio(self.cost * HOURS_PER_MONTH * 3600 * numerator, Decimal(self.seconds) * denominator))
+
+
+def _to_scale(amount: Decimal) -> Decimal:
+    """``amount`` rounded half-even to :data:`engine.amounts.MONEY_SCALE` decimal places."""
+    with arithmetic():
+        return amount.quantize(Decimal(1).scaleb(-MONEY_SCALE))
 
 
 def _hours(seconds) -> str:
@@ -176,13 +188,15 @@ class FocusObservedCost:
             return None
         detail = {"observed_cost": exact(found.cost), "observed_hours": _hours(found.seconds)}
         if key.lower() == own.lower():
-            return Quote(found.monthly(), "month", found.currency, OBSERVED, OBSERVED, found.commitment, detail)
+            return Quote(found.monthly(), "month", found.currency, OBSERVED, OBSERVED, found.commitment, detail,
+                         found.unrounded())
         size_ratio = self.catalog.price_ratio(resource.get("provider"), own, key) if self.catalog is not None else None
         if size_ratio is None:
             return None
         detail = {"size_ratio": str(size_ratio), "ratio_basis": size_ratio.basis}
         amount = found.monthly(size_ratio.numerator, size_ratio.denominator)
-        return Quote(amount, "month", found.currency, OBSERVED, OBSERVED, found.commitment, detail)
+        return Quote(amount, "month", found.currency, OBSERVED, OBSERVED, found.commitment, detail,
+                     found.unrounded(size_ratio.numerator, size_ratio.denominator))
 
     def commitment(self, resource: dict) -> Commitment | None:
         found = self.observations.of(resource)
@@ -220,10 +234,10 @@ class FocusUnitPrices:
         if seconds <= 0:
             return None
         with arithmetic():
-            amount = cents(ratio(cost * HOURS_PER_MONTH * 3600, Decimal(seconds)))
+            monthly = ratio(cost * HOURS_PER_MONTH * 3600, Decimal(seconds))
         detail = {"region": region, "observed_resources": count, "observed_cost": exact(cost), "observed_hours": _hours(seconds)}
-        return Quote(amount, "month", currency, f"{UNIT_PRICES} ({region or 'no region'})", UNIT_PRICES,
-                     own.commitment if own is not None else None, detail)
+        return Quote(cents(monthly), "month", currency, f"{UNIT_PRICES} ({region or 'no region'})", UNIT_PRICES,
+                     own.commitment if own is not None else None, detail, _to_scale(monthly))
 
 
 def focus_price_sources(costs, resources, as_of, catalog=None) -> list:

@@ -58,6 +58,9 @@ class Quote:
     by: str  # the source's short name, for messages: "price table"
     commitment: Commitment | None = None
     detail: dict | None = None  # how the source got the number, added to the saving's evidence
+    # ``amount`` before it was rounded to cents, when a source rounds it (the FOCUS sources' monthly amounts, as
+    # findings show them): what a quantity multiplies (the cost of a change), so no rounding is multiplied
+    unrounded: Decimal | None = None
 
 
 class PriceSource(Protocol):
