@@ -151,11 +151,14 @@ def test_terragoat_every_resource_priced_or_listed_with_its_reason():
     assert [(r.address, r.owner, r.reason) for r in change.unpriced()] == [
         ("aws_db_instance.default", "data", "storage_type known only after apply"),
         ("aws_ebs_volume.web_host_storage", "web", "the volume type is known only after apply"),
+        # an Elasticsearch domain is billed by the instance-hour of its cluster_config.instance_type
+        ("aws_elasticsearch_domain.monitoring-framework", "finops",
+         f"no price for t2.small.elasticsearch (aws, us-west-2) in the {SOURCES}"),
         ("aws_neptune_cluster_instance.default[0]", "data", f"no price for db.t3.medium (aws, us-west-2) in the {SOURCES}"),
     ]
-    # the other 48 (IAM, network, buckets, the Lambda function, ...) are counted, not priced
+    # the other 47 (IAM, network, buckets, the Lambda function, ...) are counted, not priced
     not_billed = [r for r in change.resources if r.status == "not-billed"]
-    assert len(not_billed) == 48 and all(r.reason == NOT_BILLED for r in not_billed)
+    assert len(not_billed) == 47 and all(r.reason == NOT_BILLED for r in not_billed)
     assert change.count("unchanged") == 0
 
     # per owner and for the whole change, per currency
@@ -251,7 +254,7 @@ def test_both_real_plans_through_the_command_line():
     usd = 2 * T2_NANO_MONTHLY + ELB + EKS
     assert change["totals"] == [{"currency": "USD", "added": _text(usd), "removed": "0", "net": _text(usd)}]
     assert change["price_sources"] == ["FOCUS observed cost", "FOCUS unit prices", "price table"]
-    assert (change["priced"], change["unpriced"], change["not_billed"], change["unchanged"]) == (4, 6, 48 + 15, 0)
+    assert (change["priced"], change["unpriced"], change["not_billed"], change["unchanged"]) == (4, 7, 47 + 15, 0)
     owners = {o["owner"]: o for o in change["owners"]}
     assert owners["web"]["totals"] == [{"currency": "USD", "added": "25.8712", "removed": "0", "net": "25.8712"}]
     assert owners["platform"]["totals"] == [{"currency": "USD", "added": "73", "removed": "0", "net": "73"}]
@@ -265,6 +268,7 @@ def test_both_real_plans_through_the_command_line():
     assert {a: r["reason"] for a, r in resources.items() if r["status"] == "unpriced"} == {
         "aws_db_instance.default": "storage_type known only after apply",
         "aws_ebs_volume.web_host_storage": "the volume type is known only after apply",
+        "aws_elasticsearch_domain.monitoring-framework": f"no price for t2.small.elasticsearch (aws, us-west-2) in the {SOURCES}",
         "aws_neptune_cluster_instance.default[0]": f"no price for db.t3.medium (aws, us-west-2) in the {SOURCES}",
         "module.linuxservers-fail.azurerm_virtual_machine.vm-linux[0]": REGION_UNKNOWN,
         "module.windowsservers-pass.azurerm_public_ip.vm[0]": REGION_UNKNOWN,

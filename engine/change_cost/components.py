@@ -32,6 +32,8 @@ QUANTITY: dict[str, tuple[tuple, ...]] = {
     "aws_autoscaling_group": (("desired_capacity",), ("min_size",)),
     "aws_eks_node_group": (("scaling_config", 0, "desired_size"),),
     "aws_elasticache_cluster": (("num_cache_nodes",),),
+    "aws_elasticsearch_domain": (("cluster_config", 0, "instance_count"),),
+    "aws_opensearch_domain": (("cluster_config", 0, "instance_count"),),
     "azurerm_linux_virtual_machine_scale_set": (("instances",),),
     "azurerm_windows_virtual_machine_scale_set": (("instances",),),
     "azurerm_virtual_machine_scale_set": (("sku", 0, "capacity"),),

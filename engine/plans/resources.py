@@ -39,6 +39,8 @@ SIZE_ATTRIBUTES: dict[str, tuple[tuple, ...]] = {
     "azurerm_windows_virtual_machine_scale_set": (("sku",),),
     "azurerm_virtual_machine_scale_set": (("sku", 0, "name"),),
     "azurerm_app_service_plan": (("sku", 0, "size"),),
+    "aws_elasticsearch_domain": (("cluster_config", 0, "instance_type"),),
+    "aws_opensearch_domain": (("cluster_config", 0, "instance_type"),),
     "google_compute_disk": (("type",),),
     "google_compute_region_disk": (("type",),),
     "google_container_node_pool": (("node_config", 0, "machine_type"),),
