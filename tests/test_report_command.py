@@ -50,8 +50,19 @@ def test_the_folder_holds_the_pages_the_findings_and_the_summary(example):
     assert not [p for p in example.parent.iterdir() if p.name.startswith(".costwarden")]  # no temporary folder left
 
 
+def estate_policy_options() -> list[str]:
+    """--policy ID for every built-in policy whose type's target is not a change: the policies the report evaluates."""
+    import engine
+    from engine.checks import CHECKS
+
+    ids = [policy.id for policy in engine.load_policies([ROOT / "policies"]).policies
+           if policy.enabled and CHECKS[policy.type].target != "change"]
+    assert len(ids) > 10
+    return [option for policy_id in ids for option in ("--policy", policy_id)]
+
+
 def test_findings_json_is_what_check_writes_for_the_same_run(example, tmp_path):
-    assert check_json(tmp_path / "check.json").exit_code == 1
+    assert check_json(tmp_path / "check.json", *estate_policy_options()).exit_code == 1
     written = (example / "findings.json").read_bytes()
     assert written == (tmp_path / "check.json").read_bytes()
     schema = json.loads((ROOT / "schemas" / "findings.schema.json").read_text())
@@ -236,6 +247,19 @@ def test_the_folder_is_made_as_mkdir_would(tmp_path):
 
 # --- exit codes, options, config, progress ---------------------------------------------------------------
 
+def test_the_report_leaves_out_the_policies_of_a_change(example):
+    """The monthly report is about the estate: the change policies (they price a Terraform plan, which the
+    report does not take) are neither evaluated nor listed as not evaluated."""
+    index = Page((example / "index.html").read_text()).text
+    summary = (example / "summary.md").read_text()
+    document = json.loads((example / "findings.json").read_text())
+    for text in (index, summary):
+        assert "Not evaluated" not in text and "--plan" not in text.replace("\\", "")
+        assert "change-cost-increase" not in text and "change-within-budget" not in text
+    assert document["summary"]["policies_skipped"] == []
+    assert "18 policies over 16 resources" in index
+
+
 def test_fail_on_sets_the_exit_code_as_for_check(tmp_path):
     assert report(tmp_path / "a", "--fail-on", "critical").exit_code == 0
     assert report(tmp_path / "b", "--fail-on", "high").exit_code == 1
@@ -246,6 +270,8 @@ def test_fail_on_sets_the_exit_code_as_for_check(tmp_path):
     (("--inventory", "x.json", "--dry-run"), "--dry-run goes with --deliver"),
     (("--inventory", "x.json", "--from", "a@example.com"), "--from is the sender of emails"),
     (("--inventory", "x.json", "--deliver", "http://mail"), "--deliver 'http://mail': give an SMTP URL"),
+    (("--costs", "x.csv", "--policy", "change-cost-increase"), "--policy change-cost-increase: a change policy prices a Terraform plan"),
+    (("--costs", "x.csv", "--label", "change"), "no estate policy matches --policy/--label (the report leaves out change policies)"),
 ])
 def test_usage_errors(tmp_path, args, message):
     result = run("report", "--output", tmp_path / "o", *args)
