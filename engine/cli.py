@@ -656,9 +656,10 @@ class _ShowbackDocuments:
     measure: str
 
     def columns(self) -> set[str]:
-        from engine.showback import scorecard_columns, showback_columns
+        from engine.showback import scorecard_columns, showback_columns, unassigned_columns
 
-        return showback_columns(self.measure, self.allocation) | scorecard_columns(self.settings, self.measure)
+        return (showback_columns(self.measure, self.allocation) | scorecard_columns(self.settings, self.measure)
+                | unassigned_columns(self.measure))
 
 
 def _showback_documents(allocation_path, scorecard_path, rates_path, currency, measure) -> _ShowbackDocuments:
@@ -735,8 +736,8 @@ def _write_report(run: Evaluated, progress, numbers: _ShowbackDocuments, *, outp
     from engine.report.bundle import report_files
     from engine.report.folder import write_folder
     from engine.evaluator import as_of_datetime
-    from engine.report.model import Trend, build_model, unallocated_claims
-    from engine.showback import compare_runs, load_previous_runs, open_history, run_record
+    from engine.report.model import Trend, build_model
+    from engine.showback import claims, compare_runs, load_previous_runs, open_history, run_record
 
     result = run.result
     earlier = []
@@ -766,9 +767,9 @@ def _write_report(run: Evaluated, progress, numbers: _ShowbackDocuments, *, outp
                 previous = history.record(int(previous.source.rsplit(" ", 1)[-1]))
             trend = Trend.of(compare_runs(record, previous), len(result.findings))
         progress("building the report")
-        claims = unallocated_claims(result, run.resources, run.ownership)
         model = build_model(result, version=__version__, title=title, trend=trend, showback=shown, showback_missing=missing,
-                            fail_on=fail_on, claims=claims)
+                            fail_on=fail_on,
+                            claims=claims(shown.unassigned, run.resources, run.ownership) if shown and run.resources is not None else None)
         files = report_files(model, split=split, chargeback=showback_view.chargeback_csv(shown.charge) if shown else None)
         progress("writing the report")
         try:
