@@ -500,7 +500,8 @@ def test_every_money_figure_of_an_owner_says_what_it_is_measured_in(example):
     assert effective != billed
     page = Page((example / "owners" / "search.html").read_text()).text
     assert f"Spend (USD, EffectiveCost){_money(effective, 'USD')}" in page
-    assert "Change from 2026-10 (EffectiveCost)" in page
+    assert "Change from 2026-10 (EffectiveCost)—" in page  # nothing of October anywhere: no change, and the page says why
+    assert "No change: neither the cost data nor a history holds 2026-10" in page
     assert "Spend per period (USD, EffectiveCost)" in page and "Spend by service (USD, EffectiveCost)" in page
     burn = _section(page, "Budget burn", "Waste and rightsizing savings")
     assert "(team-monthly-budget, BilledCost)" in burn and "Spent so far (BilledCost)" in burn

@@ -435,8 +435,10 @@ def line_chart(
         last = next((v for v in reversed(values) if v is not None), None)
         end_texts.append(f"{_cut(name, 18)} {_short_value(last, currency, unit)}" if last is not None else "")
     end_w = max(len(t) for t in end_texts) * CHAR_W + 28
-    tick_w = max(len(_tick_text(t)) for t in ticks) * CHAR_W + 10
-    px0, px1 = PAD + tick_w, width - PAD - end_w
+    # room left of the axis for the tick values and the axis caption (written above them), and for half the first
+    # x label, which is centred on the axis
+    tick_w = max([len(_tick_text(t)) for t in ticks] + [len(currency or unit)]) * CHAR_W + 10
+    px0, px1 = PAD + max(tick_w, min(len(x_labels[0]), 12) * CHAR_W / 2), width - PAD - end_w
     if px1 - px0 < 120:
         width, px1 = int(width + 120 - (px1 - px0)), px0 + 120
         canvas.width = width

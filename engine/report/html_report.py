@@ -38,6 +38,7 @@ MAX_INDEX_ROWS = 500  # owners in the index's ranking table
 _MESSAGE_CHARS = 400
 _SEVERITY_MARK = {"critical": "◆◆", "high": "◆", "medium": "▲", "low": "▽", "info": "○"}
 _TREND_MARK = {"new": "★ new", "persisting": "● since last run"}
+_CLASS_MARK = {"new": "★ new", "persisting": "● persisting", "resolved": "✓ resolved"}
 
 
 # --- the template mechanism ------------------------------------------------------------------------------
@@ -327,7 +328,7 @@ def _trend_section(model: ReportModel) -> Markup:
         fields = money.get(klass, {})
         cells = join(html("<td>{v}</td>", v=money_text(fields.get(name, {}), model.currencies)) for name in AT_STAKE)
         rows.append(html('<tr><th scope="row">{klass}</th><td>{meaning}</td><td class="num">{count}</td><td>{total}</td>{cells}</tr>',
-                         klass=_TREND_MARK.get(klass, "✓ resolved"), meaning=meaning, count=f"{counts[klass]:,}",
+                         klass=_CLASS_MARK[klass], meaning=meaning, count=f"{counts[klass]:,}",
                          total=money_text(class_at_stake(fields), model.currencies), cells=cells))
     return html("<h2>Since the last run</h2><p>Compared with the run as of {then} ({source}): {words} open findings. A finding about "
                 "a resource is the same finding when its policy and resource are; a cost finding when its policy and scope are, "
@@ -483,9 +484,14 @@ def _change_words(change, currency: str) -> str:
     return f"{arrow} {format_money(abs(change.amount), currency)}{percent}"
 
 
-def _change_source(change) -> str:
-    """Where the period before comes from, when not from this run's cost data."""
-    if change is None or change.previous.source == "the cost data":
+def _change_source(change, window) -> str:
+    """Where the period before comes from, when not from this run's cost data; why there is no change, when none."""
+    if change is None:
+        if window.previous is None:
+            return ""
+        return (f"No change: neither the cost data nor a history holds {window.previous.label} (give its export to --costs, "
+                "or keep a --history file).")
+    if change.previous.source == "the cost data":
         return ""
     so_far = f", its spend to {change.previous.last_day:%Y-%m-%d}" if change.previous.last_day is not None else ""
     return (f"The change is from {change.previous.label} as the {change.previous.source} measured it{so_far} "
@@ -571,7 +577,7 @@ def _owner_showback(model: ReportModel, owner: OwnerView) -> Markup:
         if shown.consolidated is not None and model.showback.consolidated is not None:
             cards.append((f"Consolidated ({measure})", format_money(shown.consolidated, model.showback.consolidated.currency)))
         parts.append(_cards(cards))
-        notes = dict.fromkeys(_change_source(shown.changes.get(line.currency)) for line in shown.spend)
+        notes = dict.fromkeys(_change_source(shown.changes.get(line.currency), window) for line in shown.spend)
         if any(notes):
             parts.append(html('<p class="muted">{notes}</p>\n', notes=" ".join(note for note in notes if note)))
         figures = []
@@ -685,6 +691,9 @@ def _owner_scorecard(model: ReportModel, owner: OwnerView) -> Markup:
                 rows=join(rows), trends=_kpi_trends(model, owner))
 
 
+KPI_CHART_WIDTH = 560  # two KPI charts side by side on a wide screen
+
+
 def _kpi_trends(model: ReportModel, owner: OwnerView) -> Markup:
     """Each KPI's series over the earlier runs and this one, a line chart per KPI (one line per currency), when
     the history holds an earlier run of it."""
@@ -710,7 +719,7 @@ def _kpi_trends(model: ReportModel, owner: OwnerView) -> Markup:
             lines.append(charts.Series(name, [values.get(instant) for instant in instants]))
         figures.append(charts.line_chart(labels, lines[:charts.MAX_SERIES], chart_id=_chart_id(owner, f"kpi-{kpi}"),
                                          title=f"{meta.title[:1].upper()}{meta.title[1:]}, per run",
-                                         unit="%" if meta.unit == "percent" else "findings"))
+                                         unit="%" if meta.unit == "percent" else "findings", width=KPI_CHART_WIDTH, height=260))
     if not figures:
         return Markup("")
     return html('<h4>The KPIs over the runs</h4><p class="muted">Each KPI at each earlier run of the history and at this one '
