@@ -19,7 +19,7 @@ Rows, each timed in process with the sides taking turns within each round (media
 * ``showback``: :func:`engine.showback.showback` — one query: owner, currency, service, category,
   current and previous window;
 * ``showback + allocation + chargeback``: the same with an Allocation of four rules (a service, an
-  account, a tag, the unallocated remainder) and :func:`engine.showback.chargeback`;
+  account, a tag, the unassigned remainder) and :func:`engine.showback.chargeback`;
 * ``scorecard``: :func:`engine.showback.scorecard` (tag coverage, commitment coverage and budget
   queries per owner, no findings);
 * ``history``: ``--findings`` synthetic findings appended to a new history file, read back and
@@ -62,7 +62,7 @@ rules:
     select: {tag: {key: environment, values: [staging]}}
     split: even
   - id: untagged
-    select: {unallocated: true}
+    select: {unassigned: true}
 """
 
 

@@ -497,11 +497,12 @@ def evaluate_inputs(ctx, *, policy_paths=(), policy_ids=(), labels=(), plan_path
                     inventory_paths=(), inventory_format=None, metrics_paths=(), metrics_format=None, lookback="30d",
                     cost_paths=(), budget_paths=(), price_paths=(), period=None, stale_after=3, ownership=None, as_of=None,
                     exemption_options: dict | None = None, no_snapshot: str = "give a snapshot", progress=None,
-                    extra_cost_columns=()) -> Evaluated:
+                    extra_cost_columns=(), leave_out=None) -> Evaluated:
     """The inputs of a run checked, read and evaluated, as ``check`` and ``report`` do it: usage errors
     (click.UsageError) first, then every input read (InputError), then the evaluation, exemptions and
     the baseline. ``no_snapshot`` is the usage error when no snapshot is given; ``progress(step)``, when
-    given, is told each step as it starts; ``extra_cost_columns`` are FOCUS columns read besides the policies'."""
+    given, is told each step as it starts; ``extra_cost_columns`` are FOCUS columns read besides the policies';
+    ``leave_out(selected, policy_ids)``, when given, returns the selected policies the run evaluates."""
     from engine import api
 
     tell = progress or (lambda step: None)
@@ -524,6 +525,8 @@ def evaluate_inputs(ctx, *, policy_paths=(), policy_ids=(), labels=(), plan_path
         raise click.UsageError(f"unknown metrics format '{metrics_format}' (one of {', '.join(METRICS_FORMATS)})")
     tell("reading the policies")
     selected, library = _selected_policies(api, policy_paths, policy_ids, labels)
+    if leave_out is not None:
+        selected = leave_out(selected, policy_ids)
     steps = cli_exemptions.prepare(library, **(exemption_options or {}))  # exemptions and baseline, read before evaluating
     owners = api.load_ownership(ownership) if ownership else None
     budgets = api.load_budgets(list(budget_paths)) if budget_paths else None
@@ -599,8 +602,9 @@ def report(policy_paths, policy_ids, labels, inventory_paths, inventory_format, 
     OUTPUT/chargeback.csv     showback and chargeback per owner (with --costs)
 
     The inputs are check's (--inventory, --costs, --budgets, --ownership, --period, ...), or a
-    findings JSON of an earlier check (--findings). The folder is written as a whole or not at
-    all. See docs/report.md.
+    findings JSON of an earlier check (--findings). The report is about the estate: the policies
+    of a change (they price a Terraform plan) are left out. The folder is written as a whole or
+    not at all. See docs/report.md.
     """
     from engine.gc_pause import paused_gc
     from engine.report.progress import Progress
@@ -652,9 +656,10 @@ class _ShowbackDocuments:
     measure: str
 
     def columns(self) -> set[str]:
-        from engine.showback import scorecard_columns, showback_columns
+        from engine.showback import scorecard_columns, showback_columns, unassigned_columns
 
-        return showback_columns(self.measure, self.allocation) | scorecard_columns(self.settings, self.measure)
+        return (showback_columns(self.measure, self.allocation) | scorecard_columns(self.settings, self.measure)
+                | unassigned_columns(self.measure))
 
 
 def _showback_documents(allocation_path, scorecard_path, rates_path, currency, measure) -> _ShowbackDocuments:
@@ -681,7 +686,7 @@ def _report_inputs(ctx, progress, *, findings_path, ownership, exemption_options
     if findings_path is None:
         return evaluate_inputs(ctx, cost_paths=cost_paths, ownership=ownership, exemption_options=exemption_options,
                                progress=progress, extra_cost_columns=extra_cost_columns, no_snapshot="give --inventory FILE and/or --costs FILE, or --findings FILE "
-                                                              "(the findings JSON of an earlier check)", **inputs)
+                                                              "(the findings JSON of an earlier check)", leave_out=_estate_policies, **inputs)
     evaluating = [flag for flag, given in (("--inventory", inputs.get("inventory_paths")), ("--metrics", inputs.get("metrics_paths")),
                                            ("--prices", inputs.get("price_paths")),
                                            ("--exemptions", exemption_options.get("exemption_paths")),
@@ -707,6 +712,22 @@ def _report_inputs(ctx, progress, *, findings_path, ownership, exemption_options
     return Evaluated(result, None, costs, owners, budgets, None, None, cli_exemptions.Steps([], None, 0))
 
 
+def _estate_policies(selected, policy_ids):
+    """The report is about the estate, not a change: the policies whose target is a change (they price a
+    Terraform plan, which the report does not take) are left out; naming one with --policy is a usage error."""
+    from dataclasses import replace
+
+    change = [policy.id for policy in selected.policies if policy.target == "change"]
+    named = [policy_id for policy_id in policy_ids if policy_id in change]
+    if named:
+        raise click.UsageError(f"--policy {named[0]}: a change policy prices a Terraform plan; the report is about the estate "
+                               "(give it to check --plan)")
+    estate = replace(selected, policies=[policy for policy in selected.policies if policy.target != "change"])
+    if not estate.policies:
+        raise click.UsageError("no estate policy matches --policy/--label (the report leaves out change policies)")
+    return estate
+
+
 def _write_report(run: Evaluated, progress, numbers: _ShowbackDocuments, *, output_dir, previous_paths, history_path, split, title,
                   fail_on, smtp_url, chat, sender, dry_run) -> int:
     """The earlier runs, the showback, the model, every file made in memory; the folder written as a whole;
@@ -715,8 +736,8 @@ def _write_report(run: Evaluated, progress, numbers: _ShowbackDocuments, *, outp
     from engine.report.bundle import report_files
     from engine.report.folder import write_folder
     from engine.evaluator import as_of_datetime
-    from engine.report.model import Trend, build_model, unallocated_claims
-    from engine.showback import compare_runs, load_previous_runs, open_history, run_record
+    from engine.report.model import Trend, build_model
+    from engine.showback import claims, compare_runs, load_previous_runs, open_history, run_record
 
     result = run.result
     earlier = []
@@ -746,9 +767,9 @@ def _write_report(run: Evaluated, progress, numbers: _ShowbackDocuments, *, outp
                 previous = history.record(int(previous.source.rsplit(" ", 1)[-1]))
             trend = Trend.of(compare_runs(record, previous), len(result.findings))
         progress("building the report")
-        claims = unallocated_claims(result, run.resources, run.ownership)
         model = build_model(result, version=__version__, title=title, trend=trend, showback=shown, showback_missing=missing,
-                            fail_on=fail_on, claims=claims)
+                            fail_on=fail_on,
+                            claims=claims(shown.unassigned, run.resources, run.ownership) if shown and run.resources is not None else None)
         files = report_files(model, split=split, chargeback=showback_view.chargeback_csv(shown.charge) if shown else None)
         progress("writing the report")
         try:

@@ -13,8 +13,9 @@ tried in order and the first one that names a known team wins:
 ``resource_ids: [{pattern, team}]``
     Shell-style patterns on the resource id, first match wins. ``owner_source`` is ``resource-id``.
 ``default: TEAM``
-    ``owner_source`` is ``default``. Showback (:mod:`engine.showback`) counts the spend this step
-    assigns as unallocated unless the step says ``owns_spend: true``.
+    ``owner_source`` is ``default``. It makes a finding accountable, not spend its team's: showback
+    (:mod:`engine.showback`) counts the spend only this step names as unassigned spend, unless the
+    step says ``owns_spend: true``.
 
 When nothing resolves (or no ownership document is given) the owner is ``unassigned`` with
 ``owner_source`` ``none``.
@@ -97,7 +98,7 @@ class ResourceIdStep:
 @dataclass(frozen=True)
 class DefaultStep:
     team: str
-    owns_spend: bool = False  # showback counts the spend it assigns as the team's, not as unallocated
+    owns_spend: bool = False  # showback counts the spend it assigns as the team's, not as unassigned
 
     def sql(self, d, names: dict, tags: TagJoin | None = None) -> str:
         """The default team (the chain ends here)."""

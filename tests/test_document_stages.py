@@ -224,7 +224,7 @@ rules:
   - id: support
     select: {ServiceNam: [AWS Support]}
   - id: support
-    select: {unallocated: true}
+    select: {unassigned: true}
     split: fixed
     shares: {payments: 50, search: 30}
   - id: network
@@ -236,7 +236,7 @@ rules:
     split: fixd
     shares: {payments: 100}
   - id: rest
-    select: {unallocated: true}
+    select: {unassigned: true}
     split: fixed
     shares: {payments: 0, search: 150}
     to: [payments]

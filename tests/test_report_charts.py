@@ -249,6 +249,19 @@ def test_a_missing_point_breaks_the_line():
     assert "coverage 90.0%" in texts(root)  # the line is labelled at its end
 
 
+def test_a_line_chart_of_small_counts_keeps_its_axis_caption_and_first_label_inside():
+    """Single-digit ticks leave little room left of the axis: the caption ("findings", written right-aligned left of
+    the axis) and the first x label (centred on the axis) must still start inside the chart (estimated widths)."""
+    root = parse(line_chart(["2026-11-01", "2026-11-15", "2026-11-27"], [Series("open findings", [4, 4, 3])], chart_id="few",
+                            title="t", unit="findings"))
+    for text in root.iter(f"{SVG}text"):
+        words = "".join(text.itertext())
+        width = len(words) * 7.0 * float(text.get("font-size", 12)) / 12
+        x = float(text.get("x"))
+        left = {"end": x - width, "middle": x - width / 2}.get(text.get("text-anchor"), x)
+        assert left >= 0, (words, left)
+
+
 def test_columns_over_the_budget_are_named_and_patterned():
     root = parse(column_chart(MONTHS[:3], [Decimal(9000), Decimal(10500), Decimal(10000)], chart_id="bud", title="t",
                               currency="USD", budget=Decimal(10000)))

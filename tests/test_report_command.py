@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -16,7 +17,9 @@ import pytest
 from engine.report import folder
 from engine.report.progress import Progress
 from tests.conftest import ROOT
-from tests.report_fixtures import EXAMPLES, Page, check_json, report, run
+from tests.report_fixtures import (EXAMPLE_INPUTS_WITHOUT_INVENTORY, EXAMPLES, Page, check_json, money as _money, report, run, spend_of,
+                                  section as _section, unassigned_by_resource as _unassigned_by_resource,
+                                  untagged_cost as _untagged_cost)
 
 AT_STAKE = ("overspend", "unallocated_cost", "unused_commitment_cost", "monthly_saving")
 
@@ -50,8 +53,19 @@ def test_the_folder_holds_the_pages_the_findings_and_the_summary(example):
     assert not [p for p in example.parent.iterdir() if p.name.startswith(".costwarden")]  # no temporary folder left
 
 
+def estate_policy_options() -> list[str]:
+    """--policy ID for every built-in policy whose type's target is not a change: the policies the report evaluates."""
+    import engine
+    from engine.checks import CHECKS
+
+    ids = [policy.id for policy in engine.load_policies([ROOT / "policies"]).policies
+           if policy.enabled and CHECKS[policy.type].target != "change"]
+    assert len(ids) > 10
+    return [option for policy_id in ids for option in ("--policy", policy_id)]
+
+
 def test_findings_json_is_what_check_writes_for_the_same_run(example, tmp_path):
-    assert check_json(tmp_path / "check.json").exit_code == 1
+    assert check_json(tmp_path / "check.json", *estate_policy_options()).exit_code == 1
     written = (example / "findings.json").read_bytes()
     assert written == (tmp_path / "check.json").read_bytes()
     schema = json.loads((ROOT / "schemas" / "findings.schema.json").read_text())
@@ -162,12 +176,37 @@ def test_previous_runs_give_new_persisting_and_resolved(tmp_path):
     (tmp_path / "before.json").write_text(json.dumps(before))
     assert report(tmp_path / "out", "--previous", tmp_path / "before.json").exit_code == 1
     now = json.loads((tmp_path / "out" / "findings.json").read_text())
-    was = {f["fingerprint"] for f in before["findings"] if f["status"] == "open"}
-    is_ = {f["fingerprint"] for f in now["findings"] if f["status"] == "open"}
-    words = f"{len(is_ - was)} new, {len(is_ & was)} persisting, {len(was - is_)} resolved"
-    assert len(is_ - was) and len(was - is_)  # the comparison has something to show
-    assert words in Page((tmp_path / "out" / "index.html").read_text()).text
-    assert f"Since the run as of {before['as_of']}" in (tmp_path / "out" / "summary.md").read_text().replace("\\", "")
+    was = {f["fingerprint"]: f for f in before["findings"] if f["status"] == "open"}
+    is_ = {f["fingerprint"]: f for f in now["findings"] if f["status"] == "open"}
+    classes = {"new": [is_[k] for k in is_.keys() - was.keys()], "persisting": [is_[k] for k in is_.keys() & was.keys()],
+               "resolved": [was[k] for k in was.keys() - is_.keys()]}
+    assert classes["new"] and classes["resolved"]  # the comparison has something to show
+    order = [currency for currency, _ in sorted(at_stake_per_currency(now["findings"]).items(), key=lambda item: -item[1])]
+    words = []
+    for klass, verb in (("new", "at stake"), ("persisting", "at stake"), ("resolved", "was at stake")):
+        amounts = at_stake_per_currency(classes[klass])
+        money = "; ".join(f"{cents(amounts[c]):,} {c}" for c in order + sorted(set(amounts) - set(order)) if amounts.get(c))
+        words.append(f"{len(classes[klass])} {klass}" + (f" ({money} {verb})" if money else ""))
+    assert any("at stake" in word for word in words)
+    index = Page((tmp_path / "out" / "index.html").read_text()).text
+    assert ", ".join(words) in index
+    summary = (tmp_path / "out" / "summary.md").read_text().replace("\\", "")
+    assert f"Since the run as of {before['as_of']}**: " + ", ".join(words) + " open findings" in summary
+
+
+def at_stake_per_currency(findings) -> dict[str, Decimal]:
+    """Σ of the money-at-stake fields of ``findings`` (overspend, unallocated, unused commitment, savings), per currency."""
+    out: dict[str, Decimal] = {}
+    for finding in findings:
+        for name in AT_STAKE:
+            money = finding["money"][name]
+            if money is not None:
+                out[money["currency"]] = out.get(money["currency"], Decimal(0)) + Decimal(money["amount"])
+    return out
+
+
+def cents(amount: Decimal) -> Decimal:
+    return amount.quantize(Decimal("0.01"), rounding="ROUND_HALF_EVEN")
 
 
 def test_the_latest_of_several_previous_runs_is_compared_with(tmp_path):
@@ -236,6 +275,19 @@ def test_the_folder_is_made_as_mkdir_would(tmp_path):
 
 # --- exit codes, options, config, progress ---------------------------------------------------------------
 
+def test_the_report_leaves_out_the_policies_of_a_change(example):
+    """The monthly report is about the estate: the change policies (they price a Terraform plan, which the
+    report does not take) are neither evaluated nor listed as not evaluated."""
+    index = Page((example / "index.html").read_text()).text
+    summary = (example / "summary.md").read_text()
+    document = json.loads((example / "findings.json").read_text())
+    for text in (index, summary):
+        assert "Not evaluated" not in text and "--plan" not in text.replace("\\", "")
+        assert "change-cost-increase" not in text and "change-within-budget" not in text
+    assert document["summary"]["policies_skipped"] == []
+    assert "18 policies over 16 resources" in index
+
+
 def test_fail_on_sets_the_exit_code_as_for_check(tmp_path):
     assert report(tmp_path / "a", "--fail-on", "critical").exit_code == 0
     assert report(tmp_path / "b", "--fail-on", "high").exit_code == 1
@@ -246,6 +298,8 @@ def test_fail_on_sets_the_exit_code_as_for_check(tmp_path):
     (("--inventory", "x.json", "--dry-run"), "--dry-run goes with --deliver"),
     (("--inventory", "x.json", "--from", "a@example.com"), "--from is the sender of emails"),
     (("--inventory", "x.json", "--deliver", "http://mail"), "--deliver 'http://mail': give an SMTP URL"),
+    (("--costs", "x.csv", "--policy", "change-cost-increase"), "--policy change-cost-increase: a change policy prices a Terraform plan"),
+    (("--costs", "x.csv", "--label", "change"), "no estate policy matches --policy/--label (the report leaves out change policies)"),
 ])
 def test_usage_errors(tmp_path, args, message):
     result = run("report", "--output", tmp_path / "o", *args)
@@ -320,15 +374,61 @@ def test_every_team_of_the_directory_gets_a_page_with_its_spend_and_scorecard(ex
     assert "Owners ranked by scorecard" in index and "Unallocated" in index
 
 
-def test_unallocated_spend_an_owner_could_claim(example):
-    """The tag-coverage finding's largest unallocated resource, i-0a1b2c3d4e5f60003 (spark-driver, 351.94 USD), is the
-    inventory's etl-worker-legacy, tagged team data-platform."""
-    page = Page((example / "owners" / "data-platform.html").read_text()).text
-    assert "Unallocated spend you could claim" in page
-    assert "arn:aws:ec2:eu-west-1:222222222222:instance/i-0a1b2c3d4e5f60003" in page and "351.94 USD" in page
-    payments = Page((example / "owners" / "payments.html").read_text()).text
-    assert "vol-0a1b2c3d4e5f60011" in payments and "6.86 USD" in payments  # payments-api-1-root, tagged team payments
-    assert "None of the largest unallocated resources is yours" in Page((example / "owners" / "finops.html").read_text()).text
+def test_unassigned_and_unallocated_spend_are_two_figures_each_labelled(example):
+    """Unassigned spend (no team owns it: the showback's row) and unallocated spend (no allocation tags: the tag-coverage
+    finding) each against a hand-written DuckDB query over the export; the unassigned figure is negative because of a
+    credit no step assigns, and the index says so."""
+    unassigned = _unassigned_by_resource()
+    totals: dict[str, Decimal] = {}
+    for (currency, _), amount in unassigned.items():
+        totals[currency] = totals.get(currency, Decimal(0)) + amount
+    assert totals["USD"] < 0  # a -25.00 USD credit of the GCP project acme-search-prod, which no step maps
+    index = Page((example / "index.html").read_text()).text
+    assert f"Unassigned spend (EffectiveCost){_money(totals['USD'], 'USD')}" in index
+    assert not re.search(r"(?i)unallocated[^.]*" + re.escape(_money(totals["USD"], "USD")), index)  # one word, one figure
+    part = _section(index, "that the ownership chain assigns to no team", "No Allocation document")
+    assert "Credit -25.00 USD" in part and "It is below zero: its credits and refunds (-25.00 USD)" in part
+    for (currency, resource), amount in unassigned.items():
+        assert (resource or "(no resource)") in part and _money(amount, currency) in part
+    untagged = _untagged_cost()
+    ranking = _section(index, "Owners ranked by money at stake", "At a glance")
+    assert "Unallocated (EffectiveCost)" in ranking and _money(untagged["USD"], "USD") in ranking
+    assert _money(untagged["USD"], "USD") != _money(totals["USD"], "USD")
+    summary = (example / "summary.md").read_text().replace("\\", "")
+    assert f"unallocated (EffectiveCost): {_money(untagged['USD'], 'USD')}" in summary
+    assert f"Unassigned spend (EffectiveCost): {_money(totals['USD'], 'USD')}" in summary
+    assert f"| Unassigned | {_money(totals['USD'], 'USD')} |" in summary
+
+
+def test_an_owner_can_claim_only_resources_of_the_unassigned_spend(tmp_path):
+    """The example export's unassigned rows, by the hand-written query, hold one resource: the GCP snapshot
+    search-query-7-2020-12-31 (untagged, in the unmapped project acme-search-prod). With an inventory that tags it team
+    search, search's page lists it, at the query's amount, and nothing else: legacy-batch (account 222222222222 is
+    search's), vol-0a1b2c3d4e5f60012 and the disk search-query-old-data (tagged team search) lack only the cost-center
+    tag — their cost is search's spend already, so there is nothing to claim."""
+    inventory = json.loads((EXAMPLES / "inventory.json").read_text())
+    snapshot = "//compute.googleapis.com/projects/acme-search-prod/global/snapshots/search-query-7-2020-12-31"
+    [entry] = [r for r in inventory["resources"] if r["id"] == snapshot]
+    entry["tags"] = {"team": "search"}
+    (tmp_path / "inventory.json").write_text(json.dumps(inventory))
+    args = list(EXAMPLE_INPUTS_WITHOUT_INVENTORY) + ["--inventory", tmp_path / "inventory.json"]
+    result = run("report", *args, "--output", tmp_path / "out")
+    assert result.exit_code == 1, result.output
+    resources = {resource for (_, resource) in _unassigned_by_resource() if resource is not None}
+    assert resources == {snapshot}
+    search = _section(Page((tmp_path / "out" / "owners" / "search.html").read_text()).text,
+                      "Unassigned spend you could claim", "FinOps scorecard")
+    assert snapshot in search and _money(_unassigned_by_resource()[("USD", snapshot)], "USD") in search
+    for not_unassigned in ("i-0a1b2c3d4e5f60004", "legacy-batch", "vol-0a1b2c3d4e5f60012", "search-query-old-data"):
+        assert not_unassigned not in search
+    for owner in ("data-platform", "payments", "finops"):  # the example's claims of tag-coverage resources are gone
+        page = _section(Page((tmp_path / "out" / "owners" / f"{owner}.html").read_text()).text,
+                        "Unassigned spend you could claim", "FinOps scorecard")
+        assert "is yours by the inventory" in page and "arn:" not in page
+    # with the example inventory (the snapshot untagged, so nobody's), no owner has anything to claim
+    finops = _section(Page((tmp_path / "out" / "owners" / "finops.html").read_text()).text, "Unassigned spend you could claim",
+                      "FinOps scorecard")
+    assert "None of the resources in the unassigned spend (-23.69 USD, EffectiveCost" in finops
 
 
 def test_a_history_file_gives_the_trend_and_the_earlier_kpis(tmp_path):
@@ -389,3 +489,35 @@ def test_sigterm_while_writing_leaves_no_temporary_folder(tmp_path):
     done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, timeout=60)
     assert done.returncode == -signal.SIGTERM, done.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_every_money_figure_of_an_owner_says_what_it_is_measured_in(example):
+    """Search's November: 720.10 USD of EffectiveCost (amortized) is its spend, 1,190.11 USD of BilledCost (the
+    reserved instance's purchase billed up front) its budget burn — both against a hand-written DuckDB query over the
+    export — and every figure of the page names its column: spend, budget burn, the scorecard's forecast, the
+    findings' money."""
+    effective, billed = spend_of("search")["USD"], spend_of("search", "billed")["USD"]
+    assert effective != billed
+    page = Page((example / "owners" / "search.html").read_text()).text
+    assert f"Spend (USD, EffectiveCost){_money(effective, 'USD')}" in page
+    assert "Change from 2026-10 (EffectiveCost)—" in page  # nothing of October anywhere: no change, and the page says why
+    assert "No change: neither the cost data nor a history holds 2026-10" in page
+    assert "Spend per period (USD, EffectiveCost)" in page and "Spend by service (USD, EffectiveCost)" in page
+    burn = _section(page, "Budget burn", "Waste and rightsizing savings")
+    assert "(team-monthly-budget, BilledCost)" in burn and "Spent so far (BilledCost)" in burn
+    assert f"({_money(billed, 'USD')} of 400.00 USD)" in burn
+    assert "Forecast for the period (BilledCost)" in burn
+    card = _section(page, "FinOps scorecard", "Budget burn")
+    forecast = effective * 30 / 26  # the export's usage reaches 27 November 00:00: 26 of November's 30 days
+    assert f"(forecast {_money(forecast, 'USD')} against a budget of 400.00 USD, EffectiveCost)" in card
+    assert "run-rate forecast of EffectiveCost against the budget" in card
+    assert "Saving per month (estimated)" in page
+    assert "overspend 973.21 USD (BilledCost)" in page  # the budget finding's money, in its policy's measure
+    index = Page((example / "index.html").read_text()).text
+    for label in ("Overspend (BilledCost)", "Unallocated (EffectiveCost)", "Unused commitment (EffectiveCost)",
+                  "Savings / month (estimated)", "Spend 2026-11 (EffectiveCost)", "Unassigned spend (EffectiveCost)"):
+        assert label in index
+    summary = (example / "summary.md").read_text().replace("\\", "")
+    for label in ("overspend (BilledCost)", "unallocated (EffectiveCost)", "unused commitment (EffectiveCost)",
+                  "savings/month (estimated)", "Spend in 2026-11 (EffectiveCost)", "Total (EffectiveCost)"):
+        assert label in summary

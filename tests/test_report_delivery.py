@@ -512,3 +512,18 @@ def test_the_dry_run_example_in_the_docs_prints_what_it_says():
     # the email's size depends on its random Message-ID and MIME boundary by a few bytes
     size = re.compile(r"\(\d+\.\d KiB, ")
     assert size.sub("(…, ", out.getvalue()) == size.sub("(…, ", expected)
+
+
+def test_settings_errors_name_the_report_option_that_gave_them(tmp_path, monkeypatch):
+    """E460 names the option a user typed: --deliver for the SMTP URL, --from for the sender."""
+    from tests.report_fixtures import report
+
+    monkeypatch.delenv("COSTWARDEN_SMTP_FROM", raising=False)
+    result = report(tmp_path / "a", "--deliver", "smtp://u:hunter2@mail.example.com:587?starttls=true", "--from", "finops@example.com")
+    assert result.exit_code == 2
+    assert result.output.startswith("--deliver: E460 the SMTP URL holds credentials")
+    assert "hunter2" not in result.output
+    result = report(tmp_path / "b", "--deliver", "smtp://mail.example.com:587?starttls=true")
+    assert result.exit_code == 2
+    assert result.output.startswith("--from: E460 email deliveries need a sender address; give --from ADDRESS or set COSTWARDEN_SMTP_FROM")
+    assert not (tmp_path / "a").exists() and not (tmp_path / "b").exists()

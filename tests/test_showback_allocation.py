@@ -37,7 +37,7 @@ rules:
     split: fixed
     shares: {payments: 50, search: "30.5", data: 19.5}
   - id: rest
-    select: {unallocated: true}
+    select: {unassigned: true}
 """)
     allocation = load_allocation(path)
     assert [r.id for r in allocation.rules] == ["support", "network", "platform", "rest"]
@@ -45,7 +45,7 @@ rules:
     assert allocation.rules[2].shares == (("payments", Decimal(50)), ("search", Decimal("30.5")), ("data", Decimal("19.5")))
     assert allocation.rules[1].select.columns == (("SubAccountId", ("111",)),)
     assert allocation.rules[1].select.tag_values == ("network",)
-    assert allocation.rules[3].select.unallocated
+    assert allocation.rules[3].select.unassigned
     assert allocation.columns() == {"ServiceName", "SubAccountId", "Tags"}
 
 
@@ -99,7 +99,7 @@ rules:
   - id: a
     select: {ServiceNam: [x]}
   - id: a
-    select: {unallocated: true}
+    select: {unassigned: true}
 """)
     assert found[0][:4] == ("E360", 6, 14, "/rules/0/select/ServiceNam")
     assert found[1][:4] == ("E304", 7, 9, "/rules/1/id")
@@ -107,7 +107,7 @@ rules:
 
 def test_a_file_with_another_kind_or_several_documents(write):
     assert problems_of(write, "apiVersion: costwarden/v1\nkind: Ownership\nteams: []\nresolution: [{default: x}]\n")[0][:2] == ("E204", 2)
-    assert problems_of(write, HEAD + "rules: [{id: a, select: {unallocated: true}}]\n---\n" + HEAD + "rules: []\n")[0][0] == "E319"
+    assert problems_of(write, HEAD + "rules: [{id: a, select: {unassigned: true}}]\n---\n" + HEAD + "rules: []\n")[0][0] == "E319"
 
 
 # -- the remainder rule -------------------------------------------------------------------------------

@@ -66,7 +66,7 @@ def test_the_documents_on_the_page_are_valid(kind, compiler):
 
 
 def test_the_example_files_load():
-    assert [r.id for r in load_allocation(ROOT / "examples" / "allocation.yaml").rules] == ["tax", "shared-network", "unallocated"]
+    assert [r.id for r in load_allocation(ROOT / "examples" / "allocation.yaml").rules] == ["tax", "shared-network", "unassigned"]
     assert load_scorecard(ROOT / "examples" / "scorecard.yaml").budgets == "team-monthly"
     assert load_rates(ROOT / "examples" / "fx-rates.csv").targets == ["USD"]
 

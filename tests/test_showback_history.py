@@ -20,7 +20,7 @@ from engine.library import load_budgets
 from engine.showback import (
     compare_runs, kpi_series, load_previous_runs, open_history, report_window, run_record, scorecard, showback, spend_series,
 )
-from engine.showback.history import HISTORY_VERSION
+from engine.showback.history import HISTORY_VERSION, RunRecord, SpendRecord
 from tests.conftest import ROOT
 
 AS_OF = "2026-11-26T23:00:00Z"
@@ -148,8 +148,32 @@ def test_a_history_file_keeps_findings_kpis_and_spend_across_runs(run, tmp_path)
     coverage = series[("data-platform", "tag_coverage", "USD")]
     expected = next(v for v in card.for_owner("data-platform").kpis["tag_coverage"].values if v.currency == "USD")
     assert coverage == [(AS_OF, expected.value.quantize(Decimal("1e-12"), rounding="ROUND_HALF_EVEN"), expected.level)] * 2
-    spent = spend_series(runs)[("payments", "USD")]
-    assert spent == [(AS_OF, "2026-11", next(o.amount for o in spend.owners if (o.owner, o.currency) == ("payments", "USD")))] * 2
+    [spent] = spend_series(runs)[("payments", "USD")]  # two runs of one period: one point
+    assert (spent.label, spent.as_of, spent.complete) == ("2026-11", AS_OF, False)
+    assert spent.amount == next(o.amount for o in spend.owners if (o.owner, o.currency) == ("payments", "USD"))
+    assert spent.last_day == dt.date(2026, 11, 26)
+
+
+def _month(label: str, as_of: str, amounts: dict, measure: str = "EffectiveCost") -> RunRecord:
+    year, month = map(int, label.split("-"))
+    end = f"{year + month // 12}-{month % 12 + 1:02d}-01T00:00:00Z"
+    return RunRecord(as_of, {"label": label, "start": f"{label}-01T00:00:00Z", "end": end}, "0", None,
+                     spend=tuple(SpendRecord(owner, "USD", measure, Decimal(amount)) for owner, amount in amounts.items()))
+
+
+def test_the_spend_series_has_one_point_per_period_the_latest_run_winning():
+    """A run in the middle of November, one at its end and one of October: two points, October's and the end of
+    November's; a run measured in another column is not a point of the series."""
+    runs = [_month("2026-10", "2026-11-01T00:00:00Z", {"search": "300"}),
+            _month("2026-11", "2026-11-15T00:00:00Z", {"search": "150", "payments": "80"}),
+            _month("2026-11", "2026-11-15T06:00:00Z", {"search": "9999"}, measure="BilledCost"),
+            _month("2026-11", "2026-12-01T00:00:00Z", {"search": "320"})]
+    series = spend_series(runs, "EffectiveCost")
+    assert [(p.label, p.amount, p.complete) for p in series[("search", "USD")]] == [
+        ("2026-10", Decimal(300), True), ("2026-11", Decimal(320), True)]
+    [payments] = series[("payments", "USD")]  # its latest run of November is the mid-month one
+    assert (payments.label, payments.amount, payments.complete, payments.last_day) == ("2026-11", Decimal(80), False, dt.date(2026, 11, 14))
+    assert [p.amount for p in spend_series(runs)[("search", "USD")]] == [Decimal(300), Decimal(320)]  # every measure: the latest run
 
 
 def test_a_failed_append_leaves_the_file_as_it_was(run, tmp_path):

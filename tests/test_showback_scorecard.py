@@ -18,7 +18,7 @@ from engine.evaluator import evaluate
 from engine.inventory.snapshot import load_inventory
 from engine.library import load_budgets, load_library
 from engine.ownership import compile_ownership
-from engine.showback import DEFAULT_SCORECARD, UNALLOCATED, load_scorecard, report_window, scorecard, showback
+from engine.showback import DEFAULT_SCORECARD, UNASSIGNED_SPEND, load_scorecard, report_window, scorecard, showback
 from tests import independent_sql as q
 from tests.conftest import ROOT
 from tests.focus_fixtures import *  # noqa: F403 - pytest fixtures
@@ -60,14 +60,14 @@ def test_tag_and_commitment_coverage_per_owner_equal_hand_written_sql(focus_file
         scope = ("owner", steps, names)
         coverage = q.tag_coverage(path, period[0], window.rows_end, ["team", "cost-center"], mode="normalized", scope=scope)
         got = _values(card, "tag_coverage")
-        want = {(UNALLOCATED if o == "unassigned" else o, c): g for (o, c), g in coverage.items() if g["total_cost"]}
+        want = {(UNASSIGNED_SPEND if o == "unassigned" else o, c): g for (o, c), g in coverage.items() if g["total_cost"]}
         assert set(got) == set(want)
         for key, group in want.items():
             assert got[key].value == ratio(100 * group["allocated_cost"], group["total_cost"])
             assert Decimal(got[key].detail["unallocated_cost"]) == group["unallocated_cost"]
         commitments = q.commitment(path, period[0], window.rows_end, {"service_categories": ["Compute"]}, "ContractedCost", scope)
         got = _values(card, "commitment_coverage")
-        want = {(UNALLOCATED if o == "unassigned" else o, c): g for (o, c), g in commitments.items() if g["eligible_price"] > 0}
+        want = {(UNASSIGNED_SPEND if o == "unassigned" else o, c): g for (o, c), g in commitments.items() if g["eligible_price"] > 0}
         assert set(got) == set(want)
         for key, group in want.items():
             assert got[key].value == ratio(100 * group["covered_price"], group["eligible_price"])
@@ -105,7 +105,7 @@ default: "123.45"
 """
 
 
-def test_tag_coverage_and_budget_adherence_equal_what_the_policies_find(focus_file, tmp_path):
+def test_tag_coverage_and_forecast_variance_equal_what_the_policies_find(focus_file, tmp_path):
     (tmp_path / "p.yaml").write_text(POLICIES)
     library = load_library([str(tmp_path / "p.yaml")])
     for path, document, period in _cases(focus_file):
@@ -121,7 +121,7 @@ def test_tag_coverage_and_budget_adherence_equal_what_the_policies_find(focus_fi
             assert got[key].detail["allocated_cost"] == evidence["allocated_cost"]
         assert {k for k, v in got.items() if v.value < 100} == set(coverage)
         budgets = {(f.scope["value"], f.scope["currency"]): f.evidence for f in result.findings if f.policy == "budget"}
-        got = _values(card, "budget_adherence")
+        got = _values(card, "forecast_variance")
         assert budgets and {k for k in budgets if k[1] == "USD"} <= set(got)
         for key, value in got.items():
             if key not in budgets:  # below the smallest threshold a policy takes: no positive spend
@@ -146,8 +146,8 @@ kpis:
     assert settings.level("tag_coverage", Decimal("94.999")) == "crawl"
     assert settings.level("open_findings", 1) == "run" and settings.level("open_findings", 2) == "walk"
     assert settings.level("open_findings", 3) == "crawl"
-    assert settings.level("budget_adherence", Decimal(12)) == "run"  # the default thresholds
-    assert settings.level("budget_adherence", Decimal("15.01")) == "crawl"
+    assert settings.level("forecast_variance", Decimal(12)) == "run"  # the default thresholds
+    assert settings.level("forecast_variance", Decimal("15.01")) == "crawl"
     assert DEFAULT_SCORECARD.levels["commitment_coverage"] == (Decimal(70), Decimal(80))
 
 
@@ -185,7 +185,7 @@ def test_kpis_that_cannot_be_computed_are_not_available_with_the_reason():
     for owner in card.owners:
         assert {k: (r.available, r.reason) for k, r in owner.kpis.items()} == {
             "tag_coverage": (False, "no cost data given"),
-            "budget_adherence": (False, "no cost data given"),
+            "forecast_variance": (False, "no cost data given"),
             "commitment_coverage": (False, "no cost data given"),
             "savings_share": (False, "no findings given"),
             "open_findings": (False, "no findings given"),
@@ -194,13 +194,13 @@ def test_kpis_that_cannot_be_computed_are_not_available_with_the_reason():
     costs = load_costs([str(EXAMPLE)])
     card = scorecard(costs, ownership, window, spend=showback(costs, ownership, window))
     finops = card.for_owner("finops").kpis
-    assert finops["budget_adherence"].reason == "no Budgets document given"
+    assert finops["forecast_variance"].reason == "no Budgets document given"
     assert finops["tag_coverage"].reason == "no spend with a positive EffectiveCost in 2026-11"
     assert not finops["tag_coverage"].available
     budgets = load_budgets([str(ROOT / "examples" / "budgets.yaml")])
     card = scorecard(costs, ownership, window, spend=showback(costs, ownership, window), budgets=budgets)
-    assert card.for_owner(UNALLOCATED).kpis["budget_adherence"].reason == "unallocated spend has no budget"
-    search = card.for_owner("search").kpis["budget_adherence"]
+    assert card.for_owner(UNASSIGNED_SPEND).kpis["forecast_variance"].reason == "unassigned spend has no budget"
+    search = card.for_owner("search").kpis["forecast_variance"]
     assert search.available and {v.currency for v in search.values} == {"USD"}  # the EUR spend has no budget in EUR
 
 
@@ -215,7 +215,7 @@ def test_savings_share_and_open_findings_come_from_the_runs_findings():
     card = scorecard(costs, ownership, window, spend=spend, result=result, budgets=budgets)
     for owner in card.owners:
         findings = card.for_owner(owner.owner).kpis["open_findings"]
-        if owner.owner == UNALLOCATED:
+        if owner.owner == UNASSIGNED_SPEND:
             assert not findings.available
             continue
         mine = [f for f in result.findings if f.owner == owner.owner and f.status == "open"]
@@ -226,7 +226,7 @@ def test_savings_share_and_open_findings_come_from_the_runs_findings():
     assert savings
     for (owner, currency), value in savings.items():
         saved = sum((f.monthly_saving.amount for f in result.findings if f.monthly_saving and f.monthly_saving.currency == currency
-                     and f.status == "open" and (f.owner if f.owner_source != "default" else UNALLOCATED) == owner), Decimal(0))
+                     and f.status == "open" and (f.owner if f.owner_source != "default" else UNASSIGNED_SPEND) == owner), Decimal(0))
         spent = next(o.amount for o in spend.owners if (o.owner, o.currency) == (owner, currency))
         assert value.value == ratio(100 * saved, ratio(spent * 730, hours))
     assert any(v.value > 0 for v in savings.values())

@@ -4,7 +4,7 @@ Over the bundled example export (two currencies, a commitment purchase, tax, a c
 rows) with its ownership document, the FinOps Foundation's real sample and the pinned
 focus-data-toolkit data (aws, azure, gcp; CSV, gzip, Parquet). The independent side shares no code
 with the engine: the ownership chain is the independent module's own (its steps without the
-default step: rows no step assigns are the unallocated row), the allocation rules are written
+default step: rows no step assigns are the unassigned row), the allocation rules are written
 below in SQL by hand.
 """
 
@@ -21,7 +21,7 @@ from engine.costs.reader import load_costs
 from engine.documents.yaml_loader import load_yaml_documents
 from engine.errors import InputError
 from engine.ownership import compile_ownership
-from engine.showback import UNALLOCATED, chargeback, report_window, showback
+from engine.showback import UNASSIGNED_SPEND, chargeback, report_window, showback
 from engine.showback.allocation import compile_allocation
 from tests import independent_sql as q
 from tests.conftest import ROOT
@@ -90,7 +90,7 @@ def _compiled(document):
 def _expected_per_owner(path, start, end, document, measure):
     steps, names = _independent_chain(document)
     got = q.owner_actuals(path, start, end, steps, names, measure=measure, charge_categories=ALL)
-    return {(UNALLOCATED if owner == "unassigned" else owner, currency): amount for (owner, currency), amount in got.items()}
+    return {(UNASSIGNED_SPEND if owner == "unassigned" else owner, currency): amount for (owner, currency), amount in got.items()}
 
 
 def _expected_services(path, start, end, document, measure) -> dict:
@@ -111,7 +111,7 @@ def _expected_services(path, start, end, document, measure) -> dict:
     con.close()
     out: dict = {}
     for team, currency, service, amount in rows:
-        out.setdefault((UNALLOCATED if team == "unassigned" else team, currency), {})[service] = amount
+        out.setdefault((UNASSIGNED_SPEND if team == "unassigned" else team, currency), {})[service] = amount
     return out
 
 
@@ -140,7 +140,7 @@ def test_showback_per_owner_on_the_example_export(example_case, measure):
     path, document, period = example_case
     result = _check_showback(path, document, period, measure)
     assert set(result.totals) == {"EUR", "USD"}, "two currencies, never added together"
-    assert result.unallocated(), "the example has rows only the default step would assign"
+    assert result.unassigned(), "the example has rows only the default step would assign"
 
 
 @pytest.mark.parametrize("measure", ["EffectiveCost", "BilledCost"])
@@ -157,9 +157,9 @@ def test_the_default_team_owns_its_spend_only_when_the_ownership_says_so(example
     window = report_window(end - dt.timedelta(seconds=1))
     plain = showback(costs, _compiled(document), window).by_owner_currency()
     owned = showback(costs, _compiled(owning), window).by_owner_currency()
-    unallocated = {currency: amount for (owner, currency), amount in plain.items() if owner == UNALLOCATED}
-    assert unallocated and not any(owner == UNALLOCATED for owner, _ in owned)
-    for currency, amount in unallocated.items():
+    unassigned = {currency: amount for (owner, currency), amount in plain.items() if owner == UNASSIGNED_SPEND}
+    assert unassigned and not any(owner == UNASSIGNED_SPEND for owner, _ in owned)
+    for currency, amount in unassigned.items():
         assert owned[("finops", currency)] == plain.get(("finops", currency), Decimal(0)) + amount
 
 
@@ -232,7 +232,7 @@ rules:
     select: {tag: {key: Environment, values: [staging], match: case-insensitive}}
     split: even
   - id: untagged
-    select: {unallocated: true}
+    select: {unassigned: true}
 """
 
 # The same rules, written by hand over the independent module's columns (p: the period's rows with
@@ -291,7 +291,7 @@ def _check_chargeback(path, document, period, measure):
     direct: dict = {}
     for (team, currency, pool), amount in groups.items():
         if pool is None:
-            key = (UNALLOCATED if team == "unassigned" else team, currency)
+            key = (UNASSIGNED_SPEND if team == "unassigned" else team, currency)
             direct[key] = direct.get(key, Decimal(0)) + amount
     assert {(l.owner, l.currency): l.direct for l in result.lines if l.direct or (l.owner, l.currency) in direct} == direct
     # each pool: its amount, and shares adding up to it exactly, within one unit of the exact share
@@ -303,7 +303,7 @@ def _check_chargeback(path, document, period, measure):
     assert {k: p.amount for k, p in got.items()} == pools
     for (index, currency), pool in got.items():
         rule = allocation.rules[index]
-        if pool.unallocated_reason:
+        if pool.unassigned_reason:
             assert not pool.shares
             continue
         assert sum(pool.shares.values()) == pool.amount
@@ -331,7 +331,7 @@ def _weights(rule, currency, direct) -> dict:
     """The recipients and weights the rules define, from the independent direct spend."""
     if rule.split == "fixed":
         return dict(rule.shares)
-    spending = {team: amount for (team, c), amount in direct.items() if c == currency and team != UNALLOCATED and amount > 0}
+    spending = {team: amount for (team, c), amount in direct.items() if c == currency and team != UNASSIGNED_SPEND and amount > 0}
     if rule.split == "even":
         return {team: 1 for team in spending}
     return spending
@@ -402,9 +402,9 @@ def test_a_rule_selecting_rows_by_a_tag_key_alone(focus_file):
     assert expected, "the data has rows with a cost center tag"
 
 
-def test_without_an_ownership_every_row_is_unallocated(example_case):
+def test_without_an_ownership_every_row_is_unassigned(example_case):
     path, _, (start, end) = example_case
     window = report_window(end - dt.timedelta(seconds=1))
     result = showback(load_costs([str(path)]), None, window)
     totals = q.budget_actuals(path, start, window.rows_end, measure="EffectiveCost", charge_categories=ALL)
-    assert result.by_owner_currency() == {(UNALLOCATED, currency): amount for (_, currency), amount in totals.items()}
+    assert result.by_owner_currency() == {(UNASSIGNED_SPEND, currency): amount for (_, currency), amount in totals.items()}

@@ -22,7 +22,7 @@ from typing import Callable, Mapping, Sequence
 
 from engine.errors import InputError, Problem
 from engine.report.delivery_chat import PAYLOADS, encode, post, webhook_url
-from engine.report.delivery_email import SmtpSession, build_message, sender_address, smtp_settings
+from engine.report.delivery_email import DELIVER_OPTION, SmtpSession, build_message, sender_address, smtp_settings
 from engine.report.delivery_plan import Attachment, Delivery, Outcome, describe
 
 __all__ = ["Attachment", "Delivery", "Outcome", "deliver", "describe", "CHANNELS"]
@@ -51,8 +51,8 @@ def deliver(
     context = _Context(env=env, timeout=timeout, now=now, dry_run=dry_run)
     if any(d.channel == "email" for d in plan):
         if smtp_url is None:
-            raise InputError([Problem("E460", "the plan has email deliveries but no SMTP URL was given", file="--smtp",
-                                      hint="pass smtp://host:port, smtp://host:587?starttls=true or smtps://host:465")])
+            raise InputError([Problem("E460", "the plan has email deliveries but no SMTP URL was given", file=DELIVER_OPTION,
+                                      hint="give --deliver smtp://host:port, smtp://host:587?starttls=true or smtps://host:465")])
         context.settings = smtp_settings(smtp_url, env)
         context.sender = sender_address(sender, env)
     outcomes = []

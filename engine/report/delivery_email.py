@@ -28,6 +28,9 @@ from engine.report.delivery_plan import Delivery, one_line
 USER_VARIABLE = "COSTWARDEN_SMTP_USER"
 PASSWORD_VARIABLE = "COSTWARDEN_SMTP_PASSWORD"
 SENDER_VARIABLE = "COSTWARDEN_SMTP_FROM"
+# where the settings come from, as errors name the place: the report command's options
+DELIVER_OPTION = "--deliver"  # the SMTP URL
+SENDER_OPTION = "--from"  # the sender address (or SENDER_VARIABLE)
 DEFAULT_PORTS = {"smtp": 25, "smtps": 465}
 URL_OPTIONS = ("starttls",)
 LOOPBACK = ("127.0.0.1", "::1", "localhost")
@@ -57,13 +60,14 @@ def smtp_settings(url: str, env: Mapping[str, str]) -> SmtpSettings:
     problems: list[Problem] = []
 
     def bad(message: str, hint: str | None = None, code: str = "E460") -> None:
-        problems.append(Problem(code, message, file="--smtp", hint=hint))
+        problems.append(Problem(code, message, file=DELIVER_OPTION, hint=hint))
 
     try:
         parts = urlsplit(url)
         port = parts.port
     except ValueError as error:
-        raise InputError([Problem("E460", f"not a valid SMTP URL ({error})", file="--smtp", hint="write smtp://host:port or smtps://host:port")])
+        raise InputError([Problem("E460", f"not a valid SMTP URL ({error})", file=DELIVER_OPTION,
+                                  hint="write smtp://host:port or smtps://host:port")])
     scheme = parts.scheme.lower()
     if scheme not in DEFAULT_PORTS:
         bad(f"the SMTP URL's scheme is {parts.scheme!r}", hint="use smtp:// (with ?starttls=true to encrypt) or smtps:// (implicit TLS)")
@@ -108,11 +112,11 @@ def sender_address(sender: str | None, env: Mapping[str, str]) -> str:
     """The From address: ``sender``, else ``COSTWARDEN_SMTP_FROM``; E460 when neither is a valid address."""
     value = sender if sender is not None else env.get(SENDER_VARIABLE)
     if not value:
-        raise InputError([Problem("E460", "email deliveries need a sender address", file="--smtp",
-                                  hint=f"pass a sender or set {SENDER_VARIABLE}")])
+        raise InputError([Problem("E460", "email deliveries need a sender address", file=SENDER_OPTION,
+                                  hint=f"give --from ADDRESS or set {SENDER_VARIABLE}")])
     checked = check_address(value)
     if isinstance(checked, str):
-        raise InputError([Problem("E460", f"the sender address is not valid: {checked}", file="--smtp")])
+        raise InputError([Problem("E460", f"the sender address is not valid: {checked}", file=SENDER_OPTION)])
     return formataddr(checked)
 
 

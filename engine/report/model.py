@@ -25,6 +25,14 @@ from engine.severity import SEVERITIES, SEVERITY_RANK
 
 # the money fields whose open amounts are "at stake": what an owner could act on this month
 AT_STAKE = ("overspend", "unallocated_cost", "unused_commitment_cost", "monthly_saving")
+# what each money field a report page shows is measured in: a FOCUS cost column, or how it is estimated. A
+# budget's overspend is measured in its policy's measure (the finding's evidence says which).
+MEASURES = {
+    "monthly_saving": "estimated",
+    "unallocated_cost": "EffectiveCost",
+    "uncovered_cost": "EffectiveCost",
+    "unused_commitment_cost": "EffectiveCost",
+}
 # policy types whose findings' monthly_saving is a saving of waste or of rightsizing (the owner page splits them)
 SAVING_KINDS = {"waste": "waste", "rightsizing": "rightsizing", "previous-generation": "rightsizing"}
 OWNER_PAGES = "owners"  # the folder of the owner pages, inside the report folder
@@ -65,13 +73,34 @@ class Trend:
     previous_source: str
     classes: tuple[str, ...]
     resolved: tuple = ()
+    # owner -> class -> field of AT_STAKE -> Amounts: what the open findings of the class carry (a resolved finding:
+    # what it carried when it was open, in the previous run)
+    money: dict = field(default_factory=dict)
 
     @classmethod
     def of(cls, comparison, findings: int) -> "Trend":
         classes = tuple(klass for klass, _ in comparison.items[:findings])
         resolved = tuple(record for klass, record in comparison.items[findings:] if klass == "resolved" and record.status == "open")
         previous = comparison.previous
-        return cls(previous.as_of, previous.source, classes, resolved)
+        money: dict = {}
+        for owner, parts in comparison.by_owner.items():
+            for klass, part in parts.items():
+                fields = {name: Amounts({c: a for c, a in per.items() if a}) for name, per in part["open_money"].items()
+                          if name in AT_STAKE and any(per.values())}
+                if fields:
+                    money.setdefault(owner, {})[klass] = fields
+        return cls(previous.as_of, previous.source, classes, resolved, money)
+
+    def at_stake(self, owner: str | None = None) -> dict:
+        """``{class: {field: Amounts}}`` of one owner, or of the estate (every owner's, added per currency)."""
+        if owner is not None:
+            return self.money.get(owner, {})
+        estate: dict = {}
+        for parts in self.money.values():
+            for klass, fields in parts.items():
+                for name, amounts in fields.items():
+                    estate.setdefault(klass, {})[name] = estate.get(klass, {}).get(name, Amounts()).merged(amounts)
+        return estate
 
     def counts(self, findings) -> tuple[int, int, int]:
         """Open findings new and persisting (of ``findings``: (position, Finding) pairs), and resolved ones (open before)."""
@@ -81,6 +110,14 @@ class Trend:
                 new += self.classes[position] == "new"
                 persisting += self.classes[position] == "persisting"
         return new, persisting, len(self.resolved)
+
+
+def class_at_stake(fields: dict) -> Amounts:
+    """The money at stake of one class of :meth:`Trend.at_stake` (new, persisting, resolved): its fields added, per currency."""
+    total = Amounts()
+    for amounts in fields.values():
+        total = total.merged(amounts)
+    return total
 
 
 @dataclass(frozen=True)
@@ -93,6 +130,7 @@ class BudgetBurn:
     actual: Decimal
     forecast: Decimal | None
     source: str  # where the numbers come from: a policy id
+    measure: str = ""  # the FOCUS cost column spent and forecast are sums of (BilledCost, EffectiveCost)
 
 
 @dataclass(frozen=True)
@@ -106,6 +144,7 @@ class Commitment:
     money_label: str
     money: Decimal
     source: str
+    basis: str = ""  # the cost column the percentage is measured on (coverage: the policy's price; utilization: EffectiveCost)
 
 
 @dataclass
@@ -130,7 +169,7 @@ class OwnerView:
     persisting: int = 0
     classes: dict = field(default_factory=dict)  # id(finding) -> new | persisting (with a previous run)
     resolved: list = field(default_factory=list)  # engine.showback.FindingRecord: open in the previous run, not now
-    claims: list = field(default_factory=list)  # Claim: unallocated spend of resources the inventory says are this owner's
+    claims: list = field(default_factory=list)  # engine.showback.Claim: unassigned spend of resources the inventory says are this owner's
     showback: object = None  # the owner's part of the showback (engine.report.showback_view.OwnerShowback)
     rank: int = 0
 
@@ -153,6 +192,8 @@ class ReportModel:
     showback: object = None  # engine.showback's result for the period, or None
     showback_missing: str | None = None  # why there is no showback (e.g. built from --findings, without --costs)
     fail_on: str = "info"
+    measures: dict = field(default_factory=dict)  # money field -> what its amounts are measured in (field_measures)
+    claims_checked: bool = False  # whether the unassigned spend was matched to an inventory (claims given)
 
     def owner(self, owner_id: str) -> OwnerView | None:
         return next((view for view in self.owners if view.id == owner_id), None)
@@ -161,7 +202,7 @@ class ReportModel:
 def build_model(result: Result, *, version: str, title: str | None = None, trend: Trend | None = None, showback=None,
                 showback_missing: str | None = None, fail_on: str = "info", claims: dict | None = None) -> ReportModel:
     """The report of ``result``: every owner with a finding or a share of the showback, ranked. ``claims``:
-    owner -> [Claim] (:func:`unallocated_claims`)."""
+    owner -> [engine.showback.Claim] (:func:`engine.showback.claims`), None without an inventory to match."""
     policy_types = {policy.id: policy.type for policy in result.policies}
     views: dict[str, OwnerView] = {}
     pages: set[str] = set()
@@ -241,7 +282,8 @@ def build_model(result: Result, *, version: str, title: str | None = None, trend
         title=title or ("Cost compliance report " + (period["label"] if period else result.as_of[:10])),
         period=period, as_of=result.as_of, version=version, result=result, owners=ranked, currencies=currencies,
         at_stake={name: amounts for name, amounts in estate.items() if amounts}, at_stake_total=total,
-        open_by_severity=open_by_severity, trend=trend, showback=showback, showback_missing=showback_missing, fail_on=fail_on)
+        open_by_severity=open_by_severity, trend=trend, showback=showback, showback_missing=showback_missing, fail_on=fail_on,
+        measures=field_measures(result.findings), claims_checked=claims is not None)
 
 
 def _rank_key(owner: OwnerView, currencies: tuple[str, ...]) -> tuple:
@@ -269,19 +311,21 @@ def _budget(owner: OwnerView, finding: Finding) -> None:
         return
     scope = finding.scope or {}
     label = f"{scope.get('dimension')} {scope.get('value')}" if scope.get("dimension") not in ("owner", "all") else finding.title
-    owner.budgets.append(BudgetBurn(label or finding.policy, currency, budget, actual, forecast, finding.policy))
+    owner.budgets.append(BudgetBurn(label or finding.policy, currency, budget, actual, forecast, finding.policy,
+                                    str(evidence.get("measure") or "")))
 
 
-# (evidence key of the percentage, of the minimum, money field, label) of commitment findings
+# (evidence key of the percentage, of the minimum, money field, label, evidence key of the cost column measured
+# on or the column itself) of commitment findings
 _COMMITMENT_MEASURES = (
-    ("coverage", "coverage_minimum", "uncovered_cost", "Commitment coverage"),
-    ("utilization", "utilization_minimum", "unused_commitment_cost", "Commitment utilization"),
+    ("coverage", "coverage_minimum", "uncovered_cost", "Commitment coverage", "price"),
+    ("utilization", "utilization_minimum", "unused_commitment_cost", "Commitment utilization", "EffectiveCost"),
 )
 
 
 def _commitment(owner: OwnerView, finding: Finding) -> None:
     evidence = finding.evidence
-    for key, minimum, money_field, label in _COMMITMENT_MEASURES:
+    for key, minimum, money_field, label, basis in _COMMITMENT_MEASURES:
         if key not in evidence or not isinstance(evidence.get("currency"), str):
             continue
         money = getattr(finding, money_field)
@@ -293,7 +337,31 @@ def _commitment(owner: OwnerView, finding: Finding) -> None:
         scope = finding.scope or {}
         where = "" if scope.get("dimension") in (None, "all") else f" ({scope.get('dimension')} {scope.get('value')})"
         owner.commitments.append(Commitment(label + where, percent, floor, evidence["currency"], MONEY[money_field].label,
-                                            money.amount if money is not None else _ZERO, finding.policy))
+                                            money.amount if money is not None else _ZERO, finding.policy,
+                                            basis if basis == "EffectiveCost" else str(evidence.get(basis) or "")))
+
+
+def money_measure(finding: Finding, name: str) -> str:
+    """What the finding's money field ``name`` is measured in (:data:`MEASURES`; a budget's overspend: its
+    policy's measure), or empty when unknown."""
+    if name == "overspend":
+        measure = finding.evidence.get("measure")
+        return measure if isinstance(measure, str) else ""
+    return MEASURES.get(name, "")
+
+
+def field_measures(findings) -> dict[str, str]:
+    """``{money field: what its amounts are measured in}`` over the open ``findings`` (a field measured in
+    several columns, e.g. overspend of budget policies on BilledCost and on EffectiveCost, names them all)."""
+    seen: dict[str, list[str]] = {}
+    for finding in findings:
+        if finding.status != "open":
+            continue
+        for name, money in finding.money.items():
+            measure = money_measure(finding, name)
+            if measure and measure not in seen.setdefault(name, []):
+                seen[name].append(measure)
+    return {name: " or ".join(sorted(measures)) for name, measures in seen.items() if measures}
 
 
 def _page_name(owner: str, taken: set[str]) -> str:
@@ -321,63 +389,7 @@ def _budgets_of_showback(owner: OwnerView) -> None:
         return
     burns = []
     for currency, detail in sorted(details.items()):
-        burns.append(BudgetBurn(f"Budget {detail['budgets']}, {detail['period']} ({detail['measure']})", currency,
+        burns.append(BudgetBurn(f"Budget {detail['budgets']}, {detail['period']}", currency,
                                 Decimal(detail["budget"]), Decimal(detail["actual"]), Decimal(detail["forecast"]),
-                                f"Budgets {detail['budgets']}"))
+                                f"Budgets {detail['budgets']}", detail["measure"]))
     owner.budgets = burns
-
-
-@dataclass(frozen=True)
-class Claim:
-    """A resource among the largest unallocated spend (a tag-coverage finding's evidence) that the inventory
-    says is this owner's: tagging it moves its cost out of the unallocated spend."""
-
-    resource_id: str  # as the cost data names it
-    inventory_id: str  # the inventory resource it matched
-    name: str | None
-    service: str | None
-    cost: Decimal
-    currency: str
-    policy: str
-
-
-def unallocated_claims(result: Result, resources, ownership) -> dict[str, list[Claim]]:
-    """owner -> the top unallocated resources of the run's tag-coverage findings that the inventory
-    (``resources``, resolved with ``ownership``) assigns to that owner. A cost row's ``ResourceId`` matches an
-    inventory resource whose id is the same, or ends with ``/ID`` or ``:ID`` (``i-0abc`` and
-    ``arn:aws:ec2:...:instance/i-0abc``)."""
-    if not resources or ownership is None:
-        return {}
-    wanted: dict[str, list[tuple[dict, str, str]]] = {}  # resource id in the cost data -> [(top entry, currency, policy)]
-    for finding in result.findings:
-        evidence = finding.evidence
-        if finding.resource is not None or not isinstance(evidence.get("top_unallocated"), list):
-            continue
-        for entry in evidence["top_unallocated"]:
-            if isinstance(entry, dict) and isinstance(entry.get("resource_id"), str) and entry["resource_id"]:
-                wanted.setdefault(entry["resource_id"], []).append((entry, str(evidence.get("currency") or ""), finding.policy))
-    if not wanted:
-        return {}
-    claims: dict[str, list[Claim]] = {}
-    seen: set = set()
-    for resource in resources:
-        rid = resource.get("id")
-        if not isinstance(rid, str):
-            continue
-        tail = rid.rsplit("/", 1)[-1] if "/" in rid else rid.rsplit(":", 1)[-1]
-        for key in {rid, tail} & wanted.keys():
-            owner, source = ownership.resolve(resource)
-            if source in ("none", "default"):
-                continue  # nothing names this resource's team: the claim would be a guess
-            for entry, currency, policy in wanted[key]:
-                if (owner, key, currency) in seen:
-                    continue
-                seen.add((owner, key, currency))
-                try:
-                    cost = Decimal(str(entry.get("cost")))
-                except ArithmeticError:
-                    continue
-                claims.setdefault(owner, []).append(Claim(key, rid, entry.get("name"), entry.get("service"), cost, currency, policy))
-    for found in claims.values():
-        found.sort(key=lambda claim: (claim.currency, -claim.cost, claim.resource_id))
-    return claims

@@ -14,12 +14,27 @@ from engine.outputs.escaping import markdown_text
 from engine.outputs.labels import subject
 from engine.outputs.periods import period_words
 from engine.report.formatting import format_money
-from engine.report.model import AT_STAKE, OwnerView, ReportModel
+from engine.report.model import AT_STAKE, OwnerView, ReportModel, class_at_stake
 from engine.severity import SEVERITIES
 
 _LISTED = 20
 _FIELD_WORDS = {"overspend": "overspend", "unallocated_cost": "unallocated", "unused_commitment_cost": "unused commitment",
                 "monthly_saving": "savings/month"}
+
+
+def _field_words(model: ReportModel, name: str) -> str:
+    """A money-at-stake part with what it is measured in: ``overspend (BilledCost)``."""
+    measure = model.measures.get(name)
+    return f"{_FIELD_WORDS[name]} ({measure})" if measure else _FIELD_WORDS[name]
+
+
+def _trend_words(model: ReportModel, new: int, persisting: int, resolved: int, money: dict) -> str:
+    """``4 new (12.00 USD at stake), 32 persisting (...), 1 resolved (5.00 USD was at stake)``, per currency."""
+    words = []
+    for count, klass, verb in ((new, "new", "at stake"), (persisting, "persisting", "at stake"), (resolved, "resolved", "was at stake")):
+        total = class_at_stake(money.get(klass, {}))
+        words.append(f"{count} {klass}" + (f" ({_money(total, model.currencies)} {verb})" if total.nonzero else ""))
+    return ", ".join(words)
 
 
 def _money(amounts, order=()) -> str:
@@ -36,13 +51,14 @@ def render(model: ReportModel, *, split: bool = True) -> str:
     lines.append(f"- **Money at stake**: {markdown_text(_money(model.at_stake_total, model.currencies))}")
     for name in AT_STAKE:
         if name in model.at_stake:
-            lines.append(f"  - {_FIELD_WORDS[name]}: {markdown_text(_money(model.at_stake[name], model.currencies))}")
+            lines.append(f"  - {markdown_text(_field_words(model, name))}: {markdown_text(_money(model.at_stake[name], model.currencies))}")
     lines.append(f"- **Open findings**: {opened}" + (f" \\({markdown_text(severities)}\\)" if severities else ""))
     lines.append(f"- **Owners**: {len(model.owners)}")
     if model.trend is not None:
         trend = model.trend
-        lines.append(f"- **Since the run as of {markdown_text(trend.previous_as_of)}**: {sum(o.new for o in model.owners)} new, "
-                     f"{sum(o.persisting for o in model.owners)} persisting, {len(trend.resolved)} resolved open findings")
+        words = _trend_words(model, sum(o.new for o in model.owners), sum(o.persisting for o in model.owners), len(trend.resolved),
+                             trend.at_stake())
+        lines.append(f"- **Since the run as of {markdown_text(trend.previous_as_of)}**: {markdown_text(words)} open findings")
     result = model.result
     if result.errors:
         lines.append(f"- **Evaluation errors**: {len(result.errors)} \\(findings may be missing; see findings\\.json\\)")
@@ -91,16 +107,28 @@ def _showback(model: ReportModel) -> list[str]:
     from engine.showback import KPIS
 
     charged = shown.charge.by_owner_currency()
-    lines = [f"## Spend in {markdown_text(shown.window.label)} \\({markdown_text(shown.spend.measure)}\\)", "",
+    measure = shown.spend.measure
+    lines = [f"## Spend in {markdown_text(shown.window.label)} \\({markdown_text(measure)}\\)", "",
              "| owner | spend | previous period | chargeback |", "|:--|--:|--:|--:|"]
     for line in shown.spend.owners:
-        previous = format_money(line.previous, line.currency) if line.previous is not None else "—"
+        change = shown.change(line)
+        previous = format_money(change.previous.amount, line.currency) if change is not None else "—"
         lines.append(f"| {markdown_text(line.name)} | {format_money(line.amount, line.currency)} | {previous} | "
                      f"{format_money(charged.get((line.owner, line.currency), 0), line.currency)} |")
     totals = "; ".join(format_money(amount, currency) for currency, amount in sorted(shown.spend.totals.items()))
-    lines += ["", f"Total: {markdown_text(totals or 'none')}" + (f"; {markdown_text(shown.consolidated.label)}: "
-                                                                 f"{format_money(shown.consolidated.total, shown.consolidated.currency)}"
-                                                                 if shown.consolidated is not None else ""), ""]
+    lines += ["", f"Total \\({markdown_text(measure)}\\): {markdown_text(totals or 'none')}"
+              + (f"; {markdown_text(shown.consolidated.label)}: {format_money(shown.consolidated.total, shown.consolidated.currency)}"
+                 if shown.consolidated is not None else ""), ""]
+    unassigned = shown.spend.unassigned()
+    if unassigned:
+        parts = []
+        for currency, amount in sorted(unassigned.items()):
+            categories = shown.unassigned.by_category(currency) if shown.unassigned is not None else []
+            parts.append(format_money(amount, currency)
+                         + (" (" + ", ".join(f"{c} {format_money(a, currency)}" for c, a in categories) + ")" if categories else ""))
+        lines += [f"Unassigned spend \\({markdown_text(measure)}\\): "
+                  + markdown_text("; ".join(parts) + ". Spend the ownership chain assigns to no team: not the unallocated "
+                                  "spend of the tag-coverage findings, which lacks the allocation tags and can be a team's."), ""]
     cards = [owner for owner in model.owners if owner.showback is not None and owner.showback.card is not None]
     if cards:
         lines += ["## FinOps scorecard", "", "| owner | " + " | ".join(KPIS[kpi].title for kpi in KPIS) + " |",
@@ -120,11 +148,12 @@ def owner_text(model: ReportModel, owner: OwnerView, *, findings: int = 10) -> s
     lines.append(f"Money at stake: {_money(owner.at_stake_total, model.currencies)}")
     for name in AT_STAKE:
         if name in owner.at_stake:
-            lines.append(f"  {_FIELD_WORDS[name]}: {_money(owner.at_stake[name], model.currencies)}")
+            lines.append(f"  {_field_words(model, name)}: {_money(owner.at_stake[name], model.currencies)}")
     severities = ", ".join(f"{owner.open_by_severity[s]} {s}" for s in reversed(SEVERITIES) if owner.open_by_severity.get(s))
     lines.append(f"Open findings: {owner.open}" + (f" ({severities})" if severities else ""))
     if model.trend is not None:
-        lines.append(f"Since the last run: {owner.new} new, {owner.persisting} persisting, {len(owner.resolved)} resolved")
+        lines.append("Since the last run: " + _trend_words(model, owner.new, owner.persisting, len(owner.resolved),
+                                                            model.trend.at_stake(owner.id)))
     lines.append(f"Rank: {owner.rank} of {len(model.owners)} owners by money at stake")
     shown = [f for f in owner.findings if f.status == "open"][:findings]
     if shown:

@@ -1,4 +1,4 @@
-"""Allocation documents: rules that split shared or unallocated costs to owners (chargeback).
+"""Allocation documents: rules that split shared or unassigned costs to owners (chargeback).
 
 ::
 
@@ -18,13 +18,13 @@
         split: fixed
         shares: {payments: 50, search: "30", data-platform: 20}
       - id: untagged
-        select: {unallocated: true}      # the unallocated remainder
+        select: {unassigned: true}       # the unassigned remainder
 
 Each cost row of the period goes to the first rule whose ``select`` holds (every condition it
 gives: a FOCUS text column holding one of the values, exactly; a tag present, or holding one of
-the values; ``unallocated: true``, rows showback counts as unallocated), into that rule's
+the values; ``unassigned: true``, rows showback counts as unassigned), into that rule's
 *pool*, one pool per rule and currency; rows no rule selects stay with their owner (their
-*direct* spend) or unallocated. A rule takes a row whoever owns it.
+*direct* spend) or unassigned. A rule takes a row whoever owns it.
 
 A pool is split among its recipients:
 
@@ -39,7 +39,7 @@ A pool is split among its recipients:
     by the percentages of ``shares`` (team -> percent, exact decimals adding up to exactly 100).
 
 A pool with no recipient to take it (a proportional split where nobody has positive direct
-spend in its currency) stays unallocated, with the reason. Splits follow the remainder rule of
+spend in its currency) stays unassigned, with the reason. Splits follow the remainder rule of
 :mod:`engine.showback.apportion`.
 
 Problems (file, line, column, pointer): the schema's ``E2xx``; ``E304`` two rules with one id;
@@ -72,18 +72,18 @@ class Selector:
     tag_key: str | None = None
     tag_values: tuple[str, ...] | None = None  # None: any value (present)
     tag_match: str = "normalized"
-    unallocated: bool = False
+    unassigned: bool = False
 
     def sql(self, d, tags: sql.TagJoin, owner: str) -> str:
         """SQL true when the row is selected (never NULL); ``owner`` is the row's owner expression
-        (NULL when unallocated), tag parts go through ``tags``."""
+        (NULL when unassigned), tag parts go through ``tags``."""
         parts = [sql.in_list(d, d.identifier(column), values) for column, values in self.columns]
         if self.tag_key is not None:
             if self.tag_values is None:
                 parts.append(tags.column(sql.present_sql(d, sql.tag_value_sql(d, self.tag_key, self.tag_match))))
             else:
                 parts.append(f"{tags.column(sql.tag_text_sql(d, self.tag_key, self.tag_match))} IN ({', '.join(d.string(v) for v in self.tag_values)})")
-        if self.unallocated:
+        if self.unassigned:
             parts.append(f"({owner}) IS NULL")
         return "coalesce(" + " AND ".join(f"({part})" for part in parts) + ", false)"
 
@@ -231,10 +231,10 @@ def _selector(doc: YamlDocument, select: object, pointer: str, problems: list[Pr
     readable = True
     columns = []
     for key, values in select.items():
-        if key in ("tag", "unallocated"):
+        if key in ("tag", "unassigned"):
             continue
         if key not in SCOPE_COLUMNS:
-            hint = did_you_mean(key, (*SCOPE_COLUMNS, "tag", "unallocated")) or "select by a FOCUS text column (ServiceName, SubAccountId, ...), tag or unallocated"
+            hint = did_you_mean(key, (*SCOPE_COLUMNS, "tag", "unassigned")) or "select by a FOCUS text column (ServiceName, SubAccountId, ...), tag or unassigned"
             problems.append(doc.problem("E360", f"'{key}' is not a FOCUS text column", f"{pointer}/{_escape(key)}", hint, at_key=True))
             readable = False
             continue
@@ -248,12 +248,12 @@ def _selector(doc: YamlDocument, select: object, pointer: str, problems: list[Pr
                                 and ("values" not in tag or _strings(tag["values"]))
                                 and tag.get("match", "normalized") in ("exact", "case-insensitive", "normalized")):
         readable = False
-    if not readable or ("unallocated" in select and select["unallocated"] is not True):
+    if not readable or ("unassigned" in select and select["unassigned"] is not True):
         return None
     return Selector(
         columns=tuple(columns),
         tag_key=tag["key"] if tag else None,
         tag_values=tuple(tag["values"]) if tag and "values" in tag else None,
         tag_match=tag.get("match", "normalized") if tag else "normalized",
-        unallocated=bool(select.get("unallocated", False)),
+        unassigned=bool(select.get("unassigned", False)),
     )

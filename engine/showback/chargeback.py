@@ -3,9 +3,9 @@
 Per owner and currency: ``direct`` is the spend of the rows it owns that no rule selected;
 ``allocated`` holds, per rule, its share of that rule's pool in the currency (see
 :mod:`engine.showback.allocation` for the splits and :mod:`engine.showback.apportion` for the
-remainder rule); ``total = direct + Σ allocated``. Spend that stays unallocated — unallocated rows
+remainder rule); ``total = direct + Σ allocated``. Spend that stays unassigned — unassigned rows
 no rule selected, and pools nobody could take — is the line of the owner
-:data:`~engine.showback.owners.UNALLOCATED`. The lines of a currency add up *exactly* to the
+:data:`~engine.showback.owners.UNASSIGNED_SPEND`. The lines of a currency add up *exactly* to the
 window's total in that currency (the showback total: Σ measure over the window's rows), and
 each pool's shares add up exactly to the pool.
 
@@ -20,7 +20,7 @@ from decimal import Decimal
 
 from engine.amounts import exact
 from engine.showback.apportion import round_to_sum, split
-from engine.showback.owners import UNALLOCATED, owner_name
+from engine.showback.owners import UNASSIGNED_SPEND, owner_name
 from engine.showback.spend import Showback
 
 _ZERO = Decimal(0)
@@ -28,7 +28,7 @@ _ZERO = Decimal(0)
 
 @dataclass(frozen=True)
 class ChargebackLine:
-    owner: str  # a team id, or UNALLOCATED
+    owner: str  # a team id, or UNASSIGNED_SPEND
     name: str
     currency: str
     direct: Decimal
@@ -39,7 +39,7 @@ class ChargebackLine:
         return self.direct + sum(self.allocated.values(), _ZERO)
 
     def to_dict(self) -> dict:
-        return {"owner": self.owner, "name": self.name, "unallocated": self.owner == UNALLOCATED, "currency": self.currency,
+        return {"owner": self.owner, "name": self.name, "unassigned": self.owner == UNASSIGNED_SPEND, "currency": self.currency,
                 "direct": exact(self.direct), "allocated": {rule: exact(v) for rule, v in self.allocated.items()},
                 "total": exact(self.total)}
 
@@ -52,12 +52,12 @@ class PoolSplit:
     currency: str
     amount: Decimal
     split: str
-    shares: dict  # recipient -> Decimal; empty when it stayed unallocated
-    unallocated_reason: str | None = None
+    shares: dict  # recipient -> Decimal; empty when it stayed unassigned
+    unassigned_reason: str | None = None
 
     def to_dict(self) -> dict:
         return {"rule": self.rule, "currency": self.currency, "amount": exact(self.amount), "split": self.split,
-                "shares": {owner: exact(v) for owner, v in self.shares.items()}, "unallocated_reason": self.unallocated_reason}
+                "shares": {owner: exact(v) for owner, v in self.shares.items()}, "unassigned_reason": self.unassigned_reason}
 
 
 @dataclass(frozen=True)
@@ -114,7 +114,7 @@ def chargeback(spend: Showback) -> Chargeback:
     """The chargeback of a showback (see the module doc); without an allocation every line is direct spend."""
     allocation = spend.allocation
     rules = allocation.rules if allocation is not None else ()
-    direct: dict = {}  # (owner, currency) -> Decimal; owner UNALLOCATED for unallocated rows no rule took
+    direct: dict = {}  # (owner, currency) -> Decimal; owner UNASSIGNED_SPEND for unassigned rows no rule took
     pools: dict = {}  # (rule index, currency) -> Decimal
     totals: dict = {}
     for line in spend.lines:
@@ -122,7 +122,7 @@ def chargeback(spend: Showback) -> Chargeback:
             continue
         totals[line.currency] = totals.get(line.currency, _ZERO) + line.amount
         if line.pool is None:
-            key = (line.owner if line.owner is not None else UNALLOCATED, line.currency)
+            key = (line.owner if line.owner is not None else UNASSIGNED_SPEND, line.currency)
             direct[key] = direct.get(key, _ZERO) + line.amount
         else:
             pools[(line.pool, line.currency)] = pools.get((line.pool, line.currency), _ZERO) + line.amount
@@ -136,9 +136,9 @@ def chargeback(spend: Showback) -> Chargeback:
             shares = split(amount, weights)
         else:
             shares = {}
-            notes.append(f"rule {rule.id}: {_amount(amount, currency)} stays unallocated: {reason}")
+            notes.append(f"rule {rule.id}: {_amount(amount, currency)} stays unassigned: {reason}")
         splits.append(PoolSplit(rule.id, currency, amount, rule.split, shares, reason if not weights else None))
-        for owner, share in (shares or {UNALLOCATED: amount}).items():
+        for owner, share in (shares or {UNASSIGNED_SPEND: amount}).items():
             parts = allocated.setdefault((owner, currency), {})
             parts[rule.id] = parts.get(rule.id, _ZERO) + share
     ids = tuple(rule.id for rule in rules)
@@ -147,7 +147,7 @@ def chargeback(spend: Showback) -> Chargeback:
         parts = allocated.get((owner, currency), {})
         lines.append(ChargebackLine(owner, owner_name(spend.ownership, owner), currency, direct.get((owner, currency), _ZERO),
                                     {rule: parts.get(rule, _ZERO) for rule in ids}))
-    lines.sort(key=lambda line: (line.currency, line.owner == UNALLOCATED, -line.total, line.owner))
+    lines.sort(key=lambda line: (line.currency, line.owner == UNASSIGNED_SPEND, -line.total, line.owner))
     return Chargeback(spend.measure, spend.window, ids, tuple(lines), totals, tuple(splits),
                       allocation.id if allocation is not None else None, tuple(notes))
 
@@ -160,7 +160,7 @@ def _weights(rule, currency: str, direct: dict) -> tuple[dict, str | None]:
     """The recipients of a rule's pool in ``currency`` and their weights, or ({}, why nobody)."""
     if rule.split == "fixed":
         return {team: share for team, share in rule.shares}, None
-    spending = {owner: amount for (owner, c), amount in direct.items() if c == currency and owner != UNALLOCATED and amount > 0}
+    spending = {owner: amount for (owner, c), amount in direct.items() if c == currency and owner != UNASSIGNED_SPEND and amount > 0}
     candidates = list(rule.to) if rule.to is not None else sorted(spending)
     if rule.split == "even":
         if not candidates:

@@ -14,10 +14,9 @@ are, *whatever its period*: a team over budget in April and again in May is pers
 
 :func:`compare_runs` classifies each current finding as ``new`` (not in the previous run) or
 ``persisting``, and each previous finding not seen now as ``resolved``; per owner and class it
-counts the findings (and the open ones) and adds up their money per field and currency (a
-resource's monthly cost once per resource). Owners are the showback's
-(:func:`engine.showback.owners.finding_owner`): a finding only the ownership chain's default
-step assigned counts for the unallocated row.
+counts the findings (and the open ones) and adds up their money per field and currency, of all
+of them and of the open ones (a resource's monthly cost once per resource). A finding counts for
+its owner (a resolved one for its owner in the previous run), as the report ranks owners.
 
 **The history file** (DuckDB) holds one row per run in ``runs`` and its findings, their money,
 the KPIs and the spend in the tables below (schema version :data:`HISTORY_VERSION`, in the table
@@ -38,7 +37,7 @@ import os
 import re
 import tempfile
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from decimal import ROUND_HALF_EVEN, Decimal, localcontext
 
 import orjson
@@ -48,6 +47,7 @@ from engine.documents import schemas
 from engine.documents.json_positions import located
 from engine.errors import InputError, Problem
 from engine.findings import FINDINGS_SCHEMA_VERSION, MONEY, READABLE_SCHEMA_VERSIONS, finding_kind, fingerprint_of, newer_schema_version
+from engine.showback.owners import UNASSIGNED_SPEND
 from engine.version import __version__
 
 HISTORY_VERSION = 1
@@ -72,6 +72,9 @@ TABLES = {
     "spend": "run INTEGER NOT NULL, owner VARCHAR NOT NULL, currency VARCHAR NOT NULL, measure VARCHAR NOT NULL,"
              " amount DECIMAL(38,12) NOT NULL",
 }
+# names that files of schema version 1 written by an earlier costwarden hold, read as today's: the owner of the
+# unassigned spend, and the KPI of the forecast's variance from the budget
+_RENAMED = {"(unallocated)": UNASSIGNED_SPEND, "budget_adherence": "forecast_variance"}
 _FINDING_COLUMNS = ("policy", "kind", "severity", "status", "owner", "owner_source", "resource_provider", "resource_id",
                     "scope_dimension", "scope_value", "scope_currency", "period_start", "period_end", "title", "message")
 
@@ -373,11 +376,11 @@ class History:
         kpis: dict = {}
         for number, owner, kpi, currency, value, level, reason in con.execute(
                 f"SELECT run, owner, kpi, currency, value, level, reason FROM kpis {where}", params).fetchall():
-            kpis.setdefault(number, []).append(KpiRecord(owner, kpi, currency, value, level, reason))
+            kpis.setdefault(number, []).append(KpiRecord(_RENAMED.get(owner, owner), _RENAMED.get(kpi, kpi), currency, value, level, reason))
         spend: dict = {}
         for number, owner, currency, measure, amount in con.execute(
                 f"SELECT run, owner, currency, measure, amount FROM spend {where}", params).fetchall():
-            spend.setdefault(number, []).append(SpendRecord(owner, currency, measure, amount))
+            spend.setdefault(number, []).append(SpendRecord(_RENAMED.get(owner, owner), currency, measure, amount))
         counts: dict = {}
         for number, owner, total, opened in con.execute(
                 f"SELECT run, owner, count(*), count(*) FILTER (WHERE status = 'open') FROM findings {where} GROUP BY ALL ORDER BY ALL",
@@ -529,7 +532,8 @@ class Comparison:
     current: RunRecord
     previous: RunRecord | None
     items: tuple  # (class, FindingRecord)
-    by_owner: dict  # owner -> class -> {"findings", "open", "money": {field: {currency: Decimal}}}
+    # owner -> class -> {"findings", "open", "money": {field: {currency: Decimal}}, "open_money": the same, of the open findings}
+    by_owner: dict
 
     def counts(self) -> dict:
         """``{class: findings}`` over every owner."""
@@ -546,12 +550,16 @@ class Comparison:
             "counts": self.counts(),
             "by_owner": [
                 {"owner": owner, **{klass: {"findings": part["findings"], "open": part["open"],
-                                             "money": {name: [{"amount": exact(v), "currency": c} for c, v in sorted(per.items())]
-                                                       for name, per in sorted(part["money"].items(), key=_money_order)}}
+                                             "money": _money_dict(part["money"]), "open_money": _money_dict(part["open_money"])}
                                     for klass, part in classes.items()}}
                 for owner, classes in sorted(self.by_owner.items())
             ],
         }
+
+
+def _money_dict(money: dict) -> dict:
+    return {name: [{"amount": exact(v), "currency": c} for c, v in sorted(per.items())]
+            for name, per in sorted(money.items(), key=_money_order)}
 
 
 def _money_order(item) -> tuple:
@@ -573,20 +581,22 @@ def compare_runs(current: RunRecord, previous: RunRecord | None) -> Comparison:
         if identity not in now_ids:
             items.append(("resolved", record))
     by_owner: dict = {}
-    counted: set = set()
+    counted: set = set()  # (money key, class, owner, field, resource) of a per-resource amount already added
     for klass, record in items:
         owner = record.owner
-        part = by_owner.setdefault(owner, {}).setdefault(klass, {"findings": 0, "open": 0, "money": {}})
+        part = by_owner.setdefault(owner, {}).setdefault(klass, {"findings": 0, "open": 0, "money": {}, "open_money": {}})
         part["findings"] += 1
-        part["open"] += record.status == "open"
+        opened = record.status == "open"
+        part["open"] += opened
         for name, amount, currency in record.money:
-            if name in MONEY and MONEY[name].per_resource:
-                subject = (klass, owner, name, record.resource_provider, record.resource_id)
-                if subject in counted:
-                    continue
-                counted.add(subject)
-            per = part["money"].setdefault(name, {})
-            per[currency] = per.get(currency, _ZERO) + amount
+            for key in ("money", "open_money") if opened else ("money",):
+                if name in MONEY and MONEY[name].per_resource:
+                    subject = (key, klass, owner, name, record.resource_provider, record.resource_id)
+                    if subject in counted:
+                        continue
+                    counted.add(subject)
+                per = part[key].setdefault(name, {})
+                per[currency] = per.get(currency, _ZERO) + amount
     return Comparison(current, previous, tuple(items), by_owner)
 
 
@@ -599,11 +609,46 @@ def kpi_series(runs) -> dict:
     return series
 
 
-def spend_series(runs) -> dict:
-    """``{(owner, currency): [(as_of, period label, amount), ...]}`` over ``runs`` (oldest first)."""
-    series: dict = {}
+@dataclass(frozen=True)
+class PeriodSpend:
+    """An owner's spend in one period, as the latest run of that period measured it."""
+
+    label: str  # the period's label (2026-11)
+    start: str | None  # ISO-8601 UTC
+    end: str | None  # ISO-8601 UTC, exclusive
+    as_of: str  # the run's as-of instant
+    amount: Decimal
+    measure: str
+
+    @property
+    def complete(self) -> bool:
+        """Whether the run was as of the period's end or later (else its spend is the period so far)."""
+        return self.end is None or _instant(self.as_of) >= _instant(self.end)
+
+    @property
+    def last_day(self):
+        """The last day whose rows the run counted: the period's last day, or the day before the as-of instant."""
+        end = _instant(self.as_of) if self.end is None else min(_instant(self.as_of), _instant(self.end))
+        return (end - timedelta(microseconds=1)).date()
+
+
+def spend_series(runs, measure: str | None = None) -> dict:
+    """``{(owner, currency): [PeriodSpend, ...]}`` over ``runs`` (oldest first): one point per period (by its
+    label), the latest run of the period winning — a run in the middle of a month is replaced by the run at its
+    end —, ordered by the periods' start. With ``measure``, only the spend measured in it (a run made with
+    ``--measure BilledCost`` is not a point of an EffectiveCost series); runs without a period are left out."""
+    latest: dict = {}  # (owner, currency, label) -> PeriodSpend
     for run in runs:
-        label = (run.period or {}).get("label")
+        period = run.period or {}
+        label = period.get("label")
+        if not label:
+            continue
         for record in run.spend:
-            series.setdefault((record.owner, record.currency), []).append((run.as_of, label, record.amount))
+            if measure is not None and record.measure != measure:
+                continue
+            latest[(record.owner, record.currency, label)] = PeriodSpend(label, period.get("start"), period.get("end"), run.as_of,
+                                                                         record.amount, record.measure)
+    series: dict = {}
+    for (owner, currency, _), point in sorted(latest.items(), key=lambda item: (item[1].start or "", item[1].label)):
+        series.setdefault((owner, currency), []).append(point)
     return series

@@ -1,7 +1,7 @@
 """The per-owner scorecard: FinOps KPIs with crawl/walk/run levels (the FinOps Foundation's maturity model).
 
 Owners are every team of the directory, every owner of spend in the window (the showback's,
-:mod:`engine.showback.owners`, with its unallocated row) and every owner of a finding. Each KPI is
+:mod:`engine.showback.owners`, with its unassigned row) and every owner of a finding. Each KPI is
 computed per owner and currency with the engine's own definitions, and rated by the thresholds of
 the Scorecard document (:mod:`engine.showback.settings`; a KPI's level over several currencies
 is its lowest):
@@ -10,7 +10,7 @@ is its lowest):
     the tag-coverage policy type's formula (:mod:`engine.checks.tag_coverage`, its very
     queries): ``Σ EffectiveCost`` of the window's rows with ``EffectiveCost > 0`` whose tags carry
     every key ÷ ``Σ EffectiveCost`` of those rows, in percent.
-``budget_adherence``
+``forecast_variance``
     the budget policy type's actual and run-rate forecast (:mod:`engine.checks.budget`: its query,
     forecast = actual × period length ÷ elapsed time) over the budget period holding the window's
     last day (the Budgets document's period: month, quarter or year), with the showback's measure
@@ -31,11 +31,11 @@ is its lowest):
 ``open_findings``
     the run's open findings at the severities counted (default critical and high) per finding
     owner; every severity is in the detail. Findings always have an accountable owner, so the
-    unallocated row has none.
+    unassigned row has none.
 
 A KPI that cannot be computed is *not available*, with the reason (no cost data, no spend, no
 budget, no eligible usage, no waste or rightsizing policy evaluated, no findings given) — never
-a 0. The unallocated row has no budget.
+a 0. The unassigned row has no budget.
 """
 
 from __future__ import annotations
@@ -54,7 +54,7 @@ from engine.costs.focus import CHARGE_CATEGORIES
 from engine.costs.periods import SECONDS_PER_DAY, Period, period_containing
 from engine.ownership import NO_OWNERSHIP
 from engine.severity import SEVERITIES, SEVERITY_RANK
-from engine.showback.owners import UNALLOCATED, default_owns_spend, finding_owner, owner_name, owner_sql
+from engine.showback.owners import UNASSIGNED_SPEND, default_owns_spend, finding_owner, owner_name, owner_sql
 from engine.showback.settings import DEFAULT_SCORECARD, KPIS, LEVELS, ScorecardSettings
 
 HOURS_PER_MONTH = 730  # as the findings' monthly amounts (engine.findings.MONEY monthly_cost)
@@ -99,7 +99,7 @@ class OwnerScorecard:
     kpis: dict  # kpi -> KpiResult, in the order of KPIS
 
     def to_dict(self) -> dict:
-        return {"owner": self.owner, "name": self.name, "unallocated": self.owner == UNALLOCATED,
+        return {"owner": self.owner, "name": self.name, "unassigned": self.owner == UNASSIGNED_SPEND,
                 "kpis": [result.to_dict() for result in self.kpis.values()]}
 
 
@@ -142,17 +142,17 @@ def scorecard(costs, ownership, window, *, spend=None, result=None, budgets=None
     if result is not None:
         owners |= {f.owner for f in result.findings}
     if costs is None:
-        for kpi in ("tag_coverage", "commitment_coverage", "budget_adherence", "savings_share"):
+        for kpi in ("tag_coverage", "commitment_coverage", "forecast_variance", "savings_share"):
             reasons[kpi] = "no cost data given"
     else:
         _tag_coverage(costs, ownership, window, settings, values, reasons)
         _commitment_coverage(costs, ownership, window, settings, values, reasons)
-        _budget_adherence(costs, ownership, window, settings, spend, budgets, values, reasons)
+        _forecast_variance(costs, ownership, window, settings, spend, budgets, values, reasons)
         owners |= {owner for owner, _ in values}
     _savings_share(window, settings, spend, result, owns_spend, values, reasons)
     _open_findings(settings, result, owners, values, reasons)
     cards = []
-    for owner in sorted(owners, key=lambda o: (o == UNALLOCATED, o)):
+    for owner in sorted(owners, key=lambda o: (o == UNASSIGNED_SPEND, o)):
         results = {}
         for kpi in KPIS:
             found = values.get((owner, kpi))
@@ -168,7 +168,7 @@ def scorecard(costs, ownership, window, *, spend=None, result=None, budgets=None
 # Why a KPI is not available for an owner when nothing more specific is known
 _NO_DATA = {
     "tag_coverage": "no spend with a positive EffectiveCost in {period}",
-    "budget_adherence": "no spend in the budget period",
+    "forecast_variance": "no spend in the budget period",
     "commitment_coverage": "no eligible usage in {period}",
     "savings_share": "no spend in {period}",
     "open_findings": "no findings given",
@@ -176,7 +176,7 @@ _NO_DATA = {
 
 
 def _add(values: dict, owner, kpi: str, value: KpiValue) -> None:
-    values.setdefault((owner if owner is not None else UNALLOCATED, kpi), []).append(value)
+    values.setdefault((owner if owner is not None else UNASSIGNED_SPEND, kpi), []).append(value)
 
 
 def _tag_coverage(costs, ownership, window, settings, values, reasons) -> None:
@@ -206,7 +206,7 @@ def _commitment_coverage(costs, ownership, window, settings, values, reasons) ->
                                           price=settings.price, tags=tags)
     eligible_text = ", ".join(f"{ELIGIBLE_COLUMNS[k]} {'/'.join(v)}" for k, v in sorted(settings.eligible.items())) or "all usage"
     for scope, currency, covered, eligible, uncovered in costs.query(query):
-        key = scope if scope is not None else UNALLOCATED
+        key = scope if scope is not None else UNASSIGNED_SPEND
         if not eligible or eligible <= 0:
             reasons[(key, "commitment_coverage")] = f"no eligible usage ({eligible_text}) priced at {settings.price} in {window.label}"
             continue
@@ -217,20 +217,20 @@ def _commitment_coverage(costs, ownership, window, settings, values, reasons) ->
     reasons["commitment_coverage"] = f"no eligible usage ({eligible_text}) in {window.label}"
 
 
-def _budget_adherence(costs, ownership, window, settings, spend, budgets, values, reasons) -> None:
+def _forecast_variance(costs, ownership, window, settings, spend, budgets, values, reasons) -> None:
     budgets = budgets or {}
     if settings.budgets is not None:
         chosen = budgets.get(settings.budgets)
         if chosen is None:
-            reasons["budget_adherence"] = f"no Budgets document '{settings.budgets}' given"
+            reasons["forecast_variance"] = f"no Budgets document '{settings.budgets}' given"
             return
     elif len(budgets) == 1:
         chosen = next(iter(budgets.values()))
     elif not budgets:
-        reasons["budget_adherence"] = "no Budgets document given"
+        reasons["forecast_variance"] = "no Budgets document given"
         return
     else:
-        reasons["budget_adherence"] = f"several Budgets documents given ({', '.join(sorted(budgets))}): name one in the Scorecard document"
+        reasons["forecast_variance"] = f"several Budgets documents given ({', '.join(sorted(budgets))}): name one in the Scorecard document"
         return
     kind = chosen.period or "month"
     containing = period_containing(window.rows_end - timedelta(microseconds=1), kind, settings.fiscal_year_start)
@@ -238,7 +238,7 @@ def _budget_adherence(costs, ownership, window, settings, spend, budgets, values
     d = costs.dialect
     data_end = costs.query(sql.data_end_query(costs.table, d, period))[0][0]
     if data_end is None:
-        reasons["budget_adherence"] = f"no cost rows in the budget period {_label(period)}"
+        reasons["forecast_variance"] = f"no cost rows in the budget period {_label(period)}"
         return
     measure = spend.measure if spend is not None else "EffectiveCost"
     categories = spend.charge_categories if spend is not None else CHARGE_CATEGORIES
@@ -249,20 +249,20 @@ def _budget_adherence(costs, ownership, window, settings, spend, budgets, values
     elapsed = max(0, int((elapsed_end - period.start).total_seconds()))
     total = period.seconds
     for scope, currency, actual, count in rows:
-        key = scope if scope is not None else UNALLOCATED
-        if key == UNALLOCATED:
-            reasons[(key, "budget_adherence")] = "unallocated spend has no budget"
+        key = scope if scope is not None else UNASSIGNED_SPEND
+        if key == UNASSIGNED_SPEND:
+            reasons[(key, "forecast_variance")] = "unassigned spend has no budget"
             continue
         entry = chosen.for_scope(key)
         if entry is None:
-            reasons[(key, "budget_adherence")] = f"no budget for {key} in '{chosen.id}' (and no default)"
+            reasons[(key, "forecast_variance")] = f"no budget for {key} in '{chosen.id}' (and no default)"
             continue
         budget = entry.money.amount
         if entry.money.currency != currency:
-            reasons.setdefault((key, "budget_adherence"), f"the budget is in {entry.money.currency}, the spend in {currency}")
+            reasons.setdefault((key, "forecast_variance"), f"the budget is in {entry.money.currency}, the spend in {currency}")
             continue
         if budget == 0:
-            reasons[(key, "budget_adherence")] = "the budget is 0"
+            reasons[(key, "forecast_variance")] = "the budget is 0"
             continue
         forecast = ratio(actual * total, elapsed) if elapsed else actual
         value = ratio(100 * abs(forecast - budget), budget)
@@ -271,8 +271,8 @@ def _budget_adherence(costs, ownership, window, settings, spend, budgets, values
                   "forecast_percent": exact(percent(forecast, budget)), "variance_percent": exact(percent(abs(forecast - budget), budget)),
                   "elapsed_days": exact(ratio(elapsed, SECONDS_PER_DAY).quantize(Decimal("0.0001"))),
                   "total_days": exact(ratio(total, SECONDS_PER_DAY)), "rows": count}
-        _add(values, key, "budget_adherence", KpiValue(currency, value, settings.level("budget_adherence", value), detail))
-    reasons.setdefault("budget_adherence", f"no spend in the budget period {_label(period)}")
+        _add(values, key, "forecast_variance", KpiValue(currency, value, settings.level("forecast_variance", value), detail))
+    reasons.setdefault("forecast_variance", f"no spend in the budget period {_label(period)}")
 
 
 def _label(period: Period) -> str:
@@ -335,8 +335,8 @@ def _open_findings(settings, result, owners, values, reasons) -> None:
         by[finding.severity] = by.get(finding.severity, 0) + 1
     counted = set(settings.severities)
     for owner in owners:
-        if owner == UNALLOCATED:
-            reasons[(owner, "open_findings")] = "findings have an accountable owner (the ownership chain's default team), not the unallocated row"
+        if owner == UNASSIGNED_SPEND:
+            reasons[(owner, "open_findings")] = "findings have an accountable owner (the ownership chain's default team), not the unassigned row"
             continue
         by = counts.get(owner, {})
         value = Decimal(sum(n for severity, n in by.items() if severity in counted))

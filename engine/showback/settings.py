@@ -10,7 +10,7 @@
         keys: [{key: team}, {key: cost-center, pattern: '^CC-[0-9]{4}$'}]
         match: normalized
         levels: {walk: 80, run: 90}
-      budget_adherence: {budgets: team-monthly, levels: {walk: 15, run: 12}}
+      forecast_variance: {budgets: team-monthly, levels: {walk: 15, run: 12}}
       commitment_coverage: {eligible: {service_categories: [Compute]}, levels: {walk: 70, run: 80}}
       savings_share: {levels: {walk: 10, run: 5}}
       open_findings: {severities: [critical, high], levels: {walk: 5, run: 0}}
@@ -50,7 +50,7 @@ class Kpi:
 # The KPIs of the scorecard, in the order it shows them, with their default thresholds
 KPIS: dict[str, Kpi] = {kpi.name: kpi for kpi in (
     Kpi("tag_coverage", "tag coverage by cost", "percent", True, Decimal(80), Decimal(90)),
-    Kpi("budget_adherence", "forecast variance from budget", "percent", False, Decimal(15), Decimal(12)),
+    Kpi("forecast_variance", "forecast variance from budget", "percent", False, Decimal(15), Decimal(12)),
     Kpi("commitment_coverage", "commitment coverage of eligible usage", "percent", True, Decimal(70), Decimal(80)),
     Kpi("savings_share", "open savings as a share of monthly spend", "percent", False, Decimal(10), Decimal(5)),
     Kpi("open_findings", "open findings at the severities counted", "findings", False, Decimal(5), Decimal(0)),
@@ -93,7 +93,7 @@ class ScorecardSettings:
                 for name, kpi in KPIS.items()
             },
             "tag_coverage": {"keys": [_rule_dict(r) for r in self.coverage_keys], "match": self.coverage_match},
-            "budget_adherence": {"budgets": self.budgets, "fiscal_year_start": self.fiscal_year_start},
+            "forecast_variance": {"budgets": self.budgets, "fiscal_year_start": self.fiscal_year_start},
             "commitment_coverage": {"eligible": self.eligible, "price": self.price},
             "open_findings": {"severities": list(self.severities)},
         }
@@ -166,7 +166,7 @@ def compile_scorecard(doc: YamlDocument, problems: list[Problem]) -> ScorecardSe
                 continue
             rules.append(sql.TagRule(item["key"], tuple(values) if values is not None else None, pattern))
         keys = tuple(rules)
-    budget = kpis.get("budget_adherence", {})
+    budget = kpis.get("forecast_variance", {})
     commitment = kpis.get("commitment_coverage", {})
     findings = kpis.get("open_findings", {})
     eligible = commitment.get("eligible", DEFAULT_SCORECARD.eligible)

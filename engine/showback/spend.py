@@ -10,8 +10,8 @@ the purchase row carries the invoice amount and the usage it covers carries 0. C
 adjustments are negative or positive rows like any other.
 
 **Who owns it.** The owner of each row is chosen as :mod:`engine.showback.owners` says: the
-ownership chain's steps, the default step's spend being *unallocated* (one row of its own,
-owner :data:`~engine.showback.owners.UNALLOCATED`) unless the Ownership document says
+ownership chain's steps, the default step's spend being *unassigned* (one row of its own,
+owner :data:`~engine.showback.owners.UNASSIGNED_SPEND`) unless the Ownership document says
 ``owns_spend: true``.
 
 **Currencies** are never added together: every figure is per owner *and* currency, and the
@@ -41,7 +41,7 @@ from engine.costs import sql
 from engine.costs.focus import CHARGE_CATEGORIES
 from engine.costs.periods import SECONDS_PER_DAY, Period
 from engine.ownership import NO_OWNERSHIP
-from engine.showback.owners import UNALLOCATED, owner_name, owner_sql
+from engine.showback.owners import UNASSIGNED_SPEND, owner_name, owner_sql
 from engine.showback.windows import Window
 
 MEASURES = ("EffectiveCost", "BilledCost")
@@ -62,7 +62,7 @@ class Slice:
 
 @dataclass(frozen=True)
 class OwnerSpend:
-    owner: str  # a team id, or UNALLOCATED
+    owner: str  # a team id, or UNASSIGNED_SPEND
     name: str
     currency: str
     amount: Decimal
@@ -87,7 +87,7 @@ class OwnerSpend:
         return {
             "owner": self.owner,
             "name": self.name,
-            "unallocated": self.owner == UNALLOCATED,
+            "unassigned": self.owner == UNASSIGNED_SPEND,
             "currency": self.currency,
             "amount": exact(self.amount),
             "rows": self.rows,
@@ -101,7 +101,7 @@ class OwnerSpend:
 
 @dataclass(frozen=True)
 class SpendLine:
-    """One group of the showback query: window (current or previous), owner (None: unallocated),
+    """One group of the showback query: window (current or previous), owner (None: unassigned),
     currency, Allocation pool (the rule's index, None: no rule), category, service."""
 
     current: bool
@@ -145,9 +145,9 @@ class Showback:
         """``{(owner, currency): amount}`` of the previous window (empty when it is not available)."""
         return {(o.owner, o.currency): o.previous for o in self.owners if o.previous is not None}
 
-    def unallocated(self) -> dict:
-        """``{currency: amount}`` of the unallocated row(s)."""
-        return {o.currency: o.amount for o in self.owners if o.owner == UNALLOCATED}
+    def unassigned(self) -> dict:
+        """``{currency: amount}`` of the unassigned row(s)."""
+        return {o.currency: o.amount for o in self.owners if o.owner == UNASSIGNED_SPEND}
 
     def to_dict(self) -> dict:
         return {
@@ -191,7 +191,7 @@ def showback(costs, ownership, window: Window, *, measure: str = "EffectiveCost"
              top_services: int | None = 5) -> Showback:
     """The showback of ``window`` (see the module doc). ``allocation`` (an Allocation) marks the rows
     its rules select, for :func:`engine.showback.chargeback.chargeback`; its team ids are checked
-    against the directory (InputError ``E306``). Without an ownership (None) every row is unallocated."""
+    against the directory (InputError ``E306``). Without an ownership (None) every row is unassigned."""
     ownership = ownership if ownership is not None else NO_OWNERSHIP
     if measure not in MEASURES:
         raise ValueError(f"measure {measure!r} is not one of {', '.join(MEASURES)}")
@@ -236,7 +236,7 @@ def _summarize(lines, ownership, window, measure, categories, allocation, data_e
     totals: dict = {}
     previous_totals: dict = {}
     for line in lines:
-        key = (line.owner if line.owner is not None else UNALLOCATED, line.currency)
+        key = (line.owner if line.owner is not None else UNASSIGNED_SPEND, line.currency)
         if line.current:
             entry = current.setdefault(key, [_ZERO, 0, {}, {}])
             entry[0] += line.amount
@@ -257,7 +257,7 @@ def _summarize(lines, ownership, window, measure, categories, allocation, data_e
             previous=previous.get(key, _ZERO) if available else None,
             services=_slices(services, top), categories=_slices(categories_of, None),
         ))
-    owners.sort(key=lambda o: (o.currency, o.owner == UNALLOCATED, -o.amount, o.owner))
+    owners.sort(key=lambda o: (o.currency, o.owner == UNASSIGNED_SPEND, -o.amount, o.owner))
     notes = []
     if not current:
         notes.append(f"no cost rows in {window.label}")
