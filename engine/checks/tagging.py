@@ -9,8 +9,8 @@ What it does
     a near miss.
 
 Why is this bad?
-    Untagged resources cannot be allocated to a team or a cost center: their spend lands in the
-    "unallocated" bucket that nobody owns, and showback and budgets stop adding up.
+    Untagged resources cannot be allocated to a team or a cost center: their spend is unallocated
+    (it carries no allocation tags), and showback and budgets stop adding up.
 
 Example
     .. code-block:: yaml
