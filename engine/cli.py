@@ -665,9 +665,23 @@ class _ShowbackDocuments:
 def _showback_documents(allocation_path, scorecard_path, rates_path, currency, measure) -> _ShowbackDocuments:
     from engine.showback import DEFAULT_SCORECARD, load_allocation, load_rates, load_scorecard
 
-    return _ShowbackDocuments(load_allocation(allocation_path) if allocation_path else None,
-                              load_scorecard(scorecard_path) if scorecard_path else DEFAULT_SCORECARD,
-                              load_rates(rates_path) if rates_path else None, currency, measure)
+    problems: list = []  # every document read, and all their problems listed at once
+
+    def read(load, path, absent):
+        if not path:
+            return absent
+        try:
+            return load(path)
+        except InputError as error:
+            problems.extend(error.problems)
+            return absent
+
+    allocation = read(load_allocation, allocation_path, None)
+    settings = read(load_scorecard, scorecard_path, DEFAULT_SCORECARD)
+    rates = read(load_rates, rates_path, None)
+    if problems:
+        raise InputError(problems)
+    return _ShowbackDocuments(allocation, settings, rates, currency, measure)
 
 
 def _delivery_targets(deliver_to) -> tuple[list[str], bool]:

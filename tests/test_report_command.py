@@ -521,3 +521,16 @@ def test_every_money_figure_of_an_owner_says_what_it_is_measured_in(example):
     for label in ("overspend (BilledCost)", "unallocated (EffectiveCost)", "unused commitment (EffectiveCost)",
                   "savings/month (estimated)", "Spend in 2026-11 (EffectiveCost)", "Total (EffectiveCost)"):
         assert label in summary
+
+
+def test_the_allocation_scorecard_and_rates_documents_are_all_checked_before_any_problem_is_said(tmp_path):
+    (tmp_path / "al.yaml").write_text("apiVersion: costwarden/v1\nkind: Allocation\nid: a\nrules:\n  - id: x\n    select: {Bogus: [a]}\n")
+    (tmp_path / "sc.yaml").write_text("apiVersion: costwarden/v1\nkind: Scorecard\nid: s\nkpis:\n  tag_coverage:\n"
+                                      "    levels: {walk: 90, run: 80}\n")
+    result = run("report", "--costs", EXAMPLES / "costs" / "focus-2026-11.csv", "--ownership", EXAMPLES / "ownership.yaml",
+                 "--allocation", tmp_path / "al.yaml", "--scorecard", tmp_path / "sc.yaml", "--as-of", "2026-11-27",
+                 "--output", tmp_path / "r")
+    assert result.exit_code == 2
+    assert f"{tmp_path / 'al.yaml'}:6:14: E360 'Bogus' is not a FOCUS text column" in result.output
+    assert f"{tmp_path / 'sc.yaml'}:6:13: E363 run (80) is below walk (90)" in result.output
+    assert not (tmp_path / "r").exists()
