@@ -1,4 +1,4 @@
-"""Generate the seeded data of the rightsizing and waste benchmark (issue 4).
+"""Generate the seeded data of the rightsizing and waste benchmark (``bench/run_waste.py``).
 
     python bench/generate_waste.py --resources 100000 --seed 1 --out-dir bench/data
 

@@ -296,7 +296,7 @@ def in_memory(args, inventory_path: Path, rows: list, notes: list) -> None:
             rows.append((name, fmt_seconds(c_time), spread(c_times), fmt_rate(count, c_time), "", ""))
             gc_notes.append(f"custodian ({key}) {gc_text(c_gc, args.runs)}")
             custodian[key] = c_time
-        # diagnostic: the method used before 2026-11-27, shallow copies of the resources shaped in memory
+        # diagnostic: Custodian's input before commit e6dd6d1, shallow copies of the resources shaped in memory
         # in one pass (compact in memory, unlike parsed resources; Custodian is sensitive to that)
         for with_manager, key in ((False, "c"), (True, "c'")):
             prepare, run = make_custodian(environments, with_manager)
@@ -311,7 +311,7 @@ def in_memory(args, inventory_path: Path, rows: list, notes: list) -> None:
     bar, ok = verdict(BARS, "costwarden/loop", ratio)
     rows.append(("ratio costwarden (a) / loop (b)", f"{ratio:.2f}×", "", "", bar, ok))
     if custodian:
-        # the bar (PRODUCT.md, issue 2) names Custodian's "normal set-based path": (c'); (c), the
+        # the bar (PRODUCT.md) names Custodian's "normal set-based path": (c'); (c), the
         # per-resource path that a filter list parsed without a manager takes, is shown beside it
         c_ratio = custodian["c'"] / cw_time
         bar, ok = verdict(BARS, "custodian/costwarden", c_ratio)

@@ -11,7 +11,7 @@ account, commitment utilization and coverage per account) with the Ownership doc
 the Budgets document of the size (``budgets-1m.yaml`` / ``budgets-10m.yaml``). The data comes from
 ``bench/generate_focus.py`` (generated when absent). Each timed run is a fresh subprocess running
 one side once, so that its peak RSS (``os.wait4`` rusage of that child) is the memory of that side
-alone; the sides take turns within each round (a, b, b', then b, b', a, ...) so that the load of
+alone; the sides take turns within each cycle (a, b, b', then b, b', a, ...) so that the load of
 other processes on the machine falls on all of them alike. Times are measured inside the worker
 (``time.perf_counter`` around the work; interpreter start-up and imports are not in them):
 
@@ -874,7 +874,7 @@ def count_values(value) -> int:
 
 
 # =================================================================================================
-# the parent: rounds, verification, table
+# the parent: cycles of runs, verification, table
 # =================================================================================================
 
 def fmt_seconds(seconds: float) -> str:
@@ -973,8 +973,8 @@ def measure_size(size: str, path: Path, runs: int, rows_out: list, notes: list, 
     log(f"[{size}] reading {path.name} once to warm the page cache: {fmt_seconds(warm_page_cache(path))}")
     results = {side: [] for side in SIDES}
     reference: dict = {}
-    for round_index in range(runs):
-        order = SIDES[round_index % 3:] + SIDES[:round_index % 3]
+    for cycle in range(runs):
+        order = SIDES[cycle % 3:] + SIDES[:cycle % 3]
         for side in order:
             run = spawn(side, path, size)
             if side in reference:
@@ -982,9 +982,9 @@ def measure_size(size: str, path: Path, runs: int, rows_out: list, notes: list, 
             else:
                 reference[side] = run
             results[side].append(run)
-            log(f"[{size}] round {round_index + 1}/{runs} {side}: {fmt_seconds(run['timings']['total'])} "
+            log(f"[{size}] run {cycle + 1}/{runs} {side}: {fmt_seconds(run['timings']['total'])} "
                 f"(peak RSS {fmt_bytes(run['max_rss'])})")
-        if round_index == 0:
+        if cycle == 0:
             if reference["engine"]["rows"] != rows:
                 raise SystemExit(f"[{size}] the engine loaded {reference['engine']['rows']} rows, expected {rows}")
             verify(size, reference["engine"], reference["sql"], reference["sql-table"], notes)

@@ -69,14 +69,14 @@ def timed(commands: dict, runs: int, env: dict, before: dict) -> dict:
     (a, b, a', a, b, a', ...) so that the load of other processes on the machine falls on all of them alike."""
     ok = (0, 1)  # 1: open findings, as expected on this estate
     results: dict = {name: [] for name in commands}
-    for round_ in range(runs + 1):
+    for cycle in range(runs + 1):
         for name, command in commands.items():
             if name in before:
                 before[name]()
             result = run_child(command, cwd=ROOT, env=env)
             if result.returncode not in ok:
                 sys.exit(f"{' '.join(command)} exited {result.returncode}:\n{result.stderr.decode(errors='replace')[-3000:]}")
-            if round_:  # round 0 is the warm-up
+            if cycle:  # cycle 0 is the warm-up
                 results[name].append(result)
     return {name: (statistics.median(r.wall for r in found), [r.wall for r in found], found) for name, found in results.items()}
 

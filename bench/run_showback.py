@@ -10,7 +10,7 @@ column the sides read); the Ownership document is ``bench/policies/costs/ownersh
 ``bench/policies/costs/allocation-coverage.yaml`` (three keys, per account). As-of 2026-05-31: the
 window is May 2026, all rows; the previous window (April) is scanned and empty.
 
-Rows, each timed in process with the sides taking turns within each round (median of the runs):
+Rows, each timed in process with the sides taking turns within each cycle (median of the runs):
 
 * ``tag-coverage policy, coverage query``: the policy's first query (``coverage_query``) alone;
 * ``tag-coverage policy, run``: the policy's whole run (its coverage query and its top-resources query);
@@ -133,8 +133,8 @@ def main() -> None:
     }
     times: dict[str, list[float]] = {name: [] for name in sides}
     names = list(sides)
-    for round_index in range(args.runs):
-        order = names[round_index % len(names):] + names[:round_index % len(names)]
+    for cycle in range(args.runs):
+        order = names[cycle % len(names):] + names[:cycle % len(names)]
         for name in order:
             started = time.perf_counter()
             sides[name]()

@@ -1,8 +1,8 @@
-"""costwarden benchmark of the rightsizing and waste policies (issue 4), measured.
+"""costwarden benchmark of the rightsizing and waste policies, measured.
 
     python bench/run_waste.py [--resources 100000] [--runs 5] [--profile] [--breakdown] [--only check|memory|metrics]
 
-The bar (issue 4): "A 100k-resource inventory with metrics is evaluated by all waste policies end to
+The bar: "A 100k-resource inventory with metrics is evaluated by all waste policies end to
 end in under 3x the time json.load takes to read it". "All waste policies" are the built-in folders
 ``policies/rightsizing`` and ``policies/waste`` (9 policies: rightsize-compute, previous-generation,
 allowed-instance-sizes, unattached-volume, unassociated-public-ip, idle-load-balancer, zero-usage,
@@ -62,7 +62,7 @@ LOOKBACK_DAYS = 30
 assert AS_OF == generate_waste.AS_OF, "the generator and the benchmark must use the same as-of date"
 
 BARS = {
-    "check/json.load": ("<", 3.0),  # issue 4
+    "check/json.load": ("<", 3.0),  # all waste policies end to end, against json.load
     "costwarden/loop": ("<=", 2.5),  # PRODUCT.md, inventory policies
 }
 
@@ -120,7 +120,7 @@ class Timed:
 
 
 def run_commands(commands: list[list[str]], runs: int, expect=(0, 1)) -> list[Timed]:
-    """Each command ``runs`` times after one untimed warm-up run each, **interleaved** (round after round:
+    """Each command ``runs`` times after one untimed warm-up run each, **interleaved** (in turn:
     A, B, C, A, B, C, ...) so that all of them see the same load on a shared machine. Per run: the wall
     time, and from ``wait4`` the child's own CPU time and peak RSS."""
     env = subprocess_env()
@@ -717,7 +717,7 @@ def end_to_end(args, files: dict, rows: list, notes: list, state: dict) -> None:
                  fmt_rate(count, orjson_time), fmt_bytes(orjson_rss), "", ""))
     ratio = check_time / load_time
     bar, ok = verdict(BARS, "check/json.load", ratio)
-    rows.append(("ratio check (a) / json.load (issue 4's bar)", f"{ratio:.2f}×", "", "", "", bar, ok))
+    rows.append(("ratio check (a) / json.load (the bar)", f"{ratio:.2f}×", "", "", "", bar, ok))
     rows.append(("(diagnostic) CPU time (user + system) of `check` (a)", fmt_seconds(check.cpu_median),
                  spread(check.cpu), "", "", "", ""))
     rows.append(("(diagnostic) CPU time of `json.load`", fmt_seconds(load.cpu_median), spread(load.cpu), "", "", "", ""))
@@ -868,7 +868,7 @@ def main(argv: list[str] | None = None) -> int:
             metrics_breakdown(files, notes)
     load_after = os.getloadavg()
 
-    print("## costwarden benchmark: rightsizing and waste (issue 4)\n")
+    print("## costwarden benchmark: rightsizing and waste\n")
     print("\n".join(machine_facts()))
     print(f"- Load average (1, 5, 15 min): {' / '.join(f'{x:.2f}' for x in load_before)} before, "
           f"{' / '.join(f'{x:.2f}' for x in load_after)} after ({time.perf_counter() - started:.0f} s of benchmark)")
