@@ -31,6 +31,7 @@ from pathlib import Path
 from engine.checks import CHECKS, TARGETS
 from engine.checks.type_pages import page_name, type_pages
 from engine.findings import MONEY
+from engine.generated_files import generator_main
 
 ROOT = Path(__file__).resolve().parents[2]  # the source checkout: schemas/ and docs/ are beside engine/
 POLICY = "schemas/policy.schema.json"
@@ -210,18 +211,7 @@ def write_files(root: Path = ROOT) -> list[str]:
     return written
 
 
-def main(argv: list[str]) -> int:
-    if argv not in ([], ["--write"]):
-        print("usage: python -m engine.checks.derived [--write]", file=sys.stderr)
-        return 2
-    if argv == ["--write"]:
-        written = write_files()
-        print(f"wrote {', '.join(written)}" if written else "up to date")
-        return 0
-    stale = stale_files()
-    for name in stale:
-        print(f"{name} is stale: run python -m engine.checks.derived --write")
-    return 1 if stale else 0
+main = generator_main("python -m engine.checks.derived", write_files, stale_files)
 
 
 if __name__ == "__main__":

@@ -4,21 +4,11 @@ from __future__ import annotations
 
 import sys
 
+from engine.generated_files import generator_main
 from engine.reference import stale_pages, write_pages
 
 
-def main(argv: list[str]) -> int:
-    if argv not in ([], ["--write"]):
-        print("usage: python -m engine.reference [--write]", file=sys.stderr)
-        return 2
-    if argv == ["--write"]:
-        written = write_pages()
-        print(f"wrote {', '.join(written)}" if written else "up to date")
-        return 0
-    stale = stale_pages()
-    for name in stale:
-        print(f"{name} is stale: run python -m engine.reference --write")
-    return 1 if stale else 0
+main = generator_main("python -m engine.reference", write_pages, stale_pages)
 
 
 if __name__ == "__main__":
