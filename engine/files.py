@@ -100,6 +100,36 @@ def _os_reason(path: str, error: OSError) -> str:
     return error.strerror or str(error)
 
 
+def is_null_device(info: os.stat_result) -> bool:
+    """Whether ``info`` (``os.stat`` of a path) is the null device, whatever its path: an empty input."""
+    if not stat.S_ISCHR(info.st_mode):
+        return False
+    try:
+        null = os.stat(os.devnull)
+    except OSError:
+        return False
+    return stat.S_ISCHR(null.st_mode) and info.st_rdev == null.st_rdev
+
+
+def os_error_reason(path: str, error: OSError, *, what: str, missing: str) -> str:
+    """Why opening or reading ``path`` failed, as the inventory and metrics loaders word it ("is a symbolic
+    link loop ...", "is a directory, not {what}"); ``missing``: what is said where nothing is there."""
+    code = error.errno
+    if code == errno.ELOOP:
+        return "is a symbolic link loop (a link that leads back to itself)"
+    if code == errno.ENOENT:
+        if path and os.path.islink(path):
+            return f"is a symbolic link to '{os.readlink(path)}', which does not exist"
+        return missing
+    if code == errno.ENOTDIR:
+        return "cannot read file: a part of the path is a file, not a directory"
+    if code in (errno.EACCES, errno.EPERM):
+        return "permission denied"
+    if code == errno.EISDIR:
+        return f"is a directory, not {what}"
+    return f"cannot read file: {error.strerror or error}"
+
+
 def _size(limit: int) -> str:
     if limit % (1024 * 1024) == 0:
         return f"{limit // (1024 * 1024)} MiB"

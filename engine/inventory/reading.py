@@ -21,7 +21,6 @@ runs before parsing. Newer versions stop at 1024 levels themselves.
 
 from __future__ import annotations
 
-import errno
 import json
 import os
 import re
@@ -32,6 +31,7 @@ from typing import NamedTuple
 import orjson
 
 from engine.errors import InputError, Problem
+from engine.files import is_null_device, os_error_reason
 
 DEFAULT_MAX_BYTES = 2 * 1024**3
 DEPTH_LIMIT = 1024
@@ -109,7 +109,7 @@ def not_a_file(path: str) -> str | None:
 
 def _kind_reason(path: str, info: os.stat_result) -> str | None:
     mode = info.st_mode
-    if stat.S_ISREG(mode) or stat.S_ISFIFO(mode) or _is_null_device(info):
+    if stat.S_ISREG(mode) or stat.S_ISFIFO(mode) or is_null_device(info):
         return None
     if stat.S_ISDIR(mode):
         return "is a directory, not an inventory file"
@@ -122,32 +122,8 @@ def _kind_reason(path: str, info: os.stat_result) -> str | None:
     return "is not a regular file"
 
 
-def _is_null_device(info: os.stat_result) -> bool:
-    if not stat.S_ISCHR(info.st_mode):
-        return False
-    try:
-        null = os.stat(os.devnull)
-    except OSError:
-        return False
-    return stat.S_ISCHR(null.st_mode) and info.st_rdev == null.st_rdev  # the device, whatever its path
-
-
 def _os_reason(path: str, error: OSError) -> str:
-    """What an OSError met while opening or reading ``path`` means, in the words problems use."""
-    code = error.errno
-    if code == errno.ELOOP:
-        return "is a symbolic link loop (a link that leads back to itself)"
-    if code == errno.ENOENT:
-        if os.path.islink(path):
-            return f"is a symbolic link to '{os.readlink(path)}', which does not exist"
-        return "file not found"
-    if code == errno.ENOTDIR:
-        return "cannot read file: a part of the path is a file, not a directory"
-    if code in (errno.EACCES, errno.EPERM):
-        return "permission denied"
-    if code == errno.EISDIR:
-        return "is a directory, not an inventory file"
-    return f"cannot read file: {error.strerror or error}"
+    return os_error_reason(path, error, what="an inventory file", missing="file not found")
 
 
 def read_stdin(max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:

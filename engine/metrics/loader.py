@@ -11,13 +11,13 @@ by DuckDB (:mod:`engine.metrics.duck`); a CloudWatch file is parsed in memory, u
 
 from __future__ import annotations
 
-import errno
 import os
 import stat
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from engine.errors import InputError, Problem, did_you_mean
+from engine.files import is_null_device, os_error_reason
 from engine.metrics import cloudwatch, join
 from engine.metrics.rows import MAX_PROBLEMS, RowReader, TooManyProblems, read_csv, read_jsonl
 from engine.metrics.statistics import series_statistics
@@ -162,7 +162,7 @@ def _read_if_not_a_file(path: str) -> bytes | None:
         return None
     if stat.S_ISFIFO(mode):
         return _read_bounded(path, STREAM_LIMIT, stream=True)
-    if stat.S_ISCHR(mode) and _is_null_device(info):
+    if stat.S_ISCHR(mode) and is_null_device(info):
         return b""
     if stat.S_ISDIR(mode):
         raise _unreadable(path, "is a directory, not a metrics file")
@@ -199,29 +199,8 @@ def _read_bounded(path: str, limit: int, stream: bool = False) -> bytes:
     return b"".join(chunks)
 
 
-def _is_null_device(info: os.stat_result) -> bool:
-    try:
-        null = os.stat(os.devnull)
-    except OSError:
-        return False
-    return stat.S_ISCHR(null.st_mode) and info.st_rdev == null.st_rdev
-
-
 def _os_reason(path: str, error: OSError) -> str:
-    code = error.errno
-    if code == errno.ELOOP:
-        return "is a symbolic link loop (a link that leads back to itself)"
-    if code == errno.ENOENT:
-        if path and os.path.islink(path):
-            return f"is a symbolic link to '{os.readlink(path)}', which does not exist"
-        return "no such file"
-    if code == errno.ENOTDIR:
-        return "cannot read file: a part of the path is a file, not a directory"
-    if code in (errno.EACCES, errno.EPERM):
-        return "permission denied"
-    if code == errno.EISDIR:
-        return "is a directory, not a metrics file"
-    return f"cannot read file: {error.strerror or error}"
+    return os_error_reason(path, error, what="a metrics file", missing="no such file")
 
 
 def _unreadable(path: str, reason: str) -> InputError:
