@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 import click
 
 from engine.errors import InputError, Problem, did_you_mean, json_pointer
+from engine.files import read_bounded
 from engine.relative_paths import display_path
 
 CONFIG_FILES = ("costwarden.yaml", "costwarden.yml")
@@ -109,18 +110,7 @@ def _has_tool_table(path: str) -> bool:
 
 def read_config(path: str) -> ConfigFile:
     """Read and check a config file (``costwarden.yaml`` or ``pyproject.toml``); raises InputError."""
-    try:
-        size = os.path.getsize(path)
-        if size > _MAX_BYTES:
-            raise InputError([Problem("E105", f"config file is larger than {_MAX_BYTES} bytes ({size} bytes)", path)])
-        with open(path, "rb") as handle:
-            data = handle.read()
-    except FileNotFoundError:
-        raise InputError([Problem("E401", "config file not found", path)]) from None
-    except IsADirectoryError:
-        raise InputError([Problem("E401", "is a directory, not a config file", path)]) from None
-    except OSError as error:
-        raise InputError([Problem("E401", f"cannot read the config file: {error.strerror or error}", path)]) from None
+    data = read_bounded(path, _MAX_BYTES, "config file")
     from engine.documents import schemas  # jsonschema: imported when a config file is read, not at start-up
     from engine.documents.yaml_loader import load_yaml_documents
 

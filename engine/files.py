@@ -34,19 +34,22 @@ def not_a_file(path: str) -> str | None:
     return _kind_reason(path, info.st_mode)
 
 
-def read_bounded(path: str, limit: int, what: str = "file", *, unreadable: str = "E401", too_large: str = "E105") -> bytes:
+def read_bounded(path: str, limit: int, what: str = "file", *, unreadable: str = "E401", too_large: str = "E105",
+                 missing_hint: str | None = None) -> bytes:
     """The bytes of ``path``, at most ``limit`` of them. Raises :class:`InputError`.
 
     ``what`` names the file in messages ("policy file"); ``unreadable`` and ``too_large`` are the
-    codes of the two problems (the loader's own codes: a YAML document's, a snapshot's ...).
+    codes of the two problems (the loader's own codes: a YAML document's, a snapshot's ...);
+    ``missing_hint``: the hint given when nothing is at ``path`` (how to make the file).
     """
-    def fail(code: str, message: str) -> InputError:
-        return InputError([Problem(code, message, path)])
+    def fail(code: str, message: str, hint: str | None = None) -> InputError:
+        return InputError([Problem(code, message, path, hint=hint)])
 
     try:
         info = os.stat(path)
     except OSError as error:
-        raise fail(unreadable, f"cannot read the {what}: {_os_reason(path, error)}") from None
+        reason = _os_reason(path, error)
+        raise fail(unreadable, f"cannot read the {what}: {reason}", missing_hint if reason == NO_SUCH_FILE else None) from None
     reason = _kind_reason(path, info.st_mode)
     if reason is not None:
         raise fail(unreadable, f"cannot read the {what}: {reason}")

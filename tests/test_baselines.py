@@ -191,7 +191,7 @@ def test_a_file_that_is_not_json_or_not_a_baseline_is_a_clear_error(estate):
 
 def test_missing_file_and_newer_recipe(estate):
     result = run(["check", *estate.args("--baseline", str(estate.folder / "none.json"))], ok=(2,))
-    assert f"{estate.folder / 'none.json'}: E401 no such file; make one with: costwarden baseline create --output FILE" in result.stderr
+    assert f"{estate.folder / 'none.json'}: E401 cannot read the baseline file: no such file; make one with: costwarden baseline create --output FILE" in result.stderr
     assert problems(estate, '{"version": 1, "fingerprint_version": "3", "findings": []}') == [
         "b.json: E472 the baseline's fingerprints are of recipe 3, newer than this costwarden's (2); upgrade costwarden, or make a new"
         " baseline with this one"]

@@ -106,7 +106,7 @@ def test_config_and_no_config(repo, tmp_path):
     both = run("check", "--no-config", "--config", other)
     assert both.exit_code == 2 and "--config and --no-config cannot be used together" in both.stderr
     missing = run("check", "--config", tmp_path / "missing.yaml")
-    assert missing.exit_code == 2 and "missing.yaml: E401 config file not found" in missing.stderr
+    assert missing.exit_code == 2 and "missing.yaml: E401 cannot read the config file: no such file" in missing.stderr
 
 
 def test_every_problem_with_file_line_and_column(repo):

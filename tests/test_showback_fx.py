@@ -93,7 +93,9 @@ def test_columns_in_any_order_and_quoted_fields(write):
 
 
 def test_a_missing_file_or_a_folder(tmp_path):
-    for path, message in ((tmp_path / "none.csv", "no such file"), (tmp_path, "a rates file is a CSV file, not a folder")):
+    for path, message in ((tmp_path / "none.csv", "cannot read the rates file: no such file"),
+                          (tmp_path, "cannot read the rates file: it is a folder, not a file"),
+                          ("/dev/zero", "cannot read the rates file: it is a character device, not a file")):
         with pytest.raises(InputError) as caught:
             load_rates(path)
         assert [(p.code, p.message) for p in caught.value.problems] == [("E480", message)]

@@ -28,7 +28,6 @@ column), ``E2xx`` not what the schema says (line, column and pointer), ``E472``,
 from __future__ import annotations
 
 import json
-import os
 import re
 from dataclasses import dataclass, replace
 
@@ -37,6 +36,7 @@ import orjson
 from engine.documents import schemas
 from engine.documents.json_positions import located
 from engine.errors import InputError, Problem
+from engine.files import read_bounded
 from engine.exemptions.marking import marked
 from engine.findings import FINGERPRINT_VERSION, BaselineReport, Finding, Result, finding_kind, fingerprint_of
 
@@ -94,18 +94,7 @@ def baseline_text(entries) -> str:
 
 def read_baseline(path: str) -> Baseline:
     """A baseline file, validated; every entry's fingerprint recomputed with the current recipe. Raises InputError."""
-    try:
-        size = os.path.getsize(path)
-        if size > MAX_BYTES:
-            raise InputError([Problem("E105", f"file is larger than {MAX_BYTES} bytes ({size} bytes)", path)])
-        with open(path, "rb") as handle:
-            data = handle.read()
-    except IsADirectoryError:
-        raise InputError([Problem("E401", "a baseline is a file, not a folder", path)]) from None
-    except FileNotFoundError:
-        raise InputError([Problem("E401", "no such file", path, hint="make one with: costwarden baseline create --output FILE")]) from None
-    except OSError as error:
-        raise InputError([Problem("E401", f"cannot read file: {error.strerror or error}", path)]) from None
+    data = read_bounded(path, MAX_BYTES, "baseline file", missing_hint="make one with: costwarden baseline create --output FILE")
     try:
         document = orjson.loads(data)
     except orjson.JSONDecodeError as error:

@@ -17,7 +17,6 @@ jsonschema takes seconds over 100,000 findings. When that check fails, the schem
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass
 from decimal import Decimal
@@ -27,6 +26,7 @@ import orjson
 from engine.documents import schemas
 from engine.documents.json_positions import located
 from engine.errors import InputError, Problem
+from engine.files import read_bounded
 from engine.findings import (FINDINGS_SCHEMA_VERSION, FINGERPRINT_VERSION, MONEY, READABLE_SCHEMA_VERSIONS, STATUSES, BaselineReport,
                              EvaluationError, ExemptionReport, Finding, Money, Result, newer_schema_version)
 from engine.ownership import Team
@@ -78,18 +78,7 @@ def read_findings(path: str) -> Result:
 
 
 def _read(path: str) -> bytes:
-    try:
-        size = os.path.getsize(path)
-        if size > MAX_BYTES:
-            raise InputError([Problem("E105", f"file is larger than {MAX_BYTES} bytes ({size} bytes)", path)])
-        with open(path, "rb") as handle:
-            return handle.read()
-    except IsADirectoryError:
-        raise InputError([Problem("E401", "a findings document is a file, not a folder", path)]) from None
-    except FileNotFoundError:
-        raise InputError([Problem("E401", "no such file", path, hint="write one with: costwarden check --format json --output FILE")]) from None
-    except OSError as error:
-        raise InputError([Problem("E401", f"cannot read file: {error.strerror or error}", path)]) from None
+    return read_bounded(path, MAX_BYTES, "findings document", missing_hint="write one with: costwarden check --format json --output FILE")
 
 
 def result_of(document: dict) -> Result:

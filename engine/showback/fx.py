@@ -38,7 +38,6 @@ currencies to choose from, or a currency to consolidate in that is not an ISO 42
 
 from __future__ import annotations
 
-import os
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
@@ -47,6 +46,7 @@ from decimal import Decimal
 
 from engine.amounts import AmountError, arithmetic, currency_problem, exact, read_amount
 from engine.errors import InputError, Problem, did_you_mean
+from engine.files import read_bounded
 
 COLUMNS = ("date", "from", "to", "rate")
 MAX_BYTES = 16 * 1024 * 1024
@@ -154,18 +154,7 @@ def _rate(text: str, column: int, path: str, line: int, problems: list[Problem])
 def load_rates(path) -> RateTable:
     """Read and check a rates file (see the module doc). Raises InputError with every problem found."""
     path = str(path)
-    try:
-        if os.path.isdir(path):
-            raise InputError([Problem("E480", "a rates file is a CSV file, not a folder", path)])
-        size = os.path.getsize(path)
-        if size > MAX_BYTES:
-            raise InputError([Problem("E480", f"file is larger than {MAX_BYTES // 2**20} MiB ({size} bytes)", path)])
-        with open(path, "rb") as handle:
-            raw = handle.read()
-    except FileNotFoundError:
-        raise InputError([Problem("E480", "no such file", path)]) from None
-    except OSError as error:
-        raise InputError([Problem("E480", f"cannot read file: {error.strerror or error}", path)]) from None
+    raw = read_bounded(path, MAX_BYTES, "rates file", unreadable="E480", too_large="E480")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:

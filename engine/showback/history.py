@@ -46,6 +46,7 @@ from engine.amounts import exact
 from engine.documents import schemas
 from engine.documents.json_positions import located
 from engine.errors import InputError, Problem
+from engine.files import read_bounded
 from engine.findings import FINDINGS_SCHEMA_VERSION, MONEY, READABLE_SCHEMA_VERSIONS, finding_kind, fingerprint_of, newer_schema_version
 from engine.showback.owners import UNASSIGNED_SPEND
 from engine.version import __version__
@@ -255,18 +256,8 @@ def load_previous_runs(paths) -> list[RunRecord]:
 
 
 def _read_findings_file(path: str) -> RunRecord:
-    try:
-        if os.path.isdir(path):
-            raise InputError([Problem("E490", "a findings file is a JSON file, not a folder", path)])
-        size = os.path.getsize(path)
-        if size > MAX_BYTES:
-            raise InputError([Problem("E490", f"file is larger than {MAX_BYTES // 2**20} MiB ({size} bytes)", path)])
-        with open(path, "rb") as handle:
-            data = handle.read()
-    except FileNotFoundError:
-        raise InputError([Problem("E490", "no such file", path, hint="write one with: costwarden check --format json --output FILE")]) from None
-    except OSError as error:
-        raise InputError([Problem("E490", f"cannot read file: {error.strerror or error}", path)]) from None
+    data = read_bounded(path, MAX_BYTES, "findings file", unreadable="E490", too_large="E490",
+                        missing_hint="write one with: costwarden check --format json --output FILE")
     try:
         document = orjson.loads(data)
     except orjson.JSONDecodeError as error:

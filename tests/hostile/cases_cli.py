@@ -7,7 +7,8 @@ import signal
 from pathlib import Path
 
 from tests.hostile.harness import (
-    INV, Accepted, Case, Generated, Interrupted, OneOf, ReadOnlyFolder, SignalDuring, UsageError, WriteFailure, with_file,
+    INV, Accepted, Case, Generated, Interrupted, OneOf, ReadOnlyFolder, Rejected, SignalDuring, UsageError, WriteFailure,
+    with_file,
 )
 
 AREA = "CLI/output"
@@ -60,4 +61,15 @@ CASES = [
     Case("as-of-9999-12-31-inventory", AREA, with_file(INV, "--as-of", "9999-12-31"),
          OneOf((Accepted(1, _kit_findings, "the kit's four findings"), UsageError("--as-of"))),
          note="the calendar's last day with an inventory only (older-than conditions)"),
+
+    # files a run reads besides its snapshots: a device is refused before a byte is read (it would never end)
+    Case("baseline-dev-zero", AREA, INV + ("--baseline", "/dev/zero"), Rejected("E401", "/dev/zero", None), note="--baseline /dev/zero"),
+    Case("config-dev-zero", AREA, INV + ("--config", "/dev/zero"), Rejected("E401", "/dev/zero", None), note="--config /dev/zero"),
+    Case("findings-dev-zero", AREA, ("report", "--findings", "/dev/zero", "--output", "out"), Rejected("E401", "/dev/zero", None),
+         note="report --findings /dev/zero"),
+    Case("previous-dev-zero", AREA, ("report", "-p", "policies", "-i", "inventory.json", "--previous", "/dev/zero", "--output", "out",
+                                     "--as-of", "2026-06-20"), Rejected("E490", "/dev/zero", None), note="report --previous /dev/zero"),
+    Case("rates-dev-zero", AREA, ("report", "-p", "policies", "--costs", "focus.csv", "--ownership", "ownership.yaml", "--rates",
+                                  "/dev/zero", "--output", "out", "--as-of", "2026-06-20"), Rejected("E480", "/dev/zero", None),
+         note="report --rates /dev/zero"),
 ]
