@@ -23,6 +23,7 @@ from engine.documents import json_positions
 from engine.exemptions import baseline
 from engine.inventory import load_inventory
 from engine.plans import load_plans
+from engine.plans.source import MAX_SOURCE_BYTES
 from engine.inventory.jsonpos import LOCATE_LIMIT
 from engine.inventory.problems import MAX_PROBLEMS_PER_FILE
 from engine.inventory.reading import DEFAULT_MAX_BYTES, DEPTH_LIMIT, MAX_PARSE_PROBLEMS
@@ -92,6 +93,7 @@ VALUES: dict[tuple[str, str], list[str]] = {
     ("baseline file", "size of a file"): [f"{baseline.MAX_BYTES // MiB} MiB"],
     ("earlier findings file", "size of a file"): [f"{history.MAX_BYTES // GiB} GiB"],
     ("findings, baseline or earlier findings file", "line and column of a problem"): [f"{json_positions.LIMIT // MiB} MiB"],
+    ("configuration folder", "the `.tf` and `.tf.json` files scanned for locations"): [f"{MAX_SOURCE_BYTES // MiB} MiB"],
 }
 
 

@@ -132,3 +132,13 @@ def test_module_paths_of_instance_addresses():
     assert module_path('module.a["x.y"].module.b[0].module.c') == ("a", "b", "c")
     assert module_path("module.apigw_test_1.module.acm_cert_regional[0]") == ("apigw_test_1", "acm_cert_regional")
     assert module_path(None) == () and module_path("") == ()
+
+
+def test_a_device_or_a_folder_named_like_a_configuration_file_is_skipped(tmp_path):
+    """Locations are best effort: a main.tf that is /dev/zero would never end; it is not read."""
+    (tmp_path / "main.tf").symlink_to("/dev/zero")
+    (tmp_path / "other.tf").mkdir()
+    (tmp_path / "real.tf").write_text('resource "aws_instance" "instance_2" {\n}\n')
+    snapshot = load_plans([str(REALDATA / "infracost" / "terraform_v0.14_plan.json")], source_dir=str(tmp_path), scope="all")
+    found = {r["id"]: r["change"]["source_location"] for r in snapshot.resources}
+    assert found["aws_instance.instance_2"] == {"file": str(tmp_path / "real.tf"), "line": 1, "column": 1}

@@ -25,8 +25,11 @@ from __future__ import annotations
 import json
 import os
 import re
+import stat
 
 from engine.inventory.jsonpos import locate_paths
+
+MAX_SOURCE_BYTES = 16 * 1024 * 1024  # a .tf file larger than this is not scanned for locations
 
 _TOKEN = re.compile(
     r'(?P<comment>\#[^\n]*|//[^\n]*|/\*.*?(?:\*/|\Z))'
@@ -251,8 +254,11 @@ def _scan_directory(directory: str) -> dict:
             continue
         path = os.path.join(directory, name)
         try:
+            info = os.stat(path)
+            if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_SOURCE_BYTES:
+                continue  # a device, a pipe or a folder named *.tf is no configuration file; locations are best effort
             with open(path, encoding="utf-8", errors="replace") as handle:
-                text = handle.read()
+                text = handle.read(MAX_SOURCE_BYTES + 1)
         except OSError:
             continue
         scanned = scan_json_blocks(text) if name.endswith(".tf.json") else scan_blocks(text)
